@@ -1,0 +1,389 @@
+//! The headless command line over the same library the app uses: for scripting,
+//! tests and support staff. Errors are reported once, here, in plain words.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::dates::{now, parse_date_time, uk_date_time};
+use crate::domain::validation::describe;
+use crate::domain::{Actor, ItemKind, Project, Role, StaffDirectory, Status};
+use crate::reports::interchange::{self, ImportContext};
+use crate::store::{CutoverStore, SqliteStore, default_database_path};
+
+/// Cutover Log: log what is entered in the old clinical system during cutover,
+/// and work it off as a re-entry worklist after go-live.
+///
+/// With no command, opens the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "cutover-log", version, about, long_about = None)]
+pub struct Cli {
+    /// The database file (default: cutover-log.sqlite3 in your local app data folder).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Start the app with a synthetic practice filled in (only on an empty database).
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The command-line commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up the cutover project in a new database.
+    Init(InitArgs),
+    /// Move the planned go-live (recorded in the audit trail).
+    SetGoLive {
+        /// New go-live, e.g. "05/12/2026 08:00".
+        at: String,
+    },
+    /// Manage the staff list.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Import items from an interchange CSV (all or nothing unless --skip-invalid).
+    Import {
+        file: PathBuf,
+        /// The staff member importing, used where a row leaves logged_by empty.
+        #[arg(long = "as", value_name = "NAME")]
+        as_staff: Option<String>,
+        /// Import the good rows; write rejected rows with reasons to FILE.rejected.csv.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Export the log.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Counts of items by kind and re-entry status.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the database's integrity and its audit trail.
+    Verify,
+    /// Fill a new database with a synthetic practice (NHS numbers from the 999 test range).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        items: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// `init`'s options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[arg(long)]
+    pub practice: String,
+    /// ODS code, e.g. A81001.
+    #[arg(long)]
+    pub ods: String,
+    /// EMIS Web, TPP SystmOne, Vision, Medicus, or another name.
+    #[arg(long)]
+    pub old_system: String,
+    #[arg(long)]
+    pub new_system: String,
+    /// Final data extract, e.g. "16/11/2026 18:00" or 2026-11-16T18:00.
+    #[arg(long)]
+    pub cutover_start: String,
+    /// Planned go-live.
+    #[arg(long)]
+    pub go_live: String,
+}
+
+/// `staff` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// reception, gp, nurse, pharmacist, other_prescriber, practice_manager, other
+        #[arg(long)]
+        role: String,
+    },
+    /// List the staff.
+    List,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+}
+
+/// The database path to use: `--db`, or the default in the user's data folder.
+pub fn database_path(cli_db: Option<&Path>) -> Result<PathBuf> {
+    match cli_db {
+        Some(p) => Ok(p.to_path_buf()),
+        None => default_database_path()
+            .context("could not find your local app data folder; pass --db PATH"),
+    }
+}
+
+fn system_actor() -> Actor {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default();
+    Actor::system(format!("command line ({user})"), now())
+}
+
+/// Runs one command; prints its error (once) and gives the exit code.
+pub fn run(db: Option<&Path>, command: Command) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match execute(db, command, &mut stdout) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = stdout.flush();
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command, writing its report to `out`.
+pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Result<ExitCode> {
+    let path = database_path(db)?;
+    let mut store = SqliteStore::open(&path)?;
+    match command {
+        Command::Init(a) => {
+            let project = Project::validate(
+                &a.practice,
+                &a.ods,
+                &a.old_system,
+                &a.new_system,
+                parse_date_time(&a.cutover_start).map_err(|e| e.to_string()),
+                parse_date_time(&a.go_live).map_err(|e| e.to_string()),
+            )
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            store.create_project(&project, &system_actor())?;
+            writeln!(
+                out,
+                "Set up {} ({}) in {}",
+                project.practice_name,
+                project.ods_code,
+                path.display()
+            )?;
+        }
+        Command::SetGoLive { at } => {
+            let mut project = store
+                .project()?
+                .context("no project is set up: run `cutover-log init` first")?;
+            project.go_live = parse_date_time(&at)?;
+            let project = Project::validate(
+                &project.practice_name,
+                project.ods_code.as_str(),
+                &project.old_system.label(),
+                &project.new_system.label(),
+                Ok(project.cutover_start),
+                Ok(project.go_live),
+            )
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            store.update_project(&project, &system_actor())?;
+            writeln!(out, "Go-live moved to {}", uk_date_time(project.go_live))?;
+        }
+        Command::Staff(StaffCommand::Add { name, role }) => {
+            let Some(role) = Role::parse(&role) else {
+                let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+                bail!("'{role}' is not a role; use one of {}", roles.join(", "));
+            };
+            let s = store.add_staff(&name, role, &system_actor())?;
+            writeln!(out, "Added {} ({}), id {}", s.name, s.role.label(), s.id.0)?;
+        }
+        Command::Staff(StaffCommand::List) => {
+            for s in store.staff()? {
+                let active = if s.active { "" } else { " (inactive)" };
+                writeln!(out, "{}\t{}\t{}{}", s.id.0, s.name, s.role.label(), active)?;
+            }
+        }
+        Command::Import {
+            file,
+            as_staff,
+            skip_invalid,
+        } => {
+            return import(&mut store, &file, as_staff.as_deref(), skip_invalid, out);
+        }
+        Command::Export {
+            format: ExportFormat::Csv,
+            out: file,
+        } => {
+            let n = interchange::export(&store, &file)?;
+            writeln!(out, "Exported {n} items to {}", file.display())?;
+            writeln!(
+                out,
+                "This file contains patient-identifiable data: store and share it as the practice's IG policy requires."
+            )?;
+        }
+        Command::Stats { json } => stats(&store, json, out)?,
+        Command::Verify => {
+            let r = store.verify()?;
+            writeln!(
+                out,
+                "database integrity: {}",
+                if r.integrity_ok { "ok" } else { "FAILED" }
+            )?;
+            for m in r.integrity_messages.iter().filter(|m| *m != "ok") {
+                writeln!(out, "  {m}")?;
+            }
+            writeln!(out, "links to staff: {} broken", r.foreign_key_problems)?;
+            writeln!(
+                out,
+                "items without a creation event: {}",
+                r.items_without_creation_event
+            )?;
+            writeln!(
+                out,
+                "unreadable audit events: {}",
+                r.unreadable_audit_events
+            )?;
+            writeln!(out, "{} items, {} audit events", r.items, r.audit_events)?;
+            if !r.is_ok() {
+                bail!("verification failed");
+            }
+            writeln!(out, "verify: ok")?;
+        }
+        Command::Demo { items, seed } => {
+            let n = crate::demo::fill(&mut store, items, seed, now())?;
+            writeln!(
+                out,
+                "Filled {} with a synthetic practice: {n} items",
+                path.display()
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(
+    store: &mut SqliteStore,
+    file: &Path,
+    as_staff: Option<&str>,
+    skip_invalid: bool,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let staff = StaffDirectory::new(store.staff()?);
+    let importer = match as_staff {
+        Some(name) => Some(
+            staff
+                .by_name(name)
+                .with_context(|| format!("'{name}' is not on the staff list"))?
+                .clone(),
+        ),
+        None => None,
+    };
+    let bytes =
+        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
+    let at = now();
+    let plan = interchange::read(
+        &bytes,
+        ImportContext {
+            staff: &staff,
+            importer: importer.as_ref().map(|s| s.id),
+            now: at,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let actor = match &importer {
+        Some(s) => Actor::staff(s.id, s.name.clone(), at),
+        None => system_actor(),
+    };
+    if !plan.rejected.is_empty() && !skip_invalid {
+        for e in plan.errors() {
+            eprintln!("{}: {e}", file.display());
+        }
+        eprintln!(
+            "{} of {} rows have problems; nothing was imported. Fix them, or use --skip-invalid to import the {} good rows.",
+            plan.rejected.len(),
+            plan.rejected.len() + plan.items.len(),
+            plan.items.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let n = store.import_items(&plan.items, &actor)?;
+    writeln!(out, "Imported {n} items from {}", file.display())?;
+    if !plan.rejected.is_empty() {
+        let rejects = interchange::write_rejects(file, &plan)?;
+        writeln!(
+            out,
+            "{} rows were rejected; they and their reasons are in {}",
+            plan.rejected.len(),
+            rejects.display()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(store: &SqliteStore, json: bool, out: &mut dyn Write) -> Result<()> {
+    let s = store.stats()?;
+    if json {
+        let mut by_kind = serde_json::Map::new();
+        for kind in ItemKind::ALL {
+            let mut m = serde_json::Map::new();
+            for st in Status::ALL {
+                m.insert(st.code().into(), s.count(Some(kind), Some(st)).into());
+            }
+            let voided: u64 = s
+                .voided_by_kind
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, n)| n)
+                .sum();
+            m.insert("voided".into(), voided.into());
+            by_kind.insert(kind.code().into(), m.into());
+        }
+        let mut totals = serde_json::Map::new();
+        for st in Status::ALL {
+            totals.insert(st.code().into(), s.count(None, Some(st)).into());
+        }
+        totals.insert("voided".into(), s.voided().into());
+        totals.insert("items".into(), s.total().into());
+        let doc = serde_json::json!({ "by_kind": by_kind, "totals": totals });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:<28}{:>12}{:>12}{:>12}{:>12}{:>10}",
+        "kind", "outstanding", "re-entered", "not needed", "problem", "voided"
+    )?;
+    for kind in ItemKind::ALL {
+        let voided: u64 = s
+            .voided_by_kind
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, n)| n)
+            .sum();
+        let c = |st| s.count(Some(kind), Some(st));
+        writeln!(
+            out,
+            "{:<28}{:>12}{:>12}{:>12}{:>12}{:>10}",
+            kind.label(),
+            c(Status::Outstanding),
+            c(Status::ReEntered),
+            c(Status::NotNeeded),
+            c(Status::Problem),
+            voided
+        )?;
+    }
+    let c = |st| s.count(None, Some(st));
+    writeln!(
+        out,
+        "{:<28}{:>12}{:>12}{:>12}{:>12}{:>10}",
+        "total",
+        c(Status::Outstanding),
+        c(Status::ReEntered),
+        c(Status::NotNeeded),
+        c(Status::Problem),
+        s.voided()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! The cutover domain: types, validation and state rules. No SQL and no UI here.
+
+pub mod audit;
+pub mod dates;
+pub mod item;
+pub mod kind;
+pub mod nhs_number;
+pub mod project;
+pub mod staff;
+pub mod status;
+pub mod validation;
+pub mod worklist;
+
+pub use audit::{Actor, AuditEvent};
+pub use item::{Item, ItemDraft, ItemId, ItemInput, Patient};
+pub use kind::{FieldInput, FieldSpec, ItemKind};
+pub use nhs_number::NhsNumber;
+pub use project::{ClinicalSystem, OdsCode, Phase, Project};
+pub use staff::{Role, Staff, StaffDirectory, StaffId};
+pub use status::{Reentry, Status, StatusChange, Void};
+pub use validation::FieldError;
+pub use worklist::{AssigneeFilter, PatientRecall, Sort, SortKey, Stats, WorklistFilter};

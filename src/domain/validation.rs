@@ -1,0 +1,134 @@
+//! Collecting every problem with an input at once, each tied to its field,
+//! so the form can show it beside the field and an import can name the column.
+
+use std::fmt::Display;
+
+use serde::Serialize;
+
+/// One problem with one field, in plain English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's key: a common column (`nhs_number`) or a kind field (`medication`).
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Joins field errors into one line for a status bar or error message.
+pub fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Longest single-line text accepted (names, medication, references).
+pub const MAX_LINE: usize = 500;
+/// Longest free text accepted (details, consultation summaries).
+pub const MAX_TEXT: usize = 20_000;
+
+/// An accumulator of field errors.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<FieldError>,
+}
+
+impl Validation {
+    pub fn error(&mut self, field: &'static str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// Keeps the value, or records the error against the field.
+    pub fn check<T, E: Display>(&mut self, field: &'static str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A one-line text that must be given.
+    pub fn required_text(
+        &mut self,
+        field: &'static str,
+        label: &str,
+        s: &str,
+        max: usize,
+    ) -> Option<String> {
+        let errors_before = self.errors.len();
+        let t = self.text(field, label, s, max, false);
+        if t.is_empty() && self.errors.len() == errors_before {
+            self.error(field, format!("enter the {}", label.to_lowercase()));
+            None
+        } else {
+            (self.errors.len() == errors_before).then_some(t)
+        }
+    }
+
+    /// A text that may be empty; `multiline` allows line breaks and tabs.
+    pub fn text(
+        &mut self,
+        field: &'static str,
+        label: &str,
+        s: &str,
+        max: usize,
+        multiline: bool,
+    ) -> String {
+        let t = s.trim();
+        let len = t.chars().count();
+        if len > max {
+            self.error(
+                field,
+                format!("{label} is too long ({len} characters; at most {max})"),
+            );
+            return String::new();
+        }
+        if let Some(bad) = t
+            .chars()
+            .find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t' || *c == '\r')))
+        {
+            self.error(
+                field,
+                format!(
+                    "{label} contains an invisible control character (U+{:04X}); retype it",
+                    u32::from(bad)
+                ),
+            );
+            return String::new();
+        }
+        if multiline {
+            t.replace("\r\n", "\n")
+        } else {
+            t.to_string()
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What the worklist asks the store for: filters, sort order, and the counts it shows.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::kind::ItemKind;
+use super::staff::StaffId;
+use super::status::Status;
+
+/// Whose items to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    Unassigned,
+    Staff(StaffId),
+}
+
+/// Column the worklist is sorted by; ties always fall back to `occurred_at`, then id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SortKey {
+    /// The guide asks for items to be worked in date order: the default.
+    #[default]
+    OccurredAt,
+    Kind,
+    PatientName,
+    NhsNumber,
+    Clinician,
+    Assignee,
+    Status,
+    LoggedAt,
+}
+
+/// A combination of worklist filters; the empty filter matches every live item.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WorklistFilter {
+    /// Empty means every kind.
+    pub kinds: Vec<ItemKind>,
+    /// Empty means every status.
+    pub statuses: Vec<Status>,
+    pub assignee: AssigneeFilter,
+    pub clinician: Option<StaffId>,
+    /// Occurred on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Occurred on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Words to find in the patient name, NHS number or details (case-insensitive).
+    pub text: String,
+    /// Only items logged by this person (today's log at a desk).
+    pub logged_by: Option<StaffId>,
+    /// Voided items are left out unless asked for.
+    pub include_voided: bool,
+}
+
+/// Sort order of a worklist page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// Counts of live (not voided) items by kind and status, plus voided ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// (kind, status, count), only non-zero rows.
+    pub by_kind_status: Vec<(ItemKind, Status, u64)>,
+    /// Voided items by kind.
+    pub voided_by_kind: Vec<(ItemKind, u64)>,
+}
+
+impl Stats {
+    pub fn count(&self, kind: Option<ItemKind>, status: Option<Status>) -> u64 {
+        self.by_kind_status
+            .iter()
+            .filter(|(k, s, _)| {
+                kind.is_none_or(|want| want == *k) && status.is_none_or(|w| w == *s)
+            })
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.count(None, None)
+    }
+
+    pub fn voided(&self) -> u64 {
+        self.voided_by_kind.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Items still open (outstanding or problem).
+    pub fn open(&self) -> u64 {
+        self.count(None, Some(Status::Outstanding)) + self.count(None, Some(Status::Problem))
+    }
+}
+
+/// How many items each person has re-entered (or closed as not needed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonProgress {
+    pub staff: StaffId,
+    pub assigned: u64,
+    pub assigned_open: u64,
+    pub re_entered: u64,
+    pub not_needed: u64,
+}
+
+/// What an NHS number's earlier entries say about the patient, for recall at the desk.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PatientRecall {
+    /// The most recent name and date of birth logged for this number.
+    pub name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// Other names or dates of birth logged for the same number: a warning sign.
+    pub other_names: Vec<String>,
+    pub other_dates_of_birth: Vec<NaiveDate>,
+    pub earlier_items: u64,
+}
+
+impl PatientRecall {
+    /// A plain-English warning when the entries for this number disagree, or
+    /// when what was typed disagrees with them.
+    pub fn conflict_warning(
+        &self,
+        typed_name: &str,
+        typed_dob: Option<NaiveDate>,
+    ) -> Option<String> {
+        let mut problems = Vec::new();
+        let name = typed_name.trim();
+        if !name.is_empty() && !name.eq_ignore_ascii_case(&self.name) {
+            problems.push(format!("earlier entries name this patient '{}'", self.name));
+        }
+        if let (Some(t), Some(d)) = (typed_dob, self.date_of_birth)
+            && t != d
+        {
+            problems.push(format!(
+                "earlier entries give date of birth {}",
+                super::dates::uk_date(d)
+            ));
+        }
+        if !self.other_names.is_empty() || !self.other_dates_of_birth.is_empty() {
+            problems.push("earlier entries for this NHS number disagree with each other".into());
+        }
+        (!problems.is_empty()).then(|| format!("Check the patient: {}.", problems.join("; ")))
+    }
+}

@@ -1,0 +1,568 @@
+//! The interchange CSV: what `export --format csv` writes and `import` reads
+//! back exactly. Column by column it is described in the README.
+//!
+//! Import is all-or-nothing at the level of the caller: [`read`] checks every
+//! row and returns the good ones and every rejected one with its line number,
+//! column and reason; nothing is stored here.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+
+use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp, parse_date_time};
+use crate::domain::kind::all_field_specs;
+use crate::domain::{
+    Item, ItemDraft, ItemKind, Reentry, StaffDirectory, StaffId, Status, StatusChange, Void,
+};
+use crate::store::{CutoverStore, ImportedItem};
+
+use super::ReportError;
+use super::atomic::write_atomically;
+use super::csv_cells::{UTF8_BOM, escape_formula, unescape_formula};
+
+/// The columns every import file must have.
+pub const REQUIRED_COLUMNS: [&str; 7] = [
+    "kind",
+    "occurred_at",
+    "nhs_number",
+    "patient_name",
+    "date_of_birth",
+    "clinician",
+    "details",
+];
+
+/// Columns recording the item's life after logging; optional on import.
+pub const RECORD_COLUMNS: [&str; 11] = [
+    "logged_by",
+    "logged_at",
+    "assignee",
+    "status",
+    "status_by",
+    "status_at",
+    "status_note",
+    "voided_at",
+    "voided_by",
+    "void_reason",
+    "item_id",
+];
+
+/// Every column in the order export writes them.
+pub fn columns() -> Vec<&'static str> {
+    let mut cols: Vec<&'static str> = REQUIRED_COLUMNS.to_vec();
+    cols.extend(all_field_specs().into_iter().map(|s| s.key));
+    cols.extend(RECORD_COLUMNS);
+    cols
+}
+
+/// One cell of one row, as export writes it (before formula escaping).
+fn cell(item: &Item, staff: &StaffDirectory, column: &str) -> String {
+    let input = &item.input;
+    match column {
+        "kind" => input.kind.code().into(),
+        "occurred_at" => iso_date_time(input.occurred_at),
+        // Spaced, so spreadsheets keep it as text rather than a number.
+        "nhs_number" => input
+            .patient
+            .nhs_number
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        "patient_name" => input.patient.name.clone(),
+        "date_of_birth" => input
+            .patient
+            .date_of_birth
+            .map(iso_date)
+            .unwrap_or_default(),
+        "clinician" => staff.name(input.clinician),
+        "details" => input.details.clone(),
+        "logged_by" => staff.name(Some(item.logged_by)),
+        "logged_at" => iso_timestamp(item.logged_at),
+        "assignee" => staff.name(item.assignee),
+        "status" => item.reentry.status.code().into(),
+        "status_by" => staff.name(item.reentry.by),
+        "status_at" => item.reentry.at.map(iso_timestamp).unwrap_or_default(),
+        "status_note" => item.reentry.note.clone(),
+        "voided_at" => item
+            .void
+            .as_ref()
+            .map(|v| iso_timestamp(v.at))
+            .unwrap_or_default(),
+        "voided_by" => staff.name(item.void.as_ref().map(|v| v.by)),
+        "void_reason" => item
+            .void
+            .as_ref()
+            .map(|v| v.reason.clone())
+            .unwrap_or_default(),
+        "item_id" => item.id.0.to_string(),
+        other => input.fields.get(other).cloned().unwrap_or_default(),
+    }
+}
+
+/// Writes every item (voided ones too) to `path`, whole or not at all. Returns the count.
+pub fn export(store: &dyn CutoverStore, path: &Path) -> Result<u64, ReportError> {
+    let staff = StaffDirectory::new(store.staff()?);
+    let cols = columns();
+    let mut count = 0u64;
+    write_atomically(path, |w| -> Result<(), ReportError> {
+        w.write_all(UTF8_BOM)?;
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(w);
+        out.write_record(&cols)?;
+        store.for_each_item(&mut |item| {
+            let row: Vec<String> = cols
+                .iter()
+                .map(|c| escape_formula(&cell(item, &staff, c)))
+                .collect();
+            out.write_record(&row)
+                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            count += 1;
+            Ok(())
+        })?;
+        out.flush()?;
+        Ok(())
+    })?;
+    Ok(count)
+}
+
+/// A problem with the file as a whole: nothing in it can be read as rows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileProblem {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is saved as UTF-16; save it as \"CSV UTF-8\" and import again")]
+    Utf16,
+    #[error("this is not a text CSV file (it contains binary data)")]
+    Binary,
+    #[error("line {line}: the file is not UTF-8 text; save it as \"CSV UTF-8\" and import again")]
+    NotUtf8 { line: u64 },
+    #[error("the header has a column named '{0}' twice")]
+    DuplicateColumn(String),
+    #[error(
+        "the header has a column '{0}' this version does not know; nothing would be kept from it"
+    )]
+    UnknownColumn(String),
+    #[error("the header has no '{0}' column (required: {cols})", cols = REQUIRED_COLUMNS.join(", "))]
+    MissingColumn(String),
+    #[error("the file has a header but no items")]
+    NoRows,
+    #[error("line {line}: {message}")]
+    Unreadable { line: u64, message: String },
+}
+
+/// One reason one row was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// A row that could not be imported, kept whole so it can be written to a rejects file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    pub line: u64,
+    pub cells: Vec<String>,
+    pub errors: Vec<RowError>,
+}
+
+/// What a file holds: the rows ready to store, and those rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportPlan {
+    pub header: Vec<String>,
+    pub items: Vec<ImportedItem>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+impl ImportPlan {
+    pub fn errors(&self) -> impl Iterator<Item = &RowError> {
+        self.rejected.iter().flat_map(|r| r.errors.iter())
+    }
+}
+
+/// Checks the raw bytes before any CSV parsing: encoding and binary content.
+fn check_bytes(bytes: &[u8]) -> Result<&str, FileProblem> {
+    if bytes.is_empty() {
+        return Err(FileProblem::Empty);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(FileProblem::Utf16);
+    }
+    let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    if body.contains(&0) {
+        return Err(FileProblem::Binary);
+    }
+    match std::str::from_utf8(body) {
+        Ok(s) if s.trim().is_empty() => Err(FileProblem::Empty),
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let line = body[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64
+                + 1;
+            Err(FileProblem::NotUtf8 { line })
+        }
+    }
+}
+
+/// Who and when an import is made, for rows that leave those columns empty.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportContext<'a> {
+    pub staff: &'a StaffDirectory,
+    /// The person importing: used as `logged_by` (and for status/void) when a row leaves it empty.
+    pub importer: Option<StaffId>,
+    pub now: NaiveDateTime,
+}
+
+/// Reads an interchange CSV and checks every row. Never stores anything.
+pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProblem> {
+    let text = check_bytes(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| FileProblem::Unreadable {
+            line: 1,
+            message: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let known: Vec<&str> = columns();
+    let mut seen = HashSet::new();
+    for h in &header {
+        if !seen.insert(h.as_str()) {
+            return Err(FileProblem::DuplicateColumn(h.clone()));
+        }
+        if !known.contains(&h.as_str()) {
+            return Err(FileProblem::UnknownColumn(h.clone()));
+        }
+    }
+    if let Some(missing) = REQUIRED_COLUMNS
+        .iter()
+        .find(|c| !header.iter().any(|h| h == *c))
+    {
+        return Err(FileProblem::MissingColumn((*missing).to_string()));
+    }
+
+    let mut plan = ImportPlan {
+        header: header.clone(),
+        ..ImportPlan::default()
+    };
+    let mut rows = 0u64;
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(FileProblem::Unreadable {
+                    line,
+                    message: e.to_string(),
+                });
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue; // blank line: spreadsheets often leave these at the end
+        }
+        rows += 1;
+        if cells.len() != header.len() {
+            plan.rejected.push(RejectedRow {
+                line,
+                errors: vec![RowError {
+                    line,
+                    column: "(row)".into(),
+                    message: format!(
+                        "this row has {} cells but the header has {} columns",
+                        cells.len(),
+                        header.len()
+                    ),
+                }],
+                cells,
+            });
+            continue;
+        }
+        let row: BTreeMap<&str, &str> = header
+            .iter()
+            .map(String::as_str)
+            .zip(cells.iter().map(|c| unescape_formula(c)))
+            .collect();
+        match read_row(&row, line, ctx) {
+            Ok(item) => plan.items.push(item),
+            Err(errors) => plan.rejected.push(RejectedRow {
+                line,
+                cells,
+                errors,
+            }),
+        }
+    }
+    if rows == 0 {
+        return Err(FileProblem::NoRows);
+    }
+    Ok(plan)
+}
+
+/// Reads one row into an item, or every reason it cannot be.
+fn read_row(
+    row: &BTreeMap<&str, &str>,
+    line: u64,
+    ctx: ImportContext<'_>,
+) -> Result<ImportedItem, Vec<RowError>> {
+    let get = |c: &str| row.get(c).copied().unwrap_or("").trim();
+    let mut errors: Vec<RowError> = Vec::new();
+    let mut err = |column: &str, message: String| {
+        errors.push(RowError {
+            line,
+            column: column.into(),
+            message,
+        })
+    };
+
+    let kind = ItemKind::parse(get("kind"));
+    if kind.is_none() {
+        let codes: Vec<&str> = ItemKind::ALL.iter().map(|k| k.code()).collect();
+        err(
+            "kind",
+            format!(
+                "'{}' is not a kind; use one of {}",
+                get("kind"),
+                codes.join(", ")
+            ),
+        );
+    }
+    let mut person = |column: &str, required_default: Option<StaffId>| -> Option<StaffId> {
+        let name = get(column);
+        if name.is_empty() {
+            return required_default;
+        }
+        match ctx.staff.by_name(name) {
+            Some(s) => Some(s.id),
+            None => {
+                err(
+                    column,
+                    format!(
+                        "'{name}' is not on the staff list; add them first (cutover-log staff add)"
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let clinician = person("clinician", None);
+    let assignee = person("assignee", None);
+    let logged_by = person("logged_by", ctx.importer);
+    let status_by = person("status_by", ctx.importer);
+    let voided_by = person("voided_by", ctx.importer);
+
+    let mut time = |column: &str| -> Option<NaiveDateTime> {
+        let s = get(column);
+        if s.is_empty() {
+            return None;
+        }
+        match parse_date_time(s) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                err(column, e.to_string());
+                None
+            }
+        }
+    };
+    let logged_at = time("logged_at").unwrap_or(ctx.now);
+    let status_at = time("status_at").unwrap_or(ctx.now);
+    let voided_at = time("voided_at");
+
+    let mut fields = BTreeMap::new();
+    for spec in all_field_specs() {
+        let v = get(spec.key);
+        if !v.is_empty() {
+            fields.insert(spec.key.to_string(), v.to_string());
+        }
+    }
+    let draft = ItemDraft {
+        kind,
+        occurred_at: get("occurred_at").into(),
+        nhs_number: get("nhs_number").into(),
+        patient_name: get("patient_name").into(),
+        date_of_birth: get("date_of_birth").into(),
+        clinician,
+        details: row.get("details").copied().unwrap_or("").into(),
+        fields,
+    };
+    // An unknown clinician was reported above; don't also report "choose the clinician".
+    let clinician_reported = errors.iter().any(|e| e.column == "clinician");
+    let input = match draft.validate(ctx.now) {
+        Ok(i) => Some(i),
+        Err(field_errors) => {
+            for fe in field_errors {
+                if !(clinician_reported && fe.field == "clinician") {
+                    errors.push(RowError {
+                        line,
+                        column: fe.field.into(),
+                        message: fe.message,
+                    });
+                }
+            }
+            None
+        }
+    };
+
+    let status = Status::parse(get("status"));
+    if status.is_none() {
+        let codes: Vec<&str> = Status::ALL.iter().map(|s| s.code()).collect();
+        errors.push(RowError {
+            line,
+            column: "status".into(),
+            message: format!(
+                "'{}' is not a status; use one of {}",
+                get("status"),
+                codes.join(", ")
+            ),
+        });
+    }
+    let note = get("status_note").to_string();
+    let reentry = status.and_then(|status| {
+        let change = match status {
+            Status::Outstanding => StatusChange::Reopen,
+            Status::ReEntered => StatusChange::ReEntered { note: note.clone() },
+            Status::NotNeeded => StatusChange::NotNeeded {
+                reason: note.clone(),
+            },
+            Status::Problem => StatusChange::Problem { note: note.clone() },
+        };
+        match change.validate() {
+            Ok((Status::Outstanding, _)) => Some(Reentry::outstanding()),
+            Ok((status, note)) => match status_by {
+                Some(by) => Some(Reentry {
+                    status,
+                    by: Some(by),
+                    at: Some(status_at),
+                    note,
+                }),
+                None => {
+                    errors.push(RowError {
+                        line,
+                        column: "status_by".into(),
+                        message: "say who set this status (or import with --as NAME)".into(),
+                    });
+                    None
+                }
+            },
+            Err(fe) => {
+                for e in fe {
+                    errors.push(RowError {
+                        line,
+                        column: "status_note".into(),
+                        message: e.message,
+                    });
+                }
+                None
+            }
+        }
+    });
+
+    let void_reason = get("void_reason");
+    let void = if voided_at.is_some() || !void_reason.is_empty() || !get("voided_by").is_empty() {
+        match (
+            crate::domain::status::validate_void_reason(void_reason),
+            voided_by,
+        ) {
+            (Ok(reason), Some(by)) => Some(Void {
+                by,
+                at: voided_at.unwrap_or(ctx.now),
+                reason,
+            }),
+            (Err(_), _) => {
+                errors.push(RowError {
+                    line,
+                    column: "void_reason".into(),
+                    message: "a voided item needs the reason it was voided".into(),
+                });
+                None
+            }
+            (Ok(_), None) => {
+                errors.push(RowError {
+                    line,
+                    column: "voided_by".into(),
+                    message: "say who voided this item (or import with --as NAME)".into(),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    let Some(logged_by) = logged_by else {
+        if !errors.iter().any(|e| e.column == "logged_by") {
+            errors.push(RowError {
+                line,
+                column: "logged_by".into(),
+                message: "say who logged this item (fill logged_by, or import with --as NAME)"
+                    .into(),
+            });
+        }
+        return Err(errors);
+    };
+    match (input, reentry) {
+        (Some(input), Some(reentry)) if errors.is_empty() => {
+            let assignee = if row.contains_key("assignee") {
+                assignee
+            } else {
+                input.default_assignee()
+            };
+            Ok(ImportedItem {
+                input,
+                logged_by,
+                logged_at,
+                assignee,
+                reentry,
+                void,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Writes the rejected rows, with an `error` column, beside the input file.
+/// Returns the path written.
+pub fn write_rejects(input: &Path, plan: &ImportPlan) -> Result<std::path::PathBuf, ReportError> {
+    let stem = input
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("import");
+    let path = input.with_file_name(format!("{stem}.rejected.csv"));
+    write_atomically(&path, |w| -> Result<(), ReportError> {
+        w.write_all(UTF8_BOM)?;
+        let mut out = csv::WriterBuilder::new()
+            .flexible(true)
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(w);
+        let mut header = plan.header.clone();
+        header.push("error".into());
+        out.write_record(&header)?;
+        for r in &plan.rejected {
+            let mut cells: Vec<String> = r.cells.clone();
+            let reasons: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
+            cells.push(reasons.join("; "));
+            out.write_record(cells.iter().map(|c| escape_formula(c)))?;
+        }
+        out.flush()?;
+        Ok(())
+    })?;
+    Ok(path)
+}

@@ -1,0 +1,17 @@
+//! Reports and exchange files: the interchange CSV (export and import) and the
+//! re-entry report. Reads through the store interface; never writes half a file.
+
+pub mod atomic;
+pub mod csv_cells;
+pub mod interchange;
+
+/// A problem writing a report or exchange file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("could not write the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not write the CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}

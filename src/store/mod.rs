@@ -1,0 +1,201 @@
+//! Persistence of the cutover log behind one narrow interface, [`CutoverStore`]:
+//! the operations the app and command line need, not SQL. SQLite is the embedded
+//! single-desk store; a server store can implement the same trait.
+
+pub mod sqlite;
+
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::domain::worklist::PersonProgress;
+use crate::domain::{
+    Actor, AuditEvent, FieldError, Item, ItemId, ItemInput, PatientRecall, Project, Reentry, Role,
+    Sort, Staff, StaffId, Stats, StatusChange, Void, WorklistFilter,
+};
+
+pub use sqlite::SqliteStore;
+
+/// What went wrong in the store, in words fit to show a user.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "this database was made by a newer version of Cutover Log (schema {found}; this version knows up to {known}). Update the app. Nothing was changed."
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("no cutover project is set up in this database yet: run setup (or `cutover-log init`)")]
+    NoProject,
+    #[error("a cutover project is already set up in this database")]
+    ProjectExists,
+    #[error("item {0} was not found")]
+    ItemNotFound(i64),
+    #[error("staff member {0} was not found")]
+    StaffNotFound(String),
+    #[error("a staff member called '{0}' already exists")]
+    DuplicateStaff(String),
+    #[error("{}", crate::domain::validation::describe(.0))]
+    Invalid(Vec<FieldError>),
+    #[error(
+        "someone else changed this item while you were editing it; your changes were not saved. Reopen it to see the current values."
+    )]
+    Conflict,
+    #[error("item {0} is voided and can no longer be changed")]
+    Voided(i64),
+    #[error("this change must be made by a named staff member (choose who is at this desk)")]
+    NoStaffActor,
+    #[error("the database is busy (another desk is saving); please try again")]
+    Busy,
+    #[error("could not open the database {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for StoreError {
+    fn from(e: Vec<FieldError>) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An item as it comes from an import: its content plus the record around it,
+/// so an exported log reads back exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedItem {
+    pub input: ItemInput,
+    pub logged_by: StaffId,
+    pub logged_at: NaiveDateTime,
+    pub assignee: Option<StaffId>,
+    pub reentry: Reentry,
+    pub void: Option<Void>,
+}
+
+/// The outcome of `verify`: each check and what it found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct VerifyReport {
+    /// `PRAGMA integrity_check` said `ok`.
+    pub integrity_ok: bool,
+    pub integrity_messages: Vec<String>,
+    /// Rows pointing at staff that do not exist.
+    pub foreign_key_problems: u64,
+    /// Items with no audit event recording their creation.
+    pub items_without_creation_event: u64,
+    /// Audit events whose before/after is not valid JSON.
+    pub unreadable_audit_events: u64,
+    pub items: u64,
+    pub audit_events: u64,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.integrity_ok
+            && self.foreign_key_problems == 0
+            && self.items_without_creation_event == 0
+            && self.unreadable_audit_events == 0
+    }
+}
+
+/// Every operation on a cutover log. Each write is one transaction and appends
+/// its audit events in that same transaction.
+pub trait CutoverStore {
+    /// The project, if set up.
+    fn project(&self) -> StoreResult<Option<Project>>;
+    /// Sets the project up (once per database).
+    fn create_project(&mut self, project: &Project, actor: &Actor) -> StoreResult<()>;
+    /// Changes the project (e.g. go-live moves); audited with before and after.
+    fn update_project(&mut self, project: &Project, actor: &Actor) -> StoreResult<()>;
+
+    /// Everyone on the staff list, active or not, by name.
+    fn staff(&self) -> StoreResult<Vec<Staff>>;
+    fn add_staff(&mut self, name: &str, role: Role, actor: &Actor) -> StoreResult<Staff>;
+    fn set_staff_active(&mut self, id: StaffId, active: bool, actor: &Actor) -> StoreResult<()>;
+
+    /// Logs a new item; `actor.staff` is the person at the desk. The default
+    /// assignment rule is applied.
+    fn log_item(&mut self, input: &ItemInput, actor: &Actor) -> StoreResult<Item>;
+    /// Imports many items in one transaction: all are stored or none.
+    fn import_items(&mut self, items: &[ImportedItem], actor: &Actor) -> StoreResult<usize>;
+    /// Replaces an item's content, refusing if it changed since `expected_version`.
+    fn edit_item(
+        &mut self,
+        id: ItemId,
+        expected_version: i64,
+        input: &ItemInput,
+        actor: &Actor,
+    ) -> StoreResult<Item>;
+    /// Voids an item logged in error; it stays in the database with the reason.
+    fn void_item(&mut self, id: ItemId, reason: &str, actor: &Actor) -> StoreResult<Item>;
+    /// Changes re-entry status of several items at once; returns their previous records (for undo).
+    fn set_status(
+        &mut self,
+        ids: &[ItemId],
+        change: &StatusChange,
+        actor: &Actor,
+    ) -> StoreResult<Vec<(ItemId, Reentry)>>;
+    /// Puts back earlier re-entry records exactly (undo), audited as an undo.
+    fn restore_status(&mut self, previous: &[(ItemId, Reentry)], actor: &Actor) -> StoreResult<()>;
+    /// Assigns (or unassigns) several items at once.
+    fn assign(
+        &mut self,
+        ids: &[ItemId],
+        assignee: Option<StaffId>,
+        actor: &Actor,
+    ) -> StoreResult<()>;
+
+    fn item(&self, id: ItemId) -> StoreResult<Item>;
+    /// One page of the worklist.
+    fn worklist_page(
+        &self,
+        filter: &WorklistFilter,
+        sort: Sort,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>>;
+    /// How many items match a filter.
+    fn worklist_count(&self, filter: &WorklistFilter) -> StoreResult<u64>;
+    /// Counts by kind and status.
+    fn stats(&self) -> StoreResult<Stats>;
+    /// Assigned and closed counts per person.
+    fn person_progress(&self) -> StoreResult<Vec<PersonProgress>>;
+    /// Items still open at the end of each day from `from` to `to`.
+    fn burndown(&self, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<(NaiveDate, u64)>>;
+    /// What earlier entries say about this NHS number, if any exist.
+    fn patient_recall(
+        &self,
+        nhs_number: &crate::domain::NhsNumber,
+    ) -> StoreResult<Option<PatientRecall>>;
+    /// Live items for the same patient and kind within 15 minutes of this one.
+    fn possible_duplicates(
+        &self,
+        input: &ItemInput,
+        except: Option<ItemId>,
+    ) -> StoreResult<Vec<Item>>;
+    /// The audit events of one entity (`item`, `staff`, `project`), oldest first.
+    fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// Every item, voided ones too, in `occurred_at` order, streamed to `f`.
+    fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()>;
+    /// Checks the database and the audit trail.
+    fn verify(&self) -> StoreResult<VerifyReport>;
+}
+
+/// Where the default database lives: the user's local (not roaming) data directory.
+pub fn default_database_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "Cutover Log")
+        .map(|d| d.data_local_dir().join("cutover-log.sqlite3"))
+}

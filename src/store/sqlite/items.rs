@@ -1,0 +1,348 @@
+//! Writing items: logging, importing, editing, voiding, re-entry status and
+//! assignment. Each function is one transaction that also appends its audit events.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
+use crate::domain::{Actor, Item, ItemId, ItemInput, Reentry, StaffId, Status, StatusChange, Void};
+use crate::store::{ImportedItem, StoreError, StoreResult};
+
+use super::SqliteStore;
+use super::audit;
+use super::rows::{ITEM_COLUMNS, raw_item, search_text};
+
+/// Reads one item inside a transaction or outside it.
+pub(super) fn fetch(conn: &Connection, id: ItemId) -> StoreResult<Item> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id.0], raw_item)
+        .optional()?
+        .ok_or(StoreError::ItemNotFound(id.0))?
+        .into_item()
+}
+
+fn require_staff(actor: &Actor) -> StoreResult<StaffId> {
+    actor.staff.ok_or(StoreError::NoStaffActor)
+}
+
+struct Record<'a> {
+    input: &'a ItemInput,
+    logged_by: StaffId,
+    logged_at: chrono::NaiveDateTime,
+    logged_phase: &'a str,
+    assignee: Option<StaffId>,
+    reentry: &'a Reentry,
+    void: Option<&'a Void>,
+}
+
+fn insert(conn: &Connection, r: &Record<'_>) -> StoreResult<ItemId> {
+    let fields =
+        serde_json::to_string(&r.input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    conn.prepare_cached(
+        "INSERT INTO items (kind, occurred_at, nhs_number, patient_name, date_of_birth, clinician_id,
+            details, fields_json, logged_by, logged_at, logged_phase, assignee_id, status, status_by,
+            status_at, status_note, voided_at, voided_by, void_reason, version, search_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20)",
+    )?
+    .execute(params![
+        r.input.kind.code(),
+        iso_date_time(r.input.occurred_at),
+        r.input.patient.nhs_number.map(|n| n.digits()),
+        r.input.patient.name,
+        r.input.patient.date_of_birth.map(iso_date),
+        r.input.clinician.map(|s| s.0),
+        r.input.details,
+        fields,
+        r.logged_by.0,
+        iso_timestamp(r.logged_at),
+        r.logged_phase,
+        r.assignee.map(|s| s.0),
+        r.reentry.status.code(),
+        r.reentry.by.map(|s| s.0),
+        r.reentry.at.map(iso_timestamp),
+        r.reentry.note,
+        r.void.map(|v| iso_timestamp(v.at)),
+        r.void.map(|v| v.by.0),
+        r.void.map(|v| v.reason.clone()),
+        search_text(r.input),
+    ])?;
+    Ok(ItemId(conn.last_insert_rowid()))
+}
+
+pub(super) fn log_item(
+    store: &mut SqliteStore,
+    input: &ItemInput,
+    actor: &Actor,
+) -> StoreResult<Item> {
+    let by = require_staff(actor)?;
+    let project = store.require_project()?;
+    let phase = project.phase(actor.at).code();
+    let tx = store.conn.transaction()?;
+    let id = insert(
+        &tx,
+        &Record {
+            input,
+            logged_by: by,
+            logged_at: actor.at,
+            logged_phase: phase,
+            assignee: input.default_assignee(),
+            reentry: &Reentry::outstanding(),
+            void: None,
+        },
+    )?;
+    let item = fetch(&tx, id)?;
+    audit::append(
+        &tx,
+        actor,
+        "item",
+        id.0,
+        "item.logged",
+        None::<&()>,
+        Some(&item),
+    )?;
+    tx.commit()?;
+    Ok(item)
+}
+
+pub(super) fn import_items(
+    store: &mut SqliteStore,
+    items: &[ImportedItem],
+    actor: &Actor,
+) -> StoreResult<usize> {
+    let project = store.require_project()?;
+    let tx = store.conn.transaction()?;
+    for it in items {
+        let phase = project.phase(it.logged_at).code();
+        let id = insert(
+            &tx,
+            &Record {
+                input: &it.input,
+                logged_by: it.logged_by,
+                logged_at: it.logged_at,
+                logged_phase: phase,
+                assignee: it.assignee,
+                reentry: &it.reentry,
+                void: it.void.as_ref(),
+            },
+        )?;
+        let item = fetch(&tx, id)?;
+        audit::append(
+            &tx,
+            actor,
+            "item",
+            id.0,
+            "item.imported",
+            None::<&()>,
+            Some(&item),
+        )?;
+    }
+    tx.commit()?;
+    Ok(items.len())
+}
+
+pub(super) fn edit_item(
+    store: &mut SqliteStore,
+    id: ItemId,
+    expected_version: i64,
+    input: &ItemInput,
+    actor: &Actor,
+) -> StoreResult<Item> {
+    require_staff(actor)?;
+    let tx = store.conn.transaction()?;
+    let before = fetch(&tx, id)?;
+    if before.void.is_some() {
+        return Err(StoreError::Voided(id.0));
+    }
+    if before.version != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    // Keep a hand-made assignment; follow the default rule if it was the default.
+    let assignee = if before.assignee == before.input.default_assignee() {
+        input.default_assignee()
+    } else {
+        before.assignee
+    };
+    let fields =
+        serde_json::to_string(&input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.execute(
+        "UPDATE items SET kind = ?1, occurred_at = ?2, nhs_number = ?3, patient_name = ?4,
+            date_of_birth = ?5, clinician_id = ?6, details = ?7, fields_json = ?8, assignee_id = ?9,
+            search_text = ?10, version = version + 1
+         WHERE id = ?11 AND version = ?12",
+        params![
+            input.kind.code(),
+            iso_date_time(input.occurred_at),
+            input.patient.nhs_number.map(|n| n.digits()),
+            input.patient.name,
+            input.patient.date_of_birth.map(iso_date),
+            input.clinician.map(|s| s.0),
+            input.details,
+            fields,
+            assignee.map(|s| s.0),
+            search_text(input),
+            id.0,
+            expected_version,
+        ],
+    )?;
+    let after = fetch(&tx, id)?;
+    audit::append(
+        &tx,
+        actor,
+        "item",
+        id.0,
+        "item.edited",
+        Some(&before),
+        Some(&after),
+    )?;
+    tx.commit()?;
+    Ok(after)
+}
+
+pub(super) fn void_item(
+    store: &mut SqliteStore,
+    id: ItemId,
+    reason: &str,
+    actor: &Actor,
+) -> StoreResult<Item> {
+    let by = require_staff(actor)?;
+    let reason = crate::domain::status::validate_void_reason(reason)?;
+    let tx = store.conn.transaction()?;
+    let before = fetch(&tx, id)?;
+    if before.void.is_some() {
+        return Err(StoreError::Voided(id.0));
+    }
+    tx.execute(
+        "UPDATE items SET voided_at = ?1, voided_by = ?2, void_reason = ?3, version = version + 1 WHERE id = ?4",
+        params![iso_timestamp(actor.at), by.0, reason, id.0],
+    )?;
+    let after = fetch(&tx, id)?;
+    audit::append(
+        &tx,
+        actor,
+        "item",
+        id.0,
+        "item.voided",
+        Some(&before),
+        Some(&after),
+    )?;
+    tx.commit()?;
+    Ok(after)
+}
+
+fn write_reentry(conn: &Connection, id: ItemId, r: &Reentry) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE items SET status = ?1, status_by = ?2, status_at = ?3, status_note = ?4, version = version + 1
+         WHERE id = ?5",
+    )?
+    .execute(params![r.status.code(), r.by.map(|s| s.0), r.at.map(iso_timestamp), r.note, id.0])?;
+    Ok(())
+}
+
+pub(super) fn set_status(
+    store: &mut SqliteStore,
+    ids: &[ItemId],
+    change: &StatusChange,
+    actor: &Actor,
+) -> StoreResult<Vec<(ItemId, Reentry)>> {
+    let by = require_staff(actor)?;
+    let (status, note) = change.validate()?;
+    let new = if status == Status::Outstanding {
+        Reentry::outstanding()
+    } else {
+        Reentry {
+            status,
+            by: Some(by),
+            at: Some(actor.at),
+            note,
+        }
+    };
+    let tx = store.conn.transaction()?;
+    let mut previous = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let before = fetch(&tx, id)?;
+        if before.void.is_some() {
+            return Err(StoreError::Voided(id.0));
+        }
+        write_reentry(&tx, id, &new)?;
+        audit::append(
+            &tx,
+            actor,
+            "item",
+            id.0,
+            "item.status",
+            Some(&before.reentry),
+            Some(&new),
+        )?;
+        previous.push((id, before.reentry));
+    }
+    tx.commit()?;
+    Ok(previous)
+}
+
+pub(super) fn restore_status(
+    store: &mut SqliteStore,
+    previous: &[(ItemId, Reentry)],
+    actor: &Actor,
+) -> StoreResult<()> {
+    require_staff(actor)?;
+    let tx = store.conn.transaction()?;
+    for (id, old) in previous {
+        let before = fetch(&tx, *id)?;
+        if before.void.is_some() {
+            return Err(StoreError::Voided(id.0));
+        }
+        write_reentry(&tx, *id, old)?;
+        audit::append(
+            &tx,
+            actor,
+            "item",
+            id.0,
+            "item.status_undone",
+            Some(&before.reentry),
+            Some(old),
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn assign(
+    store: &mut SqliteStore,
+    ids: &[ItemId],
+    assignee: Option<StaffId>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    require_staff(actor)?;
+    let tx = store.conn.transaction()?;
+    if let Some(a) = assignee {
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE id = ?1)",
+            [a.0],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::StaffNotFound(a.0.to_string()));
+        }
+    }
+    for &id in ids {
+        let before = fetch(&tx, id)?;
+        if before.void.is_some() {
+            return Err(StoreError::Voided(id.0));
+        }
+        tx.prepare_cached(
+            "UPDATE items SET assignee_id = ?1, version = version + 1 WHERE id = ?2",
+        )?
+        .execute(params![assignee.map(|s| s.0), id.0])?;
+        audit::append(
+            &tx,
+            actor,
+            "item",
+            id.0,
+            "item.assigned",
+            Some(&before.assignee),
+            Some(&assignee),
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}

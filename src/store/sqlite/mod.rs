@@ -1,0 +1,241 @@
+//! The embedded SQLite store: one file, WAL journal, `synchronous=FULL`,
+//! foreign keys on, and every user action in one transaction.
+
+mod audit;
+mod items;
+mod project;
+mod queries;
+mod rows;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::{StoreError, StoreResult};
+
+pub use schema::LATEST_VERSION;
+
+/// A cutover log kept in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up
+    /// to date. A database from a newer version is refused before anything is written.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        }
+        let open_err = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(open_err)?;
+
+        // Refuse a newer schema before any pragma that writes to the file.
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if found > LATEST_VERSION {
+            return Err(StoreError::NewerSchema {
+                found,
+                known: LATEST_VERSION,
+            });
+        }
+
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        schema::migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file this store writes to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+impl crate::store::CutoverStore for SqliteStore {
+    fn project(&self) -> StoreResult<Option<crate::domain::Project>> {
+        self.read_project()
+    }
+    fn create_project(
+        &mut self,
+        p: &crate::domain::Project,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        project::create_project(self, p, a)
+    }
+    fn update_project(
+        &mut self,
+        p: &crate::domain::Project,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        project::update_project(self, p, a)
+    }
+    fn staff(&self) -> StoreResult<Vec<crate::domain::Staff>> {
+        self.read_staff()
+    }
+    fn add_staff(
+        &mut self,
+        name: &str,
+        role: crate::domain::Role,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Staff> {
+        project::add_staff(self, name, role, a)
+    }
+    fn set_staff_active(
+        &mut self,
+        id: crate::domain::StaffId,
+        active: bool,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        project::set_staff_active(self, id, active, a)
+    }
+    fn log_item(
+        &mut self,
+        input: &crate::domain::ItemInput,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Item> {
+        items::log_item(self, input, a)
+    }
+    fn import_items(
+        &mut self,
+        list: &[crate::store::ImportedItem],
+        a: &crate::domain::Actor,
+    ) -> StoreResult<usize> {
+        items::import_items(self, list, a)
+    }
+    fn edit_item(
+        &mut self,
+        id: crate::domain::ItemId,
+        expected_version: i64,
+        input: &crate::domain::ItemInput,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Item> {
+        items::edit_item(self, id, expected_version, input, a)
+    }
+    fn void_item(
+        &mut self,
+        id: crate::domain::ItemId,
+        reason: &str,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Item> {
+        items::void_item(self, id, reason, a)
+    }
+    fn set_status(
+        &mut self,
+        ids: &[crate::domain::ItemId],
+        change: &crate::domain::StatusChange,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<Vec<(crate::domain::ItemId, crate::domain::Reentry)>> {
+        items::set_status(self, ids, change, a)
+    }
+    fn restore_status(
+        &mut self,
+        previous: &[(crate::domain::ItemId, crate::domain::Reentry)],
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        items::restore_status(self, previous, a)
+    }
+    fn assign(
+        &mut self,
+        ids: &[crate::domain::ItemId],
+        assignee: Option<crate::domain::StaffId>,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        items::assign(self, ids, assignee, a)
+    }
+    fn item(&self, id: crate::domain::ItemId) -> StoreResult<crate::domain::Item> {
+        items::fetch(&self.conn, id)
+    }
+    fn worklist_page(
+        &self,
+        filter: &crate::domain::WorklistFilter,
+        sort: crate::domain::Sort,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<crate::domain::Item>> {
+        self.page(filter, sort, offset, limit)
+    }
+    fn worklist_count(&self, filter: &crate::domain::WorklistFilter) -> StoreResult<u64> {
+        self.count(filter)
+    }
+    fn stats(&self) -> StoreResult<crate::domain::Stats> {
+        self.read_stats()
+    }
+    fn person_progress(&self) -> StoreResult<Vec<crate::domain::worklist::PersonProgress>> {
+        self.read_person_progress()
+    }
+    fn burndown(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<Vec<(chrono::NaiveDate, u64)>> {
+        self.read_burndown(from, to)
+    }
+    fn patient_recall(
+        &self,
+        n: &crate::domain::NhsNumber,
+    ) -> StoreResult<Option<crate::domain::PatientRecall>> {
+        self.recall(n)
+    }
+    fn possible_duplicates(
+        &self,
+        input: &crate::domain::ItemInput,
+        except: Option<crate::domain::ItemId>,
+    ) -> StoreResult<Vec<crate::domain::Item>> {
+        self.duplicates(input, except)
+    }
+    fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<crate::domain::AuditEvent>> {
+        audit::history(&self.conn, entity, id)
+    }
+    fn for_each_item(
+        &self,
+        f: &mut dyn FnMut(&crate::domain::Item) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        self.stream_items(f)
+    }
+    fn verify(&self) -> StoreResult<crate::store::VerifyReport> {
+        self.run_verify()
+    }
+}

@@ -1,0 +1,416 @@
+//! Reading the log: worklist pages and counts, statistics, progress, patient
+//! recall, duplicate checks, export streaming and verification.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter};
+
+use crate::domain::dates::{iso_date, iso_date_time};
+use crate::domain::worklist::PersonProgress;
+use crate::domain::{
+    AssigneeFilter, Item, ItemInput, ItemKind, NhsNumber, PatientRecall, Sort, SortKey, StaffId,
+    Stats, Status, WorklistFilter,
+};
+use crate::store::{StoreError, StoreResult, VerifyReport};
+
+use super::SqliteStore;
+use super::rows::{ITEM_COLUMNS, date, raw_item};
+
+/// How near in time two items for the same patient and kind must be to look like duplicates.
+pub const DUPLICATE_WINDOW_MINUTES: i64 = 15;
+
+/// Escapes `%`, `_` and `\` so typed text is matched literally by `LIKE … ESCAPE '\'`.
+fn like_pattern(term: &str) -> String {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The WHERE clause and its parameters for a filter.
+fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
+    let mut conds: Vec<String> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if !f.include_voided {
+        conds.push("items.voided_at IS NULL".into());
+    }
+    let mut list = |column: &str, values: Vec<String>, conds: &mut Vec<String>| {
+        if !values.is_empty() {
+            let marks = vec!["?"; values.len()].join(", ");
+            conds.push(format!("{column} IN ({marks})"));
+            params.extend(values.into_iter().map(Value::Text));
+        }
+    };
+    list(
+        "items.kind",
+        f.kinds.iter().map(|k| k.code().to_string()).collect(),
+        &mut conds,
+    );
+    list(
+        "items.status",
+        f.statuses.iter().map(|s| s.code().to_string()).collect(),
+        &mut conds,
+    );
+    match f.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Unassigned => conds.push("items.assignee_id IS NULL".into()),
+        AssigneeFilter::Staff(id) => {
+            conds.push("items.assignee_id = ?".into());
+            params.push(Value::Integer(id.0));
+        }
+    }
+    if let Some(c) = f.clinician {
+        conds.push("items.clinician_id = ?".into());
+        params.push(Value::Integer(c.0));
+    }
+    if let Some(by) = f.logged_by {
+        conds.push("items.logged_by = ?".into());
+        params.push(Value::Integer(by.0));
+    }
+    if let Some(from) = f.from {
+        conds.push("items.occurred_at >= ?".into());
+        params.push(Value::Text(iso_date(from)));
+    }
+    if let Some(to) = f.to {
+        conds.push("items.occurred_at < ?".into());
+        params.push(Value::Text(iso_date(to + Duration::days(1))));
+    }
+    for term in f.text.split_whitespace() {
+        conds.push("items.search_text LIKE ? ESCAPE '\\'".into());
+        params.push(Value::Text(like_pattern(&term.to_lowercase())));
+    }
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    (clause, params)
+}
+
+fn order_by(sort: Sort) -> (String, &'static str) {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    let (join, key) = match sort.key {
+        SortKey::OccurredAt => ("", ""),
+        SortKey::Kind => ("", "items.kind"),
+        SortKey::PatientName => ("", "items.patient_name COLLATE NOCASE"),
+        SortKey::NhsNumber => ("", "items.nhs_number"),
+        SortKey::Clinician => (
+            "LEFT JOIN staff sort_staff ON sort_staff.id = items.clinician_id",
+            "sort_staff.name COLLATE NOCASE",
+        ),
+        SortKey::Assignee => (
+            "LEFT JOIN staff sort_staff ON sort_staff.id = items.assignee_id",
+            "sort_staff.name COLLATE NOCASE",
+        ),
+        SortKey::Status => ("", "items.status"),
+        SortKey::LoggedAt => ("", "items.logged_at"),
+    };
+    let order = if key.is_empty() {
+        format!("ORDER BY items.occurred_at {dir}, items.id {dir}")
+    } else {
+        format!("ORDER BY {key} {dir}, items.occurred_at {dir}, items.id {dir}")
+    };
+    (order, join)
+}
+
+impl SqliteStore {
+    pub(super) fn page(
+        &self,
+        f: &WorklistFilter,
+        sort: Sort,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<Item>> {
+        let (clause, mut params) = where_clause(f);
+        let (order, join) = order_by(sort);
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM items {join} {clause} {order} LIMIT ? OFFSET ?");
+        params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), raw_item)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(|raw| raw.into_item()))
+            .collect()
+    }
+
+    pub(super) fn count(&self, f: &WorklistFilter) -> StoreResult<u64> {
+        let (clause, params) = where_clause(f);
+        let sql = format!("SELECT COUNT(*) FROM items {clause}");
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(params), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The query plan SQLite picks for a worklist page (for tests and benchmarks).
+    pub fn explain_page(&self, f: &WorklistFilter, sort: Sort) -> StoreResult<Vec<String>> {
+        let (clause, mut params) = where_clause(f);
+        let (order, join) = order_by(sort);
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT {ITEM_COLUMNS} FROM items {join} {clause} {order} LIMIT ? OFFSET ?"
+        );
+        params.push(Value::Integer(100));
+        params.push(Value::Integer(0));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), |r| r.get::<_, String>(3))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub(super) fn read_stats(&self) -> StoreResult<Stats> {
+        let mut stats = Stats::default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, status, COUNT(*) FROM items WHERE voided_at IS NULL GROUP BY kind, status",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (k, s, n) = row?;
+            let kind = ItemKind::parse(&k)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
+            let status = Status::parse(&s)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown status '{s}'")))?;
+            stats
+                .by_kind_status
+                .push((kind, status, u64::try_from(n).unwrap_or(0)));
+        }
+        stats.by_kind_status.sort();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, COUNT(*) FROM items WHERE voided_at IS NOT NULL GROUP BY kind",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (k, n) = row?;
+            let kind = ItemKind::parse(&k)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
+            stats
+                .voided_by_kind
+                .push((kind, u64::try_from(n).unwrap_or(0)));
+        }
+        stats.voided_by_kind.sort();
+        Ok(stats)
+    }
+
+    pub(super) fn read_person_progress(&self) -> StoreResult<Vec<PersonProgress>> {
+        let mut by: BTreeMap<i64, PersonProgress> = BTreeMap::new();
+        let blank = |id: i64| PersonProgress {
+            staff: StaffId(id),
+            assigned: 0,
+            assigned_open: 0,
+            re_entered: 0,
+            not_needed: 0,
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT assignee_id, COUNT(*), SUM(status IN ('outstanding', 'problem'))
+             FROM items WHERE voided_at IS NULL AND assignee_id IS NOT NULL GROUP BY assignee_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, n, open) = row?;
+            let p = by.entry(id).or_insert_with(|| blank(id));
+            p.assigned = u64::try_from(n).unwrap_or(0);
+            p.assigned_open = u64::try_from(open).unwrap_or(0);
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT status_by, SUM(status = 're_entered'), SUM(status = 'not_needed')
+             FROM items WHERE voided_at IS NULL AND status_by IS NOT NULL GROUP BY status_by",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, re, nn) = row?;
+            let p = by.entry(id).or_insert_with(|| blank(id));
+            p.re_entered = u64::try_from(re).unwrap_or(0);
+            p.not_needed = u64::try_from(nn).unwrap_or(0);
+        }
+        Ok(by.into_values().collect())
+    }
+
+    /// Open items at the end of each day: logged by then, and not closed by then.
+    /// Uses each item's current status time (a reopened item counts from its reopening).
+    pub(super) fn read_burndown(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(NaiveDate, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT substr(logged_at, 1, 10),
+                    CASE WHEN status IN ('re_entered', 'not_needed') THEN substr(status_at, 1, 10) END,
+                    COUNT(*)
+             FROM items WHERE voided_at IS NULL GROUP BY 1, 2",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut groups = Vec::new();
+        for row in rows {
+            let (logged, closed, n) = row?;
+            let logged = date(0, "logged date", &logged)?;
+            let closed = closed.map(|c| date(0, "status date", &c)).transpose()?;
+            groups.push((logged, closed, u64::try_from(n).unwrap_or(0)));
+        }
+        let mut out = Vec::new();
+        let mut day = from;
+        while day <= to {
+            let open = groups
+                .iter()
+                .filter(|(logged, closed, _)| *logged <= day && closed.is_none_or(|c| c > day))
+                .map(|(_, _, n)| n)
+                .sum();
+            out.push((day, open));
+            day += Duration::days(1);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn recall(&self, nhs: &NhsNumber) -> StoreResult<Option<PatientRecall>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT patient_name, date_of_birth, COUNT(*), MAX(logged_at) AS latest
+             FROM items WHERE nhs_number = ?1 AND voided_at IS NULL
+             GROUP BY patient_name COLLATE NOCASE, date_of_birth ORDER BY latest DESC",
+        )?;
+        let rows = stmt.query_map([nhs.digits()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut recall: Option<PatientRecall> = None;
+        for row in rows {
+            let (name, dob, n) = row?;
+            let dob = dob.map(|d| date(0, "date of birth", &d)).transpose()?;
+            match recall.as_mut() {
+                None => {
+                    recall = Some(PatientRecall {
+                        name,
+                        date_of_birth: dob,
+                        earlier_items: u64::try_from(n).unwrap_or(0),
+                        ..PatientRecall::default()
+                    });
+                }
+                Some(r) => {
+                    r.earlier_items += u64::try_from(n).unwrap_or(0);
+                    if !r.name.eq_ignore_ascii_case(&name) && !r.other_names.contains(&name) {
+                        r.other_names.push(name);
+                    }
+                    if let Some(d) = dob
+                        && r.date_of_birth != Some(d)
+                        && !r.other_dates_of_birth.contains(&d)
+                    {
+                        r.other_dates_of_birth.push(d);
+                    }
+                }
+            }
+        }
+        Ok(recall)
+    }
+
+    pub(super) fn duplicates(
+        &self,
+        input: &ItemInput,
+        except: Option<crate::domain::ItemId>,
+    ) -> StoreResult<Vec<Item>> {
+        let window = Duration::minutes(DUPLICATE_WINDOW_MINUTES);
+        let from = iso_date_time(input.occurred_at - window);
+        let to = iso_date_time(input.occurred_at + window);
+        let except = except.map_or(-1, |i| i.0);
+        let (patient_cond, patient_params): (&str, Vec<Value>) = match input.patient.nhs_number {
+            Some(n) => ("items.nhs_number = ?", vec![Value::Text(n.digits())]),
+            None => (
+                "items.nhs_number IS NULL AND items.patient_name = ? COLLATE NOCASE AND items.date_of_birth IS ?",
+                vec![
+                    Value::Text(input.patient.name.clone()),
+                    input
+                        .patient
+                        .date_of_birth
+                        .map_or(Value::Null, |d| Value::Text(iso_date(d))),
+                ],
+            ),
+        };
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE {patient_cond} AND items.kind = ?
+             AND items.occurred_at BETWEEN ? AND ? AND items.voided_at IS NULL AND items.id != ?
+             ORDER BY items.occurred_at"
+        );
+        let mut params = patient_params;
+        params.extend([
+            Value::Text(input.kind.code().into()),
+            Value::Text(from),
+            Value::Text(to),
+            Value::Integer(except),
+        ]);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(params), raw_item)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(|raw| raw.into_item()))
+            .collect()
+    }
+
+    pub(super) fn stream_items(
+        &self,
+        f: &mut dyn FnMut(&Item) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY items.occurred_at, items.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(&raw_item(row)?.into_item()?)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn run_verify(&self) -> StoreResult<VerifyReport> {
+        let mut report = VerifyReport::default();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let msgs: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        report.integrity_ok = msgs.len() == 1 && msgs[0] == "ok";
+        report.integrity_messages = msgs;
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        report.foreign_key_problems = stmt.query_map([], |_| Ok(()))?.count() as u64;
+        let one = |sql: &str| -> StoreResult<u64> {
+            let n: i64 = self.conn.query_row(sql, params![], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        report.items_without_creation_event = one(
+            "SELECT COUNT(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM audit_events a
+             WHERE a.entity = 'item' AND a.entity_id = i.id AND a.action IN ('item.logged', 'item.imported'))",
+        )?;
+        report.unreadable_audit_events = one(
+            "SELECT COUNT(*) FROM audit_events WHERE (before_json IS NOT NULL AND NOT json_valid(before_json))
+             OR (after_json IS NOT NULL AND NOT json_valid(after_json))",
+        )?;
+        report.items = one("SELECT COUNT(*) FROM items")?;
+        report.audit_events = one("SELECT COUNT(*) FROM audit_events")?;
+        Ok(report)
+    }
+}

@@ -1,0 +1,94 @@
+//! The SQLite schema, as an ordered list of migrations. Never edit a released
+//! migration: append a new one.
+
+use rusqlite_migration::{M, Migrations};
+
+const V1: &str = r#"
+CREATE TABLE project (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    practice_name   TEXT NOT NULL,
+    ods_code        TEXT NOT NULL,
+    old_system      TEXT NOT NULL,
+    new_system      TEXT NOT NULL,
+    cutover_start   TEXT NOT NULL,
+    go_live         TEXT NOT NULL,
+    created_at      TEXT NOT NULL
+);
+
+CREATE TABLE staff (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    active      INTEGER NOT NULL DEFAULT 1,
+    created_at  TEXT NOT NULL
+);
+CREATE UNIQUE INDEX staff_name ON staff (name COLLATE NOCASE);
+
+CREATE TABLE items (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    occurred_at     TEXT NOT NULL,
+    nhs_number      TEXT,
+    patient_name    TEXT NOT NULL,
+    date_of_birth   TEXT,
+    clinician_id    INTEGER REFERENCES staff (id),
+    details         TEXT NOT NULL,
+    fields_json     TEXT NOT NULL,
+    logged_by       INTEGER NOT NULL REFERENCES staff (id),
+    logged_at       TEXT NOT NULL,
+    logged_phase    TEXT NOT NULL,
+    assignee_id     INTEGER REFERENCES staff (id),
+    status          TEXT NOT NULL DEFAULT 'outstanding',
+    status_by       INTEGER REFERENCES staff (id),
+    status_at       TEXT,
+    status_note     TEXT NOT NULL DEFAULT '',
+    voided_at       TEXT,
+    voided_by       INTEGER REFERENCES staff (id),
+    void_reason     TEXT,
+    version         INTEGER NOT NULL DEFAULT 1,
+    -- lower-cased patient name, NHS number and details: what the worklist's text filter searches
+    search_text     TEXT NOT NULL
+);
+CREATE INDEX items_occurred ON items (occurred_at, id) WHERE voided_at IS NULL;
+CREATE INDEX items_status ON items (status, occurred_at) WHERE voided_at IS NULL;
+CREATE INDEX items_kind ON items (kind, occurred_at) WHERE voided_at IS NULL;
+CREATE INDEX items_assignee ON items (assignee_id, occurred_at) WHERE voided_at IS NULL;
+CREATE INDEX items_clinician ON items (clinician_id, occurred_at) WHERE voided_at IS NULL;
+CREATE INDEX items_nhs ON items (nhs_number, kind, occurred_at);
+CREATE INDEX items_logged ON items (logged_at);
+
+CREATE TRIGGER items_never_deleted BEFORE DELETE ON items
+BEGIN
+    SELECT RAISE(ABORT, 'items are never deleted: void them with a reason');
+END;
+
+CREATE TABLE audit_events (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor_id    INTEGER,
+    actor_name  TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   INTEGER NOT NULL,
+    action      TEXT NOT NULL,
+    before_json TEXT,
+    after_json  TEXT
+);
+CREATE INDEX audit_entity ON audit_events (entity, entity_id, id);
+
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+"#;
+
+/// Every migration, oldest first. The database's `user_version` counts how many ran.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The schema version this build knows.
+pub const LATEST_VERSION: i64 = 1;

@@ -1,0 +1,405 @@
+//! The command line, run as a real process on a real database file: init,
+//! staff, import (all or nothing), export and its round trip, stats, verify.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+use cutover_log::domain::{ItemKind, StatusChange};
+use cutover_log::store::{CutoverStore, SqliteStore};
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run cutover-log")
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn init(db: &Path) {
+    ok(
+        db,
+        &[
+            "init",
+            "--practice",
+            "Test Surgery",
+            "--ods",
+            "a81001",
+            "--old-system",
+            "EMIS Web",
+            "--new-system",
+            "SystmOne",
+            "--cutover-start",
+            "16/11/2026 18:00",
+            "--go-live",
+            "2026-11-23T08:00",
+        ],
+    );
+    ok(
+        db,
+        &["staff", "add", "--name", "Dr Test Gp", "--role", "gp"],
+    );
+    ok(
+        db,
+        &[
+            "staff",
+            "add",
+            "--name",
+            "Test Receptionist",
+            "--role",
+            "reception",
+        ],
+    );
+}
+
+const HEADER: &str = "kind,occurred_at,nhs_number,patient_name,date_of_birth,clinician,details,medication,dose,quantity,prescription_type,issued_via,request_channel";
+
+#[test]
+fn help_and_init_and_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite3");
+    let help = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    for cmd in ["init", "staff", "import", "export", "stats", "verify"] {
+        assert!(help.contains(cmd), "{cmd} missing from --help");
+    }
+    init(&db);
+    let list = ok(&db, &["staff", "list"]);
+    assert!(list.contains("Dr Test Gp\tGP"));
+    // A second init is refused.
+    let again = run(
+        &db,
+        &[
+            "init",
+            "--practice",
+            "X",
+            "--ods",
+            "A81001",
+            "--old-system",
+            "Vision",
+            "--new-system",
+            "EMIS",
+            "--cutover-start",
+            "2026-11-16T18:00",
+            "--go-live",
+            "2026-11-23T08:00",
+        ],
+    );
+    assert!(!again.status.success());
+    // Bad project input is explained, field by field.
+    let dir2 = tempfile::tempdir().unwrap();
+    let bad = run(
+        &dir2.path().join("b.sqlite3"),
+        &[
+            "init",
+            "--practice",
+            "X",
+            "--ods",
+            "12345",
+            "--old-system",
+            "EMIS",
+            "--new-system",
+            "EMIS Web",
+            "--cutover-start",
+            "2026-11-16T18:00",
+            "--go-live",
+            "2026-11-10T08:00",
+        ],
+    );
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("ods_code") && err.contains("go_live") && err.contains("new_system"),
+        "{err}"
+    );
+}
+
+#[test]
+fn import_with_a_bad_row_imports_nothing_and_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite3");
+    init(&db);
+    let csv = dir.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "{HEADER}\n\
+             prescription,2026-11-18T09:15,999 000 0018,Test Patient,01/02/1960,Dr Test Gp,,Amlodipine 5mg,One daily,28,repeat,eps,phone\n\
+             prescription,18/11/2026 09:20,9990000019,Test Patient,01/02/1960,Dr Test Gp,,Amlodipine 5mg,One daily,28,repeat,eps,phone\n\
+             telephone_call,31/02/2026 10:00,{},Test Patient,,,,,,,,,\n\
+             vaccination,2026-11-18T09:15,{},Test Patient,,,x,,,,,,\n",
+            nhs(1),
+            nhs(2)
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &db,
+        &["import", csv.to_str().unwrap(), "--as", "Test Receptionist"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3, column nhs_number: check digit is wrong"),
+        "{err}"
+    );
+    assert!(err.contains("line 4, column occurred_at"), "{err}");
+    assert!(err.contains("line 4, column details"), "{err}");
+    assert!(
+        err.contains("line 5, column kind: 'vaccination' is not a kind"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    let store = SqliteStore::open(&db).unwrap();
+    assert_eq!(store.stats().unwrap().total(), 0);
+    assert_eq!(
+        store.verify().unwrap().audit_events,
+        3,
+        "only setup events: no item was written"
+    );
+    drop(store);
+
+    // --skip-invalid imports the good row and writes the rejects beside the input.
+    let out = ok(
+        &db,
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--as",
+            "Test Receptionist",
+            "--skip-invalid",
+        ],
+    );
+    assert!(out.contains("Imported 1 items"), "{out}");
+    let rejects = std::fs::read_to_string(dir.path().join("in.rejected.csv")).unwrap();
+    assert_eq!(
+        rejects.lines().count(),
+        4,
+        "header + 3 rejected rows: {rejects}"
+    );
+    assert!(rejects.contains("check digit is wrong"));
+}
+
+#[test]
+fn import_refuses_whole_file_problems_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite3");
+    init(&db);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty", Vec::new(), "the file is empty"),
+        ("utf16", vec![0xFF, 0xFE, b'k', 0, b'i', 0], "UTF-16"),
+        ("binary", b"kind,\x00\x01\x02".to_vec(), "binary"),
+        (
+            "header only",
+            format!("{HEADER}\n").into_bytes(),
+            "no items",
+        ),
+        (
+            "dup header",
+            b"kind,kind,occurred_at\n".to_vec(),
+            "'kind' twice",
+        ),
+        (
+            "missing",
+            b"kind,occurred_at\nother,2026-11-18T09:00\n".to_vec(),
+            "no 'nhs_number' column",
+        ),
+        (
+            "unknown",
+            format!("{HEADER},favourite_colour\n").into_bytes(),
+            "favourite_colour",
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let f = dir.path().join(format!("{}.csv", name.replace(' ', "_")));
+        std::fs::write(&f, bytes).unwrap();
+        let out = run(
+            &db,
+            &["import", f.to_str().unwrap(), "--as", "Test Receptionist"],
+        );
+        assert!(!out.status.success(), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn export_then_import_round_trips_every_kind_and_state_exactly() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let mut ids = Vec::new();
+    for (i, kind) in ItemKind::ALL.into_iter().enumerate() {
+        let mut inp = input(
+            kind,
+            &gp,
+            &nhs(i as u32 * 3),
+            &format!("2026-11-18T{:02}:15", 8 + i),
+        );
+        if i == 2 {
+            inp.details = "=HYPERLINK(\"x\") and, commas \"quotes\"\nsecond line".into();
+        }
+        ids.push(p.store.log_item(&inp, &p.desk(during())).unwrap().id);
+    }
+    let later = t("2026-11-24T10:00");
+    p.store
+        .set_status(
+            &[ids[0]],
+            &StatusChange::ReEntered {
+                note: "Ref 42".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[ids[1]],
+            &StatusChange::NotNeeded {
+                reason: "Duplicate".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[ids[2]],
+            &StatusChange::Problem {
+                note: "Patient not found".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .void_item(ids[3], "Wrong patient", &p.desk(later))
+        .unwrap();
+    p.store
+        .assign(&[ids[4]], Some(p.nurse.id), &p.desk(later))
+        .unwrap();
+    let before_stats = p.store.stats().unwrap();
+    let db = p.path();
+    drop(p.store);
+
+    let first = p.dir.path().join("first.csv");
+    let out = ok(
+        &db,
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            first.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("Exported 11 items") && out.contains("patient-identifiable"),
+        "{out}"
+    );
+    let bytes = std::fs::read(&first).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"x\"\") and"),
+        "formula escaped: {text}"
+    );
+
+    // A fresh database with the same staff reads it back.
+    let dir2 = tempfile::tempdir().unwrap();
+    let db2 = dir2.path().join("copy.sqlite3");
+    init(&db2);
+    ok(
+        &db2,
+        &["staff", "add", "--name", "Test Nurse", "--role", "nurse"],
+    );
+    ok(&db2, &["import", first.to_str().unwrap()]);
+    let second = dir2.path().join("second.csv");
+    ok(
+        &db2,
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            second.to_str().unwrap(),
+        ],
+    );
+
+    let strip_ids = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                l.rsplit_once(',')
+                    .map(|(a, _)| a.to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let a = std::fs::read_to_string(&first).unwrap();
+    let b = std::fs::read_to_string(&second).unwrap();
+    assert_eq!(
+        strip_ids(&a),
+        strip_ids(&b),
+        "round trip must be exact (item_id aside)"
+    );
+    let copy = SqliteStore::open(&db2).unwrap();
+    assert_eq!(copy.stats().unwrap(), before_stats);
+    assert!(copy.verify().unwrap().is_ok());
+}
+
+#[test]
+fn stats_json_and_verify() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    for i in 0..3 {
+        p.store
+            .log_item(
+                &input(
+                    ItemKind::Prescription,
+                    &gp,
+                    &nhs(i * 11),
+                    "2026-11-18T09:15",
+                ),
+                &p.desk(during()),
+            )
+            .unwrap();
+    }
+    let db = p.path();
+    drop(p.store);
+    let json: serde_json::Value = serde_json::from_str(&ok(&db, &["stats", "--json"])).unwrap();
+    assert_eq!(json["by_kind"]["prescription"]["outstanding"], 3);
+    assert_eq!(json["totals"]["items"], 3);
+    let text = ok(&db, &["stats"]);
+    assert!(text.contains("Prescription"));
+    let v = ok(&db, &["verify"]);
+    assert!(v.contains("verify: ok"), "{v}");
+}
+
+#[test]
+fn demo_fills_a_new_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite3");
+    let out = ok(&db, &["demo", "--items", "250"]);
+    assert!(out.contains("250 items"), "{out}");
+    let store = SqliteStore::open(&db).unwrap();
+    assert_eq!(store.stats().unwrap().total(), 250);
+    assert!(store.verify().unwrap().is_ok());
+    // Refused on a database that already has a project.
+    assert!(!run(&db, &["demo"]).status.success());
+}

@@ -1,0 +1,574 @@
+//! Integration tests of the SQLite store on a real database file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use cutover_log::domain::{
+    AssigneeFilter, ItemKind, Sort, SortKey, Status, StatusChange, WorklistFilter,
+};
+use cutover_log::store::{CutoverStore, SqliteStore, StoreError};
+
+#[test]
+fn every_kind_round_trips_through_the_store() {
+    let mut p = Practice::new();
+    for (i, kind) in ItemKind::ALL.into_iter().enumerate() {
+        let input = input(kind, &p.gp.clone(), &nhs(i as u32 * 10), "2026-11-18T09:15");
+        let saved = p.store.log_item(&input, &p.desk(during())).expect("log");
+        let back = p.store.item(saved.id).expect("read");
+        assert_eq!(back.input, input, "{kind:?}");
+        assert_eq!(back.logged_by, p.reception.id);
+        assert_eq!(back.logged_at, during());
+        assert_eq!(back.logged_phase, "cutover");
+        assert_eq!(back.reentry.status, Status::Outstanding);
+    }
+    // Survives closing and reopening the file.
+    let path = p.path();
+    drop(p.store);
+    let reopened = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(
+        reopened.worklist_count(&WorklistFilter::default()).unwrap(),
+        11
+    );
+}
+
+#[test]
+fn default_assignment_follows_the_clinician_for_consultations_and_prescriptions() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let c = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let rx = p
+        .store
+        .log_item(
+            &input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T09:20"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let appt = p
+        .store
+        .log_item(
+            &input(ItemKind::Appointment, &gp, NHS_A, "2026-11-18T09:25"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    assert_eq!(c.assignee, Some(gp.id));
+    assert_eq!(rx.assignee, Some(gp.id));
+    assert_eq!(appt.assignee, None);
+}
+
+#[test]
+fn an_edit_is_audited_with_before_and_after() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let mut changed = item.input.clone();
+    changed.details = "Corrected details".into();
+    let edited = p
+        .store
+        .edit_item(
+            item.id,
+            item.version,
+            &changed,
+            &p.desk(t("2026-11-20T11:00")),
+        )
+        .unwrap();
+    assert_eq!(edited.input.details, "Corrected details");
+    assert_eq!(edited.version, item.version + 1);
+
+    let history = p.store.history("item", item.id.0).unwrap();
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["item.logged", "item.edited"]);
+    let edit = &history[1];
+    assert_eq!(edit.actor, Some(p.reception.id));
+    assert_eq!(edit.at, t("2026-11-20T11:00"));
+    assert_eq!(
+        edit.before.as_ref().unwrap()["details"],
+        "Details for Other"
+    );
+    assert_eq!(edit.after.as_ref().unwrap()["details"], "Corrected details");
+
+    // A stale edit (old version) is refused and changes nothing.
+    let err = p
+        .store
+        .edit_item(item.id, item.version, &item.input, &p.desk(during()))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict), "{err}");
+    assert_eq!(
+        p.store.item(item.id).unwrap().input.details,
+        "Corrected details"
+    );
+}
+
+#[test]
+fn voided_items_stay_in_the_database_but_leave_the_worklist_and_counts() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let a = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    p.store
+        .log_item(
+            &input(ItemKind::Other, &gp, &nhs(5), "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+
+    assert!(
+        p.store.void_item(a.id, "  ", &p.desk(during())).is_err(),
+        "a reason is required"
+    );
+    let voided = p
+        .store
+        .void_item(a.id, "Logged against the wrong patient", &p.desk(during()))
+        .unwrap();
+    assert_eq!(
+        voided.void.as_ref().map(|v| v.reason.as_str()),
+        Some("Logged against the wrong patient")
+    );
+
+    assert_eq!(
+        p.store.worklist_count(&WorklistFilter::default()).unwrap(),
+        1
+    );
+    let stats = p.store.stats().unwrap();
+    assert_eq!(stats.total(), 1);
+    assert_eq!(stats.voided(), 1);
+    let all = WorklistFilter {
+        include_voided: true,
+        ..WorklistFilter::default()
+    };
+    assert_eq!(p.store.worklist_count(&all).unwrap(), 2);
+    assert_eq!(
+        p.store.item(a.id).unwrap().void.map(|v| v.by),
+        Some(p.reception.id)
+    );
+    // A voided item can't be changed; nothing can delete it.
+    assert!(matches!(
+        p.store.set_status(
+            &[a.id],
+            &StatusChange::ReEntered {
+                note: String::new()
+            },
+            &p.desk(during())
+        ),
+        Err(StoreError::Voided(_))
+    ));
+    let conn = rusqlite::Connection::open(p.path()).unwrap();
+    let err = conn
+        .execute("DELETE FROM items WHERE id = ?1", [a.id.0])
+        .unwrap_err();
+    assert!(err.to_string().contains("never deleted"), "{err}");
+    let err = conn
+        .execute("UPDATE audit_events SET action = 'x'", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn status_changes_record_who_and_when_and_undo_restores_them() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let a = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let b = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, &nhs(3), "2026-11-18T09:30"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let when = t("2026-11-24T10:00");
+    let prev = p
+        .store
+        .set_status(
+            &[a.id, b.id],
+            &StatusChange::ReEntered {
+                note: "Ref 123".into(),
+            },
+            &p.as_gp(when),
+        )
+        .unwrap();
+    let a2 = p.store.item(a.id).unwrap();
+    assert_eq!(a2.reentry.status, Status::ReEntered);
+    assert_eq!(a2.reentry.by, Some(gp.id));
+    assert_eq!(a2.reentry.at, Some(when));
+    assert_eq!(a2.reentry.note, "Ref 123");
+    assert!(
+        p.store
+            .set_status(
+                &[a.id],
+                &StatusChange::NotNeeded {
+                    reason: String::new()
+                },
+                &p.as_gp(when)
+            )
+            .is_err()
+    );
+
+    p.store
+        .restore_status(&prev, &p.as_gp(t("2026-11-24T10:05")))
+        .unwrap();
+    assert_eq!(p.store.item(a.id).unwrap().reentry, a.reentry);
+    assert_eq!(p.store.item(b.id).unwrap().reentry, b.reentry);
+    let actions: Vec<String> = p
+        .store
+        .history("item", a.id.0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        vec!["item.logged", "item.status", "item.status_undone"]
+    );
+}
+
+#[test]
+fn worklist_filters_combine_and_page_in_date_order() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let nurse = p.nurse.clone();
+    for i in 0..30u32 {
+        let kind = if i % 3 == 0 {
+            ItemKind::Consultation
+        } else {
+            ItemKind::Appointment
+        };
+        let clin = if i % 2 == 0 { &gp } else { &nurse };
+        let occurred = format!("2026-11-{:02}T{:02}:00", 17 + i / 10, 8 + i % 10);
+        p.store
+            .log_item(
+                &input(kind, clin, &nhs(i * 7), &occurred),
+                &p.desk(during()),
+            )
+            .unwrap();
+    }
+    let count = |s: &SqliteStore, f: &WorklistFilter| s.worklist_count(f).unwrap();
+    let consults = WorklistFilter {
+        kinds: vec![ItemKind::Consultation],
+        ..Default::default()
+    };
+    assert_eq!(count(&p.store, &consults), 10);
+    let gp_consults = WorklistFilter {
+        clinician: Some(gp.id),
+        ..consults.clone()
+    };
+    assert_eq!(count(&p.store, &gp_consults), 5);
+    let mine = WorklistFilter {
+        assignee: AssigneeFilter::Staff(gp.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        count(&p.store, &mine),
+        5,
+        "only consultations are assigned by default"
+    );
+    let unassigned = WorklistFilter {
+        assignee: AssigneeFilter::Unassigned,
+        ..Default::default()
+    };
+    assert_eq!(count(&p.store, &unassigned), 20);
+    let day = WorklistFilter {
+        from: Some(t("2026-11-18T00:00").date()),
+        to: Some(t("2026-11-18T00:00").date()),
+        ..Default::default()
+    };
+    assert_eq!(count(&p.store, &day), 10);
+
+    // Pages come in occurred_at order and don't overlap.
+    let page1 = p
+        .store
+        .worklist_page(&WorklistFilter::default(), Sort::default(), 0, 12)
+        .unwrap();
+    let page2 = p
+        .store
+        .worklist_page(&WorklistFilter::default(), Sort::default(), 12, 12)
+        .unwrap();
+    let times: Vec<_> = page1
+        .iter()
+        .chain(&page2)
+        .map(|i| i.input.occurred_at)
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted);
+    assert_eq!(page1.len() + page2.len(), 24);
+    assert!(page1.iter().all(|a| page2.iter().all(|b| a.id != b.id)));
+    let desc = p
+        .store
+        .worklist_page(
+            &WorklistFilter::default(),
+            Sort {
+                key: SortKey::OccurredAt,
+                descending: true,
+            },
+            0,
+            1,
+        )
+        .unwrap();
+    assert_eq!(
+        desc[0].input.occurred_at,
+        t("2026-11-19T17:00"),
+        "the latest of all 30"
+    );
+    let by_clinician = p
+        .store
+        .worklist_page(
+            &WorklistFilter::default(),
+            Sort {
+                key: SortKey::Clinician,
+                descending: false,
+            },
+            0,
+            30,
+        )
+        .unwrap();
+    assert_eq!(
+        by_clinician[0].input.clinician,
+        Some(gp.id),
+        "Dr Test Gp sorts before Test Nurse"
+    );
+}
+
+#[test]
+fn free_text_search_finds_name_nhs_number_and_details_literally() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let mut i1 = input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:15");
+    i1.details = "Patient asked about 100% refund_form".into();
+    p.store.log_item(&i1, &p.desk(during())).unwrap();
+    let mut i2 = input(ItemKind::Other, &gp, &nhs(99), "2026-11-18T09:15");
+    i2.patient.name = "Another Testperson".into();
+    p.store.log_item(&i2, &p.desk(during())).unwrap();
+    let find = |s: &SqliteStore, text: &str| {
+        s.worklist_count(&WorklistFilter {
+            text: text.into(),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    assert_eq!(find(&p.store, "o'brien"), 1);
+    assert_eq!(find(&p.store, "TESTPERSON"), 1);
+    assert_eq!(find(&p.store, "999 000 0018"), 1);
+    assert_eq!(find(&p.store, "100%"), 1);
+    assert_eq!(
+        find(&p.store, "%"),
+        1,
+        "% is matched literally, not as a wildcard"
+    );
+    assert_eq!(find(&p.store, "refund_form"), 1);
+    assert_eq!(find(&p.store, "_"), 1);
+    assert_eq!(find(&p.store, "zzz"), 0);
+}
+
+#[test]
+fn patient_recall_and_duplicate_warning() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let first = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T09:15");
+    p.store.log_item(&first, &p.desk(during())).unwrap();
+    let n = first.patient.nhs_number.unwrap();
+    let recall = p.store.patient_recall(&n).unwrap().expect("known patient");
+    assert_eq!(recall.name, first.patient.name);
+    assert_eq!(recall.date_of_birth, first.patient.date_of_birth);
+    assert!(
+        recall
+            .conflict_warning(&first.patient.name, first.patient.date_of_birth)
+            .is_none()
+    );
+    assert!(recall.conflict_warning("Someone Else", None).is_some());
+
+    let near = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T09:29");
+    assert_eq!(p.store.possible_duplicates(&near, None).unwrap().len(), 1);
+    let far = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T09:31");
+    assert!(p.store.possible_duplicates(&far, None).unwrap().is_empty());
+    let other_kind = input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15");
+    assert!(
+        p.store
+            .possible_duplicates(&other_kind, None)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        p.store
+            .patient_recall(&cutover_log::domain::NhsNumber::parse(&nhs(50)).unwrap())
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn items_logged_outside_the_window_are_flagged() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let late = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:15"),
+            &p.desk(t("2026-11-23T09:00")),
+        )
+        .unwrap();
+    assert_eq!(late.logged_phase, "after_go_live");
+    assert!(late.logged_outside_window());
+}
+
+#[test]
+fn moving_go_live_is_recorded() {
+    let mut p = Practice::new();
+    let mut project = p.store.project().unwrap().unwrap();
+    project.go_live = t("2026-11-30T08:00");
+    p.store.update_project(&project, &p.desk(during())).unwrap();
+    assert_eq!(
+        p.store.project().unwrap().unwrap().go_live,
+        t("2026-11-30T08:00")
+    );
+    let h = p.store.history("project", 1).unwrap();
+    assert_eq!(
+        h.last().map(|e| e.action.as_str()),
+        Some("project.go_live_moved")
+    );
+    assert_eq!(
+        h.last().and_then(|e| e.before.clone()).unwrap()["go_live"],
+        "2026-11-23T08:00:00"
+    );
+}
+
+#[test]
+fn staff_names_are_unique_and_actions_need_a_named_person() {
+    let mut p = Practice::new();
+    let err = p
+        .store
+        .add_staff(
+            "dr test gp",
+            cutover_log::domain::Role::Gp,
+            &p.desk(during()),
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateStaff(_)));
+    let gp = p.gp.clone();
+    let system = cutover_log::domain::Actor::system("someone", during());
+    let err = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:15"),
+            &system,
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoStaffActor));
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_the_file_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer version"));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file must not change"
+    );
+    assert!(!dir.path().join("newer.sqlite3-wal").exists());
+}
+
+#[test]
+fn migrations_run_on_an_empty_and_on_a_populated_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.sqlite3");
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        s.schema_version().unwrap(),
+        cutover_log::store::sqlite::LATEST_VERSION
+    );
+    assert!(s.project().unwrap().is_none());
+    drop(s);
+
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    p.store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    // Opening again re-runs the migration check on a populated file: nothing is lost.
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        s.schema_version().unwrap(),
+        cutover_log::store::sqlite::LATEST_VERSION
+    );
+    assert_eq!(s.worklist_count(&WorklistFilter::default()).unwrap(), 1);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert!(s.verify().unwrap().is_ok());
+}
+
+#[test]
+fn worklist_queries_use_indexes_not_full_scans() {
+    let p = Practice::new();
+    for f in [
+        WorklistFilter::default(),
+        WorklistFilter {
+            kinds: vec![ItemKind::Prescription],
+            ..Default::default()
+        },
+        WorklistFilter {
+            statuses: vec![Status::Outstanding],
+            ..Default::default()
+        },
+        WorklistFilter {
+            assignee: AssigneeFilter::Staff(p.gp.id),
+            ..Default::default()
+        },
+        WorklistFilter {
+            clinician: Some(p.gp.id),
+            ..Default::default()
+        },
+    ] {
+        let plan = p
+            .store
+            .explain_page(&f, Sort::default())
+            .unwrap()
+            .join(" | ");
+        assert!(
+            !plan.contains("SCAN items") || plan.contains("USING INDEX"),
+            "{f:?}: {plan}"
+        );
+    }
+}
