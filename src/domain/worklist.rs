@@ -48,6 +48,8 @@ pub struct WorklistFilter {
     pub text: String,
     /// Only items logged by this person (today's log at a desk).
     pub logged_by: Option<StaffId>,
+    /// Only items logged on or after this day (today's log).
+    pub logged_from: Option<NaiveDate>,
     /// Voided items are left out unless asked for.
     pub include_voided: bool,
 }

@@ -1,9 +1,116 @@
-//! The desktop app (eframe/egui). Screens call the domain and the store; never SQL.
+//! The desktop app (eframe/egui). Screens call the domain and the store, never
+//! SQL; every button, menu and shortcut sends a [`command::Command`] handled in
+//! one place each frame.
+
+mod app;
+mod command;
+mod desk;
+mod entry_form;
+mod log_screen;
+mod practice;
+mod setup;
+mod status;
+mod theme;
+mod today_log;
+mod widgets;
 
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Opens the app window on the database.
-pub fn run_app(_db: Option<&Path>, _demo: bool) -> ExitCode {
-    ExitCode::FAILURE
+pub use app::CutoverApp;
+pub use command::{Command, Screen};
+
+use crate::store::{CutoverStore, SqliteStore};
+
+/// Opens the app window on the database (the default one unless `--db` is given).
+/// With `demo`, an empty database is first filled with a synthetic practice.
+pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
+    let path = match crate::cli::database_path(db) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("Cutover Log could not start: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut store = match SqliteStore::open(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Cutover Log could not open its database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if demo {
+        match store.project() {
+            Ok(None) => {
+                if let Err(e) = crate::demo::fill(&mut store, 400, 1, crate::domain::dates::now()) {
+                    eprintln!("Cutover Log could not fill the demo practice: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            Ok(Some(_)) => {
+                eprintln!("--demo: this database already has a practice; opening it as it is.")
+            }
+            Err(e) => {
+                eprintln!("Cutover Log could not read its database: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let title = match store.project() {
+        Ok(Some(p)) => format!("Cutover Log - {} ({})", p.practice_name, p.ods_code),
+        _ => "Cutover Log".to_string(),
+    };
+    let app = CutoverApp::new(Box::new(store), crate::domain::dates::now);
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(title)
+            .with_inner_size([1280.0, 820.0])
+            .with_min_inner_size([960.0, 600.0]),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "Cutover Log",
+        options,
+        Box::new(|cc| {
+            theme::apply(&cc.egui_ctx);
+            Ok(Box::new(app))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "Cutover Log could not open its window: {e}\n\
+                 The command line still works (cutover-log --help). If this PC has no graphics \
+                 driver (e.g. over remote desktop), ask IT to enable software rendering."
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Everything a screen may use while it draws: the store, the reference data and
+/// the status line. Screens report changes through it rather than reaching around.
+pub struct AppContext<'a> {
+    pub store: &'a mut dyn CutoverStore,
+    pub project: &'a crate::domain::Project,
+    pub staff: &'a crate::domain::StaffDirectory,
+    pub desk: Option<&'a crate::domain::Staff>,
+    pub now: chrono::NaiveDateTime,
+    pub status: &'a mut status::StatusLine,
+    pub commands: &'a mut Vec<Command>,
+}
+
+impl AppContext<'_> {
+    /// The person at the desk as the actor of a change, or an error on the status line.
+    pub fn actor(&mut self) -> Option<crate::domain::Actor> {
+        match self.desk {
+            Some(s) => Some(crate::domain::Actor::staff(s.id, s.name.clone(), self.now)),
+            None => {
+                self.status
+                    .error("Choose who is at this desk first (top right), then try again.");
+                None
+            }
+        }
+    }
 }

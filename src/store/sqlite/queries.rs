@@ -75,6 +75,10 @@ fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
         conds.push("items.logged_by = ?".into());
         params.push(Value::Integer(by.0));
     }
+    if let Some(day) = f.logged_from {
+        conds.push("items.logged_at >= ?".into());
+        params.push(Value::Text(iso_date(day)));
+    }
     if let Some(from) = f.from {
         conds.push("items.occurred_at >= ?".into());
         params.push(Value::Text(iso_date(from)));

@@ -1,0 +1,204 @@
+//! The app: top bar (practice, phase banner, who is at this desk), the current
+//! screen, and the status line; commands from every source handled in one place.
+
+use chrono::NaiveDateTime;
+
+use crate::domain::{Project, StaffDirectory};
+use crate::store::CutoverStore;
+
+use super::command::{self, Command, Screen};
+use super::desk::Desk;
+use super::log_screen::LogScreen;
+use super::practice::PracticeScreen;
+use super::setup::SetupScreen;
+use super::status::StatusLine;
+use super::{AppContext, theme};
+
+/// The whole app's state.
+pub struct CutoverApp {
+    store: Box<dyn CutoverStore>,
+    clock: fn() -> NaiveDateTime,
+    project: Option<Project>,
+    staff: StaffDirectory,
+    pub desk: Desk,
+    pub screen: Screen,
+    pub setup: SetupScreen,
+    pub log: LogScreen,
+    pub practice: PracticeScreen,
+    pub status: StatusLine,
+    commands: Vec<Command>,
+}
+
+impl CutoverApp {
+    /// An app over `store`; `clock` gives the practice's current time (fixed in tests).
+    pub fn new(store: Box<dyn CutoverStore>, clock: fn() -> NaiveDateTime) -> Self {
+        let now = clock();
+        let mut app = Self {
+            store,
+            clock,
+            project: None,
+            staff: StaffDirectory::default(),
+            desk: Desk::default(),
+            screen: Screen::Log,
+            setup: SetupScreen::default(),
+            log: LogScreen::new(now),
+            practice: PracticeScreen::default(),
+            status: StatusLine::default(),
+            commands: Vec::new(),
+        };
+        app.reload_reference();
+        app
+    }
+
+    /// The store, for tests and tools that check what the app wrote.
+    pub fn store(&self) -> &dyn CutoverStore {
+        self.store.as_ref()
+    }
+
+    pub fn project(&self) -> Option<&Project> {
+        self.project.as_ref()
+    }
+
+    pub fn staff(&self) -> &StaffDirectory {
+        &self.staff
+    }
+
+    /// Queues a command, as a button or shortcut would.
+    pub fn send(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    fn reload_reference(&mut self) {
+        match self.store.project() {
+            Ok(p) => self.project = p,
+            Err(e) => self
+                .status
+                .error(format!("Could not read the project: {e}")),
+        }
+        match self.store.staff() {
+            Ok(s) => self.staff = StaffDirectory::new(s),
+            Err(e) => self
+                .status
+                .error(format!("Could not read the staff list: {e}")),
+        }
+        self.log.today.mark_stale();
+    }
+
+    fn handle_commands(&mut self) {
+        let now = (self.clock)();
+        for cmd in std::mem::take(&mut self.commands) {
+            match cmd {
+                Command::Show(screen) => self.screen = screen,
+                Command::StartItem(kind) => {
+                    self.screen = Screen::Log;
+                    self.log.start(kind);
+                }
+                Command::EditItem(id) => {
+                    self.screen = Screen::Log;
+                    let Some(project) = self.project.clone() else {
+                        continue;
+                    };
+                    let mut sink = Vec::new();
+                    let mut cx = AppContext {
+                        store: self.store.as_mut(),
+                        project: &project,
+                        staff: &self.staff,
+                        desk: self.desk.current(&self.staff),
+                        now,
+                        status: &mut self.status,
+                        commands: &mut sink,
+                    };
+                    self.log.edit(&mut cx, id);
+                }
+                Command::ReloadReference => self.reload_reference(),
+            }
+        }
+    }
+
+    /// Draws the whole app into `ui` (the eframe window, or a test harness).
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.commands.extend(command::shortcuts(ui.ctx()));
+        self.handle_commands();
+        let now = (self.clock)();
+
+        egui::Panel::bottom("status_line").show(ui, |ui| {
+            ui.add_space(2.0);
+            self.status.ui(ui);
+        });
+
+        let Some(project) = self.project.clone() else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                if self
+                    .setup
+                    .ui(ui, self.store.as_mut(), now, &mut self.status)
+                {
+                    self.reload_reference();
+                }
+            });
+            return;
+        };
+
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                ui.strong(format!("{} ({})", project.practice_name, project.ods_code));
+                ui.separator();
+                for screen in Screen::ALL {
+                    if ui
+                        .add(egui::Button::new(screen.label()).selected(self.screen == screen))
+                        .clicked()
+                    {
+                        self.commands.push(Command::Show(screen));
+                    }
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    // Right to left: the picker is drawn first, so it sits at the far right.
+                    let mut desk = self.desk.clone();
+                    ui.horizontal(|ui| desk.ui(ui, &self.staff));
+                    if desk.staff != self.desk.staff {
+                        self.desk = desk;
+                        self.log.today.mark_stale();
+                    }
+                });
+            });
+            let phase = project.phase(now);
+            let fill = theme::banner_fill(ui, phase.is_outside_window());
+            egui::Frame::new()
+                .fill(fill)
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    let mut text = project.phase_banner(now);
+                    if phase.is_outside_window() {
+                        text.push_str(
+                            " - items logged now are flagged as outside the cutover window.",
+                        );
+                    }
+                    ui.label(egui::RichText::new(text).strong());
+                });
+            ui.add_space(2.0);
+        });
+
+        let mut cx = AppContext {
+            store: self.store.as_mut(),
+            project: &project,
+            staff: &self.staff,
+            desk: self.desk.current(&self.staff),
+            now,
+            status: &mut self.status,
+            commands: &mut self.commands,
+        };
+        match self.screen {
+            Screen::Log => self.log.ui(ui, &mut cx),
+            Screen::Practice => {
+                egui::CentralPanel::default().show(ui, |ui| self.practice.ui(ui, &mut cx));
+            }
+        }
+    }
+}
+
+impl eframe::App for CutoverApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        CutoverApp::ui(self, ui);
+    }
+}

@@ -1,0 +1,65 @@
+//! Commands: what buttons, menus and keyboard shortcuts ask for, handled in one
+//! place each frame by [`super::CutoverApp`].
+
+use crate::domain::{ItemId, ItemKind};
+
+/// The app's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// Logging items at the desk, with today's log.
+    #[default]
+    Log,
+    /// The practice: cutover window, go-live and staff.
+    Practice,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 2] = [Screen::Log, Screen::Practice];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Screen::Log => "Log (F2)",
+            Screen::Practice => "Practice and staff (F5)",
+        }
+    }
+
+    pub fn key(self) -> egui::Key {
+        match self {
+            Screen::Log => egui::Key::F2,
+            Screen::Practice => egui::Key::F5,
+        }
+    }
+}
+
+/// Something the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Go to a screen.
+    Show(Screen),
+    /// Start logging an item of this kind (Alt + the kind's letter).
+    StartItem(ItemKind),
+    /// Open a logged item in the entry form for correction.
+    EditItem(ItemId),
+    /// The staff list or project changed: read them again.
+    ReloadReference,
+}
+
+/// Reads the global shortcuts from this frame's input.
+pub fn shortcuts(ctx: &egui::Context) -> Vec<Command> {
+    let mut out = Vec::new();
+    ctx.input_mut(|i| {
+        for screen in Screen::ALL {
+            if i.consume_key(egui::Modifiers::NONE, screen.key()) {
+                out.push(Command::Show(screen));
+            }
+        }
+        for kind in ItemKind::ALL {
+            if let Some(key) = egui::Key::from_name(&kind.shortcut_letter().to_string())
+                && i.consume_key(egui::Modifiers::ALT, key)
+            {
+                out.push(Command::StartItem(kind));
+            }
+        }
+    });
+    out
+}

@@ -1,0 +1,173 @@
+//! The practice screen: the cutover window (moving go-live is recorded) and the
+//! staff list (add, make inactive).
+
+use egui::Ui;
+
+use crate::domain::dates::{parse_date_and_time, uk_date, uk_date_time};
+use crate::domain::{Project, Role};
+
+use super::AppContext;
+use super::command::Command;
+use super::setup::date_time;
+use super::widgets::{choice_buttons, error_label, text_box};
+
+/// The practice screen's state.
+#[derive(Debug, Clone)]
+pub struct PracticeScreen {
+    live_date: String,
+    live_time: String,
+    go_live_error: Option<String>,
+    new_name: String,
+    new_role: Role,
+    loaded_for: Option<chrono::NaiveDateTime>,
+}
+
+impl Default for PracticeScreen {
+    fn default() -> Self {
+        Self {
+            live_date: String::new(),
+            live_time: String::new(),
+            go_live_error: None,
+            new_name: String::new(),
+            new_role: Role::Reception,
+            loaded_for: None,
+        }
+    }
+}
+
+impl PracticeScreen {
+    pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let p = cx.project;
+        if self.loaded_for != Some(p.go_live) {
+            self.live_date = uk_date(p.go_live.date());
+            self.live_time = p.go_live.format("%H:%M").to_string();
+            self.loaded_for = Some(p.go_live);
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading(format!("{} ({})", p.practice_name, p.ods_code));
+                ui.label(format!(
+                    "Moving from {} to {}",
+                    p.old_system.label(),
+                    p.new_system.label()
+                ));
+                ui.label(format!(
+                    "Cutover started (final extract): {}",
+                    uk_date_time(p.cutover_start)
+                ));
+                ui.label(format!("Planned go-live: {}", uk_date_time(p.go_live)));
+                ui.add_space(8.0);
+                ui.strong("Move go-live");
+                let l = ui.label("New go-live date and time");
+                date_time(
+                    ui,
+                    &mut self.live_date,
+                    &mut self.live_time,
+                    "move_live",
+                    l.id,
+                    "New go-live",
+                );
+                if let Some(e) = &self.go_live_error {
+                    error_label(ui, e);
+                }
+                if ui.button("Save new go-live").clicked() {
+                    self.move_go_live(cx);
+                }
+                ui.add_space(12.0);
+                self.staff_ui(ui, cx);
+            });
+    }
+
+    fn move_go_live(&mut self, cx: &mut AppContext<'_>) {
+        let Some(actor) = cx.actor() else { return };
+        let p: &Project = cx.project;
+        let result = Project::validate(
+            &p.practice_name,
+            p.ods_code.as_str(),
+            &p.old_system.label(),
+            &p.new_system.label(),
+            Ok(p.cutover_start),
+            parse_date_and_time(&self.live_date, &self.live_time).map_err(|e| e.to_string()),
+        );
+        match result {
+            Ok(moved) => match cx.store.update_project(&moved, &actor) {
+                Ok(()) => {
+                    self.go_live_error = None;
+                    cx.status
+                        .info(format!("Go-live moved to {}", uk_date_time(moved.go_live)));
+                    cx.commands.push(Command::ReloadReference);
+                }
+                Err(e) => cx.status.error(format!("Go-live not moved: {e}")),
+            },
+            Err(errors) => self.go_live_error = Some(crate::domain::validation::describe(&errors)),
+        }
+    }
+
+    fn staff_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        ui.heading("Staff");
+        let mut toggle = None;
+        egui::Grid::new("staff_grid")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                for s in cx.staff.all() {
+                    ui.label(&s.name);
+                    ui.label(s.role.label());
+                    let text = if s.active {
+                        "Make inactive"
+                    } else {
+                        "Make active"
+                    };
+                    if ui
+                        .small_button(text)
+                        .on_hover_text(format!("{text}: {}", s.name))
+                        .clicked()
+                    {
+                        toggle = Some((s.id, !s.active));
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some((id, active)) = toggle
+            && let Some(actor) = cx.actor()
+        {
+            match cx.store.set_staff_active(id, active, &actor) {
+                Ok(()) => cx.commands.push(Command::ReloadReference),
+                Err(e) => cx.status.error(format!("Not changed: {e}")),
+            }
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let l = ui.label("New staff name");
+            text_box(
+                ui,
+                &mut self.new_name,
+                "practice_new_staff",
+                "full name",
+                false,
+                l.id,
+            );
+        });
+        let roles: Vec<(Role, String)> = Role::ALL
+            .iter()
+            .map(|r| (*r, r.label().to_string()))
+            .collect();
+        choice_buttons(ui, &mut self.new_role, &roles);
+        if ui.button("Add staff member").clicked() {
+            let actor = match cx.desk {
+                Some(s) => crate::domain::Actor::staff(s.id, s.name.clone(), cx.now),
+                None => crate::domain::Actor::system("practice screen", cx.now),
+            };
+            match cx.store.add_staff(&self.new_name, self.new_role, &actor) {
+                Ok(s) => {
+                    cx.status
+                        .info(format!("Added {} ({})", s.name, s.role.label()));
+                    self.new_name.clear();
+                    cx.commands.push(Command::ReloadReference);
+                }
+                Err(e) => cx.status.error(format!("Not added: {e}")),
+            }
+        }
+    }
+}

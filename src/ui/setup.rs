@@ -1,0 +1,249 @@
+//! First run: set up the cutover (practice, systems, window) and the staff list.
+
+use egui::Ui;
+
+use crate::domain::dates::parse_date_and_time;
+use crate::domain::{Actor, ClinicalSystem, FieldError, Project, Role};
+use crate::store::CutoverStore;
+
+use super::status::StatusLine;
+use super::widgets::{choice_buttons, error_for, error_label, row, text_box};
+
+/// A clinical system as picked on the setup form.
+#[derive(Debug, Clone, Default)]
+pub struct SystemChoice {
+    pub named: Option<usize>,
+    pub other: String,
+}
+
+impl SystemChoice {
+    fn text(&self) -> String {
+        match self.named {
+            Some(i) => ClinicalSystem::NAMED
+                .get(i)
+                .map(ClinicalSystem::label)
+                .unwrap_or_default(),
+            None => self.other.clone(),
+        }
+    }
+
+    fn ui(&mut self, ui: &mut Ui, salt: &str, label_id: egui::Id) {
+        let mut options: Vec<(Option<usize>, String)> = ClinicalSystem::NAMED
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Some(i), s.label()))
+            .collect();
+        options.push((None, "Other".into()));
+        choice_buttons(ui, &mut self.named, &options);
+        if self.named.is_none() {
+            text_box(
+                ui,
+                &mut self.other,
+                salt,
+                "name of the other system",
+                false,
+                label_id,
+            );
+        }
+    }
+}
+
+/// The setup screen's state.
+#[derive(Debug, Clone)]
+pub struct SetupScreen {
+    pub practice_name: String,
+    pub ods_code: String,
+    pub old_system: SystemChoice,
+    pub new_system: SystemChoice,
+    pub start_date: String,
+    pub start_time: String,
+    pub live_date: String,
+    pub live_time: String,
+    pub staff: Vec<(String, Role)>,
+    pub new_staff_name: String,
+    pub new_staff_role: Role,
+    pub errors: Vec<FieldError>,
+}
+
+impl Default for SetupScreen {
+    fn default() -> Self {
+        Self {
+            practice_name: String::new(),
+            ods_code: String::new(),
+            old_system: SystemChoice {
+                named: Some(0),
+                other: String::new(),
+            },
+            new_system: SystemChoice {
+                named: Some(1),
+                other: String::new(),
+            },
+            start_date: String::new(),
+            start_time: "18:00".into(),
+            live_date: String::new(),
+            live_time: "08:00".into(),
+            staff: Vec::new(),
+            new_staff_name: String::new(),
+            new_staff_role: Role::PracticeManager,
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl SetupScreen {
+    /// Draws the form; returns true once the project has been created.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        store: &mut dyn CutoverStore,
+        now: chrono::NaiveDateTime,
+        status: &mut StatusLine,
+    ) -> bool {
+        let mut created = false;
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            ui.heading("Set up the cutover");
+            ui.label("Fill this in once, before the final data extract. Everything can be read back in the Practice screen later.");
+            ui.add_space(8.0);
+            let errors = self.errors.clone();
+            let e = |f: &str| error_for(&errors, f).map(str::to_string);
+            egui::Grid::new("setup_grid").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                row(ui, "Practice name", e("practice_name").as_deref(), |ui, l| {
+                    text_box(ui, &mut self.practice_name, "practice_name", "e.g. Riverside Medical Practice", false, l);
+                });
+                row(ui, "ODS code", e("ods_code").as_deref(), |ui, l| {
+                    text_box(ui, &mut self.ods_code, "ods_code", "e.g. A81001", false, l);
+                });
+                row(ui, "Old system", e("old_system").as_deref(), |ui, l| self.old_system.ui(ui, "old_other", l));
+                row(ui, "New system", e("new_system").as_deref(), |ui, l| self.new_system.ui(ui, "new_other", l));
+                row(ui, "Cutover starts (final extract)", e("cutover_start").as_deref(), |ui, l| {
+                    date_time(ui, &mut self.start_date, &mut self.start_time, "start", l, "Cutover start");
+                });
+                row(ui, "Planned go-live", e("go_live").as_deref(), |ui, l| {
+                    date_time(ui, &mut self.live_date, &mut self.live_time, "live", l, "Go-live");
+                });
+            });
+            ui.add_space(12.0);
+            ui.heading("Staff");
+            ui.label("Everyone who will log or re-enter items. Add the practice manager first.");
+            for (name, role) in &self.staff {
+                ui.label(format!("{name} - {}", role.label()));
+            }
+            ui.horizontal(|ui| {
+                let l = ui.label("Staff name");
+                text_box(ui, &mut self.new_staff_name, "new_staff_name", "full name", false, l.id);
+            });
+            let roles: Vec<(Role, String)> = Role::ALL.iter().map(|r| (*r, r.label().to_string())).collect();
+            choice_buttons(ui, &mut self.new_staff_role, &roles);
+            if ui.button("Add to staff list").clicked() {
+                self.add_staff_row(status);
+            }
+            if let Some(err) = error_for(&self.errors, "staff") {
+                error_label(ui, err);
+            }
+            ui.add_space(12.0);
+            if ui.button("Create the cutover log").clicked() {
+                created = self.create(store, now, status);
+            }
+        });
+        created
+    }
+
+    fn add_staff_row(&mut self, status: &mut StatusLine) {
+        let name = self.new_staff_name.trim().to_string();
+        if name.is_empty() {
+            status.error("Type the staff member's name first.");
+        } else if self
+            .staff
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            status.error(format!("{name} is already on the list."));
+        } else {
+            self.staff.push((name, self.new_staff_role));
+            self.new_staff_name.clear();
+            self.new_staff_role = Role::Reception;
+        }
+    }
+
+    /// Checks everything; creates the project and its staff.
+    pub fn create(
+        &mut self,
+        store: &mut dyn CutoverStore,
+        now: chrono::NaiveDateTime,
+        status: &mut StatusLine,
+    ) -> bool {
+        if !self.new_staff_name.trim().is_empty() {
+            self.add_staff_row(status);
+        }
+        let project = Project::validate(
+            &self.practice_name,
+            &self.ods_code,
+            &self.old_system.text(),
+            &self.new_system.text(),
+            parse_date_and_time(&self.start_date, &self.start_time).map_err(|e| e.to_string()),
+            parse_date_and_time(&self.live_date, &self.live_time).map_err(|e| e.to_string()),
+        );
+        let mut errors = project.as_ref().err().cloned().unwrap_or_default();
+        if self.staff.is_empty() {
+            errors.push(FieldError::new("staff", "add at least one member of staff"));
+        }
+        self.errors = errors;
+        let Ok(project) = project else {
+            status.error("Not set up yet: see the messages beside the fields.");
+            return false;
+        };
+        if !self.errors.is_empty() {
+            status.error("Not set up yet: add the staff.");
+            return false;
+        }
+        let actor = Actor::system("setup screen", now);
+        let result = store.create_project(&project, &actor).and_then(|()| {
+            for (name, role) in &self.staff {
+                store.add_staff(name, *role, &actor)?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => {
+                status.info(format!(
+                    "Cutover log set up for {} ({}). Choose who is at this desk to start.",
+                    project.practice_name, project.ods_code
+                ));
+                true
+            }
+            Err(e) => {
+                status.error(format!("Could not set up: {e}"));
+                false
+            }
+        }
+    }
+}
+
+/// A date box and a time box side by side.
+/// The time box is named "<name> time" for screen readers and tests.
+pub fn date_time(
+    ui: &mut Ui,
+    date: &mut String,
+    time: &mut String,
+    salt: &str,
+    label_id: egui::Id,
+    name: &str,
+) {
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(date)
+                .id_salt(format!("{salt}_date"))
+                .hint_text("dd/mm/yyyy")
+                .desired_width(110.0),
+        )
+        .labelled_by(label_id);
+        ui.label("at");
+        ui.add(
+            egui::TextEdit::singleline(time)
+                .id_salt(format!("{salt}_time"))
+                .hint_text("hh:mm")
+                .desired_width(60.0),
+        )
+        .accessible_name(format!("{name} time"));
+    });
+}

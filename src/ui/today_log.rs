@@ -1,0 +1,338 @@
+//! Today's log: items logged today at this desk or across the practice, newest
+//! first, each open for correction, voiding (with a reason) and its history.
+
+use egui::Ui;
+use egui_extras::{Column, TableBuilder};
+
+use crate::domain::dates::{uk_date_time, uk_time};
+use crate::domain::{AuditEvent, Item, ItemId, Sort, SortKey, WorklistFilter};
+
+use super::AppContext;
+use super::command::Command;
+use super::widgets::error_label;
+
+/// How many of today's items are listed (a desk logs far fewer in a day).
+const TODAY_LIMIT: u64 = 500;
+
+/// Whose items today's log shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    ThisDesk,
+    Practice,
+}
+
+/// The void dialog's state.
+#[derive(Debug, Clone)]
+struct VoidDialog {
+    item: ItemId,
+    reason: String,
+    error: Option<String>,
+    focus: bool,
+}
+
+/// Today's log panel.
+#[derive(Debug, Default)]
+pub struct TodayLog {
+    pub scope: Scope,
+    pub items: Vec<Item>,
+    stale: bool,
+    void: Option<VoidDialog>,
+    history: Option<(ItemId, Vec<AuditEvent>)>,
+}
+
+impl TodayLog {
+    pub fn new() -> Self {
+        Self {
+            stale: true,
+            ..Self::default()
+        }
+    }
+
+    /// Ask for a fresh read from the store on the next frame.
+    pub fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    fn reload(&mut self, cx: &mut AppContext<'_>) {
+        let filter = WorklistFilter {
+            logged_from: Some(cx.now.date()),
+            logged_by: match self.scope {
+                Scope::ThisDesk => Some(cx.desk.map_or(crate::domain::StaffId(-1), |s| s.id)),
+                Scope::Practice => None,
+            },
+            include_voided: true,
+            ..WorklistFilter::default()
+        };
+        let sort = Sort {
+            key: SortKey::LoggedAt,
+            descending: true,
+        };
+        match cx.store.worklist_page(&filter, sort, 0, TODAY_LIMIT) {
+            Ok(items) => self.items = items,
+            Err(e) => cx.status.error(format!("Could not read today's log: {e}")),
+        }
+        if let Some((id, _)) = &self.history {
+            let id = *id;
+            self.load_history(cx, id);
+        }
+        self.stale = false;
+    }
+
+    fn load_history(&mut self, cx: &mut AppContext<'_>, id: ItemId) {
+        match cx.store.history("item", id.0) {
+            Ok(events) => self.history = Some((id, events)),
+            Err(e) => cx
+                .status
+                .error(format!("Could not read the item's history: {e}")),
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        if self.stale {
+            self.reload(cx);
+        }
+        ui.horizontal(|ui| {
+            ui.heading("Today's log");
+            let before = self.scope;
+            ui.selectable_value(&mut self.scope, Scope::ThisDesk, "Logged by me");
+            ui.selectable_value(&mut self.scope, Scope::Practice, "Whole practice");
+            if before != self.scope {
+                self.stale = true;
+            }
+            ui.label(format!("{} item(s)", self.items.len()));
+        });
+        self.table_ui(ui, cx);
+        self.history_ui(ui, cx);
+        self.void_dialog_ui(ui, cx);
+    }
+
+    fn table_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let mut void_clicked = None;
+        let mut history_clicked = None;
+        let height = (ui.available_height() - 8.0).max(120.0);
+        ui.push_id("today_table", |ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            TableBuilder::new(ui)
+                .striped(true)
+                .max_scroll_height(height)
+                .column(Column::exact(48.0))
+                .column(Column::exact(120.0))
+                .column(Column::exact(100.0))
+                .column(Column::initial(170.0).clip(true))
+                .column(Column::remainder().clip(true))
+                .column(Column::exact(210.0))
+                .header(22.0, |mut h| {
+                    for title in ["Logged", "Kind", "NHS number", "Patient", "What", ""] {
+                        h.col(|ui| {
+                            ui.strong(title);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(26.0, self.items.len(), |mut row| {
+                        let item = &self.items[row.index()];
+                        let voided = item.void.is_some();
+                        let text = |s: String| {
+                            let t = egui::RichText::new(s);
+                            if voided { t.strikethrough().weak() } else { t }
+                        };
+                        row.col(|ui| {
+                            ui.label(text(uk_time(item.logged_at)));
+                        });
+                        row.col(|ui| {
+                            ui.label(text(item.input.kind.label().to_string()));
+                        });
+                        row.col(|ui| {
+                            ui.label(text(
+                                item.input
+                                    .patient
+                                    .nhs_number
+                                    .map_or("none yet".into(), |n| n.to_string()),
+                            ));
+                        });
+                        row.col(|ui| {
+                            ui.label(text(item.input.patient.name.clone()));
+                        });
+                        row.col(|ui| {
+                            let mut what = item.input.summary();
+                            if let Some(v) = &item.void {
+                                what = format!("VOIDED: {} - {what}", v.reason);
+                            } else if item.logged_outside_window() {
+                                what = format!("[logged outside cutover] {what}");
+                            }
+                            ui.label(text(what))
+                                .on_hover_text(uk_date_time(item.input.occurred_at));
+                        });
+                        row.col(|ui| {
+                            ui.horizontal(|ui| {
+                                let n = item.id.0;
+                                if !voided {
+                                    if ui
+                                        .small_button("Correct")
+                                        .on_hover_text(format!("Correct item {n}"))
+                                        .clicked()
+                                    {
+                                        cx.commands.push(Command::EditItem(item.id));
+                                    }
+                                    if ui
+                                        .small_button("Void")
+                                        .on_hover_text(format!("Void item {n}"))
+                                        .clicked()
+                                    {
+                                        void_clicked = Some(item.id);
+                                    }
+                                }
+                                if ui
+                                    .small_button("History")
+                                    .on_hover_text(format!("History of item {n}"))
+                                    .clicked()
+                                {
+                                    history_clicked = Some(item.id);
+                                }
+                            });
+                        });
+                    });
+                });
+        });
+        if let Some(id) = void_clicked {
+            self.void = Some(VoidDialog {
+                item: id,
+                reason: String::new(),
+                error: None,
+                focus: true,
+            });
+        }
+        if let Some(id) = history_clicked {
+            self.load_history(cx, id);
+        }
+    }
+
+    fn history_ui(&mut self, ui: &mut Ui, _cx: &mut AppContext<'_>) {
+        let Some((id, events)) = &self.history else {
+            return;
+        };
+        let mut close = false;
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.strong(format!("History of item {}", id.0));
+            if ui.small_button("Close history").clicked() {
+                close = true;
+            }
+        });
+        for e in events {
+            ui.label(format!(
+                "{}  {}  {}",
+                uk_date_time(e.at),
+                e.actor_name,
+                describe_event(e)
+            ));
+        }
+        if close {
+            self.history = None;
+        }
+    }
+
+    fn void_dialog_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let Some(dialog) = self.void.as_mut() else {
+            return;
+        };
+        let mut confirm = false;
+        let modal = egui::Modal::new(ui.make_persistent_id("void_dialog")).show(ui.ctx(), |ui| {
+            ui.heading(format!("Void item {}", dialog.item.0));
+            ui.label("The item stays in the log, crossed out, with your reason. Use this for items logged in error.");
+            let l = ui.label("Reason for voiding");
+            let r = ui.add(egui::TextEdit::singleline(&mut dialog.reason).desired_width(360.0)).labelled_by(l.id);
+            if std::mem::take(&mut dialog.focus) {
+                r.request_focus();
+            }
+            if let Some(e) = &dialog.error {
+                error_label(ui, e);
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Void item").clicked() {
+                    confirm = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    ui.close();
+                }
+            });
+            if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                confirm = true;
+            }
+        });
+        if confirm {
+            let id = dialog.item;
+            let reason = dialog.reason.clone();
+            let Some(actor) = cx.actor() else { return };
+            match cx.store.void_item(id, &reason, &actor) {
+                Ok(_) => {
+                    cx.status.info(format!("Voided item {}", id.0));
+                    self.void = None;
+                    self.stale = true;
+                }
+                Err(crate::store::StoreError::Invalid(_)) => {
+                    dialog.error = Some("Give the reason for voiding this item.".into());
+                    dialog.focus = true;
+                }
+                Err(e) => cx.status.error(format!("Not voided: {e}")),
+            }
+        } else if modal.should_close() {
+            self.void = None;
+        }
+    }
+}
+
+/// A one-line account of an audit event: what changed, field by field.
+pub fn describe_event(e: &AuditEvent) -> String {
+    let action = match e.action.as_str() {
+        "item.logged" => "logged the item".to_string(),
+        "item.imported" => "imported the item".to_string(),
+        "item.voided" => "voided the item".to_string(),
+        "item.status" => "changed the re-entry status".to_string(),
+        "item.status_undone" => "undid a status change".to_string(),
+        "item.assigned" => "changed who re-enters it".to_string(),
+        other => other.replace('.', " "),
+    };
+    let (Some(before), Some(after)) = (&e.before, &e.after) else {
+        return action;
+    };
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
+        return action;
+    };
+    let mut changed: Vec<String> = Vec::new();
+    for (k, av) in a {
+        if k == "version" {
+            continue;
+        }
+        if b.get(k) != Some(av) {
+            changed.push(k.replace('_', " "));
+        }
+    }
+    if changed.is_empty() {
+        action
+    } else {
+        format!("{action}: changed {}", changed.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_describe_what_changed() {
+        let e = AuditEvent {
+            id: 1,
+            at: chrono::NaiveDateTime::default(),
+            actor: None,
+            actor_name: "x".into(),
+            entity: "item".into(),
+            entity_id: 1,
+            action: "item.edited".into(),
+            before: Some(serde_json::json!({"details": "a", "version": 1, "kind": "other"})),
+            after: Some(serde_json::json!({"details": "b", "version": 2, "kind": "other"})),
+        };
+        assert_eq!(describe_event(&e), "item edited: changed details");
+    }
+}

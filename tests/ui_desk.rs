@@ -1,0 +1,417 @@
+//! The reception desk driven through the real UI with egui_kittest: widgets are
+//! found by their accessible labels, clicked and typed into, and what the app
+//! stored is read back from the SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::NaiveDateTime;
+use common::*;
+use cutover_log::domain::{ItemKind, Status, WorklistFilter};
+use cutover_log::store::{CutoverStore, SqliteStore};
+use cutover_log::ui::CutoverApp;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn now() -> NaiveDateTime {
+    t("2026-11-20T10:00")
+}
+
+fn harness(store: SqliteStore) -> Harness<'static, CutoverApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 1300.0))
+        .with_max_steps(12)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(store), now),
+        )
+}
+
+/// Focuses the text box labelled `label` and types `text` into it.
+fn type_into(h: &mut Harness<'_, CutoverApp>, label: &str, text: &str) {
+    let node = h
+        .query_by_role_and_label(Role::TextInput, label)
+        .or_else(|| h.query_by_role_and_label(Role::MultilineTextInput, label));
+    let node = node.unwrap_or_else(|| panic!("no text box labelled {label:?}"));
+    node.focus();
+    h.run();
+    let node = h
+        .query_by_role_and_label(Role::TextInput, label)
+        .or_else(|| h.query_by_role_and_label(Role::MultilineTextInput, label))
+        .unwrap_or_else(|| panic!("no text box labelled {label:?}"));
+    node.type_text(text);
+    h.run();
+}
+
+fn text_value(h: &Harness<'_, CutoverApp>, label: &str) -> String {
+    h.get_by_role_and_label(Role::TextInput, label)
+        .value()
+        .unwrap_or_default()
+}
+
+fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
+    h.get_by_role_and_label(Role::Button, label).click();
+    h.run();
+}
+
+fn status_shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn choose_desk_user(h: &mut Harness<'_, CutoverApp>, name: &str) {
+    h.get_by_role_and_label(Role::ComboBox, "At this desk:")
+        .click();
+    h.run();
+    h.get_by_label_contains(name).click();
+    h.run();
+}
+
+fn fixture_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let p = Practice::new();
+    let path = p.path();
+    (p.dir, path)
+}
+
+#[test]
+fn first_run_sets_up_the_project_and_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    assert!(status_shows(&h, "Set up the cutover"));
+
+    type_into(&mut h, "Practice name", "Test Surgery");
+    type_into(&mut h, "ODS code", "a81001");
+    // The second "Vision" is the new system's (old system comes first).
+    h.get_all_by_role_and_label(Role::Button, "Vision")
+        .nth(1)
+        .expect("new system buttons")
+        .click();
+    h.run();
+    type_into(&mut h, "Cutover starts (final extract)", "16/11/2026");
+    type_into(&mut h, "Planned go-live", "23/11/2026");
+    // A create without staff is refused, with the reason beside the list.
+    click(&mut h, "Create the cutover log");
+    assert!(status_shows(&h, "add at least one member of staff"));
+    assert!(h.state().store().project().unwrap().is_none());
+
+    type_into(&mut h, "Staff name", "Test Manager");
+    click(&mut h, "Add to staff list");
+    type_into(&mut h, "Staff name", "Dr Test Gp");
+    click(&mut h, "GP");
+    click(&mut h, "Add to staff list");
+    click(&mut h, "Create the cutover log");
+
+    let project = h
+        .state()
+        .store()
+        .project()
+        .unwrap()
+        .expect("project created");
+    assert_eq!(project.ods_code.as_str(), "A81001");
+    assert_eq!(project.new_system.label(), "Vision");
+    assert_eq!(project.cutover_start, t("2026-11-16T18:00"));
+    assert_eq!(project.go_live, t("2026-11-23T08:00"));
+    let staff = h.state().store().staff().unwrap();
+    assert_eq!(staff.len(), 2);
+    assert!(
+        staff
+            .iter()
+            .any(|s| s.name == "Dr Test Gp" && s.role == cutover_log::domain::Role::Gp)
+    );
+    // Now the app opens on the log, with the phase banner.
+    assert!(status_shows(&h, "Cutover day 5 of 8"));
+}
+
+/// What to type or click for one kind's own fields.
+fn fill_kind_fields(h: &mut Harness<'_, CutoverApp>, kind: ItemKind) {
+    match kind {
+        ItemKind::Appointment => {
+            click(h, "Booked");
+            type_into(h, "Appointment date and time", "27/11/2026 10:30");
+            type_into(h, "Slot type (optional)", "Routine GP");
+        }
+        ItemKind::Prescription => {
+            click(h, "Dr Test Gp");
+            type_into(h, "Medication", "Amlodipine 5mg tablets");
+            type_into(h, "Dose / directions", "One daily");
+            type_into(h, "Quantity", "28 tablets");
+            click(h, "Repeat");
+            click(h, "EPS (electronic)");
+            click(h, "Phone");
+        }
+        ItemKind::Consultation => {
+            click(h, "Dr Test Gp");
+            type_into(h, "Consultation summary", "BP review, continue treatment");
+        }
+        ItemKind::PathologyResult => type_into(h, "Test", "HbA1c"),
+        ItemKind::Referral => {
+            type_into(h, "Referred to", "Cardiology");
+            type_into(h, "UBRN (optional)", "0000 1111 2222");
+        }
+        ItemKind::Correspondence => click(h, "NHS 111"),
+        ItemKind::Immunisation => type_into(h, "Vaccine", "Influenza"),
+        ItemKind::TelephoneCall
+        | ItemKind::HomeVisit
+        | ItemKind::Registration
+        | ItemKind::Other => {}
+    }
+    if kind.details_required() {
+        type_into(h, "Details", "Details typed at the desk");
+    }
+}
+
+#[test]
+fn reception_logs_one_item_of_every_kind_from_the_keyboard() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+
+    for (i, kind) in ItemKind::ALL.into_iter().enumerate() {
+        let letter = kind.shortcut_letter().to_string();
+        h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::from_name(&letter).unwrap());
+        h.run();
+        assert!(
+            status_shows(&h, &format!("New {}", kind.label().to_lowercase())),
+            "{kind:?} form not shown"
+        );
+        let nhs_number = nhs(i as u32 * 13);
+        type_into(&mut h, "NHS number", &nhs_number);
+        type_into(&mut h, "Patient name", &format!("Test Patient {i}"));
+        type_into(&mut h, "Date of birth", "01/02/1960");
+        fill_kind_fields(&mut h, kind);
+        h.key_press(egui::Key::Enter);
+        h.run();
+        let shown = cutover_log::domain::NhsNumber::parse(&nhs_number)
+            .unwrap()
+            .to_string();
+        assert!(
+            status_shows(
+                &h,
+                &format!("Saved {} for {shown}", kind.label().to_lowercase())
+            ),
+            "{kind:?} not saved"
+        );
+        // Focus is back on the NHS number, emptied for the next patient.
+        assert_eq!(text_value(&h, "NHS number"), "");
+        assert!(
+            h.get_by_role_and_label(Role::TextInput, "NHS number")
+                .is_focused()
+        );
+        // It is in today's log.
+        assert!(status_shows(&h, &format!("Test Patient {i}")));
+    }
+
+    let store = SqliteStore::open(&path).unwrap();
+    let items = store
+        .worklist_page(&WorklistFilter::default(), Default::default(), 0, 100)
+        .unwrap();
+    assert_eq!(items.len(), 11);
+    for kind in ItemKind::ALL {
+        let item = items
+            .iter()
+            .find(|i| i.input.kind == kind)
+            .expect("kind stored");
+        assert_eq!(
+            item.logged_by.0, 3,
+            "logged by the receptionist at the desk"
+        );
+        assert_eq!(item.logged_at, now());
+        assert_eq!(item.reentry.status, Status::Outstanding);
+        assert_eq!(
+            item.input.patient.date_of_birth,
+            Some(t("1960-02-01T00:00").date())
+        );
+    }
+    let rx = items
+        .iter()
+        .find(|i| i.input.kind == ItemKind::Prescription)
+        .unwrap();
+    assert_eq!(
+        rx.input.fields.get("prescription_type").map(String::as_str),
+        Some("repeat")
+    );
+    assert_eq!(
+        rx.assignee.map(|s| s.0),
+        Some(1),
+        "prescriptions go to their prescriber"
+    );
+    let referral = items
+        .iter()
+        .find(|i| i.input.kind == ItemKind::Referral)
+        .unwrap();
+    assert_eq!(
+        referral.input.fields.get("ubrn").map(String::as_str),
+        Some("000011112222")
+    );
+}
+
+#[test]
+fn an_invalid_nhs_number_blocks_the_save_with_the_message_beside_the_field() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", "943 476 5918");
+    assert!(
+        status_shows(&h, "check digit is wrong"),
+        "shown while typing"
+    );
+    type_into(&mut h, "Patient name", "Test Patient");
+    type_into(&mut h, "Details", "Something");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Not saved: 1 problem"));
+    assert_eq!(
+        h.state()
+            .store()
+            .worklist_count(&WorklistFilter::default())
+            .unwrap(),
+        0
+    );
+    // What was typed is kept; fixing the digit saves.
+    assert_eq!(text_value(&h, "Patient name"), "Test Patient");
+    let fix = h.get_by_role_and_label(Role::TextInput, "NHS number");
+    fix.focus();
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    type_into(&mut h, "NHS number", "9");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Saved other for 943 476 5919"));
+    assert_eq!(
+        h.state()
+            .store()
+            .worklist_count(&WorklistFilter::default())
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn recall_fills_the_patient_and_warns_on_a_duplicate() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    p.store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", "999 000 0018");
+    assert_eq!(text_value(&h, "Patient name"), "Test Patient-Zoë O'Brien");
+    assert_eq!(text_value(&h, "Date of birth"), "01/02/1960");
+    assert!(status_shows(&h, "known patient: 1 earlier item"));
+    type_into(&mut h, "Details", "Second note");
+    // Same patient, kind and within 15 minutes: warned first, saved on the second Enter.
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Possible duplicate"));
+    assert_eq!(
+        h.state()
+            .store()
+            .worklist_count(&WorklistFilter::default())
+            .unwrap(),
+        1
+    );
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state()
+            .store()
+            .worklist_count(&WorklistFilter::default())
+            .unwrap(),
+        2
+    );
+
+    // A name that disagrees with earlier entries is flagged.
+    type_into(&mut h, "Patient name", "Someone Different");
+    type_into(&mut h, "NHS number", "999 000 0018");
+    assert!(status_shows(&h, "earlier entries name this patient"));
+}
+
+#[test]
+fn void_asks_for_a_reason_and_keeps_the_item() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    assert!(
+        status_shows(&h, "Test Patient-Zoë O'Brien"),
+        "today's log lists the item"
+    );
+    click(&mut h, "Void");
+    click(&mut h, "Void item");
+    assert!(status_shows(&h, "Give the reason for voiding this item."));
+    assert!(h.state().store().item(item.id).unwrap().void.is_none());
+    type_into(
+        &mut h,
+        "Reason for voiding",
+        "Logged against the wrong patient",
+    );
+    click(&mut h, "Void item");
+    let stored = h.state().store().item(item.id).unwrap();
+    assert_eq!(
+        stored.void.map(|v| v.reason),
+        Some("Logged against the wrong patient".to_string())
+    );
+    assert!(status_shows(&h, "VOIDED: Logged against the wrong patient"));
+    // History shows both events.
+    click(&mut h, "History");
+    assert!(status_shows(&h, "voided the item"));
+}
+
+#[test]
+fn a_correction_is_saved_with_its_history() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    click(&mut h, "Correct");
+    assert!(status_shows(&h, &format!("Correcting item {}", item.id.0)));
+    type_into(&mut h, "Details", " (corrected)");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let stored = h.state().store().item(item.id).unwrap();
+    assert_eq!(stored.input.details, "Details for Other (corrected)");
+    click(&mut h, "History");
+    assert!(status_shows(&h, "item edited: changed details"));
+}
+
+#[test]
+fn saving_without_a_desk_user_is_refused_and_keeps_the_form() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    type_into(&mut h, "NHS number", NHS_A);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Choose who is at this desk first"));
+    assert_eq!(text_value(&h, "NHS number"), NHS_A);
+}
