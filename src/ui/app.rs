@@ -10,8 +10,10 @@ use super::command::{self, Command, Screen};
 use super::desk::Desk;
 use super::log_screen::LogScreen;
 use super::practice::PracticeScreen;
+use super::progress::ProgressScreen;
 use super::setup::SetupScreen;
 use super::status::StatusLine;
+use super::worklist::WorklistScreen;
 use super::{AppContext, theme};
 
 /// The whole app's state.
@@ -25,6 +27,8 @@ pub struct CutoverApp {
     pub setup: SetupScreen,
     pub log: LogScreen,
     pub practice: PracticeScreen,
+    pub worklist: WorklistScreen,
+    pub progress: ProgressScreen,
     pub status: StatusLine,
     commands: Vec<Command>,
 }
@@ -43,10 +47,16 @@ impl CutoverApp {
             setup: SetupScreen::default(),
             log: LogScreen::new(now),
             practice: PracticeScreen::default(),
+            worklist: WorklistScreen::default(),
+            progress: ProgressScreen::new(),
             status: StatusLine::default(),
             commands: Vec::new(),
         };
         app.reload_reference();
+        // After go-live the log has become the practice's to-do list: open on it.
+        if app.project.as_ref().is_some_and(|p| now >= p.go_live) {
+            app.screen = Screen::Worklist;
+        }
         app
     }
 
@@ -82,13 +92,23 @@ impl CutoverApp {
                 .error(format!("Could not read the staff list: {e}")),
         }
         self.log.today.mark_stale();
+        self.worklist.refresh();
+        self.progress.mark_stale();
     }
 
     fn handle_commands(&mut self) {
         let now = (self.clock)();
         for cmd in std::mem::take(&mut self.commands) {
             match cmd {
-                Command::Show(screen) => self.screen = screen,
+                Command::Show(screen) => {
+                    if screen == Screen::Progress {
+                        self.progress.mark_stale();
+                    }
+                    if screen == Screen::Worklist {
+                        self.worklist.refresh();
+                    }
+                    self.screen = screen;
+                }
                 Command::StartItem(kind) => {
                     self.screen = Screen::Log;
                     self.log.start(kind);
@@ -154,7 +174,7 @@ impl CutoverApp {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     // Right to left: the picker is drawn first, so it sits at the far right.
                     let mut desk = self.desk.clone();
-                    ui.horizontal(|ui| desk.ui(ui, &self.staff));
+                    desk.ui(ui, &self.staff);
                     if desk.staff != self.desk.staff {
                         self.desk = desk;
                         self.log.today.mark_stale();
@@ -190,6 +210,10 @@ impl CutoverApp {
         };
         match self.screen {
             Screen::Log => self.log.ui(ui, &mut cx),
+            Screen::Worklist => self.worklist.ui(ui, &mut cx),
+            Screen::Progress => {
+                egui::CentralPanel::default().show(ui, |ui| self.progress.ui(ui, &mut cx));
+            }
             Screen::Practice => {
                 egui::CentralPanel::default().show(ui, |ui| self.practice.ui(ui, &mut cx));
             }

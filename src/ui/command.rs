@@ -9,16 +9,27 @@ pub enum Screen {
     /// Logging items at the desk, with today's log.
     #[default]
     Log,
+    /// After go-live: the re-entry worklist.
+    Worklist,
+    /// Totals, people and the burndown.
+    Progress,
     /// The practice: cutover window, go-live and staff.
     Practice,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 2] = [Screen::Log, Screen::Practice];
+    pub const ALL: [Screen; 4] = [
+        Screen::Log,
+        Screen::Worklist,
+        Screen::Progress,
+        Screen::Practice,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Screen::Log => "Log (F2)",
+            Screen::Worklist => "Worklist (F3)",
+            Screen::Progress => "Progress (F4)",
             Screen::Practice => "Practice and staff (F5)",
         }
     }
@@ -26,6 +37,8 @@ impl Screen {
     pub fn key(self) -> egui::Key {
         match self {
             Screen::Log => egui::Key::F2,
+            Screen::Worklist => egui::Key::F3,
+            Screen::Progress => egui::Key::F4,
             Screen::Practice => egui::Key::F5,
         }
     }

@@ -15,15 +15,16 @@ impl Desk {
         self.staff.and_then(|id| staff.get(id)).filter(|s| s.active)
     }
 
-    /// The "At this desk" picker, always visible in the top bar.
+    /// The "At this desk" picker, always visible in the top bar. Drawn inside a
+    /// right-to-left layout: the picker first (far right), then its label.
     pub fn ui(&mut self, ui: &mut egui::Ui, staff: &StaffDirectory) {
-        let label = ui.label("At this desk:");
+        let before = self.staff;
         let selected = self
             .current(staff)
             .map_or("Choose who you are".to_string(), |s| s.name.clone());
-        egui::ComboBox::from_id_salt("desk_user")
+        let combo = egui::ComboBox::from_id_salt("desk_user")
             .selected_text(selected)
-            .width(220.0)
+            .width(240.0)
             .show_ui(ui, |ui| {
                 for s in staff.active() {
                     ui.selectable_value(
@@ -33,7 +34,12 @@ impl Desk {
                     );
                 }
             })
-            .response
-            .labelled_by(label.id);
+            .response;
+        let label = ui.label("At this desk:");
+        let combo = combo.labelled_by(label.id);
+        if self.staff != before {
+            // Leave the keyboard to the screen (arrows and Space on the worklist).
+            combo.surrender_focus();
+        }
     }
 }

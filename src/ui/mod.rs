@@ -7,12 +7,15 @@ mod command;
 mod desk;
 mod entry_form;
 mod log_screen;
+mod page_cache;
 mod practice;
+mod progress;
 mod setup;
 mod status;
 mod theme;
 mod today_log;
 mod widgets;
+mod worklist;
 
 use std::path::Path;
 use std::process::ExitCode;

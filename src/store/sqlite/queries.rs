@@ -87,7 +87,15 @@ fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
         conds.push("items.occurred_at < ?".into());
         params.push(Value::Text(iso_date(to + Duration::days(1))));
     }
-    for term in f.text.split_whitespace() {
+    // A number typed with spaces (an NHS number as printed) is one term.
+    let squashed: String = f.text.chars().filter(|c| !c.is_whitespace()).collect();
+    let terms: Vec<String> = if squashed.len() >= 3 && squashed.chars().all(|c| c.is_ascii_digit())
+    {
+        vec![squashed]
+    } else {
+        f.text.split_whitespace().map(str::to_string).collect()
+    };
+    for term in terms {
         conds.push("items.search_text LIKE ? ESCAPE '\\'".into());
         params.push(Value::Text(like_pattern(&term.to_lowercase())));
     }

@@ -1,0 +1,189 @@
+//! Progress of re-entry: totals and percentages by kind and by person, and a
+//! burndown of items still open each day since go-live.
+
+use chrono::{Duration, NaiveDate};
+use egui::Ui;
+use egui_plot::{GridMark, Legend, Line, Plot, PlotPoints};
+
+use crate::domain::dates::uk_date;
+use crate::domain::worklist::PersonProgress;
+use crate::domain::{ItemKind, Stats, Status};
+
+use super::AppContext;
+
+/// What the progress screen shows, read from the store when it opens or after changes.
+#[derive(Debug, Default)]
+pub struct ProgressScreen {
+    pub stats: Option<Stats>,
+    pub people: Vec<PersonProgress>,
+    pub burndown: Vec<(NaiveDate, u64)>,
+    stale: bool,
+}
+
+/// Share done (re-entered or not needed) of a total, as a whole percentage.
+pub fn percent_done(done: u64, total: u64) -> u64 {
+    (done * 100).checked_div(total).unwrap_or(100)
+}
+
+impl ProgressScreen {
+    pub fn new() -> Self {
+        Self {
+            stale: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    fn reload(&mut self, cx: &mut AppContext<'_>) {
+        self.stale = false;
+        let result = (|| {
+            let stats = cx.store.stats()?;
+            let people = cx.store.person_progress()?;
+            let from = cx.project.go_live.date() - Duration::days(1);
+            let to = cx.now.date().max(from);
+            let burndown = cx.store.burndown(from, to)?;
+            Ok::<_, crate::store::StoreError>((stats, people, burndown))
+        })();
+        match result {
+            Ok((stats, people, burndown)) => {
+                self.stats = Some(stats);
+                self.people = people;
+                self.burndown = burndown;
+            }
+            Err(e) => cx.status.error(format!("Could not read progress: {e}")),
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        if self.stale {
+            self.reload(cx);
+        }
+        let Some(stats) = self.stats.clone() else {
+            return;
+        };
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading("Re-entry progress");
+                    if ui.button("Refresh").clicked() {
+                        self.stale = true;
+                    }
+                });
+                let total = stats.total();
+                let done = stats.count(None, Some(Status::ReEntered))
+                    + stats.count(None, Some(Status::NotNeeded));
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{done} of {total} items done ({}%): {} outstanding, {} problem, {} voided",
+                        percent_done(done, total),
+                        stats.count(None, Some(Status::Outstanding)),
+                        stats.count(None, Some(Status::Problem)),
+                        stats.voided()
+                    ))
+                    .strong(),
+                );
+                ui.add_space(6.0);
+                ui.strong("By kind");
+                egui::Grid::new("progress_kind")
+                    .num_columns(7)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for h in [
+                            "Kind",
+                            "Items",
+                            "Outstanding",
+                            "Re-entered",
+                            "Not needed",
+                            "Problem",
+                            "Done",
+                        ] {
+                            ui.strong(h);
+                        }
+                        ui.end_row();
+                        for kind in ItemKind::ALL {
+                            let n = stats.count(Some(kind), None);
+                            if n == 0 {
+                                continue;
+                            }
+                            let c = |s| stats.count(Some(kind), Some(s));
+                            let done = c(Status::ReEntered) + c(Status::NotNeeded);
+                            ui.label(kind.label());
+                            for v in [
+                                n,
+                                c(Status::Outstanding),
+                                c(Status::ReEntered),
+                                c(Status::NotNeeded),
+                                c(Status::Problem),
+                            ] {
+                                ui.label(v.to_string());
+                            }
+                            ui.label(format!("{}%", percent_done(done, n)));
+                            ui.end_row();
+                        }
+                    });
+                ui.add_space(8.0);
+                ui.strong("By person");
+                egui::Grid::new("progress_people")
+                    .num_columns(5)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for h in [
+                            "Person",
+                            "Assigned",
+                            "Still open",
+                            "Re-entered",
+                            "Not needed",
+                        ] {
+                            ui.strong(h);
+                        }
+                        ui.end_row();
+                        for p in &self.people {
+                            ui.label(cx.staff.name(Some(p.staff)));
+                            for v in [p.assigned, p.assigned_open, p.re_entered, p.not_needed] {
+                                ui.label(v.to_string());
+                            }
+                            ui.end_row();
+                        }
+                    });
+                ui.add_space(8.0);
+                ui.strong("Items still open at the end of each day since go-live");
+                self.burndown_ui(ui);
+            });
+    }
+
+    fn burndown_ui(&self, ui: &mut Ui) {
+        let Some(first) = self.burndown.first().map(|(d, _)| *d) else {
+            return;
+        };
+        let points: Vec<[f64; 2]> = self
+            .burndown
+            .iter()
+            .map(|(d, n)| [(*d - first).num_days() as f64, *n as f64])
+            .collect();
+        let label_day = move |mark: GridMark, _: &std::ops::RangeInclusive<f64>| {
+            if mark.value.fract() != 0.0 {
+                return String::new();
+            }
+            uk_date(first + Duration::days(mark.value as i64))
+        };
+        Plot::new("burndown")
+            .height(260.0)
+            .legend(Legend::default())
+            .x_axis_formatter(label_day)
+            .y_axis_label("Open items")
+            .allow_zoom(false)
+            .allow_drag(false)
+            .allow_scroll(false)
+            .include_y(0.0)
+            .show(ui, |plot| {
+                plot.line(Line::new("Open items", PlotPoints::from(points)).width(2.0));
+            });
+        for (d, n) in &self.burndown {
+            ui.label(format!("{}: {n} open", uk_date(*d)));
+        }
+    }
+}
