@@ -65,7 +65,7 @@ fn pick(h: &mut Harness<'_, CutoverApp>, combo: &str, option: &str) {
     // The popup's option, not a table cell with the same text.
     h.get_all_by_label(option)
         .filter(|n| n.accesskit_node().role() != Role::Label)
-        .last()
+        .next_back()
         .expect("option")
         .click();
     h.run();
