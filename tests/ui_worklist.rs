@@ -64,8 +64,7 @@ fn pick(h: &mut Harness<'_, CutoverApp>, combo: &str, option: &str) {
     h.run();
     // The popup's option, not a table cell with the same text.
     h.get_all_by_label(option)
-        .filter(|n| n.accesskit_node().role() != Role::Label)
-        .next_back()
+        .rfind(|n| n.accesskit_node().role() != Role::Label)
         .expect("option")
         .click();
     h.run();
