@@ -67,9 +67,14 @@ pub fn shortcuts(ctx: &egui::Context) -> Vec<Command> {
             }
         }
         for kind in ItemKind::ALL {
-            if let Some(key) = egui::Key::from_name(&kind.shortcut_letter().to_string())
+            let letter = kind.shortcut_letter().to_string();
+            if let Some(key) = egui::Key::from_name(&letter)
                 && i.consume_key(egui::Modifiers::ALT, key)
             {
+                // Some platforms also send the letter as typed text: keep it out of the form.
+                i.events.retain(
+                    |e| !matches!(e, egui::Event::Text(t) if t.eq_ignore_ascii_case(&letter)),
+                );
                 out.push(Command::StartItem(kind));
             }
         }

@@ -171,7 +171,7 @@ impl ProgressScreen {
             uk_date(first + Duration::days(mark.value as i64))
         };
         Plot::new("burndown")
-            .height(260.0)
+            .height(220.0)
             .legend(Legend::default())
             .x_axis_formatter(label_day)
             .y_axis_label("Open items")
@@ -182,8 +182,15 @@ impl ProgressScreen {
             .show(ui, |plot| {
                 plot.line(Line::new("Open items", PlotPoints::from(points)).width(2.0));
             });
-        for (d, n) in &self.burndown {
-            ui.label(format!("{}: {n} open", uk_date(*d)));
-        }
+        let days: Vec<String> = self
+            .burndown
+            .iter()
+            .map(|(d, n)| format!("{}: {n} open", uk_date(*d)))
+            .collect();
+        ui.horizontal_wrapped(|ui| {
+            for d in days {
+                ui.label(d);
+            }
+        });
     }
 }

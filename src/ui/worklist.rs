@@ -507,7 +507,12 @@ impl WorklistScreen {
         ui.horizontal(|ui| {
             let l = ui.label("Assign to");
             egui::ComboBox::from_id_salt("assign_to")
-                .selected_text(self.assign_to.map_or("Nobody (unassigned)".to_string(), |id| cx.staff.name(Some(id))))
+                .selected_text(
+                    self.assign_to
+                        .map_or("Nobody (unassigned)".to_string(), |id| {
+                            cx.staff.name(Some(id))
+                        }),
+                )
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.assign_to, None, "Nobody (unassigned)");
                     for s in cx.staff.active() {
@@ -519,7 +524,9 @@ impl WorklistScreen {
             if ui.button("Assign").clicked() {
                 self.assign(cx);
             }
-            ui.label("Keys: arrows move, Shift+arrows select, Space re-entered, N not needed, P problem, O reopen, Ctrl+Z undo.");
+        });
+        ui.horizontal(|ui| {
+            ui.weak("Keys: arrows move, Shift+arrows select, Space re-entered, N not needed, P problem, O reopen, Ctrl+Z undo.");
         });
         ui.add_space(2.0);
     }
@@ -539,15 +546,15 @@ impl WorklistScreen {
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .sense(egui::Sense::click())
-            .column(Column::exact(118.0))
-            .column(Column::exact(118.0))
-            .column(Column::exact(96.0))
-            .column(Column::initial(150.0).clip(true))
-            .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::initial(120.0).clip(true))
-            .column(Column::initial(120.0).clip(true))
-            .column(Column::exact(88.0))
-            .column(Column::exact(86.0));
+            .column(Column::exact(108.0))
+            .column(Column::exact(104.0))
+            .column(Column::exact(92.0))
+            .column(Column::initial(130.0).clip(true))
+            .column(Column::remainder().at_least(100.0).clip(true))
+            .column(Column::initial(105.0).clip(true))
+            .column(Column::initial(105.0).clip(true))
+            .column(Column::exact(82.0))
+            .column(Column::exact(70.0));
         if let Some(r) = self.scroll_to.take() {
             table = table.scroll_to_row(r, None);
         }
