@@ -63,6 +63,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Sign the re-entry off (only when no item is outstanding or a problem).
+    SignOff {
+        /// The staff member signing (practice manager, or a GP as clinical lead).
+        #[arg(long = "as", value_name = "NAME")]
+        as_staff: String,
+        /// practice_manager or clinical_lead
+        #[arg(long)]
+        role: String,
+        /// The name as signed (default: the staff member's name).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
     /// Counts of items by kind and re-entry status.
     Stats {
         #[arg(long)]
@@ -118,7 +132,10 @@ pub enum StaffCommand {
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// The interchange CSV: every item and column (re-importable).
     Csv,
+    /// The completed re-entry report (INTERIM until signed off with nothing open).
+    Pdf,
 }
 
 /// The database path to use: `--db`, or the default in the user's data folder.
@@ -221,6 +238,52 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
             writeln!(
                 out,
                 "This file contains patient-identifiable data: store and share it as the practice's IG policy requires."
+            )?;
+        }
+        Command::Export {
+            format: ExportFormat::Pdf,
+            out: file,
+        } => {
+            let s = crate::reports::reentry_report::export_pdf(&store, &file, now(), &mut |_| {})?;
+            let kind = if s.final_report { "final" } else { "INTERIM" };
+            writeln!(
+                out,
+                "Wrote the {kind} re-entry report: {} items, {} pages, to {}",
+                s.items,
+                s.pages,
+                file.display()
+            )?;
+            writeln!(
+                out,
+                "This file contains patient-identifiable data: store and share it as the practice's IG policy requires."
+            )?;
+        }
+        Command::SignOff {
+            name,
+            role,
+            comment,
+            as_staff,
+        } => {
+            let staff = StaffDirectory::new(store.staff()?);
+            let signer = staff
+                .by_name(&as_staff)
+                .with_context(|| format!("'{as_staff}' is not on the staff list"))?;
+            let role = crate::domain::SignOffRole::parse(&role).with_context(|| {
+                format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
+            })?;
+            let actor = Actor::staff(signer.id, signer.name.clone(), now());
+            let s = store.sign_off(
+                name.as_deref().unwrap_or(&signer.name),
+                role,
+                &comment,
+                &actor,
+            )?;
+            writeln!(
+                out,
+                "Signed off by {} ({}) at {}",
+                s.name,
+                s.role.label(),
+                uk_date_time(s.at)
             )?;
         }
         Command::Stats { json } => stats(&store, json, out)?,

@@ -4,6 +4,8 @@
 pub mod atomic;
 pub mod csv_cells;
 pub mod interchange;
+pub mod pdf_writer;
+pub mod reentry_report;
 
 /// A problem writing a report or exchange file.
 #[derive(Debug, thiserror::Error)]
@@ -14,4 +16,6 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("could not write the PDF: {0}")]
+    Pdf(#[from] pdf_writer::PdfError),
 }

@@ -49,6 +49,8 @@ pub enum StoreError {
     Open { path: PathBuf, message: String },
     #[error("the database schema could not be brought up to date: {0}")]
     Migration(String),
+    #[error("not signed off: {0}")]
+    SignOff(#[from] crate::domain::signoff::SignOffRefusal),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
     #[error("stored data could not be read: {0}")]
@@ -192,6 +194,21 @@ pub trait CutoverStore {
     fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()>;
     /// Checks the database and the audit trail.
     fn verify(&self) -> StoreResult<VerifyReport>;
+
+    /// Records a sign-off by the person in `actor`, refusing while any item is open
+    /// or when their role may not sign.
+    fn sign_off(
+        &mut self,
+        name: &str,
+        role: crate::domain::SignOffRole,
+        comment: &str,
+        actor: &Actor,
+    ) -> StoreResult<crate::domain::SignOff>;
+    /// Every sign-off, oldest first (the last is the one in force).
+    fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>>;
+    /// A second, independent handle on the same log (for work on another thread,
+    /// such as writing a long report while the app stays responsive).
+    fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>>;
 }
 
 /// Where the default database lives: the user's local (not roaming) data directory.

@@ -11,6 +11,7 @@ use super::desk::Desk;
 use super::log_screen::LogScreen;
 use super::practice::PracticeScreen;
 use super::progress::ProgressScreen;
+use super::report_screen::ReportScreen;
 use super::setup::SetupScreen;
 use super::status::StatusLine;
 use super::worklist::WorklistScreen;
@@ -29,6 +30,7 @@ pub struct CutoverApp {
     pub practice: PracticeScreen,
     pub worklist: WorklistScreen,
     pub progress: ProgressScreen,
+    pub report: ReportScreen,
     pub status: StatusLine,
     commands: Vec<Command>,
 }
@@ -49,6 +51,7 @@ impl CutoverApp {
             practice: PracticeScreen::default(),
             worklist: WorklistScreen::default(),
             progress: ProgressScreen::new(),
+            report: ReportScreen::default(),
             status: StatusLine::default(),
             commands: Vec::new(),
         };
@@ -71,6 +74,26 @@ impl CutoverApp {
 
     pub fn staff(&self) -> &StaffDirectory {
         &self.staff
+    }
+
+    /// Starts writing a report to `path` on a background thread, as the export
+    /// buttons do after their file dialog (which tests cannot drive).
+    pub fn export_report(&mut self, format: super::ReportFormat, path: std::path::PathBuf) {
+        let Some(project) = self.project.clone() else {
+            self.status.error("Set up the cutover first.");
+            return;
+        };
+        let mut sink = Vec::new();
+        let mut cx = AppContext {
+            store: self.store.as_mut(),
+            project: &project,
+            staff: &self.staff,
+            desk: self.desk.current(&self.staff),
+            now: (self.clock)(),
+            status: &mut self.status,
+            commands: &mut sink,
+        };
+        self.report.start_export(&mut cx, format, path);
     }
 
     /// Queues a command, as a button or shortcut would.
@@ -208,11 +231,16 @@ impl CutoverApp {
             status: &mut self.status,
             commands: &mut self.commands,
         };
+        // A report being written on another thread is picked up whatever the screen.
+        self.report.poll(&mut cx);
         match self.screen {
             Screen::Log => self.log.ui(ui, &mut cx),
             Screen::Worklist => self.worklist.ui(ui, &mut cx),
             Screen::Progress => {
                 egui::CentralPanel::default().show(ui, |ui| self.progress.ui(ui, &mut cx));
+            }
+            Screen::Report => {
+                egui::CentralPanel::default().show(ui, |ui| self.report.ui(ui, &mut cx));
             }
             Screen::Practice => {
                 egui::CentralPanel::default().show(ui, |ui| self.practice.ui(ui, &mut cx));

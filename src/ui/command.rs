@@ -13,15 +13,18 @@ pub enum Screen {
     Worklist,
     /// Totals, people and the burndown.
     Progress,
+    /// Sign-off and the re-entry report.
+    Report,
     /// The practice: cutover window, go-live and staff.
     Practice,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 4] = [
+    pub const ALL: [Screen; 5] = [
         Screen::Log,
         Screen::Worklist,
         Screen::Progress,
+        Screen::Report,
         Screen::Practice,
     ];
 
@@ -30,6 +33,7 @@ impl Screen {
             Screen::Log => "Log (F2)",
             Screen::Worklist => "Worklist (F3)",
             Screen::Progress => "Progress (F4)",
+            Screen::Report => "Sign-off and report (F6)",
             Screen::Practice => "Practice and staff (F5)",
         }
     }
@@ -39,6 +43,7 @@ impl Screen {
             Screen::Log => egui::Key::F2,
             Screen::Worklist => egui::Key::F3,
             Screen::Progress => egui::Key::F4,
+            Screen::Report => egui::Key::F6,
             Screen::Practice => egui::Key::F5,
         }
     }
@@ -80,4 +85,41 @@ pub fn shortcuts(ctx: &egui::Context) -> Vec<Command> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(key: egui::Key, modifiers: egui::Modifiers) -> Vec<Command> {
+        let ctx = egui::Context::default();
+        let mut input = egui::RawInput::default();
+        input.events.push(egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers,
+        });
+        let mut out = Vec::new();
+        let mut output = ctx.run_ui(input, |ui| out = shortcuts(ui.ctx()));
+        output.textures_delta.clear();
+        out
+    }
+
+    #[test]
+    fn function_keys_switch_screens_and_alt_letters_start_items() {
+        for screen in Screen::ALL {
+            assert_eq!(
+                press(screen.key(), egui::Modifiers::NONE),
+                vec![Command::Show(screen)],
+                "{screen:?}"
+            );
+        }
+        assert_eq!(
+            press(egui::Key::P, egui::Modifiers::ALT),
+            vec![Command::StartItem(ItemKind::Prescription)]
+        );
+        assert!(press(egui::Key::P, egui::Modifiers::NONE).is_empty());
+    }
 }

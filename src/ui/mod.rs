@@ -10,6 +10,7 @@ mod log_screen;
 mod page_cache;
 mod practice;
 mod progress;
+mod report_screen;
 mod setup;
 mod status;
 mod theme;
@@ -22,6 +23,7 @@ use std::process::ExitCode;
 
 pub use app::CutoverApp;
 pub use command::{Command, Screen};
+pub use report_screen::ReportFormat;
 
 use crate::store::{CutoverStore, SqliteStore};
 

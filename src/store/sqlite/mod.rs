@@ -238,4 +238,19 @@ impl crate::store::CutoverStore for SqliteStore {
     fn verify(&self) -> StoreResult<crate::store::VerifyReport> {
         self.run_verify()
     }
+    fn sign_off(
+        &mut self,
+        name: &str,
+        role: crate::domain::SignOffRole,
+        comment: &str,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::SignOff> {
+        project::sign_off(self, name, role, comment, a)
+    }
+    fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>> {
+        project::sign_offs(self)
+    }
+    fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
+        Ok(Box::new(SqliteStore::open(&self.path)?))
+    }
 }

@@ -226,3 +226,78 @@ pub(super) fn set_staff_active(
     tx.commit()?;
     Ok(())
 }
+
+pub(super) fn sign_off(
+    store: &mut SqliteStore,
+    name: &str,
+    role: crate::domain::SignOffRole,
+    comment: &str,
+    actor: &Actor,
+) -> StoreResult<crate::domain::SignOff> {
+    let id = actor.staff.ok_or(StoreError::NoStaffActor)?;
+    let signer = store
+        .read_staff()?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
+    let tx = store.conn.transaction()?;
+    // Counted inside the transaction, so nothing can open in between.
+    let stats = super::queries::stats_in(&tx)?;
+    let s = crate::domain::signoff::check_sign_off(&signer, name, role, comment, &stats, actor.at)?;
+    tx.execute(
+        "INSERT INTO sign_offs (name, role, at, comment, signed_by, items, voided) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            s.name,
+            s.role.code(),
+            iso_timestamp(s.at),
+            s.comment,
+            s.signed_by.0,
+            i64::try_from(s.items).unwrap_or(i64::MAX),
+            i64::try_from(s.voided).unwrap_or(i64::MAX)
+        ],
+    )?;
+    let row = tx.last_insert_rowid();
+    audit::append(
+        &tx,
+        actor,
+        "sign_off",
+        row,
+        "reentry.signed_off",
+        None::<&()>,
+        Some(&s),
+    )?;
+    tx.commit()?;
+    Ok(s)
+}
+
+pub(super) fn sign_offs(store: &SqliteStore) -> StoreResult<Vec<crate::domain::SignOff>> {
+    let mut stmt = store.conn.prepare_cached(
+        "SELECT name, role, at, comment, signed_by, items, voided FROM sign_offs ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, role, at, comment, by, items, voided) = row?;
+        out.push(crate::domain::SignOff {
+            name,
+            role: crate::domain::SignOffRole::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt("sign-off: unreadable role".into()))?,
+            at: time(0, "sign-off time", &at)?,
+            comment,
+            signed_by: StaffId(by),
+            items: u64::try_from(items).unwrap_or(0),
+            voided: u64::try_from(voided).unwrap_or(0),
+        });
+    }
+    Ok(out)
+}

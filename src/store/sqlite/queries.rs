@@ -178,42 +178,7 @@ impl SqliteStore {
     }
 
     pub(super) fn read_stats(&self) -> StoreResult<Stats> {
-        let mut stats = Stats::default();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, status, COUNT(*) FROM items WHERE voided_at IS NULL GROUP BY kind, status",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (k, s, n) = row?;
-            let kind = ItemKind::parse(&k)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
-            let status = Status::parse(&s)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown status '{s}'")))?;
-            stats
-                .by_kind_status
-                .push((kind, status, u64::try_from(n).unwrap_or(0)));
-        }
-        stats.by_kind_status.sort();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, COUNT(*) FROM items WHERE voided_at IS NOT NULL GROUP BY kind",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (k, n) = row?;
-            let kind = ItemKind::parse(&k)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
-            stats
-                .voided_by_kind
-                .push((kind, u64::try_from(n).unwrap_or(0)));
-        }
-        stats.voided_by_kind.sort();
-        Ok(stats)
+        stats_in(&self.conn)
     }
 
     pub(super) fn read_person_progress(&self) -> StoreResult<Vec<PersonProgress>> {
@@ -425,4 +390,44 @@ impl SqliteStore {
         report.audit_events = one("SELECT COUNT(*) FROM audit_events")?;
         Ok(report)
     }
+}
+
+/// Counts by kind and status on a connection (or inside a transaction).
+pub(super) fn stats_in(conn: &rusqlite::Connection) -> StoreResult<Stats> {
+    let mut stats = Stats::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, status, COUNT(*) FROM items WHERE voided_at IS NULL GROUP BY kind, status",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (k, s, n) = row?;
+        let kind = ItemKind::parse(&k)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
+        let status = Status::parse(&s)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown status '{s}'")))?;
+        stats
+            .by_kind_status
+            .push((kind, status, u64::try_from(n).unwrap_or(0)));
+    }
+    stats.by_kind_status.sort();
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, COUNT(*) FROM items WHERE voided_at IS NOT NULL GROUP BY kind",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (k, n) = row?;
+        let kind = ItemKind::parse(&k)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
+        stats
+            .voided_by_kind
+            .push((kind, u64::try_from(n).unwrap_or(0)));
+    }
+    stats.voided_by_kind.sort();
+    Ok(stats)
 }

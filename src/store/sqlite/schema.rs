@@ -85,10 +85,23 @@ BEGIN
 END;
 "#;
 
+const V2: &str = r#"
+CREATE TABLE sign_offs (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    comment     TEXT NOT NULL,
+    signed_by   INTEGER NOT NULL REFERENCES staff (id),
+    items       INTEGER NOT NULL,
+    voided      INTEGER NOT NULL
+);
+"#;
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 1;
+pub const LATEST_VERSION: i64 = 2;

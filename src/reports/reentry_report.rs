@@ -1,0 +1,384 @@
+//! The completed re-entry report: the practice's proof that everything entered in
+//! the old system during cutover reached the new one. Gathered from the store in
+//! one pass, laid out as blocks, and written as an A4 landscape PDF.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+
+use crate::domain::dates::{uk_date_long, uk_date_time};
+use crate::domain::{Item, ItemKind, SignOff, StaffDirectory, Status};
+use crate::store::CutoverStore;
+
+use super::ReportError;
+use super::atomic::write_atomically;
+use super::pdf_writer::{Block, Column, PdfReport, write_pdf};
+
+/// What was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportSummary {
+    pub items: u64,
+    pub open: u64,
+    pub pages: usize,
+    pub final_report: bool,
+}
+
+/// The default file name: `cutover-reentry-report-A81001-2026-12-05.pdf`.
+pub fn default_file_name(ods: &str, day: chrono::NaiveDate, extension: &str) -> String {
+    format!(
+        "cutover-reentry-report-{ods}-{}.{extension}",
+        day.format("%Y-%m-%d")
+    )
+}
+
+fn item_columns() -> Vec<Column> {
+    [
+        ("When", 1.5),
+        ("NHS number", 1.1),
+        ("Patient", 1.6),
+        ("Details", 3.8),
+        ("Clinician", 1.4),
+        ("Logged by", 1.3),
+        ("Outcome", 2.6),
+    ]
+    .into_iter()
+    .map(|(title, width)| Column {
+        title: title.to_string(),
+        width,
+    })
+    .collect()
+}
+
+/// Re-entered by whom and when, the reason, or the problem.
+fn outcome(item: &Item, staff: &StaffDirectory) -> String {
+    let r = &item.reentry;
+    let at = r.at.map(uk_date_time).unwrap_or_default();
+    let by = staff.name(r.by);
+    let note = if r.note.is_empty() {
+        String::new()
+    } else {
+        format!(" - {}", r.note)
+    };
+    match r.status {
+        Status::Outstanding => "OUTSTANDING".to_string(),
+        Status::ReEntered => format!("Re-entered by {by}, {at}{note}"),
+        Status::NotNeeded => format!("Not needed ({by}, {at}){note}"),
+        Status::Problem => format!("PROBLEM ({by}, {at}){note}"),
+    }
+}
+
+fn item_row(item: &Item, staff: &StaffDirectory, last: String) -> Vec<String> {
+    vec![
+        uk_date_time(item.input.occurred_at),
+        item.input
+            .patient
+            .nhs_number
+            .map_or("none yet".into(), |n| n.to_string()),
+        item.input.patient.name.clone(),
+        item.input.summary(),
+        staff.name(item.input.clinician),
+        staff.name(Some(item.logged_by)),
+        last,
+    ]
+}
+
+/// Everything the report says, gathered in one pass over the log.
+struct Gathered {
+    by_kind: BTreeMap<ItemKind, Vec<Vec<String>>>,
+    open_rows: Vec<Vec<String>>,
+    voided_rows: Vec<Vec<String>>,
+    counts: BTreeMap<(ItemKind, &'static str), u64>,
+    by_person: BTreeMap<String, (u64, u64)>,
+    first: Option<NaiveDateTime>,
+    last: Option<NaiveDateTime>,
+    items: u64,
+}
+
+fn gather(
+    store: &dyn CutoverStore,
+    staff: &StaffDirectory,
+    progress: &mut dyn FnMut(f32),
+) -> Result<Gathered, ReportError> {
+    let stats = store.stats()?;
+    let total = stats.total() + stats.voided();
+    let mut g = Gathered {
+        by_kind: BTreeMap::new(),
+        open_rows: Vec::new(),
+        voided_rows: Vec::new(),
+        counts: BTreeMap::new(),
+        by_person: BTreeMap::new(),
+        first: None,
+        last: None,
+        items: 0,
+    };
+    store.for_each_item(&mut |item| {
+        g.items += 1;
+        if g.items.is_multiple_of(5_000) {
+            progress(0.4 * g.items as f32 / total.max(1) as f32);
+        }
+        let kind = item.input.kind;
+        if let Some(v) = &item.void {
+            *g.counts.entry((kind, "voided")).or_default() += 1;
+            let mut row = item_row(
+                item,
+                staff,
+                format!(
+                    "VOIDED by {}, {}: {}",
+                    staff.name(Some(v.by)),
+                    uk_date_time(v.at),
+                    v.reason
+                ),
+            );
+            row[3] = format!("{}: {}", kind.label(), row[3]);
+            g.voided_rows.push(row);
+            return Ok(());
+        }
+        let status = item.reentry.status;
+        *g.counts.entry((kind, status.code())).or_default() += 1;
+        if matches!(status, Status::ReEntered | Status::NotNeeded) {
+            let entry = g.by_person.entry(staff.name(item.reentry.by)).or_default();
+            if status == Status::ReEntered {
+                entry.0 += 1;
+                if let Some(at) = item.reentry.at {
+                    g.first = Some(g.first.map_or(at, |f| f.min(at)));
+                    g.last = Some(g.last.map_or(at, |l| l.max(at)));
+                }
+            } else {
+                entry.1 += 1;
+            }
+        }
+        let row = item_row(item, staff, outcome(item, staff));
+        if status.is_open() {
+            let mut open = row.clone();
+            open[3] = format!("{}: {}", kind.label(), open[3]);
+            g.open_rows.push(open);
+        }
+        g.by_kind.entry(kind).or_default().push(row);
+        Ok(())
+    })?;
+    Ok(g)
+}
+
+/// Lays the report out: title block, summary, open items first, every item by
+/// kind, the sign-off, and voided items in an appendix.
+pub fn build(
+    store: &dyn CutoverStore,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(PdfReport, ReportSummary), ReportError> {
+    let project = store
+        .project()?
+        .ok_or(crate::store::StoreError::NoProject)?;
+    let staff = StaffDirectory::new(store.staff()?);
+    let sign_off: Option<SignOff> = store.sign_offs()?.pop();
+    let g = gather(store, &staff, progress)?;
+    let open = g.open_rows.len() as u64;
+    let final_report = sign_off.is_some() && open == 0;
+    let state = if final_report {
+        "FINAL - signed off".to_string()
+    } else if open > 0 {
+        format!("INTERIM - {open} items outstanding")
+    } else {
+        "INTERIM - not yet signed off".to_string()
+    };
+
+    let mut blocks = vec![
+        Block::Heading("Cutover re-entry report".into()),
+        Block::KeyValues(vec![
+            (
+                "Practice".into(),
+                format!("{} ({})", project.practice_name, project.ods_code),
+            ),
+            (
+                "Systems".into(),
+                format!(
+                    "{} -> {}",
+                    project.old_system.label(),
+                    project.new_system.label()
+                ),
+            ),
+            (
+                "Cutover start (final extract)".into(),
+                uk_date_time(project.cutover_start),
+            ),
+            ("Go-live".into(), uk_date_time(project.go_live)),
+            (
+                "Report made".into(),
+                format!("{} ({})", uk_date_time(now), uk_date_long(now.date())),
+            ),
+            ("Report status".into(), state.clone()),
+        ]),
+        Block::Heading("Summary".into()),
+    ];
+    let states = [
+        ("re_entered", "Re-entered"),
+        ("not_needed", "Not needed"),
+        ("problem", "Problem"),
+        ("outstanding", "Outstanding"),
+        ("voided", "Voided"),
+    ];
+    let mut columns = vec![Column {
+        title: "Kind".into(),
+        width: 2.5,
+    }];
+    columns.extend(states.iter().map(|(_, t)| Column {
+        title: (*t).into(),
+        width: 1.0,
+    }));
+    columns.push(Column {
+        title: "Total".into(),
+        width: 1.0,
+    });
+    let mut rows = Vec::new();
+    let mut totals = vec![0u64; states.len() + 1];
+    for kind in ItemKind::ALL {
+        let counts: Vec<u64> = states
+            .iter()
+            .map(|(code, _)| g.counts.get(&(kind, *code)).copied().unwrap_or(0))
+            .collect();
+        let sum: u64 = counts.iter().sum();
+        if sum == 0 {
+            continue;
+        }
+        let mut row = vec![kind.label().to_string()];
+        for (i, c) in counts.iter().enumerate() {
+            totals[i] += c;
+            row.push(c.to_string());
+        }
+        totals[states.len()] += sum;
+        row.push(sum.to_string());
+        rows.push(row);
+    }
+    let mut total_row = vec!["All kinds".to_string()];
+    total_row.extend(totals.iter().map(u64::to_string));
+    rows.push(total_row);
+    blocks.push(Block::Table { columns, rows });
+
+    let mut people: Vec<Vec<String>> = g
+        .by_person
+        .iter()
+        .map(|(name, (re, nn))| vec![name.clone(), re.to_string(), nn.to_string()])
+        .collect();
+    if people.is_empty() {
+        people.push(vec!["(nobody yet)".into(), "0".into(), "0".into()]);
+    }
+    blocks.push(Block::Heading("Who re-entered the items".into()));
+    blocks.push(Block::Table {
+        columns: vec![
+            Column {
+                title: "Person".into(),
+                width: 3.0,
+            },
+            Column {
+                title: "Re-entered".into(),
+                width: 1.0,
+            },
+            Column {
+                title: "Not needed".into(),
+                width: 1.0,
+            },
+        ],
+        rows: people,
+    });
+    blocks.push(Block::KeyValues(vec![
+        (
+            "First re-entry".into(),
+            g.first
+                .map(uk_date_time)
+                .unwrap_or_else(|| "none yet".into()),
+        ),
+        (
+            "Last re-entry".into(),
+            g.last
+                .map(uk_date_time)
+                .unwrap_or_else(|| "none yet".into()),
+        ),
+    ]));
+
+    if !g.open_rows.is_empty() {
+        blocks.push(Block::PageBreak);
+        blocks.push(Block::Heading(format!(
+            "Outstanding and problem items ({open})"
+        )));
+        blocks.push(Block::Paragraph("These items have not reached the new system. They are listed again under their kind below.".into()));
+        blocks.push(Block::Table {
+            columns: item_columns(),
+            rows: g.open_rows,
+        });
+    }
+    for (kind, rows) in g.by_kind {
+        blocks.push(Block::PageBreak);
+        blocks.push(Block::Heading(format!("{} ({})", kind.label(), rows.len())));
+        blocks.push(Block::Table {
+            columns: item_columns(),
+            rows,
+        });
+    }
+
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Heading("Sign-off".into()));
+    match &sign_off {
+        Some(s) => blocks.push(Block::KeyValues(vec![
+            ("Signed off by".into(), s.name.clone()),
+            ("Role".into(), s.role.label().into()),
+            ("Date and time".into(), uk_date_time(s.at)),
+            ("Items at sign-off".into(), format!("{} ({} voided)", s.items, s.voided)),
+            ("Comment".into(), if s.comment.is_empty() { "-".into() } else { s.comment.clone() }),
+        ])),
+        None => blocks.push(Block::Paragraph(format!(
+            "Not signed off. The practice manager or clinical lead signs off in Cutover Log once no item is outstanding or a problem ({open} now)."
+        ))),
+    }
+    blocks.push(Block::Heading(format!(
+        "Appendix: voided items ({})",
+        g.voided_rows.len()
+    )));
+    if g.voided_rows.is_empty() {
+        blocks.push(Block::Paragraph("No items were voided.".into()));
+    } else {
+        blocks.push(Block::Table {
+            columns: item_columns(),
+            rows: g.voided_rows,
+        });
+    }
+
+    let report = PdfReport {
+        title: format!(
+            "Cutover re-entry report - {} ({})",
+            project.practice_name, project.ods_code
+        ),
+        banner: (!final_report).then(|| state.clone()),
+        footer: format!(
+            "{} ({}) - Contains patient-identifiable data: store securely",
+            project.practice_name, project.ods_code
+        ),
+        blocks,
+    };
+    Ok((
+        report,
+        ReportSummary {
+            items: g.items,
+            open,
+            pages: 0,
+            final_report,
+        },
+    ))
+}
+
+/// Writes the PDF report to `path`, whole or not at all.
+pub fn export_pdf(
+    store: &dyn CutoverStore,
+    path: &Path,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(f32),
+) -> Result<ReportSummary, ReportError> {
+    let (report, mut summary) = build(store, now, progress)?;
+    write_atomically(path, |w| -> Result<(), ReportError> {
+        let mut scaled = |p: f32| progress(0.4 + 0.6 * p);
+        summary.pages = write_pdf(&report, w, &mut scaled)?;
+        Ok(())
+    })?;
+    progress(1.0);
+    Ok(summary)
+}

@@ -1,0 +1,264 @@
+//! The completed re-entry report: PDF read back with pdftotext (poppler-utils,
+//! installed by .ci/run), sign-off rules, and the CSV report's counts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use cutover_log::domain::{ItemKind, SignOffRole, StatusChange};
+use cutover_log::reports::reentry_report::{default_file_name, export_pdf};
+use cutover_log::store::{CutoverStore, StoreError};
+
+fn pdf_text(path: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is needed (apt-get install poppler-utils; .ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Pages are separated by form feeds in pdftotext's output.
+fn pages(text: &str) -> Vec<&str> {
+    text.split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect()
+}
+
+fn practice_with_items() -> (Practice, Vec<cutover_log::domain::ItemId>) {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let mut ids = Vec::new();
+    for (i, kind) in ItemKind::ALL.into_iter().enumerate() {
+        let mut inp = input(
+            kind,
+            &gp,
+            &nhs(i as u32 * 5),
+            &format!("2026-11-18T{:02}:10", 8 + i),
+        );
+        inp.patient.name = format!("Test Patient {i:02}");
+        ids.push(p.store.log_item(&inp, &p.desk(during())).unwrap().id);
+    }
+    (p, ids)
+}
+
+#[test]
+fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
+    let (mut p, ids) = practice_with_items();
+    let later = t("2026-11-24T09:30");
+    p.store
+        .set_status(
+            &ids[..5],
+            &StatusChange::ReEntered {
+                note: "Ref 7".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[ids[5]],
+            &StatusChange::Problem {
+                note: "No record".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .void_item(ids[6], "Logged twice", &p.desk(later))
+        .unwrap();
+    // Refused while items are open.
+    let err = p
+        .store
+        .sign_off(
+            "Test Manager",
+            SignOffRole::PracticeManager,
+            "",
+            &cutover_log::domain::Actor::staff(p.manager.id, "Test Manager", later),
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::SignOff(_)), "{err}");
+
+    let path = p
+        .dir
+        .path()
+        .join(default_file_name("A81001", later.date(), "pdf"));
+    assert!(path.ends_with("cutover-reentry-report-A81001-2026-11-24.pdf"));
+    let summary = export_pdf(&p.store, &path, later, &mut |_| {}).unwrap();
+    assert!(!summary.final_report);
+    assert_eq!(summary.open, 5, "4 outstanding + 1 problem");
+    let text = pdf_text(&path);
+    let pages = pages(&text);
+    assert_eq!(pages.len(), summary.pages);
+    for (i, page) in pages.iter().enumerate() {
+        assert!(
+            page.contains("INTERIM - 5 items outstanding"),
+            "page {} lacks INTERIM:\n{page}",
+            i + 1
+        );
+        assert!(
+            page.contains(&format!("Page {} of {}", i + 1, pages.len())),
+            "page {} footer",
+            i + 1
+        );
+        assert!(page.contains("Contains patient-identifiable data"));
+    }
+    assert!(text.contains("Test Surgery (A81001)"));
+    assert!(text.contains("EMIS Web -> TPP SystmOne"));
+    assert!(text.contains("Outstanding and problem items (5)"));
+    assert!(text.contains("No record"));
+    assert!(text.contains("Appendix: voided items (1)"));
+    assert!(text.contains("Logged twice"));
+    // A chosen row: the prescription, re-entered by the GP.
+    let rx = text
+        .lines()
+        .find(|l| l.contains("Test Patient 01"))
+        .expect("prescription row");
+    assert!(rx.contains("18/11/2026 09:10"), "{rx}");
+    assert!(
+        rx.contains(
+            &cutover_log::domain::NhsNumber::parse(&nhs(5))
+                .unwrap()
+                .to_string()
+        ),
+        "{rx}"
+    );
+    assert!(rx.contains("Re-entered by Dr Test Gp,"), "{rx}");
+    // Summary counts: 5 re-entered, 1 problem, 4 outstanding, 1 voided of 11.
+    let all = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("All kinds"))
+        .expect("summary total row");
+    let numbers: Vec<&str> = all.split_whitespace().skip(2).collect();
+    assert_eq!(numbers, vec!["5", "0", "1", "4", "1", "11"], "{all}");
+}
+
+#[test]
+fn a_signed_off_report_is_final_and_carries_the_sign_off() {
+    let (mut p, ids) = practice_with_items();
+    let later = t("2026-11-24T09:30");
+    p.store
+        .set_status(
+            &ids,
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    // A receptionist may not sign off.
+    let err = p
+        .store
+        .sign_off(
+            "Test Receptionist",
+            SignOffRole::PracticeManager,
+            "",
+            &p.desk(later),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("only the practice manager"),
+        "{err}"
+    );
+    let pm = cutover_log::domain::Actor::staff(p.manager.id, "Test Manager", t("2026-11-25T16:00"));
+    p.store
+        .sign_off(
+            "Test Manager",
+            SignOffRole::PracticeManager,
+            "All cutover items re-entered.",
+            &pm,
+        )
+        .unwrap();
+    assert_eq!(
+        p.store.history("sign_off", 1).unwrap()[0].action,
+        "reentry.signed_off"
+    );
+
+    let path = p.dir.path().join("final.pdf");
+    let summary = export_pdf(&p.store, &path, t("2026-11-25T16:05"), &mut |_| {}).unwrap();
+    assert!(summary.final_report);
+    let text = pdf_text(&path);
+    assert!(!text.contains("INTERIM"));
+    assert!(text.contains("FINAL - signed off"));
+    assert!(text.contains("Signed off by") && text.contains("Test Manager"));
+    assert!(text.contains("25/11/2026 16:00"));
+    assert!(text.contains("All cutover items re-entered."));
+    assert!(text.contains(&format!("Page {} of {}", summary.pages, summary.pages)));
+}
+
+#[test]
+fn the_csv_report_round_trips_the_counts() {
+    let (mut p, ids) = practice_with_items();
+    let later = t("2026-11-24T09:30");
+    p.store
+        .set_status(
+            &ids[..3],
+            &StatusChange::NotNeeded {
+                reason: "Already in the extract".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .void_item(ids[4], "Wrong patient", &p.desk(later))
+        .unwrap();
+    let path = p.dir.path().join("report.csv");
+    let n = cutover_log::reports::interchange::export(&p.store, &path).unwrap();
+    assert_eq!(n, 11);
+    let bytes = std::fs::read(&path).unwrap();
+    let staff = cutover_log::domain::StaffDirectory::new(p.store.staff().unwrap());
+    let plan = cutover_log::reports::interchange::read(
+        &bytes,
+        cutover_log::reports::interchange::ImportContext {
+            staff: &staff,
+            importer: None,
+            now: later,
+        },
+    )
+    .unwrap();
+    assert!(plan.rejected.is_empty(), "{:?}", plan.rejected);
+    assert_eq!(plan.items.len(), 11);
+    let not_needed = plan
+        .items
+        .iter()
+        .filter(|i| i.reentry.status == cutover_log::domain::Status::NotNeeded)
+        .count();
+    assert_eq!(not_needed, 3);
+    assert_eq!(plan.items.iter().filter(|i| i.void.is_some()).count(), 1);
+}
+
+#[test]
+fn a_large_log_makes_a_report_whose_pages_all_carry_the_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = cutover_log::store::SqliteStore::open(&dir.path().join("big.sqlite3")).unwrap();
+    cutover_log::demo::fill(&mut store, 3_000, 3, t("2026-11-25T12:00")).unwrap();
+    let path = dir.path().join("big.pdf");
+    let mut seen = Vec::new();
+    let summary = export_pdf(&store, &path, t("2026-11-25T12:00"), &mut |p| seen.push(p)).unwrap();
+    assert_eq!(summary.items, 3_000);
+    assert!(
+        seen.last().is_some_and(|p| (*p - 1.0).abs() < f32::EPSILON),
+        "progress ends at 100%"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "progress never goes back"
+    );
+    let text = pdf_text(&path);
+    let pages = pages(&text);
+    assert_eq!(pages.len(), summary.pages);
+    assert!(summary.pages > 20);
+    assert!(pages.iter().enumerate().all(|(i, p)| p.contains(&format!(
+        "Page {} of {}",
+        i + 1,
+        summary.pages
+    ))));
+}

@@ -1,0 +1,146 @@
+//! Sign-off and report export driven through the real UI.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::NaiveDateTime;
+use common::*;
+use cutover_log::domain::{ItemKind, StatusChange};
+use cutover_log::store::{CutoverStore, SqliteStore};
+use cutover_log::ui::{CutoverApp, ReportFormat};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+fn now() -> NaiveDateTime {
+    t("2026-11-25T16:00")
+}
+
+fn harness(path: &std::path::Path) -> Harness<'static, CutoverApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 1000.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(SqliteStore::open(path).unwrap()), now),
+        )
+}
+
+fn shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn pick_desk(h: &mut Harness<'_, CutoverApp>, option: &str) {
+    h.get_by_role_and_label(Role::ComboBox, "At this desk:")
+        .click();
+    h.run();
+    h.get_all_by_label(option)
+        .rfind(|n| n.accesskit_node().role() != Role::Label)
+        .expect("option")
+        .click();
+    h.run();
+}
+
+#[test]
+fn sign_off_waits_for_open_items_then_records_the_manager() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let a = p
+        .store
+        .log_item(
+            &input(ItemKind::Appointment, &gp, NHS_A, "2026-11-18T09:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    let mut h = harness(&path);
+    pick_desk(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    assert_eq!(h.state().screen, cutover_log::ui::Screen::Report);
+    assert!(
+        shows(&h, "1 item(s) are still outstanding"),
+        "{:?}",
+        h.state().status.text
+    );
+    assert!(
+        h.query_by_label("Sign off the re-entry").is_none(),
+        "no sign-off while items are open"
+    );
+
+    p.store
+        .set_status(
+            &[a.id],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.desk(now()),
+        )
+        .unwrap();
+    h.run();
+    assert!(shows(&h, "Nothing is outstanding"));
+    assert_eq!(
+        h.get_by_role_and_label(Role::TextInput, "Signed off by")
+            .value()
+            .as_deref(),
+        Some("Test Manager")
+    );
+    h.get_by_role_and_label(Role::Button, "Sign off the re-entry")
+        .click();
+    h.run();
+    let s = SqliteStore::open(&path).unwrap().sign_offs().unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].name, "Test Manager");
+    assert_eq!(s[0].at, now());
+    assert_eq!(s[0].signed_by, p.manager.id);
+    assert!(shows(
+        &h,
+        "Signed off by Test Manager (Practice manager) at 25/11/2026 16:00"
+    ));
+}
+
+#[test]
+fn export_runs_in_the_background_and_writes_the_whole_file() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    for i in 0..40u32 {
+        p.store
+            .log_item(
+                &input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:00"),
+                &p.desk(during()),
+            )
+            .unwrap();
+    }
+    let path = p.path();
+    let mut h = harness(&path);
+    pick_desk(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    for (format, name) in [(ReportFormat::Pdf, "r.pdf"), (ReportFormat::Csv, "r.csv")] {
+        let out = p.dir.path().join(name);
+        h.state_mut().export_report(format, out.clone());
+        assert!(h.state().report.is_running() || h.state().report.last_result.is_some());
+        let mut frames = 0;
+        while h.state().report.is_running() && frames < 600 {
+            h.step();
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            frames += 1;
+        }
+        assert!(!h.state().report.is_running(), "export did not finish");
+        let result = h.state().report.last_result.clone().expect("result");
+        assert!(result.is_ok(), "{result:?}");
+        assert!(out.exists());
+        let leftovers: Vec<_> = std::fs::read_dir(p.dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary file is left behind");
+    }
+    assert!(
+        std::fs::read(p.dir.path().join("r.pdf"))
+            .unwrap()
+            .starts_with(b"%PDF")
+    );
+    assert!(shows(&h, "Wrote 40 items"));
+}
