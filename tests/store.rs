@@ -572,3 +572,40 @@ fn worklist_queries_use_indexes_not_full_scans() {
         );
     }
 }
+
+#[test]
+fn the_audit_trail_is_a_hash_chain_and_verify_finds_the_first_broken_link() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    for i in 0..5 {
+        p.store.log_item(&input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:15"), &p.desk(during())).unwrap();
+    }
+    let report = p.store.verify().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.broken_link, None);
+    assert_eq!(report.events_before_chain, 0);
+
+    // Someone with file access edits an event (dropping the trigger first).
+    let conn = rusqlite::Connection::open(p.path()).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_append_only_update;
+         UPDATE audit_events SET actor_name = 'Someone Else' WHERE id = 7;",
+    )
+    .unwrap();
+    let report = p.store.verify().unwrap();
+    assert!(!report.is_ok());
+    let (id, why) = report.broken_link.unwrap();
+    assert_eq!(id, 7);
+    assert!(why.contains("changed"), "{why}");
+
+    // Removing an event breaks the link of the one after it.
+    let mut q = Practice::new();
+    for i in 0..3 {
+        q.store.log_item(&input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:15"), &q.desk(during())).unwrap();
+    }
+    let conn = rusqlite::Connection::open(q.path()).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_append_only_delete; DELETE FROM audit_events WHERE id = 5;").unwrap();
+    let (id, why) = q.store.verify().unwrap().broken_link.unwrap();
+    assert_eq!(id, 6);
+    assert!(why.contains("removed"), "{why}");
+}

@@ -308,6 +308,10 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
                 "unreadable audit events: {}",
                 r.unreadable_audit_events
             )?;
+            match &r.broken_link {
+                None => writeln!(out, "audit hash chain: intact ({} events)", r.audit_events - r.events_before_chain)?,
+                Some((id, why)) => writeln!(out, "audit hash chain: BROKEN at event {id}: {why}")?,
+            }
             writeln!(out, "{} items, {} audit events", r.items, r.audit_events)?;
             if !r.is_ok() {
                 bail!("verification failed");

@@ -102,6 +102,10 @@ pub struct VerifyReport {
     pub unreadable_audit_events: u64,
     pub items: u64,
     pub audit_events: u64,
+    /// Events from before the hash chain existed (databases made by early test builds).
+    pub events_before_chain: u64,
+    /// The first broken link of the audit hash chain: event id and what is wrong.
+    pub broken_link: Option<(i64, String)>,
 }
 
 impl VerifyReport {
@@ -110,6 +114,7 @@ impl VerifyReport {
             && self.foreign_key_problems == 0
             && self.items_without_creation_event == 0
             && self.unreadable_audit_events == 0
+            && self.broken_link.is_none()
     }
 }
 

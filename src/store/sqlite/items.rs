@@ -77,7 +77,7 @@ pub(super) fn log_item(
     let by = require_staff(actor)?;
     let project = store.require_project()?;
     let phase = project.phase(actor.at).code();
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let id = insert(
         &tx,
         &Record {
@@ -110,7 +110,7 @@ pub(super) fn import_items(
     actor: &Actor,
 ) -> StoreResult<usize> {
     let project = store.require_project()?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for it in items {
         let phase = project.phase(it.logged_at).code();
         let id = insert(
@@ -148,7 +148,7 @@ pub(super) fn edit_item(
     actor: &Actor,
 ) -> StoreResult<Item> {
     require_staff(actor)?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = fetch(&tx, id)?;
     if before.void.is_some() {
         return Err(StoreError::Voided(id.0));
@@ -206,7 +206,7 @@ pub(super) fn void_item(
 ) -> StoreResult<Item> {
     let by = require_staff(actor)?;
     let reason = crate::domain::status::validate_void_reason(reason)?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = fetch(&tx, id)?;
     if before.void.is_some() {
         return Err(StoreError::Voided(id.0));
@@ -256,7 +256,7 @@ pub(super) fn set_status(
             note,
         }
     };
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut previous = Vec::with_capacity(ids.len());
     for &id in ids {
         let before = fetch(&tx, id)?;
@@ -285,7 +285,7 @@ pub(super) fn restore_status(
     actor: &Actor,
 ) -> StoreResult<()> {
     require_staff(actor)?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (id, old) in previous {
         let before = fetch(&tx, *id)?;
         if before.void.is_some() {
@@ -313,7 +313,7 @@ pub(super) fn assign(
     actor: &Actor,
 ) -> StoreResult<()> {
     require_staff(actor)?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     if let Some(a) = assignee {
         let known: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM staff WHERE id = ?1)",

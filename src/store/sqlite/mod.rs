@@ -1,5 +1,7 @@
 //! The embedded SQLite store: one file, WAL journal, `synchronous=FULL`,
-//! foreign keys on, and every user action in one transaction.
+//! foreign keys on, and every user action in one IMMEDIATE transaction (it takes
+//! the write lock at once, so two desks on one file wait for each other through
+//! the busy timeout instead of failing mid-way).
 
 mod audit;
 mod items;

@@ -92,7 +92,7 @@ pub(super) fn create_project(
     project: &Project,
     actor: &Actor,
 ) -> StoreResult<()> {
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM project)", [], |r| r.get(0))?;
     if exists {
         return Err(StoreError::ProjectExists);
@@ -122,7 +122,7 @@ pub(super) fn update_project(
     actor: &Actor,
 ) -> StoreResult<()> {
     let before = store.require_project()?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let [a, b, c, d, e, f] = project_params(project);
     tx.execute(
         "UPDATE project SET practice_name = ?1, ods_code = ?2, old_system = ?3, new_system = ?4,
@@ -157,7 +157,7 @@ pub(super) fn add_staff(
     let name = v.required_text("name", "Name", name, crate::domain::validation::MAX_LINE);
     v.finish()?;
     let name = name.unwrap_or_default();
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM staff WHERE name = ?1 COLLATE NOCASE)",
         [&name],
@@ -200,7 +200,7 @@ pub(super) fn set_staff_active(
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute(
         "UPDATE staff SET active = ?1 WHERE id = ?2",
         params![active, id.0],
@@ -240,7 +240,7 @@ pub(super) fn sign_off(
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
-    let tx = store.conn.transaction()?;
+    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Counted inside the transaction, so nothing can open in between.
     let stats = super::queries::stats_in(&tx)?;
     let s = crate::domain::signoff::check_sign_off(&signer, name, role, comment, &stats, actor.at)?;

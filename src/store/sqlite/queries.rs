@@ -388,6 +388,9 @@ impl SqliteStore {
         )?;
         report.items = one("SELECT COUNT(*) FROM items")?;
         report.audit_events = one("SELECT COUNT(*) FROM audit_events")?;
+        let (legacy, broken) = super::audit::verify_chain(&self.conn)?;
+        report.events_before_chain = legacy;
+        report.broken_link = broken;
         Ok(report)
     }
 }

@@ -98,10 +98,20 @@ CREATE TABLE sign_offs (
 );
 "#;
 
+const V3: &str = r#"
+-- Tamper evidence: each audit event carries the hash of the one before it.
+ALTER TABLE audit_events ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_events ADD COLUMN hash TEXT;
+-- Sign-in: an argon2 hash (never the password itself).
+ALTER TABLE staff ADD COLUMN password_hash TEXT;
+-- Minutes without input before the app locks.
+ALTER TABLE project ADD COLUMN lock_minutes INTEGER NOT NULL DEFAULT 5;
+"#;
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
