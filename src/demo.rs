@@ -139,6 +139,9 @@ const SUMMARIES: &[&str] = &[
     "Knee pain after fall. No bony tenderness. Analgesia and physio self-referral advised.",
 ];
 
+/// Every demo staff member's password (the demo is synthetic; never use this for real).
+pub const DEMO_PASSWORD: &str = "demo-password";
+
 /// The demo practice's staff: name and role.
 pub const STAFF: &[(&str, Role)] = &[
     ("Dr Amira Testwell", Role::Gp),
@@ -450,7 +453,15 @@ pub fn fill(
         staff.push(store.add_staff(name, *role, &actor)?);
     }
     let list = items(count, seed, &project, &staff, now);
-    store.import_items(&list, &actor)
+    let n = store.import_items(&list, &actor)?;
+    for s in &staff {
+        store.set_password(
+            s.id,
+            DEMO_PASSWORD,
+            &Actor::staff(s.id, s.name.clone(), now),
+        )?;
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

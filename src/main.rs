@@ -8,7 +8,7 @@ use cutover_log::cli::{self, Cli};
 fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
-        Some(command) => cli::run(args.db.as_deref(), command),
+        Some(command) => cli::run(args.db.as_deref(), args.as_staff.as_deref(), command),
         None => cutover_log::ui::run_app(args.db.as_deref(), args.demo),
     }
 }

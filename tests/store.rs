@@ -438,7 +438,15 @@ fn moving_go_live_is_recorded() {
     let mut p = Practice::new();
     let mut project = p.store.project().unwrap().unwrap();
     project.go_live = t("2026-11-30T08:00");
-    p.store.update_project(&project, &p.desk(during())).unwrap();
+    // Reception may not move go-live; the refusal is audited.
+    let err = p
+        .store
+        .update_project(&project, &p.desk(during()))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotPermitted(_)), "{err}");
+    p.store
+        .update_project(&project, &p.as_manager(during()))
+        .unwrap();
     assert_eq!(
         p.store.project().unwrap().unwrap().go_live,
         t("2026-11-30T08:00")
@@ -462,7 +470,7 @@ fn staff_names_are_unique_and_actions_need_a_named_person() {
         .add_staff(
             "dr test gp",
             cutover_log::domain::Role::Gp,
-            &p.desk(during()),
+            &p.as_manager(during()),
         )
         .unwrap_err();
     assert!(matches!(err, StoreError::DuplicateStaff(_)));
@@ -475,7 +483,8 @@ fn staff_names_are_unique_and_actions_need_a_named_person() {
             &system,
         )
         .unwrap_err();
-    assert!(matches!(err, StoreError::NoStaffActor));
+    assert!(matches!(err, StoreError::NotPermitted(_)), "{err}");
+    assert!(err.to_string().contains("sign in to log items"), "{err}");
 }
 
 #[test]
@@ -578,7 +587,12 @@ fn the_audit_trail_is_a_hash_chain_and_verify_finds_the_first_broken_link() {
     let mut p = Practice::new();
     let gp = p.gp.clone();
     for i in 0..5 {
-        p.store.log_item(&input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:15"), &p.desk(during())).unwrap();
+        p.store
+            .log_item(
+                &input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:15"),
+                &p.desk(during()),
+            )
+            .unwrap();
     }
     let report = p.store.verify().unwrap();
     assert!(report.is_ok(), "{report:?}");
@@ -601,11 +615,150 @@ fn the_audit_trail_is_a_hash_chain_and_verify_finds_the_first_broken_link() {
     // Removing an event breaks the link of the one after it.
     let mut q = Practice::new();
     for i in 0..3 {
-        q.store.log_item(&input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:15"), &q.desk(during())).unwrap();
+        q.store
+            .log_item(
+                &input(ItemKind::Other, &gp, &nhs(i * 3), "2026-11-18T09:15"),
+                &q.desk(during()),
+            )
+            .unwrap();
     }
     let conn = rusqlite::Connection::open(q.path()).unwrap();
-    conn.execute_batch("DROP TRIGGER audit_append_only_delete; DELETE FROM audit_events WHERE id = 5;").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_append_only_delete; DELETE FROM audit_events WHERE id = 5;",
+    )
+    .unwrap();
     let (id, why) = q.store.verify().unwrap().broken_link.unwrap();
     assert_eq!(id, 6);
     assert!(why.contains("removed"), "{why}");
+}
+
+#[test]
+fn roles_are_enforced_by_the_store_and_refusals_are_audited() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let consult = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let appt = p
+        .store
+        .log_item(
+            &input(ItemKind::Appointment, &gp, NHS_A, "2026-11-18T09:30"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let ticked = StatusChange::ReEntered {
+        note: String::new(),
+    };
+    // Reception ticks off an appointment but not a consultation.
+    p.store
+        .set_status(&[appt.id], &ticked, &p.desk(during()))
+        .unwrap();
+    let err = p
+        .store
+        .set_status(&[consult.id], &ticked, &p.desk(during()))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("may not change the re-entry status of a consultation"),
+        "{err}"
+    );
+    assert_eq!(
+        p.store.item(consult.id).unwrap().reentry.status,
+        Status::Outstanding
+    );
+    // A mixed bulk change is refused whole.
+    assert!(
+        p.store
+            .set_status(
+                &[appt.id, consult.id],
+                &StatusChange::Reopen,
+                &p.desk(during())
+            )
+            .is_err()
+    );
+    assert_eq!(
+        p.store.item(appt.id).unwrap().reentry.status,
+        Status::ReEntered
+    );
+    p.store
+        .set_status(&[consult.id], &ticked, &p.as_gp(during()))
+        .unwrap();
+    // Staff management is the practice manager's.
+    assert!(matches!(
+        p.store.add_staff(
+            "New Person",
+            cutover_log::domain::Role::Reception,
+            &p.as_gp(during())
+        ),
+        Err(StoreError::NotPermitted(_))
+    ));
+    // Anonymous changes are refused once anyone has a password.
+    let anon = cutover_log::domain::Actor::system("script", during());
+    assert!(matches!(
+        p.store
+            .add_staff("X Person", cutover_log::domain::Role::Reception, &anon),
+        Err(StoreError::NotPermitted(_))
+    ));
+    let denied = p.store.history("access", p.reception.id.0).unwrap();
+    assert!(
+        denied.iter().any(|e| e.action == "access.denied"),
+        "{denied:?}"
+    );
+    assert!(p.store.verify().unwrap().is_ok());
+}
+
+#[test]
+fn sign_in_checks_the_password_and_audits_both_outcomes() {
+    let mut p = Practice::new();
+    let s = p
+        .store
+        .sign_in("test receptionist", TEST_PASSWORD, during())
+        .unwrap();
+    assert_eq!(s.id, p.reception.id);
+    let err = p
+        .store
+        .sign_in("Test Receptionist", "wrong password", during())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("name or password is wrong"),
+        "{err}"
+    );
+    assert!(
+        p.store
+            .sign_in("Nobody Here", TEST_PASSWORD, during())
+            .is_err()
+    );
+    let events = p.store.history("session", p.reception.id.0).unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["session.signed_in", "session.sign_in_failed"]);
+    // The password is never stored or audited in clear.
+    let raw = std::fs::read(p.path()).unwrap();
+    let wal = std::fs::read(p.dir.path().join("log.sqlite3-wal")).unwrap_or_default();
+    for bytes in [raw, wal] {
+        assert!(
+            !bytes
+                .windows(TEST_PASSWORD.len())
+                .any(|w| w == TEST_PASSWORD.as_bytes())
+        );
+    }
+    // Too short a password is refused.
+    let me = p.as_gp(during());
+    assert!(p.store.set_password(p.gp.id, "short", &me).is_err());
+    // Someone else's password is the manager's to set.
+    assert!(matches!(
+        p.store.set_password(p.nurse.id, "another-password", &me),
+        Err(StoreError::NotPermitted(_))
+    ));
+    p.store
+        .set_password(p.nurse.id, "another-password", &p.as_manager(during()))
+        .unwrap();
+    assert!(
+        p.store
+            .sign_in("Test Nurse", "another-password", during())
+            .is_ok()
+    );
 }

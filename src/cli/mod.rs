@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Sign in as this staff member (commands that change or export the log). The
+    /// password is read from CUTOVER_LOG_PASSWORD, or asked for.
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    pub as_staff: Option<String>,
+
     /// Start the app with a synthetic practice filled in (only on an empty database).
     #[arg(long)]
     pub demo: bool,
@@ -49,9 +54,6 @@ pub enum Command {
     /// Import items from an interchange CSV (all or nothing unless --skip-invalid).
     Import {
         file: PathBuf,
-        /// The staff member importing, used where a row leaves logged_by empty.
-        #[arg(long = "as", value_name = "NAME")]
-        as_staff: Option<String>,
         /// Import the good rows; write rejected rows with reasons to FILE.rejected.csv.
         #[arg(long)]
         skip_invalid: bool,
@@ -65,9 +67,6 @@ pub enum Command {
     },
     /// Sign the re-entry off (only when no item is outstanding or a problem).
     SignOff {
-        /// The staff member signing (practice manager, or a GP as clinical lead).
-        #[arg(long = "as", value_name = "NAME")]
-        as_staff: String,
         /// practice_manager or clinical_lead
         #[arg(long)]
         role: String,
@@ -106,6 +105,10 @@ pub struct InitArgs {
     pub old_system: String,
     #[arg(long)]
     pub new_system: String,
+    /// The practice manager, added as the first staff member (their password is read
+    /// from CUTOVER_LOG_PASSWORD, or asked for).
+    #[arg(long)]
+    pub manager: String,
     /// Final data extract, e.g. "16/11/2026 18:00" or 2026-11-16T18:00.
     #[arg(long)]
     pub cutover_start: String,
@@ -127,6 +130,11 @@ pub enum StaffCommand {
     },
     /// List the staff.
     List,
+    /// Set a staff member's password (the new one is read from CUTOVER_LOG_NEW_PASSWORD, or asked for).
+    SetPassword {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Export formats.
@@ -147,6 +155,23 @@ pub fn database_path(cli_db: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
+/// Reads a password from `env`, or asks for it on the terminal without echo.
+fn password(env: &str, prompt: &str) -> Result<String> {
+    match std::env::var(env) {
+        Ok(p) => Ok(p),
+        Err(_) => rpassword::prompt_password(prompt)
+            .with_context(|| format!("could not read the password (or set {env})")),
+    }
+}
+
+/// Signs in the `--as` person; every change and export is made as them.
+fn signed_in(store: &mut SqliteStore, as_staff: Option<&str>) -> Result<Actor> {
+    let name = as_staff.context("this command needs --as NAME (the password is read from CUTOVER_LOG_PASSWORD, or asked for)")?;
+    let pw = password("CUTOVER_LOG_PASSWORD", &format!("Password for {name}: "))?;
+    let s = store.sign_in(name, &pw, now())?;
+    Ok(Actor::staff(s.id, s.name, now()))
+}
+
 fn system_actor() -> Actor {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
@@ -155,9 +180,9 @@ fn system_actor() -> Actor {
 }
 
 /// Runs one command; prints its error (once) and gives the exit code.
-pub fn run(db: Option<&Path>, command: Command) -> ExitCode {
+pub fn run(db: Option<&Path>, as_staff: Option<&str>, command: Command) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match execute(db, command, &mut stdout) {
+    match execute(db, as_staff, command, &mut stdout) {
         Ok(code) => code,
         Err(e) => {
             let _ = stdout.flush();
@@ -168,7 +193,12 @@ pub fn run(db: Option<&Path>, command: Command) -> ExitCode {
 }
 
 /// Runs one command, writing its report to `out`.
-pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Result<ExitCode> {
+pub fn execute(
+    db: Option<&Path>,
+    as_staff: Option<&str>,
+    command: Command,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
     let path = database_path(db)?;
     let mut store = SqliteStore::open(&path)?;
     match command {
@@ -182,7 +212,13 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
                 parse_date_time(&a.go_live).map_err(|e| e.to_string()),
             )
             .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let pw = password(
+                "CUTOVER_LOG_PASSWORD",
+                &format!("New password for {}: ", a.manager),
+            )?;
             store.create_project(&project, &system_actor())?;
+            let pm = store.add_staff(&a.manager, Role::PracticeManager, &system_actor())?;
+            store.set_password(pm.id, &pw, &Actor::staff(pm.id, pm.name.clone(), now()))?;
             writeln!(
                 out,
                 "Set up {} ({}) in {}",
@@ -205,7 +241,8 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
                 Ok(project.go_live),
             )
             .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            store.update_project(&project, &system_actor())?;
+            let actor = signed_in(&mut store, as_staff)?;
+            store.update_project(&project, &actor)?;
             writeln!(out, "Go-live moved to {}", uk_date_time(project.go_live))?;
         }
         Command::Staff(StaffCommand::Add { name, role }) => {
@@ -213,7 +250,8 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
                 let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
                 bail!("'{role}' is not a role; use one of {}", roles.join(", "));
             };
-            let s = store.add_staff(&name, role, &system_actor())?;
+            let actor = signed_in(&mut store, as_staff)?;
+            let s = store.add_staff(&name, role, &actor)?;
             writeln!(out, "Added {} ({}), id {}", s.name, s.role.label(), s.id.0)?;
         }
         Command::Staff(StaffCommand::List) => {
@@ -222,17 +260,29 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
                 writeln!(out, "{}\t{}\t{}{}", s.id.0, s.name, s.role.label(), active)?;
             }
         }
-        Command::Import {
-            file,
-            as_staff,
-            skip_invalid,
-        } => {
-            return import(&mut store, &file, as_staff.as_deref(), skip_invalid, out);
+        Command::Staff(StaffCommand::SetPassword { name }) => {
+            let actor = signed_in(&mut store, as_staff)?;
+            let staff = StaffDirectory::new(store.staff()?);
+            let target = staff
+                .by_name(&name)
+                .with_context(|| format!("'{name}' is not on the staff list"))?
+                .clone();
+            let pw = password(
+                "CUTOVER_LOG_NEW_PASSWORD",
+                &format!("New password for {}: ", target.name),
+            )?;
+            store.set_password(target.id, &pw, &actor)?;
+            writeln!(out, "Password set for {}", target.name)?;
+        }
+        Command::Import { file, skip_invalid } => {
+            let actor = signed_in(&mut store, as_staff)?;
+            return import(&mut store, &file, &actor, skip_invalid, out);
         }
         Command::Export {
             format: ExportFormat::Csv,
             out: file,
         } => {
+            signed_in(&mut store, as_staff)?;
             let n = interchange::export(&store, &file)?;
             writeln!(out, "Exported {n} items to {}", file.display())?;
             writeln!(
@@ -244,6 +294,7 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
             format: ExportFormat::Pdf,
             out: file,
         } => {
+            signed_in(&mut store, as_staff)?;
             let s = crate::reports::reentry_report::export_pdf(&store, &file, now(), &mut |_| {})?;
             let kind = if s.final_report { "final" } else { "INTERIM" };
             writeln!(
@@ -262,18 +313,13 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
             name,
             role,
             comment,
-            as_staff,
         } => {
-            let staff = StaffDirectory::new(store.staff()?);
-            let signer = staff
-                .by_name(&as_staff)
-                .with_context(|| format!("'{as_staff}' is not on the staff list"))?;
+            let actor = signed_in(&mut store, as_staff)?;
             let role = crate::domain::SignOffRole::parse(&role).with_context(|| {
                 format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
             })?;
-            let actor = Actor::staff(signer.id, signer.name.clone(), now());
             let s = store.sign_off(
-                name.as_deref().unwrap_or(&signer.name),
+                name.as_deref().unwrap_or(&actor.name),
                 role,
                 &comment,
                 &actor,
@@ -309,7 +355,11 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
                 r.unreadable_audit_events
             )?;
             match &r.broken_link {
-                None => writeln!(out, "audit hash chain: intact ({} events)", r.audit_events - r.events_before_chain)?,
+                None => writeln!(
+                    out,
+                    "audit hash chain: intact ({} events)",
+                    r.audit_events - r.events_before_chain
+                )?,
                 Some((id, why)) => writeln!(out, "audit hash chain: BROKEN at event {id}: {why}")?,
             }
             writeln!(out, "{} items, {} audit events", r.items, r.audit_events)?;
@@ -333,36 +383,22 @@ pub fn execute(db: Option<&Path>, command: Command, out: &mut dyn Write) -> Resu
 fn import(
     store: &mut SqliteStore,
     file: &Path,
-    as_staff: Option<&str>,
+    actor: &Actor,
     skip_invalid: bool,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
     let staff = StaffDirectory::new(store.staff()?);
-    let importer = match as_staff {
-        Some(name) => Some(
-            staff
-                .by_name(name)
-                .with_context(|| format!("'{name}' is not on the staff list"))?
-                .clone(),
-        ),
-        None => None,
-    };
     let bytes =
         std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
-    let at = now();
     let plan = interchange::read(
         &bytes,
         ImportContext {
             staff: &staff,
-            importer: importer.as_ref().map(|s| s.id),
-            now: at,
+            importer: actor.staff,
+            now: actor.at,
         },
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let actor = match &importer {
-        Some(s) => Actor::staff(s.id, s.name.clone(), at),
-        None => system_actor(),
-    };
     if !plan.rejected.is_empty() && !skip_invalid {
         for e in plan.errors() {
             eprintln!("{}: {e}", file.display());
@@ -375,7 +411,7 @@ fn import(
         );
         return Ok(ExitCode::FAILURE);
     }
-    let n = store.import_items(&plan.items, &actor)?;
+    let n = store.import_items(&plan.items, actor)?;
     writeln!(out, "Imported {n} items from {}", file.display())?;
     if !plan.rejected.is_empty() {
         let rejects = interchange::write_rejects(file, &plan)?;

@@ -49,6 +49,10 @@ pub enum StoreError {
     Open { path: PathBuf, message: String },
     #[error("the database schema could not be brought up to date: {0}")]
     Migration(String),
+    #[error("not allowed: {0}")]
+    NotPermitted(String),
+    #[error("not signed in: {0}")]
+    SignIn(String),
     #[error("not signed off: {0}")]
     SignOff(#[from] crate::domain::signoff::SignOffRefusal),
     #[error("database error: {0}")]
@@ -211,6 +215,12 @@ pub trait CutoverStore {
     ) -> StoreResult<crate::domain::SignOff>;
     /// Every sign-off, oldest first (the last is the one in force).
     fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>>;
+    /// Sets a staff member's password (stored as an argon2 hash).
+    fn set_password(&mut self, staff: StaffId, password: &str, actor: &Actor) -> StoreResult<()>;
+    /// Checks a name and password; the attempt is audited either way.
+    fn sign_in(&mut self, name: &str, password: &str, at: NaiveDateTime) -> StoreResult<Staff>;
+    /// Minutes without input before the app locks.
+    fn lock_minutes(&self) -> StoreResult<u32>;
     /// A second, independent handle on the same log (for work on another thread,
     /// such as writing a long report while the app stays responsive).
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>>;

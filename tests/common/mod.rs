@@ -56,6 +56,12 @@ impl Practice {
         let manager = store
             .add_staff("Test Manager", Role::PracticeManager, &setup)
             .expect("pm");
+        for s in [&gp, &nurse, &reception, &manager] {
+            let me = Actor::staff(s.id, s.name.clone(), t("2026-11-16T09:00"));
+            store
+                .set_password(s.id, TEST_PASSWORD, &me)
+                .expect("password");
+        }
         Self {
             dir,
             store,
@@ -72,6 +78,10 @@ impl Practice {
 
     pub fn desk(&self, at: NaiveDateTime) -> Actor {
         Actor::staff(self.reception.id, self.reception.name.clone(), at)
+    }
+
+    pub fn as_manager(&self, at: NaiveDateTime) -> Actor {
+        Actor::staff(self.manager.id, self.manager.name.clone(), at)
     }
 
     pub fn as_gp(&self, at: NaiveDateTime) -> Actor {
@@ -137,6 +147,9 @@ pub fn input(kind: ItemKind, clinician: &Staff, nhs: &str, occurred: &str) -> It
         .validate(during())
         .expect("valid draft")
 }
+
+/// Every fixture staff member's password (synthetic, for tests only).
+pub const TEST_PASSWORD: &str = "test-password";
 
 /// Test-range NHS numbers (all pass Modulus 11).
 pub const NHS_A: &str = "9990000018";

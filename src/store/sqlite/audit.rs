@@ -20,8 +20,14 @@ pub fn append<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> StoreResult<()> {
-    let before = before.map(serde_json::to_string).transpose().map_err(json_err)?;
-    let after = after.map(serde_json::to_string).transpose().map_err(json_err)?;
+    let before = before
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(json_err)?;
+    let after = after
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(json_err)?;
     let prev: Option<String> = conn
         .prepare_cached("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
@@ -114,7 +120,10 @@ pub fn verify_chain(conn: &Connection) -> StoreResult<(u64, Option<(i64, String)
         let stored_hash: Option<String> = r.get(10)?;
         let (Some(stored_prev), Some(stored_hash)) = (stored_prev, stored_hash) else {
             if prev.is_some() {
-                return Ok((legacy, Some((id, "an event after the chain began has no hash".into()))));
+                return Ok((
+                    legacy,
+                    Some((id, "an event after the chain began has no hash".into())),
+                ));
             }
             legacy += 1;
             continue;
@@ -135,7 +144,10 @@ pub fn verify_chain(conn: &Connection) -> StoreResult<(u64, Option<(i64, String)
             after: r.get(8)?,
         };
         if row.hash(&stored_prev) != stored_hash {
-            return Ok((legacy, Some((id, "its contents were changed after it was written".into()))));
+            return Ok((
+                legacy,
+                Some((id, "its contents were changed after it was written".into())),
+            ));
         }
         prev = Some(stored_hash);
     }

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
+use crate::domain::permissions::Action;
 use crate::domain::{Actor, Item, ItemId, ItemInput, Reentry, StaffId, Status, StatusChange, Void};
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
@@ -74,10 +75,13 @@ pub(super) fn log_item(
     input: &ItemInput,
     actor: &Actor,
 ) -> StoreResult<Item> {
+    super::access::authorize(store, actor, Action::LogItem)?;
     let by = require_staff(actor)?;
     let project = store.require_project()?;
     let phase = project.phase(actor.at).code();
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let id = insert(
         &tx,
         &Record {
@@ -109,8 +113,11 @@ pub(super) fn import_items(
     items: &[ImportedItem],
     actor: &Actor,
 ) -> StoreResult<usize> {
+    super::access::authorize(store, actor, Action::LogItem)?;
     let project = store.require_project()?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for it in items {
         let phase = project.phase(it.logged_at).code();
         let id = insert(
@@ -147,8 +154,11 @@ pub(super) fn edit_item(
     input: &ItemInput,
     actor: &Actor,
 ) -> StoreResult<Item> {
+    super::access::authorize(store, actor, Action::EditItem)?;
     require_staff(actor)?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = fetch(&tx, id)?;
     if before.void.is_some() {
         return Err(StoreError::Voided(id.0));
@@ -204,9 +214,12 @@ pub(super) fn void_item(
     reason: &str,
     actor: &Actor,
 ) -> StoreResult<Item> {
+    super::access::authorize(store, actor, Action::VoidItem)?;
     let by = require_staff(actor)?;
     let reason = crate::domain::status::validate_void_reason(reason)?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = fetch(&tx, id)?;
     if before.void.is_some() {
         return Err(StoreError::Voided(id.0));
@@ -244,6 +257,7 @@ pub(super) fn set_status(
     change: &StatusChange,
     actor: &Actor,
 ) -> StoreResult<Vec<(ItemId, Reentry)>> {
+    authorize_status(store, ids.iter().copied(), actor)?;
     let by = require_staff(actor)?;
     let (status, note) = change.validate()?;
     let new = if status == Status::Outstanding {
@@ -256,7 +270,9 @@ pub(super) fn set_status(
             note,
         }
     };
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut previous = Vec::with_capacity(ids.len());
     for &id in ids {
         let before = fetch(&tx, id)?;
@@ -284,8 +300,11 @@ pub(super) fn restore_status(
     previous: &[(ItemId, Reentry)],
     actor: &Actor,
 ) -> StoreResult<()> {
+    authorize_status(store, previous.iter().map(|(id, _)| *id), actor)?;
     require_staff(actor)?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (id, old) in previous {
         let before = fetch(&tx, *id)?;
         if before.void.is_some() {
@@ -312,8 +331,11 @@ pub(super) fn assign(
     assignee: Option<StaffId>,
     actor: &Actor,
 ) -> StoreResult<()> {
+    super::access::authorize(store, actor, Action::Assign)?;
     require_staff(actor)?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     if let Some(a) = assignee {
         let known: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM staff WHERE id = ?1)",
@@ -344,5 +366,21 @@ pub(super) fn assign(
         )?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Checks the actor may change the status of every kind among `ids`.
+fn authorize_status(
+    store: &mut SqliteStore,
+    ids: impl Iterator<Item = ItemId>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let mut kinds = std::collections::BTreeSet::new();
+    for id in ids {
+        kinds.insert(fetch(&store.conn, id)?.input.kind);
+    }
+    for kind in kinds {
+        super::access::authorize(store, actor, Action::SetStatus(kind))?;
+    }
     Ok(())
 }

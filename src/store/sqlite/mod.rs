@@ -3,6 +3,7 @@
 //! the write lock at once, so two desks on one file wait for each other through
 //! the busy timeout instead of failing mid-way).
 
+mod access;
 mod audit;
 mod items;
 mod project;
@@ -251,6 +252,31 @@ impl crate::store::CutoverStore for SqliteStore {
     }
     fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>> {
         project::sign_offs(self)
+    }
+    fn set_password(
+        &mut self,
+        staff: crate::domain::StaffId,
+        password: &str,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        access::set_password(self, staff, password, a)
+    }
+    fn sign_in(
+        &mut self,
+        name: &str,
+        password: &str,
+        at: chrono::NaiveDateTime,
+    ) -> StoreResult<crate::domain::Staff> {
+        access::sign_in(self, name, password, at)
+    }
+    fn lock_minutes(&self) -> StoreResult<u32> {
+        let m: Option<i64> = self
+            .conn
+            .query_row("SELECT lock_minutes FROM project WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .ok();
+        Ok(m.and_then(|m| u32::try_from(m).ok()).unwrap_or(5).max(1))
     }
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
         Ok(Box::new(SqliteStore::open(&self.path)?))

@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::domain::dates::{iso_date_time, iso_timestamp};
+use crate::domain::permissions::Action;
 use crate::domain::{Actor, ClinicalSystem, OdsCode, Project, Role, Staff, StaffId};
 use crate::store::{CutoverStore, StoreError, StoreResult};
 
@@ -92,7 +93,10 @@ pub(super) fn create_project(
     project: &Project,
     actor: &Actor,
 ) -> StoreResult<()> {
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    super::access::authorize(store, actor, Action::ManageProject)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM project)", [], |r| r.get(0))?;
     if exists {
         return Err(StoreError::ProjectExists);
@@ -121,8 +125,11 @@ pub(super) fn update_project(
     project: &Project,
     actor: &Actor,
 ) -> StoreResult<()> {
+    super::access::authorize(store, actor, Action::ManageProject)?;
     let before = store.require_project()?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let [a, b, c, d, e, f] = project_params(project);
     tx.execute(
         "UPDATE project SET practice_name = ?1, ods_code = ?2, old_system = ?3, new_system = ?4,
@@ -153,11 +160,14 @@ pub(super) fn add_staff(
     role: Role,
     actor: &Actor,
 ) -> StoreResult<Staff> {
+    super::access::authorize(store, actor, Action::ManageStaff)?;
     let mut v = crate::domain::validation::Validation::default();
     let name = v.required_text("name", "Name", name, crate::domain::validation::MAX_LINE);
     v.finish()?;
     let name = name.unwrap_or_default();
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM staff WHERE name = ?1 COLLATE NOCASE)",
         [&name],
@@ -195,12 +205,15 @@ pub(super) fn set_staff_active(
     active: bool,
     actor: &Actor,
 ) -> StoreResult<()> {
+    super::access::authorize(store, actor, Action::ManageStaff)?;
     let before = store
         .staff()?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute(
         "UPDATE staff SET active = ?1 WHERE id = ?2",
         params![active, id.0],
@@ -234,13 +247,16 @@ pub(super) fn sign_off(
     comment: &str,
     actor: &Actor,
 ) -> StoreResult<crate::domain::SignOff> {
+    super::access::authorize(store, actor, Action::SignOff)?;
     let id = actor.staff.ok_or(StoreError::NoStaffActor)?;
     let signer = store
         .read_staff()?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
-    let tx = store.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Counted inside the transaction, so nothing can open in between.
     let stats = super::queries::stats_in(&tx)?;
     let s = crate::domain::signoff::check_sign_off(&signer, name, role, comment, &stats, actor.at)?;
