@@ -29,21 +29,7 @@ fn harness(store: SqliteStore) -> Harness<'static, CutoverApp> {
         )
 }
 
-/// Focuses the text box labelled `label` and types `text` into it.
-fn type_into(h: &mut Harness<'_, CutoverApp>, label: &str, text: &str) {
-    let node = h
-        .query_by_role_and_label(Role::TextInput, label)
-        .or_else(|| h.query_by_role_and_label(Role::MultilineTextInput, label));
-    let node = node.unwrap_or_else(|| panic!("no text box labelled {label:?}"));
-    node.focus();
-    h.run();
-    let node = h
-        .query_by_role_and_label(Role::TextInput, label)
-        .or_else(|| h.query_by_role_and_label(Role::MultilineTextInput, label))
-        .unwrap_or_else(|| panic!("no text box labelled {label:?}"));
-    node.type_text(text);
-    h.run();
-}
+use common::ui::type_into;
 
 fn text_value(h: &Harness<'_, CutoverApp>, label: &str) -> String {
     h.get_by_role_and_label(Role::TextInput, label)
@@ -61,11 +47,11 @@ fn status_shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
 }
 
 fn choose_desk_user(h: &mut Harness<'_, CutoverApp>, name: &str) {
-    h.get_by_role_and_label(Role::ComboBox, "At this desk:")
-        .click();
-    h.run();
-    h.get_by_label_contains(name).click();
-    h.run();
+    let option = match name {
+        "Test Receptionist" => "Test Receptionist (Reception / admin)",
+        other => panic!("no fixture option for {other}"),
+    };
+    common::ui::sign_in(h, option);
 }
 
 fn fixture_store() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -93,10 +79,15 @@ fn first_run_sets_up_the_project_and_staff() {
     type_into(&mut h, "Planned go-live", "23/11/2026");
     // A create without staff is refused, with the reason beside the list.
     click(&mut h, "Create the cutover log");
-    assert!(status_shows(&h, "add at least one member of staff"));
+    assert!(status_shows(
+        &h,
+        "add the practice manager to the staff list"
+    ));
     assert!(h.state().store().project().unwrap().is_none());
 
     type_into(&mut h, "Staff name", "Test Manager");
+    type_into(&mut h, "Practice manager's password", TEST_PASSWORD);
+    type_into(&mut h, "Repeat the password", TEST_PASSWORD);
     click(&mut h, "Add to staff list");
     type_into(&mut h, "Staff name", "Dr Test Gp");
     click(&mut h, "GP");
@@ -120,8 +111,13 @@ fn first_run_sets_up_the_project_and_staff() {
             .iter()
             .any(|s| s.name == "Dr Test Gp" && s.role == cutover_log::domain::Role::Gp)
     );
-    // Now the app opens on the log, with the phase banner.
+    // Now the phase banner shows, and the practice manager signs in with the password chosen.
     assert!(status_shows(&h, "Cutover day 5 of 8"));
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    assert!(
+        status_shows(&h, "New appointment"),
+        "the log screen after sign-in"
+    );
 }
 
 /// What to type or click for one kind's own fields.
@@ -406,12 +402,32 @@ fn a_correction_is_saved_with_its_history() {
 }
 
 #[test]
-fn saving_without_a_desk_user_is_refused_and_keeps_the_form() {
+fn screens_need_sign_in_and_the_lock_keeps_what_was_typed() {
     let (_dir, path) = fixture_store();
     let mut h = harness(SqliteStore::open(&path).unwrap());
-    type_into(&mut h, "NHS number", NHS_A);
+    assert!(
+        h.query_by_label("NHS number").is_none(),
+        "nothing is shown before sign-in"
+    );
+    common::ui::pick(&mut h, "Name", "Test Receptionist (Reception / admin)");
+    type_into(&mut h, "Password", "wrong password");
     h.key_press(egui::Key::Enter);
     h.run();
-    assert!(status_shows(&h, "Choose who is at this desk first"));
+    assert!(status_shows(&h, "name or password is wrong"));
+    type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    type_into(&mut h, "NHS number", NHS_A);
+    // Ctrl+L locks: the form is hidden, then comes back as it was.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    h.run();
+    assert!(status_shows(&h, "Locked"));
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "NHS number")
+            .is_none()
+    );
+    type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
     assert_eq!(text_value(&h, "NHS number"), NHS_A);
 }

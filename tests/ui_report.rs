@@ -10,7 +10,7 @@ use cutover_log::store::{CutoverStore, SqliteStore};
 use cutover_log::ui::{CutoverApp, ReportFormat};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 
 fn now() -> NaiveDateTime {
     t("2026-11-25T16:00")
@@ -30,17 +30,6 @@ fn shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
-fn pick_desk(h: &mut Harness<'_, CutoverApp>, option: &str) {
-    h.get_by_role_and_label(Role::ComboBox, "At this desk:")
-        .click();
-    h.run();
-    h.get_all_by_label(option)
-        .rfind(|n| n.accesskit_node().role() != Role::Label)
-        .expect("option")
-        .click();
-    h.run();
-}
-
 #[test]
 fn sign_off_waits_for_open_items_then_records_the_manager() {
     let mut p = Practice::new();
@@ -54,7 +43,7 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
         .unwrap();
     let path = p.path();
     let mut h = harness(&path);
-    pick_desk(&mut h, "Test Manager (Practice manager)");
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
     h.key_press(egui::Key::F6);
     h.run();
     assert_eq!(h.state().screen, cutover_log::ui::Screen::Report);
@@ -113,7 +102,7 @@ fn export_runs_in_the_background_and_writes_the_whole_file() {
     }
     let path = p.path();
     let mut h = harness(&path);
-    pick_desk(&mut h, "Test Manager (Practice manager)");
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
     h.key_press(egui::Key::F6);
     h.run();
     for (format, name) in [(ReportFormat::Pdf, "r.pdf"), (ReportFormat::Csv, "r.csv")] {

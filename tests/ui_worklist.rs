@@ -5,13 +5,14 @@
 mod common;
 
 use chrono::NaiveDateTime;
+use common::ui::{pick, type_into};
 use common::*;
 use cutover_log::domain::{AssigneeFilter, ItemId, ItemKind, Status, WorklistFilter};
 use cutover_log::store::{CutoverStore, SqliteStore};
 use cutover_log::ui::CutoverApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 
 /// After go-live: the app opens on the worklist.
 fn now() -> NaiveDateTime {
@@ -59,25 +60,6 @@ fn shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
 }
 
-fn pick(h: &mut Harness<'_, CutoverApp>, combo: &str, option: &str) {
-    h.get_by_role_and_label(Role::ComboBox, combo).click();
-    h.run();
-    // The popup's option, not a table cell with the same text.
-    h.get_all_by_label(option)
-        .rfind(|n| n.accesskit_node().role() != Role::Label)
-        .expect("option")
-        .click();
-    h.run();
-}
-
-fn type_into(h: &mut Harness<'_, CutoverApp>, label: &str, text: &str) {
-    h.get_by_role_and_label(Role::TextInput, label).focus();
-    h.run();
-    h.get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    h.run();
-}
-
 fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
     h.run();
@@ -94,6 +76,7 @@ fn opens_on_the_worklist_and_filters_combine() {
     let (_dir, path, _) = seeded();
     let mut h = harness(&path);
     let store = SqliteStore::open(&path).unwrap();
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
     assert!(shows(&h, "Re-entry worklist"));
     assert!(
         shows(&h, "15 matching items"),
@@ -172,7 +155,7 @@ fn opens_on_the_worklist_and_filters_combine() {
 fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    pick(&mut h, "At this desk:", "Dr Test Gp (GP)");
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
     click_row(&mut h, "Test Patient 00");
     h.key_press(egui::Key::Space);
     h.run();
@@ -222,7 +205,7 @@ fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
 fn bulk_assignment_of_a_selection() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    pick(&mut h, "At this desk:", "Test Manager (Practice manager)");
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
     click_row(&mut h, "Test Patient 00");
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowDown);
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowDown);
@@ -262,7 +245,9 @@ fn bulk_assignment_of_a_selection() {
     );
 
     // "My items" for the nurse shows exactly what is assigned to her.
-    pick(&mut h, "At this desk:", "Test Nurse (Nurse)");
+    h.get_by_role_and_label(Role::Button, "Sign out").click();
+    h.run();
+    common::ui::sign_in(&mut h, "Test Nurse (Nurse)");
     click(&mut h, "My items");
     let mine = count_of(
         &store,
@@ -279,7 +264,7 @@ fn bulk_assignment_of_a_selection() {
 fn detail_panel_copies_fields_and_progress_matches_the_store() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    pick(&mut h, "At this desk:", "Dr Test Gp (GP)");
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
     click_row(&mut h, "Test Patient 00");
     assert!(shows(&h, "Prescription (item 1)"));
     h.get_all_by_label("Copy")

@@ -154,6 +154,7 @@ impl CutoverApp {
                     self.log.edit(&mut cx, id);
                 }
                 Command::ReloadReference => self.reload_reference(),
+                Command::Lock => self.desk.lock(),
             }
         }
     }
@@ -195,13 +196,7 @@ impl CutoverApp {
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    // Right to left: the picker is drawn first, so it sits at the far right.
-                    let mut desk = self.desk.clone();
-                    desk.ui(ui, &self.staff);
-                    if desk.staff != self.desk.staff {
-                        self.desk = desk;
-                        self.log.today.mark_stale();
-                    }
+                    self.desk.bar_ui(ui, &self.staff);
                 });
             });
             let phase = project.phase(now);
@@ -221,6 +216,21 @@ impl CutoverApp {
                 });
             ui.add_space(2.0);
         });
+
+        let lock_minutes = self.store.lock_minutes().unwrap_or(5);
+        self.desk.watch_idle(ui.ctx(), now, lock_minutes);
+        if self.desk.current(&self.staff).is_none() {
+            let before = self.desk.staff;
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.desk
+                    .sign_in_ui(ui, &self.staff, self.store.as_mut(), now, &mut self.status);
+            });
+            if self.desk.staff != before {
+                self.log.today.mark_stale();
+                self.worklist.refresh();
+            }
+            return;
+        }
 
         let mut cx = AppContext {
             store: self.store.as_mut(),

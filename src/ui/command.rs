@@ -60,6 +60,8 @@ pub enum Command {
     EditItem(ItemId),
     /// The staff list or project changed: read them again.
     ReloadReference,
+    /// Lock the desk now (Ctrl+L); the screens keep what was typed.
+    Lock,
 }
 
 /// Reads the global shortcuts from this frame's input.
@@ -70,6 +72,9 @@ pub fn shortcuts(ctx: &egui::Context) -> Vec<Command> {
             if i.consume_key(egui::Modifiers::NONE, screen.key()) {
                 out.push(Command::Show(screen));
             }
+        }
+        if i.consume_key(egui::Modifiers::COMMAND, egui::Key::L) {
+            out.push(Command::Lock);
         }
         for kind in ItemKind::ALL {
             let letter = kind.shortcut_letter().to_string();

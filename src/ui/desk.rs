@@ -1,45 +1,206 @@
-//! "Who is at this desk": the one place that decides whose name goes on each
-//! entry. Sign-in (a later issue) replaces the choice here and nowhere else.
+//! Who is at this desk: sign-in with a password, the lock after idle time or on
+//! demand (Ctrl+L), and sign-out. The one place that decides whose name goes on
+//! each change. Locking hides the screens but keeps them, with anything typed.
+
+use chrono::{Duration, NaiveDateTime};
 
 use crate::domain::{Staff, StaffDirectory, StaffId};
+use crate::store::CutoverStore;
 
-/// The person currently working at this desk.
-#[derive(Debug, Clone, Default)]
+use super::status::StatusLine;
+
+/// The desk's session.
+#[derive(Debug, Clone)]
 pub struct Desk {
+    /// The signed-in staff member.
     pub staff: Option<StaffId>,
+    /// Locked: the screens are hidden until the password is given again.
+    pub locked: bool,
+    pub last_activity: Option<NaiveDateTime>,
+    /// The sign-in form.
+    pub name: Option<StaffId>,
+    pub password: String,
+    pub error: Option<String>,
+    focus_password: bool,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Self {
+            staff: None,
+            locked: false,
+            last_activity: None,
+            name: None,
+            password: String::new(),
+            error: None,
+            focus_password: true,
+        }
+    }
 }
 
 impl Desk {
-    /// The person at the desk, if chosen and still active.
+    /// The person at the desk, if signed in, unlocked and still active.
     pub fn current<'a>(&self, staff: &'a StaffDirectory) -> Option<&'a Staff> {
+        if self.locked {
+            return None;
+        }
         self.staff.and_then(|id| staff.get(id)).filter(|s| s.active)
     }
 
-    /// The "At this desk" picker, always visible in the top bar. Drawn inside a
-    /// right-to-left layout: the picker first (far right), then its label.
-    pub fn ui(&mut self, ui: &mut egui::Ui, staff: &StaffDirectory) {
-        let before = self.staff;
-        let selected = self
-            .current(staff)
-            .map_or("Choose who you are".to_string(), |s| s.name.clone());
-        let combo = egui::ComboBox::from_id_salt("desk_user")
-            .selected_text(selected)
-            .width(240.0)
-            .show_ui(ui, |ui| {
-                for s in staff.active() {
-                    ui.selectable_value(
-                        &mut self.staff,
-                        Some(s.id),
-                        format!("{} ({})", s.name, s.role.label()),
-                    );
+    /// Notes input this frame; locks after `lock_minutes` without any.
+    pub fn watch_idle(&mut self, ctx: &egui::Context, now: NaiveDateTime, lock_minutes: u32) {
+        let active = ctx.input(|i| !i.events.is_empty());
+        if active || self.last_activity.is_none() {
+            self.last_activity = Some(now);
+        }
+        if self.staff.is_some()
+            && !self.locked
+            && self
+                .last_activity
+                .is_some_and(|t| now - t >= Duration::minutes(i64::from(lock_minutes)))
+        {
+            self.lock();
+        }
+    }
+
+    pub fn lock(&mut self) {
+        if self.staff.is_some() {
+            self.locked = true;
+            self.name = self.staff;
+            self.password.clear();
+            self.focus_password = true;
+        }
+    }
+
+    pub fn sign_out(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The top bar's part: who is signed in, Lock and Sign out.
+    /// Drawn right to left: Sign out at the far right.
+    pub fn bar_ui(&mut self, ui: &mut egui::Ui, staff: &StaffDirectory) {
+        let Some(me) = self.current(staff) else {
+            return;
+        };
+        let text = format!("Signed in: {} ({})", me.name, me.role.label());
+        if ui.button("Sign out").clicked() {
+            self.sign_out();
+            return;
+        }
+        if ui.button("Lock (Ctrl+L)").clicked() {
+            self.lock();
+        }
+        ui.label(text);
+    }
+
+    /// The sign-in (or unlock) form, shown instead of the screens.
+    pub fn sign_in_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        staff: &StaffDirectory,
+        store: &mut dyn CutoverStore,
+        now: NaiveDateTime,
+        status: &mut StatusLine,
+    ) {
+        ui.add_space(40.0);
+        ui.vertical_centered(|ui| {
+            ui.set_max_width(420.0);
+            if self.locked {
+                ui.heading("Locked");
+                ui.label("Your work is kept. Enter your password to carry on.");
+            } else {
+                ui.heading("Sign in");
+                ui.label("Everything you log or change is recorded under your name.");
+            }
+            ui.add_space(8.0);
+            egui::Grid::new("sign_in_grid")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    let l = ui.label("Name");
+                    let chosen = self
+                        .name
+                        .and_then(|id| staff.get(id))
+                        .map_or("Choose your name".to_string(), |s| s.name.clone());
+                    if self.locked {
+                        ui.label(chosen);
+                    } else {
+                        egui::ComboBox::from_id_salt("sign_in_name")
+                            .selected_text(chosen)
+                            .width(260.0)
+                            .show_ui(ui, |ui| {
+                                for s in staff.active() {
+                                    if ui
+                                        .selectable_value(
+                                            &mut self.name,
+                                            Some(s.id),
+                                            format!("{} ({})", s.name, s.role.label()),
+                                        )
+                                        .clicked()
+                                    {
+                                        self.focus_password = true;
+                                    }
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                    }
+                    ui.end_row();
+                    let l = ui.label("Password");
+                    let r = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.password)
+                                .password(true)
+                                .desired_width(260.0),
+                        )
+                        .labelled_by(l.id);
+                    if std::mem::take(&mut self.focus_password) {
+                        r.request_focus();
+                    }
+                    ui.end_row();
+                });
+            if let Some(e) = &self.error {
+                super::widgets::error_label(ui, e);
+            }
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && !egui::Popup::is_any_open(ui.ctx());
+            ui.horizontal(|ui| {
+                let label = if self.locked { "Unlock" } else { "Sign in" };
+                if ui.button(label).clicked() || enter {
+                    self.try_sign_in(staff, store, now, status);
                 }
-            })
-            .response;
-        let label = ui.label("At this desk:");
-        let combo = combo.labelled_by(label.id);
-        if self.staff != before {
-            // Leave the keyboard to the screen (arrows and Space on the worklist).
-            combo.surrender_focus();
+                if self.locked && ui.button("Sign in as someone else").clicked() {
+                    self.sign_out();
+                }
+            });
+        });
+    }
+
+    fn try_sign_in(
+        &mut self,
+        staff: &StaffDirectory,
+        store: &mut dyn CutoverStore,
+        now: NaiveDateTime,
+        status: &mut StatusLine,
+    ) {
+        let Some(who) = self.name.and_then(|id| staff.get(id)) else {
+            self.error = Some("Choose your name first.".into());
+            return;
+        };
+        match store.sign_in(&who.name, &self.password, now) {
+            Ok(s) => {
+                status.info(format!("Signed in as {}.", s.name));
+                self.staff = Some(s.id);
+                self.locked = false;
+                self.error = None;
+                self.password.clear();
+                self.last_activity = Some(now);
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                self.password.clear();
+                self.focus_password = true;
+            }
         }
     }
 }

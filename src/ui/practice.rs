@@ -14,6 +14,8 @@ use super::widgets::{choice_buttons, error_label, text_box};
 /// The practice screen's state.
 #[derive(Debug, Clone)]
 pub struct PracticeScreen {
+    password_for: Option<crate::domain::StaffId>,
+    new_password: String,
     live_date: String,
     live_time: String,
     go_live_error: Option<String>,
@@ -25,6 +27,8 @@ pub struct PracticeScreen {
 impl Default for PracticeScreen {
     fn default() -> Self {
         Self {
+            password_for: None,
+            new_password: String::new(),
             live_date: String::new(),
             live_time: String::new(),
             go_live_error: None,
@@ -137,6 +141,42 @@ impl PracticeScreen {
                 Err(e) => cx.status.error(format!("Not changed: {e}")),
             }
         }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let l = ui.label("Set the password of");
+            egui::ComboBox::from_id_salt("password_for")
+                .selected_text(
+                    self.password_for
+                        .map_or("choose".to_string(), |id| cx.staff.name(Some(id))),
+                )
+                .show_ui(ui, |ui| {
+                    for s in cx.staff.active() {
+                        ui.selectable_value(&mut self.password_for, Some(s.id), &s.name);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            let l = ui.label("New password");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.new_password)
+                    .password(true)
+                    .desired_width(200.0),
+            )
+            .labelled_by(l.id);
+            if ui.button("Set password").clicked()
+                && let Some(id) = self.password_for
+                && let Some(actor) = cx.actor()
+            {
+                match cx.store.set_password(id, &self.new_password, &actor) {
+                    Ok(()) => {
+                        cx.status
+                            .info(format!("Password set for {}.", cx.staff.name(Some(id))));
+                        self.new_password.clear();
+                    }
+                    Err(e) => cx.status.error(format!("Password not set: {e}")),
+                }
+            }
+        });
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let l = ui.label("New staff name");

@@ -62,6 +62,9 @@ pub struct SetupScreen {
     pub staff: Vec<(String, Role)>,
     pub new_staff_name: String,
     pub new_staff_role: Role,
+    /// The practice manager's password (the first sign-in).
+    pub password: String,
+    pub password_again: String,
     pub errors: Vec<FieldError>,
 }
 
@@ -85,6 +88,8 @@ impl Default for SetupScreen {
             staff: Vec::new(),
             new_staff_name: String::new(),
             new_staff_role: Role::PracticeManager,
+            password: String::new(),
+            password_again: String::new(),
             errors: Vec::new(),
         }
     }
@@ -140,6 +145,18 @@ impl SetupScreen {
             if let Some(err) = error_for(&self.errors, "staff") {
                 error_label(ui, err);
             }
+            ui.add_space(8.0);
+            ui.label("The practice manager signs in first, with this password, and then sets everyone else's.");
+            egui::Grid::new("setup_password").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                let e = error_for(&errors, "password").map(str::to_string);
+                row(ui, "Practice manager's password", e.as_deref(), |ui, l| {
+                    ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(260.0)).labelled_by(l);
+                });
+                row(ui, "Repeat the password", None, |ui, l| {
+                    ui.add(egui::TextEdit::singleline(&mut self.password_again).password(true).desired_width(260.0))
+                        .labelled_by(l);
+                });
+            });
             ui.add_space(12.0);
             if ui.button("Create the cutover log").clicked() {
                 created = self.create(store, now, status);
@@ -184,8 +201,25 @@ impl SetupScreen {
             parse_date_and_time(&self.live_date, &self.live_time).map_err(|e| e.to_string()),
         );
         let mut errors = project.as_ref().err().cloned().unwrap_or_default();
-        if self.staff.is_empty() {
-            errors.push(FieldError::new("staff", "add at least one member of staff"));
+        if !self.staff.iter().any(|(_, r)| *r == Role::PracticeManager) {
+            errors.push(FieldError::new(
+                "staff",
+                "add the practice manager to the staff list",
+            ));
+        }
+        if self.password.chars().count() < crate::store::sqlite::MIN_PASSWORD {
+            errors.push(FieldError::new(
+                "password",
+                format!(
+                    "choose a password of at least {} characters",
+                    crate::store::sqlite::MIN_PASSWORD
+                ),
+            ));
+        } else if self.password != self.password_again {
+            errors.push(FieldError::new(
+                "password",
+                "the two passwords are not the same",
+            ));
         }
         self.errors = errors;
         let Ok(project) = project else {
@@ -193,22 +227,35 @@ impl SetupScreen {
             return false;
         };
         if !self.errors.is_empty() {
-            status.error("Not set up yet: add the staff.");
+            status.error("Not set up yet: see the messages beside the staff list and password.");
             return false;
         }
         let actor = Actor::system("setup screen", now);
         let result = store.create_project(&project, &actor).and_then(|()| {
+            let mut manager = None;
             for (name, role) in &self.staff {
-                store.add_staff(name, *role, &actor)?;
+                let s = store.add_staff(name, *role, &actor)?;
+                if *role == Role::PracticeManager && manager.is_none() {
+                    manager = Some(s);
+                }
+            }
+            if let Some(pm) = manager {
+                store.set_password(
+                    pm.id,
+                    &self.password,
+                    &Actor::staff(pm.id, pm.name.clone(), now),
+                )?;
             }
             Ok(())
         });
         match result {
             Ok(()) => {
                 status.info(format!(
-                    "Cutover log set up for {} ({}). Choose who is at this desk to start.",
+                    "Cutover log set up for {} ({}). The practice manager signs in next.",
                     project.practice_name, project.ods_code
                 ));
+                self.password.clear();
+                self.password_again.clear();
                 true
             }
             Err(e) => {

@@ -2,6 +2,8 @@
 //! is from the 999 test range.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ui;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;

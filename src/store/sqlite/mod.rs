@@ -18,6 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{StoreError, StoreResult};
 
+pub use access::MIN_PASSWORD;
 pub use schema::LATEST_VERSION;
 
 /// A cutover log kept in one SQLite file.
