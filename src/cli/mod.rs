@@ -282,7 +282,12 @@ pub fn execute(
             format: ExportFormat::Csv,
             out: file,
         } => {
-            signed_in(&mut store, as_staff)?;
+            let actor = signed_in(&mut store, as_staff)?;
+            store.record_event(
+                &actor,
+                "report.exported",
+                &format!("csv to {}", file.display()),
+            )?;
             let n = interchange::export(&store, &file)?;
             writeln!(out, "Exported {n} items to {}", file.display())?;
             writeln!(
@@ -294,7 +299,12 @@ pub fn execute(
             format: ExportFormat::Pdf,
             out: file,
         } => {
-            signed_in(&mut store, as_staff)?;
+            let actor = signed_in(&mut store, as_staff)?;
+            store.record_event(
+                &actor,
+                "report.exported",
+                &format!("pdf to {}", file.display()),
+            )?;
             let s = crate::reports::reentry_report::export_pdf(&store, &file, now(), &mut |_| {})?;
             let kind = if s.final_report { "final" } else { "INTERIM" };
             writeln!(

@@ -50,3 +50,14 @@ impl Actor {
         }
     }
 }
+
+/// What the audit viewer asks for: every filter is optional and they combine.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    /// Events made by this staff member.
+    pub actor: Option<StaffId>,
+    /// Events about this item.
+    pub item: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}

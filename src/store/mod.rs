@@ -199,6 +199,15 @@ pub trait CutoverStore {
     ) -> StoreResult<Vec<Item>>;
     /// The audit events of one entity (`item`, `staff`, `project`), oldest first.
     fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// Audit events matching a filter, newest first, a page at a time.
+    fn audit_log(
+        &self,
+        filter: &crate::domain::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<AuditEvent>>;
+    /// Records something that changes nothing but must be accountable (an export).
+    fn record_event(&mut self, actor: &Actor, action: &str, detail: &str) -> StoreResult<()>;
     /// Every item, voided ones too, in `occurred_at` order, streamed to `f`.
     fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()>;
     /// Checks the database and the audit trail.
@@ -221,6 +230,8 @@ pub trait CutoverStore {
     fn sign_in(&mut self, name: &str, password: &str, at: NaiveDateTime) -> StoreResult<Staff>;
     /// Minutes without input before the app locks.
     fn lock_minutes(&self) -> StoreResult<u32>;
+    /// Sets the idle minutes before the app locks (1 to 60; the practice manager).
+    fn set_lock_minutes(&mut self, minutes: u32, actor: &Actor) -> StoreResult<()>;
     /// A second, independent handle on the same log (for work on another thread,
     /// such as writing a long report while the app stays responsive).
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>>;

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use crate::domain::{Project, StaffDirectory};
 use crate::store::CutoverStore;
 
+use super::audit_screen::AuditScreen;
 use super::command::{self, Command, Screen};
 use super::desk::Desk;
 use super::log_screen::LogScreen;
@@ -31,6 +32,7 @@ pub struct CutoverApp {
     pub worklist: WorklistScreen,
     pub progress: ProgressScreen,
     pub report: ReportScreen,
+    pub audit: AuditScreen,
     pub status: StatusLine,
     commands: Vec<Command>,
 }
@@ -52,6 +54,7 @@ impl CutoverApp {
             worklist: WorklistScreen::default(),
             progress: ProgressScreen::new(),
             report: ReportScreen::default(),
+            audit: AuditScreen::default(),
             status: StatusLine::default(),
             commands: Vec::new(),
         };
@@ -129,6 +132,9 @@ impl CutoverApp {
                     }
                     if screen == Screen::Worklist {
                         self.worklist.refresh();
+                    }
+                    if screen == Screen::Audit {
+                        self.audit.refresh();
                     }
                     self.screen = screen;
                 }
@@ -251,6 +257,9 @@ impl CutoverApp {
             }
             Screen::Report => {
                 egui::CentralPanel::default().show(ui, |ui| self.report.ui(ui, &mut cx));
+            }
+            Screen::Audit => {
+                egui::CentralPanel::default().show(ui, |ui| self.audit.ui(ui, &mut cx));
             }
             Screen::Practice => {
                 egui::CentralPanel::default().show(ui, |ui| self.practice.ui(ui, &mut cx));

@@ -15,17 +15,20 @@ pub enum Screen {
     Progress,
     /// Sign-off and the re-entry report.
     Report,
+    /// Who did what: the audit trail.
+    Audit,
     /// The practice: cutover window, go-live and staff.
     Practice,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Log,
         Screen::Worklist,
         Screen::Progress,
         Screen::Report,
         Screen::Practice,
+        Screen::Audit,
     ];
 
     pub fn label(self) -> &'static str {
@@ -34,6 +37,7 @@ impl Screen {
             Screen::Worklist => "Worklist (F3)",
             Screen::Progress => "Progress (F4)",
             Screen::Report => "Sign-off and report (F6)",
+            Screen::Audit => "Audit (F7)",
             Screen::Practice => "Practice and staff (F5)",
         }
     }
@@ -44,6 +48,7 @@ impl Screen {
             Screen::Worklist => egui::Key::F3,
             Screen::Progress => egui::Key::F4,
             Screen::Report => egui::Key::F6,
+            Screen::Audit => egui::Key::F7,
             Screen::Practice => egui::Key::F5,
         }
     }

@@ -3,6 +3,7 @@
 //! one place each frame.
 
 mod app;
+mod audit_screen;
 mod command;
 mod desk;
 mod entry_form;

@@ -14,6 +14,7 @@ use super::widgets::{choice_buttons, error_label, text_box};
 /// The practice screen's state.
 #[derive(Debug, Clone)]
 pub struct PracticeScreen {
+    lock_minutes: String,
     password_for: Option<crate::domain::StaffId>,
     new_password: String,
     live_date: String,
@@ -27,6 +28,7 @@ pub struct PracticeScreen {
 impl Default for PracticeScreen {
     fn default() -> Self {
         Self {
+            lock_minutes: String::new(),
             password_for: None,
             new_password: String::new(),
             live_date: String::new(),
@@ -78,9 +80,39 @@ impl PracticeScreen {
                 if ui.button("Save new go-live").clicked() {
                     self.move_go_live(cx);
                 }
+                ui.add_space(8.0);
+                self.lock_ui(ui, cx);
                 ui.add_space(12.0);
                 self.staff_ui(ui, cx);
             });
+    }
+
+    fn lock_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        if self.lock_minutes.is_empty() {
+            self.lock_minutes = cx.store.lock_minutes().unwrap_or(5).to_string();
+        }
+        ui.horizontal(|ui| {
+            let l = ui.label("Lock the app after this many minutes without use");
+            ui.add(egui::TextEdit::singleline(&mut self.lock_minutes).desired_width(40.0))
+                .labelled_by(l.id);
+            if ui.button("Save lock time").clicked() {
+                let Some(actor) = cx.actor() else { return };
+                let result = match self.lock_minutes.trim().parse::<u32>() {
+                    Ok(m) => cx
+                        .store
+                        .set_lock_minutes(m, &actor)
+                        .map(|()| m)
+                        .map_err(|e| e.to_string()),
+                    Err(_) => Err("type a whole number of minutes".to_string()),
+                };
+                match result {
+                    Ok(m) => cx
+                        .status
+                        .info(format!("The app now locks after {m} minutes without use.")),
+                    Err(e) => cx.status.error(format!("Lock time not changed: {e}")),
+                }
+            }
+        });
     }
 
     fn move_go_live(&mut self, cx: &mut AppContext<'_>) {

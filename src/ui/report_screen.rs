@@ -215,6 +215,12 @@ impl ReportScreen {
 
     /// Starts writing a report to `path` on another thread (the UI stays responsive).
     pub fn start_export(&mut self, cx: &mut AppContext<'_>, format: ReportFormat, path: PathBuf) {
+        let Some(actor) = cx.actor() else { return };
+        let what = format!("{} report to {}", format.extension(), path.display());
+        if let Err(e) = cx.store.record_event(&actor, "report.exported", &what) {
+            cx.status.error(format!("Could not start the export: {e}"));
+            return;
+        }
         let store = match cx.store.open_another() {
             Ok(s) => s,
             Err(e) => {

@@ -160,11 +160,68 @@ fn json_err(e: serde_json::Error) -> crate::store::StoreError {
 
 /// The events of one entity, oldest first.
 pub fn history(conn: &Connection, entity: &str, id: i64) -> StoreResult<Vec<AuditEvent>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, at, actor_id, actor_name, entity, entity_id, action, before_json, after_json
-         FROM audit_events WHERE entity = ?1 AND entity_id = ?2 ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![entity, id], |r| {
+    query_events(
+        conn,
+        "WHERE entity = ? AND entity_id = ? ORDER BY id",
+        vec![
+            rusqlite::types::Value::Text(entity.into()),
+            rusqlite::types::Value::Integer(id),
+        ],
+    )
+}
+
+/// Events matching a filter, newest first.
+pub fn log(
+    conn: &Connection,
+    f: &crate::domain::AuditFilter,
+    offset: u64,
+    limit: u64,
+) -> StoreResult<Vec<AuditEvent>> {
+    use rusqlite::types::Value;
+    let mut conds = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(a) = f.actor {
+        conds.push("actor_id = ?");
+        params.push(Value::Integer(a.0));
+    }
+    if let Some(item) = f.item {
+        conds.push("entity = 'item' AND entity_id = ?");
+        params.push(Value::Integer(item));
+    }
+    if let Some(d) = f.from {
+        conds.push("at >= ?");
+        params.push(Value::Text(crate::domain::dates::iso_date(d)));
+    }
+    if let Some(d) = f.to {
+        conds.push("at < ?");
+        params.push(Value::Text(crate::domain::dates::iso_date(
+            d + chrono::Duration::days(1),
+        )));
+    }
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    query_events(
+        conn,
+        &format!("{clause} ORDER BY id DESC LIMIT ? OFFSET ?"),
+        params,
+    )
+}
+
+fn query_events(
+    conn: &Connection,
+    tail: &str,
+    params: Vec<rusqlite::types::Value>,
+) -> StoreResult<Vec<AuditEvent>> {
+    let sql = format!(
+        "SELECT id, at, actor_id, actor_name, entity, entity_id, action, before_json, after_json FROM audit_events {tail}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,

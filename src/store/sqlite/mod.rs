@@ -279,6 +279,30 @@ impl crate::store::CutoverStore for SqliteStore {
             .ok();
         Ok(m.and_then(|m| u32::try_from(m).ok()).unwrap_or(5).max(1))
     }
+    fn set_lock_minutes(&mut self, minutes: u32, a: &crate::domain::Actor) -> StoreResult<()> {
+        project::set_lock_minutes(self, minutes, a)
+    }
+    fn audit_log(
+        &self,
+        filter: &crate::domain::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<crate::domain::AuditEvent>> {
+        audit::log(&self.conn, filter, offset, limit)
+    }
+    fn record_event(
+        &mut self,
+        actor: &crate::domain::Actor,
+        action: &str,
+        detail: &str,
+    ) -> StoreResult<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        audit::append(&tx, actor, "report", 0, action, None::<&()>, Some(&detail))?;
+        tx.commit()?;
+        Ok(())
+    }
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
         Ok(Box::new(SqliteStore::open(&self.path)?))
     }

@@ -317,3 +317,36 @@ pub(super) fn sign_offs(store: &SqliteStore) -> StoreResult<Vec<crate::domain::S
     }
     Ok(out)
 }
+
+pub(super) fn set_lock_minutes(
+    store: &mut SqliteStore,
+    minutes: u32,
+    actor: &Actor,
+) -> StoreResult<()> {
+    super::access::authorize(store, actor, Action::ManageProject)?;
+    if !(1..=60).contains(&minutes) {
+        return Err(StoreError::Invalid(vec![crate::domain::FieldError::new(
+            "lock_minutes",
+            "choose between 1 and 60 minutes",
+        )]));
+    }
+    let before = crate::store::CutoverStore::lock_minutes(store)?;
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute(
+        "UPDATE project SET lock_minutes = ?1 WHERE id = 1",
+        [minutes],
+    )?;
+    audit::append(
+        &tx,
+        actor,
+        "project",
+        1,
+        "project.lock_minutes",
+        Some(&before),
+        Some(&minutes),
+    )?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The audit viewer: who did what and when, filtered by person, item and date,
+//! with a check of the tamper-evident hash chain.
+
+use egui::Ui;
+use egui_extras::{Column, TableBuilder};
+
+use crate::domain::dates::{parse_date, uk_date_time};
+use crate::domain::{AuditEvent, AuditFilter, StaffId};
+
+use super::AppContext;
+use super::today_log::describe_event;
+
+/// Events shown at once; "Show more" fetches the next lot.
+const PAGE: u64 = 200;
+
+/// The audit screen's state.
+#[derive(Debug, Default)]
+pub struct AuditScreen {
+    pub person: Option<StaffId>,
+    pub item: String,
+    pub from: String,
+    pub to: String,
+    pub events: Vec<AuditEvent>,
+    pub verify_result: Option<String>,
+    loaded_for: Option<AuditFilter>,
+    limit: u64,
+}
+
+impl AuditScreen {
+    fn filter(&self) -> AuditFilter {
+        AuditFilter {
+            actor: self.person,
+            item: self.item.trim().parse().ok(),
+            from: parse_date(&self.from).ok(),
+            to: parse_date(&self.to).ok(),
+        }
+    }
+
+    pub fn refresh(&mut self) {
+        self.loaded_for = None;
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let filter = self.filter();
+        if self.limit == 0 {
+            self.limit = PAGE;
+        }
+        if self.loaded_for.as_ref() != Some(&filter) {
+            match cx.store.audit_log(&filter, 0, self.limit) {
+                Ok(e) => self.events = e,
+                Err(e) => cx
+                    .status
+                    .error(format!("Could not read the audit trail: {e}")),
+            }
+            self.loaded_for = Some(filter);
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Audit trail");
+            if ui.button("Check the audit trail").clicked() {
+                self.verify_result = Some(match cx.store.verify() {
+                    Ok(r) if r.is_ok() => format!(
+                        "Intact: {} events, hash chain unbroken, database integrity ok.",
+                        r.audit_events
+                    ),
+                    Ok(r) => match &r.broken_link {
+                        Some((id, why)) => format!("BROKEN at event {id}: {why}."),
+                        None => "Problems found: run `cutover-log verify` for details.".to_string(),
+                    },
+                    Err(e) => format!("Could not check: {e}"),
+                });
+            }
+            if let Some(v) = &self.verify_result {
+                ui.label(v);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("Person");
+            egui::ComboBox::from_id_salt("audit_person")
+                .selected_text(
+                    self.person
+                        .map_or("Anyone".to_string(), |id| cx.staff.name(Some(id))),
+                )
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.person, None, "Anyone");
+                    for s in cx.staff.all() {
+                        ui.selectable_value(&mut self.person, Some(s.id), &s.name);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            for (label, value, hint) in [
+                ("Item number", &mut self.item, "e.g. 42"),
+                ("From", &mut self.from, "dd/mm/yyyy"),
+                ("To", &mut self.to, "dd/mm/yyyy"),
+            ] {
+                let l = ui.label(label);
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(100.0),
+                )
+                .labelled_by(l.id);
+            }
+            ui.label(format!(
+                "{} event(s) shown, newest first",
+                self.events.len()
+            ));
+        });
+        let mut more = false;
+        ui.push_id("audit_table", |ui| {
+            ui.style_mut().interaction.selectable_labels = false;
+            let height = (ui.available_height() - 40.0).max(100.0);
+            TableBuilder::new(ui)
+                .striped(true)
+                .max_scroll_height(height)
+                .column(Column::exact(120.0))
+                .column(Column::exact(170.0))
+                .column(Column::exact(90.0))
+                .column(Column::remainder().clip(true))
+                .header(22.0, |mut h| {
+                    for t in ["When", "Who", "What", "Change"] {
+                        h.col(|ui| {
+                            ui.strong(t);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(22.0, self.events.len(), |mut row| {
+                        let e = &self.events[row.index()];
+                        let what = format!("{} {}", e.entity, e.entity_id);
+                        for cell in [
+                            uk_date_time(e.at),
+                            e.actor_name.clone(),
+                            what,
+                            describe_event(e),
+                        ] {
+                            row.col(|ui| {
+                                ui.label(cell);
+                            });
+                        }
+                    });
+                });
+        });
+        if self.events.len() as u64 >= self.limit && ui.button("Show more").clicked() {
+            more = true;
+        }
+        if more {
+            self.limit += PAGE;
+            self.loaded_for = None;
+        }
+    }
+}
