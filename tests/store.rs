@@ -762,3 +762,81 @@ fn sign_in_checks_the_password_and_audits_both_outcomes() {
             .is_ok()
     );
 }
+
+#[test]
+fn purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let mut marked = input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15");
+    marked.patient.name = "Zebedee Purgetestname".into();
+    let a = p.store.log_item(&marked, &p.desk(during())).unwrap();
+    let b = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, &nhs(4), "2026-11-18T09:20"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let pm = p.as_manager(t("2026-11-25T10:00"));
+    // Not before sign-off, and never by anyone but the practice manager.
+    assert!(matches!(
+        p.store.purge(&pm),
+        Err(StoreError::NotPermitted(_))
+    ));
+    p.store
+        .set_status(
+            &[a.id],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(during()),
+        )
+        .unwrap();
+    p.store
+        .void_item(b.id, "Logged twice", &p.desk(during()))
+        .unwrap();
+    p.store
+        .sign_off(
+            "Test Manager",
+            cutover_log::domain::SignOffRole::PracticeManager,
+            "",
+            &pm,
+        )
+        .unwrap();
+    assert!(matches!(
+        p.store.purge(&p.as_gp(during())),
+        Err(StoreError::NotPermitted(_))
+    ));
+
+    let s = p.store.purge(&pm).unwrap();
+    assert_eq!(s.items, 2);
+    assert_eq!(s.count(ItemKind::Consultation, Some(Status::ReEntered)), 1);
+    assert_eq!(s.count(ItemKind::Other, None), 1);
+    assert_eq!(p.store.purges().unwrap(), vec![s]);
+    let all = WorklistFilter {
+        include_voided: true,
+        ..Default::default()
+    };
+    assert_eq!(p.store.worklist_count(&all).unwrap(), 0);
+    let report = p.store.verify().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.audit_events, 1, "only the purge event remains");
+    // No trace of the patient on disk, in the database or its WAL.
+    for f in ["log.sqlite3", "log.sqlite3-wal"] {
+        let bytes = std::fs::read(p.dir.path().join(f)).unwrap_or_default();
+        assert!(
+            !bytes.windows(10).any(|w| w == b"Purgetestn"),
+            "patient name left in {f}"
+        );
+        assert!(
+            !bytes.windows(10).any(|w| w == NHS_A.as_bytes()),
+            "NHS number left in {f}"
+        );
+    }
+    // The items-are-never-deleted rule is back in force.
+    let conn = rusqlite::Connection::open(p.path()).unwrap();
+    let trig: i64 = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'items_never_deleted'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(trig, 1);
+}

@@ -133,3 +133,58 @@ fn export_runs_in_the_background_and_writes_the_whole_file() {
     );
     assert!(shows(&h, "Wrote 40 items"));
 }
+
+#[test]
+fn purge_needs_sign_off_and_a_double_confirmation() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let a = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[a.id],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.desk(now()),
+        )
+        .unwrap();
+    p.store
+        .sign_off(
+            "Test Manager",
+            cutover_log::domain::SignOffRole::PracticeManager,
+            "",
+            &p.as_manager(now()),
+        )
+        .unwrap();
+    let path = p.path();
+    let mut h = harness(&path);
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F5);
+    h.run();
+    h.get_by_label("I have saved the final re-entry report")
+        .click();
+    h.run();
+    common::ui::type_into(&mut h, "Type PURGE to confirm", "PURGE");
+    h.get_by_role_and_label(Role::Button, "Purge patient data...")
+        .click();
+    h.run();
+    // The dialog's Cancel keeps everything.
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    h.run();
+    assert_eq!(SqliteStore::open(&path).unwrap().purges().unwrap().len(), 0);
+    h.get_by_role_and_label(Role::Button, "Purge patient data...")
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Purge now").click();
+    h.run();
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.purges().unwrap().len(), 1);
+    assert!(store.item(a.id).is_err(), "the item is gone");
+    assert!(shows(&h, "Purged: 1 items removed"));
+}

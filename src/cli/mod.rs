@@ -76,6 +76,13 @@ pub enum Command {
         #[arg(long, default_value = "")]
         comment: String,
     },
+    /// After sign-off, remove every patient detail from the log for good (the
+    /// practice manager). Keep the final report first: it is not kept here.
+    Purge {
+        /// Required: says you have the final report and mean it.
+        #[arg(long)]
+        confirm: bool,
+    },
     /// Counts of items by kind and re-entry status.
     Stats {
         #[arg(long)]
@@ -340,6 +347,20 @@ pub fn execute(
                 s.name,
                 s.role.label(),
                 uk_date_time(s.at)
+            )?;
+        }
+        Command::Purge { confirm } => {
+            if !confirm {
+                bail!(
+                    "purging removes every patient detail for good: keep the final report, then run again with --confirm"
+                );
+            }
+            let actor = signed_in(&mut store, as_staff)?;
+            let s = store.purge(&actor)?;
+            writeln!(
+                out,
+                "Purged: {} items and {} audit events removed; a de-identified summary is kept.",
+                s.items, s.audit_events_removed
             )?;
         }
         Command::Stats { json } => stats(&store, json, out)?,

@@ -199,6 +199,11 @@ pub trait CutoverStore {
     ) -> StoreResult<Vec<Item>>;
     /// The audit events of one entity (`item`, `staff`, `project`), oldest first.
     fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// After sign-off: removes every patient detail (items and their audit events),
+    /// keeps a de-identified summary, and rewrites the file (the practice manager).
+    fn purge(&mut self, actor: &Actor) -> StoreResult<sqlite::PurgeSummary>;
+    /// The summaries kept by earlier purges.
+    fn purges(&self) -> StoreResult<Vec<sqlite::PurgeSummary>>;
     /// Audit events matching a filter, newest first, a page at a time.
     fn audit_log(
         &self,

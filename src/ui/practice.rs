@@ -14,6 +14,9 @@ use super::widgets::{choice_buttons, error_label, text_box};
 /// The practice screen's state.
 #[derive(Debug, Clone)]
 pub struct PracticeScreen {
+    purge_saved_report: bool,
+    purge_word: String,
+    purge_confirming: bool,
     lock_minutes: String,
     password_for: Option<crate::domain::StaffId>,
     new_password: String,
@@ -28,6 +31,9 @@ pub struct PracticeScreen {
 impl Default for PracticeScreen {
     fn default() -> Self {
         Self {
+            purge_saved_report: false,
+            purge_word: String::new(),
+            purge_confirming: false,
             lock_minutes: String::new(),
             password_for: None,
             new_password: String::new(),
@@ -84,7 +90,70 @@ impl PracticeScreen {
                 self.lock_ui(ui, cx);
                 ui.add_space(12.0);
                 self.staff_ui(ui, cx);
+                if cx.desk.is_some_and(|d| d.role == Role::PracticeManager) {
+                    ui.add_space(16.0);
+                    self.purge_ui(ui, cx);
+                }
             });
+    }
+
+    /// Retention: a double confirmation (a typed word, then a dialog) before the
+    /// store removes every patient detail.
+    fn purge_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        ui.heading("Purge patient data");
+        ui.label(
+            "After sign-off, and once the final report is saved with the practice's migration records, \
+             remove every patient detail from this log for good. A summary of counts is kept.",
+        );
+        ui.checkbox(
+            &mut self.purge_saved_report,
+            "I have saved the final re-entry report",
+        );
+        ui.horizontal(|ui| {
+            let l = ui.label("Type PURGE to confirm");
+            ui.add(egui::TextEdit::singleline(&mut self.purge_word).desired_width(100.0))
+                .labelled_by(l.id);
+        });
+        let ready = self.purge_saved_report && self.purge_word.trim() == "PURGE";
+        if ui
+            .add_enabled(ready, egui::Button::new("Purge patient data..."))
+            .clicked()
+        {
+            self.purge_confirming = true;
+        }
+        if !self.purge_confirming {
+            return;
+        }
+        let mut go = false;
+        let modal = egui::Modal::new(ui.make_persistent_id("purge_modal")).show(ui.ctx(), |ui| {
+            ui.heading("Remove every patient detail?");
+            ui.label("Items, their history and patient details are deleted and the file is rewritten. This cannot be undone.");
+            ui.horizontal(|ui| {
+                if ui.button("Purge now").clicked() {
+                    go = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    ui.close();
+                }
+            });
+        });
+        if go {
+            self.purge_confirming = false;
+            self.purge_word.clear();
+            let Some(actor) = cx.actor() else { return };
+            match cx.store.purge(&actor) {
+                Ok(s) => {
+                    cx.status.info(format!(
+                        "Purged: {} items removed; a de-identified summary is kept.",
+                        s.items
+                    ));
+                    cx.commands.push(Command::ReloadReference);
+                }
+                Err(e) => cx.status.error(format!("Not purged: {e}")),
+            }
+        } else if modal.should_close() {
+            self.purge_confirming = false;
+        }
     }
 
     fn lock_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {

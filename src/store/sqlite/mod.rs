@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod items;
 mod project;
+mod purge;
 mod queries;
 mod rows;
 mod schema;
@@ -19,6 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 use super::{StoreError, StoreResult};
 
 pub use access::MIN_PASSWORD;
+pub use purge::PurgeSummary;
 pub use schema::LATEST_VERSION;
 
 /// A cutover log kept in one SQLite file.
@@ -281,6 +283,12 @@ impl crate::store::CutoverStore for SqliteStore {
     }
     fn set_lock_minutes(&mut self, minutes: u32, a: &crate::domain::Actor) -> StoreResult<()> {
         project::set_lock_minutes(self, minutes, a)
+    }
+    fn purge(&mut self, a: &crate::domain::Actor) -> StoreResult<PurgeSummary> {
+        purge::purge(self, a)
+    }
+    fn purges(&self) -> StoreResult<Vec<PurgeSummary>> {
+        purge::summaries(self)
     }
     fn audit_log(
         &self,

@@ -110,8 +110,13 @@ ALTER TABLE project ADD COLUMN lock_minutes INTEGER NOT NULL DEFAULT 5;
 
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(super::purge::SCHEMA),
+    ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;
