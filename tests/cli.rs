@@ -522,3 +522,48 @@ fn changes_and_exports_need_a_signed_in_staff_member() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("may not manage the staff list"));
 }
+
+#[test]
+fn encrypt_on_request_then_every_command_needs_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite3");
+    init(&db);
+    let cmd = |args: &[&str], db_pass: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cutover-log"));
+        c.env("CUTOVER_LOG_PASSWORD", TEST_PASSWORD)
+            .env("CUTOVER_LOG_NEW_DB_PASSPHRASE", "practice passphrase 1")
+            .env_remove("CUTOVER_LOG_DB_PASSPHRASE")
+            .stdin(std::process::Stdio::null())
+            .arg("--db")
+            .arg(&db)
+            .args(args);
+        if let Some(p) = db_pass {
+            c.env("CUTOVER_LOG_DB_PASSPHRASE", p);
+        }
+        c.output().unwrap()
+    };
+    let refused = cmd(&["--as", "Test Receptionist", "encrypt"], None);
+    assert!(
+        !refused.status.success(),
+        "only the practice manager encrypts"
+    );
+    let out = cmd(&["--as", "Test Manager", "encrypt"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!std::fs::read(&db).unwrap().starts_with(b"SQLite format 3"));
+    assert!(
+        !cmd(&["stats"], None).status.success(),
+        "no passphrase, no data"
+    );
+    let wrong = cmd(&["stats"], Some("not the passphrase"));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("passphrase is wrong"));
+    let ok = cmd(&["verify"], Some("practice passphrase 1"));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains("verify: ok"),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}

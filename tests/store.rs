@@ -840,3 +840,47 @@ fn purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary()
         .unwrap();
     assert_eq!(trig, 1);
 }
+
+#[test]
+fn a_database_is_encrypted_on_request_and_needs_its_passphrase() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let mut marked = input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:15");
+    marked.patient.name = "Quentin Cipherpatient".into();
+    p.store.log_item(&marked, &p.desk(during())).unwrap();
+    let path = p.path();
+    drop(p.store);
+    SqliteStore::encrypt(&path, "correct horse battery").unwrap();
+    for f in ["log.sqlite3", "log.sqlite3-wal"] {
+        let bytes = std::fs::read(p.dir.path().join(f)).unwrap_or_default();
+        assert!(
+            !bytes.windows(10).any(|w| w == b"Cipherpati"),
+            "plaintext left in {f}"
+        );
+        assert!(
+            !bytes.starts_with(b"SQLite format 3"),
+            "{f} is not encrypted"
+        );
+    }
+    assert!(matches!(
+        SqliteStore::open(&path),
+        Err(StoreError::NeedsPassphrase)
+    ));
+    assert!(matches!(
+        SqliteStore::open_with(&path, Some("wrong passphrase")),
+        Err(StoreError::WrongPassphrase)
+    ));
+    let store = SqliteStore::open_with(&path, Some("correct horse battery")).unwrap();
+    assert_eq!(store.worklist_count(&WorklistFilter::default()).unwrap(), 1);
+    assert!(store.verify().unwrap().is_ok());
+    // A second handle (used for exports) opens it too.
+    assert_eq!(
+        store
+            .open_another()
+            .unwrap()
+            .worklist_count(&WorklistFilter::default())
+            .unwrap(),
+        1
+    );
+    assert!(SqliteStore::encrypt(&path, "short").is_err());
+}

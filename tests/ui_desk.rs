@@ -431,3 +431,33 @@ fn screens_need_sign_in_and_the_lock_keeps_what_was_typed() {
     h.run();
     assert_eq!(text_value(&h, "NHS number"), NHS_A);
 }
+
+#[test]
+fn an_encrypted_log_asks_for_its_passphrase_first() {
+    let (_dir, path) = fixture_store();
+    SqliteStore::encrypt(&path, "practice passphrase 1").unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut cutover_log::ui::StartApp| app.ui(ui),
+            cutover_log::ui::StartApp::locked(path.clone(), now),
+        );
+    h.get_by_label("Database passphrase").focus();
+    h.run();
+    h.get_by_label("Database passphrase").type_text("not it");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("does not open this log")
+            .next()
+            .is_some()
+    );
+    assert!(h.state().app().is_none());
+    h.get_by_label("Database passphrase")
+        .type_text("practice passphrase 1");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().app().is_some(), "opened");
+    assert!(h.query_all_by_label_contains("Sign in").next().is_some());
+}

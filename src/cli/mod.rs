@@ -83,6 +83,9 @@ pub enum Command {
         #[arg(long)]
         confirm: bool,
     },
+    /// Encrypt this database with a passphrase (SQLCipher; the practice manager).
+    /// The passphrase is read from CUTOVER_LOG_NEW_DB_PASSPHRASE, or asked for.
+    Encrypt,
     /// Counts of items by kind and re-entry status.
     Stats {
         #[arg(long)]
@@ -171,6 +174,49 @@ fn password(env: &str, prompt: &str) -> Result<String> {
     }
 }
 
+/// Opens the database, asking for its passphrase if it is encrypted (or reading
+/// it from CUTOVER_LOG_DB_PASSPHRASE).
+pub fn open_store(path: &Path) -> Result<SqliteStore> {
+    let env = std::env::var("CUTOVER_LOG_DB_PASSPHRASE").ok();
+    match SqliteStore::open_with(path, env.as_deref()) {
+        Err(crate::store::StoreError::NeedsPassphrase) => {
+            let p = password("CUTOVER_LOG_DB_PASSPHRASE", "Database passphrase: ")?;
+            Ok(SqliteStore::open_with(path, Some(&p))?)
+        }
+        other => Ok(other?),
+    }
+}
+
+fn encrypt(path: &Path, as_staff: Option<&str>, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = open_store(path)?;
+    let actor = signed_in(&mut store, as_staff)?;
+    let me = store
+        .staff()?
+        .into_iter()
+        .find(|s| Some(s.id) == actor.staff)
+        .context("unknown staff member")?;
+    if !crate::domain::permissions::permitted(
+        me.role,
+        crate::domain::permissions::Action::ManageProject,
+    ) {
+        bail!("only the practice manager can encrypt the database");
+    }
+    store.record_event(
+        &actor,
+        "database.encrypted",
+        "encrypted with a practice passphrase",
+    )?;
+    drop(store);
+    let pass = password("CUTOVER_LOG_NEW_DB_PASSPHRASE", "New database passphrase: ")?;
+    SqliteStore::encrypt(path, &pass)?;
+    writeln!(
+        out,
+        "Encrypted {}. Keep the passphrase safe: without it the log cannot be opened.",
+        path.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Signs in the `--as` person; every change and export is made as them.
 fn signed_in(store: &mut SqliteStore, as_staff: Option<&str>) -> Result<Actor> {
     let name = as_staff.context("this command needs --as NAME (the password is read from CUTOVER_LOG_PASSWORD, or asked for)")?;
@@ -207,7 +253,10 @@ pub fn execute(
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
     let path = database_path(db)?;
-    let mut store = SqliteStore::open(&path)?;
+    if let Command::Encrypt = command {
+        return encrypt(&path, as_staff, out);
+    }
+    let mut store = open_store(&path)?;
     match command {
         Command::Init(a) => {
             let project = Project::validate(
@@ -363,6 +412,7 @@ pub fn execute(
                 s.items, s.audit_events_removed
             )?;
         }
+        Command::Encrypt => unreachable_encrypt()?,
         Command::Stats { json } => stats(&store, json, out)?,
         Command::Verify => {
             let r = store.verify()?;
@@ -520,4 +570,9 @@ fn stats(store: &SqliteStore, json: bool, out: &mut dyn Write) -> Result<()> {
         s.voided()
     )?;
     Ok(())
+}
+
+/// `encrypt` is handled before the store is opened.
+fn unreachable_encrypt() -> Result<()> {
+    bail!("encrypt runs before the database is opened")
 }

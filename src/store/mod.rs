@@ -49,6 +49,10 @@ pub enum StoreError {
     Open { path: PathBuf, message: String },
     #[error("the database schema could not be brought up to date: {0}")]
     Migration(String),
+    #[error("this database is encrypted: enter the practice's database passphrase")]
+    NeedsPassphrase,
+    #[error("the database passphrase is wrong (or this file is not a Cutover Log database)")]
+    WrongPassphrase,
     #[error("not allowed: {0}")]
     NotPermitted(String),
     #[error("not signed in: {0}")]

@@ -13,6 +13,7 @@ mod practice;
 mod progress;
 mod report_screen;
 mod setup;
+mod start;
 mod status;
 mod theme;
 mod today_log;
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 pub use app::CutoverApp;
 pub use command::{Command, Screen};
 pub use report_screen::ReportFormat;
+pub use start::StartApp;
 
 use crate::store::{CutoverStore, SqliteStore};
 
@@ -38,35 +40,33 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut store = match SqliteStore::open(&path) {
-        Ok(s) => s,
+    let passphrase = std::env::var("CUTOVER_LOG_DB_PASSPHRASE").ok();
+    let (start, title) = match SqliteStore::open_with(&path, passphrase.as_deref()) {
+        Ok(mut store) => {
+            if demo && let Err(code) = fill_demo(&mut store) {
+                return code;
+            }
+            let title = match store.project() {
+                Ok(Some(p)) => format!("Cutover Log - {} ({})", p.practice_name, p.ods_code),
+                _ => "Cutover Log".to_string(),
+            };
+            (
+                StartApp::Open(Box::new(CutoverApp::new(
+                    Box::new(store),
+                    crate::domain::dates::now,
+                ))),
+                title,
+            )
+        }
+        Err(crate::store::StoreError::NeedsPassphrase) => (
+            StartApp::locked(path.clone(), crate::domain::dates::now),
+            "Cutover Log".to_string(),
+        ),
         Err(e) => {
             eprintln!("Cutover Log could not open its database: {e}");
             return ExitCode::FAILURE;
         }
     };
-    if demo {
-        match store.project() {
-            Ok(None) => {
-                if let Err(e) = crate::demo::fill(&mut store, 400, 1, crate::domain::dates::now()) {
-                    eprintln!("Cutover Log could not fill the demo practice: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-            Ok(Some(_)) => {
-                eprintln!("--demo: this database already has a practice; opening it as it is.")
-            }
-            Err(e) => {
-                eprintln!("Cutover Log could not read its database: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-    }
-    let title = match store.project() {
-        Ok(Some(p)) => format!("Cutover Log - {} ({})", p.practice_name, p.ods_code),
-        _ => "Cutover Log".to_string(),
-    };
-    let app = CutoverApp::new(Box::new(store), crate::domain::dates::now);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(title)
@@ -79,7 +79,7 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
         options,
         Box::new(|cc| {
             theme::apply(&cc.egui_ctx);
-            Ok(Box::new(app))
+            Ok(Box::new(start))
         }),
     );
     match result {
@@ -91,6 +91,33 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
                  driver (e.g. over remote desktop), ask IT to enable software rendering."
             );
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Fills an empty database with the demo practice; says so if it already has one.
+fn fill_demo(store: &mut SqliteStore) -> Result<(), ExitCode> {
+    match store.project() {
+        Ok(None) => match crate::demo::fill(store, 400, 1, crate::domain::dates::now()) {
+            Ok(_) => {
+                eprintln!(
+                    "Demo practice filled: staff sign in with the password '{}'.",
+                    crate::demo::DEMO_PASSWORD
+                );
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("Cutover Log could not fill the demo practice: {e}");
+                Err(ExitCode::FAILURE)
+            }
+        },
+        Ok(Some(_)) => {
+            eprintln!("--demo: this database already has a practice; opening it as it is.");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("Cutover Log could not read its database: {e}");
+            Err(ExitCode::FAILURE)
         }
     }
 }

@@ -23,10 +23,12 @@ pub use access::MIN_PASSWORD;
 pub use purge::PurgeSummary;
 pub use schema::LATEST_VERSION;
 
-/// A cutover log kept in one SQLite file.
+/// A cutover log kept in one SQLite file, optionally encrypted with SQLCipher.
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Kept (never logged) so a second handle can open the same encrypted file.
+    passphrase: Option<String>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -41,6 +43,13 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up
     /// to date. A database from a newer version is refused before anything is written.
     pub fn open(path: &Path) -> StoreResult<Self> {
+        Self::open_with(path, None)
+    }
+
+    /// Opens a database that may be encrypted: `passphrase` unlocks it (SQLCipher
+    /// derives the key from it with PBKDF2). A missing or wrong passphrase is
+    /// reported as such and nothing is written.
+    pub fn open_with(path: &Path, passphrase: Option<&str>) -> StoreResult<Self> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -60,6 +69,19 @@ impl SqliteStore {
         let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
+        if let Some(p) = passphrase {
+            conn.pragma_update(None, "key", p).map_err(open_err)?;
+        }
+        // An encrypted file reads as "not a database" until the right key is given.
+        if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            return Err(match (e.sqlite_error_code(), passphrase) {
+                (Some(rusqlite::ErrorCode::NotADatabase), None) => StoreError::NeedsPassphrase,
+                (Some(rusqlite::ErrorCode::NotADatabase), Some(_)) => StoreError::WrongPassphrase,
+                _ => open_err(e),
+            });
+        }
 
         // Refuse a newer schema before any pragma that writes to the file.
         let found: i64 = conn
@@ -84,7 +106,53 @@ impl SqliteStore {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            passphrase: passphrase.map(str::to_string),
         })
+    }
+
+    /// Encrypts an unencrypted database in place (on request, e.g. one made by an
+    /// earlier version): an encrypted copy is written beside it, then renamed over it.
+    pub fn encrypt(path: &Path, passphrase: &str) -> StoreResult<()> {
+        if passphrase.chars().count() < MIN_PASSWORD {
+            return Err(StoreError::Invalid(vec![crate::domain::FieldError::new(
+                "passphrase",
+                format!("a database passphrase needs at least {MIN_PASSWORD} characters"),
+            )]));
+        }
+        let plain = Self::open(path)?;
+        let tmp = path.with_extension("encrypting");
+        let _ = std::fs::remove_file(&tmp);
+        let tmp_text = tmp.to_str().ok_or_else(|| StoreError::Open {
+            path: tmp.clone(),
+            message: "the path is not valid text".into(),
+        })?;
+        plain
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        plain.conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            rusqlite::params![tmp_text, passphrase],
+        )?;
+        plain
+            .conn
+            .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        let version = plain.schema_version()?;
+        plain.conn.execute_batch(&format!(
+            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+        ))?;
+        drop(plain);
+        let io = |e: std::io::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        std::fs::rename(&tmp, path).map_err(io)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(side));
+        }
+        // Check it opens with the passphrase before reporting success.
+        Self::open_with(path, Some(passphrase)).map(|_| ())
     }
 
     /// The file this store writes to.
@@ -312,6 +380,9 @@ impl crate::store::CutoverStore for SqliteStore {
         Ok(())
     }
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
-        Ok(Box::new(SqliteStore::open(&self.path)?))
+        Ok(Box::new(SqliteStore::open_with(
+            &self.path,
+            self.passphrase.as_deref(),
+        )?))
     }
 }
