@@ -87,6 +87,32 @@ impl Reentry {
     }
 }
 
+impl Reentry {
+    /// The outcome in words: "Re-entered by Dr A, 24/11/2026 09:30 - ref 12",
+    /// "Not needed (…)", "Problem (…)" or "Outstanding". With `emphasis`, the two
+    /// states that still need work are in capitals (for printed reports).
+    pub fn describe(&self, staff: &super::staff::StaffDirectory, emphasis: bool) -> String {
+        let at = self.at.map(super::dates::uk_date_time).unwrap_or_default();
+        let by = staff.name(self.by);
+        let note = if self.note.is_empty() {
+            String::new()
+        } else {
+            format!(" - {}", self.note)
+        };
+        let (outstanding, problem) = if emphasis {
+            ("OUTSTANDING", "PROBLEM")
+        } else {
+            ("Outstanding", "Problem")
+        };
+        match self.status {
+            Status::Outstanding => outstanding.to_string(),
+            Status::ReEntered => format!("Re-entered by {by}, {at}{note}"),
+            Status::NotNeeded => format!("Not needed ({by}, {at}){note}"),
+            Status::Problem => format!("{problem} ({by}, {at}){note}"),
+        }
+    }
+}
+
 /// An item logged in error: kept, but out of the worklist and its counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Void {

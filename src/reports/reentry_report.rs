@@ -52,20 +52,7 @@ fn item_columns() -> Vec<Column> {
 
 /// Re-entered by whom and when, the reason, or the problem.
 fn outcome(item: &Item, staff: &StaffDirectory) -> String {
-    let r = &item.reentry;
-    let at = r.at.map(uk_date_time).unwrap_or_default();
-    let by = staff.name(r.by);
-    let note = if r.note.is_empty() {
-        String::new()
-    } else {
-        format!(" - {}", r.note)
-    };
-    match r.status {
-        Status::Outstanding => "OUTSTANDING".to_string(),
-        Status::ReEntered => format!("Re-entered by {by}, {at}{note}"),
-        Status::NotNeeded => format!("Not needed ({by}, {at}){note}"),
-        Status::Problem => format!("PROBLEM ({by}, {at}){note}"),
-    }
+    item.reentry.describe(staff, true)
 }
 
 fn item_row(item: &Item, staff: &StaffDirectory, last: String) -> Vec<String> {

@@ -725,20 +725,7 @@ pub fn status_line(item: &Item, staff: &StaffDirectory) -> String {
             v.reason
         );
     }
-    let r = &item.reentry;
-    let by = staff.name(r.by);
-    let at = r.at.map(uk_date_time).unwrap_or_default();
-    let note = if r.note.is_empty() {
-        String::new()
-    } else {
-        format!(" - {}", r.note)
-    };
-    match r.status {
-        Status::Outstanding => "Outstanding".into(),
-        Status::ReEntered => format!("Re-entered by {by} at {at}{note}"),
-        Status::NotNeeded => format!("Not needed ({by}, {at}){note}"),
-        Status::Problem => format!("Problem ({by}, {at}){note}"),
-    }
+    item.reentry.describe(staff, false)
 }
 
 /// One worklist row's cells, in column order.
