@@ -363,6 +363,10 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
     );
     let bytes = std::fs::read(&first).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    assert!(
+        bytes[3..].starts_with(b"# CONTAINS PATIENT-IDENTIFIABLE DATA"),
+        "the file itself warns"
+    );
     let text = String::from_utf8_lossy(&bytes);
     assert!(
         text.contains("\"'=HYPERLINK(\"\"x\"\") and"),

@@ -884,3 +884,86 @@ fn a_database_is_encrypted_on_request_and_needs_its_passphrase() {
     );
     assert!(SqliteStore::encrypt(&path, "short").is_err());
 }
+
+#[test]
+fn each_role_is_refused_what_it_may_not_do() {
+    use cutover_log::domain::Role;
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let consult = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let rx = p
+        .store
+        .log_item(
+            &input(ItemKind::Prescription, &gp, &nhs(2), "2026-11-18T09:20"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let people = [
+        (p.reception.clone(), Role::Reception),
+        (p.nurse.clone(), Role::Nurse),
+        (p.gp.clone(), Role::Gp),
+        (p.manager.clone(), Role::PracticeManager),
+    ];
+    for (who, role) in people {
+        let actor = cutover_log::domain::Actor::staff(who.id, who.name.clone(), during());
+        let mut project = p.store.project().unwrap().unwrap();
+        project.go_live = t("2026-11-24T08:00");
+        let clinical = role.is_clinician();
+        let manager = role == Role::PracticeManager;
+        let outcomes = [
+            (
+                "move go-live",
+                p.store.update_project(&project, &actor).is_ok(),
+                manager,
+            ),
+            (
+                "add staff",
+                p.store
+                    .add_staff(&format!("New {}", who.name), Role::Reception, &actor)
+                    .is_ok(),
+                manager,
+            ),
+            (
+                "set another's password",
+                p.store
+                    .set_password(p.reception.id, TEST_PASSWORD, &actor)
+                    .is_ok()
+                    || who.id == p.reception.id,
+                manager || who.id == p.reception.id,
+            ),
+            (
+                "tick a consultation",
+                p.store
+                    .set_status(&[consult.id], &StatusChange::Reopen, &actor)
+                    .is_ok(),
+                clinical,
+            ),
+            (
+                "tick a prescription",
+                p.store
+                    .set_status(&[rx.id], &StatusChange::Reopen, &actor)
+                    .is_ok(),
+                clinical,
+            ),
+            (
+                "lock time",
+                p.store.set_lock_minutes(7, &actor).is_ok(),
+                manager,
+            ),
+            (
+                "purge",
+                !matches!(p.store.purge(&actor), Err(StoreError::NotPermitted(ref m)) if m.contains("may not")),
+                manager,
+            ),
+        ];
+        for (what, allowed, expected) in outcomes {
+            assert_eq!(allowed, expected, "{:?} {what}", role);
+        }
+    }
+}

@@ -22,6 +22,10 @@ use super::ReportError;
 use super::atomic::write_atomically;
 use super::csv_cells::{UTF8_BOM, escape_formula, unescape_formula};
 
+/// The first line of every exported file: a warning people see when they open it.
+/// Import skips lines starting with `#`.
+pub const PATIENT_DATA_WARNING: &str = "# CONTAINS PATIENT-IDENTIFIABLE DATA - store and share only as the practice's IG policy allows (Cutover Log export)\r\n";
+
 /// The columns every import file must have.
 pub const REQUIRED_COLUMNS: [&str; 7] = [
     "kind",
@@ -106,6 +110,7 @@ pub fn export(store: &dyn CutoverStore, path: &Path) -> Result<u64, ReportError>
     let mut count = 0u64;
     write_atomically(path, |w| -> Result<(), ReportError> {
         w.write_all(UTF8_BOM)?;
+        w.write_all(PATIENT_DATA_WARNING.as_bytes())?;
         let mut out = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(w);
@@ -230,6 +235,7 @@ pub struct ImportContext<'a> {
 pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProblem> {
     let text = check_bytes(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());

@@ -69,6 +69,9 @@ impl SqliteStore {
         let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
+        // SQLCipher's own log would print page errors for a wrong passphrase; we
+        // report that ourselves, in words.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         if let Some(p) = passphrase {
             conn.pragma_update(None, "key", p).map_err(open_err)?;
         }
