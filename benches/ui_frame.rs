@@ -27,7 +27,9 @@ fn harness(items: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::open(&dir.path().join("ui.sqlite3")).unwrap();
     demo::fill(&mut store, items, 9, now()).unwrap();
-    let me = store.sign_in("Dr Amira Testwell", demo::DEMO_PASSWORD, now()).unwrap();
+    let me = store
+        .sign_in("Dr Amira Testwell", demo::DEMO_PASSWORD, now())
+        .unwrap();
     let mut app = CutoverApp::new(Box::new(store), now);
     app.desk.staff = Some(me.id);
     let h = Harness::builder()
@@ -66,7 +68,11 @@ fn frames(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for i in 0..iters {
-                    h.state_mut().worklist.text = if i % 2 == 0 { "o'neill".into() } else { String::new() };
+                    h.state_mut().worklist.text = if i % 2 == 0 {
+                        "o'neill".into()
+                    } else {
+                        String::new()
+                    };
                     let t = Instant::now();
                     h.step();
                     total += t.elapsed();

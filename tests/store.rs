@@ -857,7 +857,10 @@ fn a_database_is_encrypted_on_request_and_needs_its_passphrase() {
             !bytes.windows(10).any(|w| w == b"Cipherpati"),
             "plaintext left in {f}"
         );
-        assert!(!bytes.windows(10).any(|w| w == NHS_A.as_bytes()), "NHS number in clear in {f}");
+        assert!(
+            !bytes.windows(10).any(|w| w == NHS_A.as_bytes()),
+            "NHS number in clear in {f}"
+        );
         assert!(
             !bytes.starts_with(b"SQLite format 3"),
             "{f} is not encrypted"
