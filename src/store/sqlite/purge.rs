@@ -110,7 +110,8 @@ pub(super) fn purge(store: &mut SqliteStore, actor: &Actor) -> StoreResult<Purge
         "DROP TRIGGER items_never_deleted;
          DROP TRIGGER audit_append_only_delete;
          DELETE FROM items;
-         DELETE FROM audit_events;",
+         DELETE FROM audit_events;
+         INSERT INTO items_fts (items_fts) VALUES ('rebuild');",
     )?;
     tx.execute_batch(TRIGGERS)?;
     tx.execute(

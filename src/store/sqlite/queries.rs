@@ -96,8 +96,15 @@ fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
         f.text.split_whitespace().map(str::to_string).collect()
     };
     for term in terms {
-        conds.push("items.search_text LIKE ? ESCAPE '\\'".into());
-        params.push(Value::Text(like_pattern(&term.to_lowercase())));
+        let term = term.to_lowercase();
+        if term.chars().count() >= 3 {
+            // The trigram index finds any substring of 3+ characters without a scan.
+            conds.push("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)".into());
+            params.push(Value::Text(format!("\"{}\"", term.replace('"', "\"\""))));
+        } else {
+            conds.push("items.search_text LIKE ? ESCAPE '\\'".into());
+            params.push(Value::Text(like_pattern(&term)));
+        }
     }
     let clause = if conds.is_empty() {
         String::new()

@@ -108,6 +108,23 @@ ALTER TABLE staff ADD COLUMN password_hash TEXT;
 ALTER TABLE project ADD COLUMN lock_minutes INTEGER NOT NULL DEFAULT 5;
 "#;
 
+const V5: &str = r#"
+-- Free-text search without scanning: a trigram index over items.search_text,
+-- kept in step by triggers (external content: the text is stored once).
+CREATE VIRTUAL TABLE items_fts USING fts5(search_text, content = 'items', content_rowid = 'id', tokenize = 'trigram');
+INSERT INTO items_fts (items_fts) VALUES ('rebuild');
+CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER items_fts_update AFTER UPDATE OF search_text ON items BEGIN
+    INSERT INTO items_fts (items_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO items_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+"#;
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -115,8 +132,9 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V2),
         M::up(V3),
         M::up(super::purge::SCHEMA),
+        M::up(V5),
     ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
