@@ -352,6 +352,72 @@ fn worklist_filters_combine_and_page_in_date_order() {
 }
 
 #[test]
+fn count_and_page_together_agree_with_count_and_page_apart() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let nurse = p.nurse.clone();
+    for i in 0..40u32 {
+        let clin = if i % 2 == 0 { &gp } else { &nurse };
+        let mut it = input(
+            ItemKind::Other,
+            clin,
+            &nhs(i * 3),
+            &format!("2026-11-18T{:02}:{:02}", 8 + i / 6, i % 60),
+        );
+        it.details = if i % 4 == 0 {
+            "amlodipine review".into()
+        } else {
+            "letter filed".into()
+        };
+        p.store.log_item(&it, &p.desk(during())).unwrap();
+    }
+    let with_text = |text: &str| WorklistFilter {
+        text: text.into(),
+        ..Default::default()
+    };
+    let gp_text = WorklistFilter {
+        clinician: Some(gp.id),
+        ..with_text("amlodipine")
+    };
+    let sorts = [
+        Sort::default(),
+        Sort {
+            key: SortKey::Clinician,
+            descending: true,
+        },
+    ];
+    for f in [
+        WorklistFilter::default(),
+        with_text("amlodipine"),
+        with_text("letter"),
+        with_text("zzz"),
+        with_text("am"),
+        gp_text,
+    ] {
+        for sort in sorts {
+            for (offset, limit) in [(0, 7), (7, 7), (35, 10), (100, 10)] {
+                let (n, page) = p
+                    .store
+                    .worklist_count_and_page(&f, sort, offset, limit)
+                    .unwrap();
+                assert_eq!(n, p.store.worklist_count(&f).unwrap(), "{f:?}");
+                let apart = p.store.worklist_page(&f, sort, offset, limit).unwrap();
+                let ids =
+                    |v: &[cutover_log::domain::Item]| v.iter().map(|i| i.id).collect::<Vec<_>>();
+                assert_eq!(ids(&page), ids(&apart), "{f:?} {sort:?} {offset}");
+            }
+        }
+    }
+    assert_eq!(
+        p.store
+            .worklist_count_and_page(&with_text("amlodipine"), Sort::default(), 0, 100)
+            .unwrap()
+            .0,
+        10
+    );
+}
+
+#[test]
 fn free_text_search_finds_name_nhs_number_and_details_literally() {
     let mut p = Practice::new();
     let gp = p.gp.clone();

@@ -201,6 +201,92 @@ fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
     );
 }
 
+/// Steps the app until the worklist's reader thread has answered (a bounded wait).
+fn settle(h: &mut Harness<'_, CutoverApp>) {
+    for _ in 0..200 {
+        h.run_ok();
+        if !h.state().worklist.is_loading() {
+            h.run_ok();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the worklist reader did not answer within 2 s");
+}
+
+#[test]
+fn reading_in_the_background_shows_the_same_rows_and_ticks_the_current_item() {
+    let (_dir, path, ids) = seeded();
+    let store = SqliteStore::open(&path).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1200.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), now)
+                .reading_in_background(),
+        );
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    settle(&mut h);
+    assert!(shows(&h, "15 matching items"), "the first count arrives");
+    assert!(shows(&h, "Test Patient 00"), "and the first page");
+
+    type_into(&mut h, "Search", "patient 1");
+    settle(&mut h);
+    let want = count_of(
+        &store,
+        WorklistFilter {
+            text: "patient 1".into(),
+            ..Default::default()
+        },
+    );
+    assert!((5..15).contains(&want), "{want}");
+    assert!(
+        shows(&h, &format!("{want} matching items")),
+        "the filtered count"
+    );
+    let page = store
+        .worklist_page(
+            &WorklistFilter {
+                text: "patient 1".into(),
+                ..Default::default()
+            },
+            Default::default(),
+            0,
+            100,
+        )
+        .unwrap();
+    let names: Vec<&str> = page.iter().map(|i| i.input.patient.name.as_str()).collect();
+    for i in 0..15 {
+        let name = format!("Test Patient {i:02}");
+        assert_eq!(
+            shows(&h, &name),
+            names.contains(&name.as_str()),
+            "{name}: the rows are the new filter's"
+        );
+    }
+
+    click_row(&mut h, "Test Patient 10");
+    h.key_press(egui::Key::Space);
+    settle(&mut h);
+    assert_eq!(
+        store.item(ids[10]).unwrap().reentry.status,
+        Status::ReEntered
+    );
+    assert!(
+        shows(&h, &format!("{} matching items", want - 1)),
+        "it leaves the list"
+    );
+    // The cursor row is read fresh, so the next Space ticks the next item, not a stale copy.
+    h.key_press(egui::Key::Space);
+    settle(&mut h);
+    assert_eq!(
+        store.item(ids[11]).unwrap().reentry.status,
+        Status::ReEntered
+    );
+    assert!(shows(&h, &format!("{} matching items", want - 2)));
+}
+
 #[test]
 fn bulk_assignment_of_a_selection() {
     let (_dir, path, ids) = seeded();

@@ -66,6 +66,13 @@ impl CutoverApp {
         app
     }
 
+    /// Reads the worklist on a thread of its own, as the app does (tests read inline,
+    /// so each frame shows the store's current state).
+    pub fn reading_in_background(mut self) -> Self {
+        self.worklist.read_in_background();
+        self
+    }
+
     /// The store, for tests and tools that check what the app wrote.
     pub fn store(&self) -> &dyn CutoverStore {
         self.store.as_ref()

@@ -51,10 +51,10 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
                 _ => "Cutover Log".to_string(),
             };
             (
-                StartApp::Open(Box::new(CutoverApp::new(
-                    Box::new(store),
-                    crate::domain::dates::now,
-                ))),
+                StartApp::Open(Box::new(
+                    CutoverApp::new(Box::new(store), crate::domain::dates::now)
+                        .reading_in_background(),
+                )),
                 title,
             )
         }

@@ -89,7 +89,7 @@ impl StartApp {
                     return;
                 }
                 match SqliteStore::open_with(path, Some(passphrase)) {
-                    Ok(store) => CutoverApp::new(Box::new(store), *clock),
+                    Ok(store) => CutoverApp::new(Box::new(store), *clock).reading_in_background(),
                     Err(StoreError::WrongPassphrase) => {
                         *error = Some(
                             "That passphrase does not open this log. Check it and try again."

@@ -16,7 +16,7 @@ use crate::domain::{
 };
 
 use super::AppContext;
-use super::page_cache::PageCache;
+use super::page_cache::{PageCache, Reader};
 use super::today_log::describe_event;
 use super::widgets::error_label;
 
@@ -54,6 +54,8 @@ pub struct WorklistScreen {
     /// The last value copied to the clipboard, with its field label.
     pub last_copied: Option<(String, String)>,
     cache: PageCache,
+    /// Read the worklist on a thread of its own (the app); tests read inline.
+    background: Background,
     scroll_to: Option<usize>,
     history: Option<(ItemId, Vec<AuditEvent>)>,
     focus_note: bool,
@@ -77,11 +79,21 @@ impl Default for WorklistScreen {
             assign_to: None,
             last_copied: None,
             cache: PageCache::default(),
+            background: Background::Off,
             scroll_to: None,
             history: None,
             focus_note: false,
         }
     }
+}
+
+/// Whether the worklist reads on a thread of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Background {
+    Off,
+    Wanted,
+    Running,
+    Unavailable,
 }
 
 fn parse_optional_date(s: &str) -> Result<Option<NaiveDate>, String> {
@@ -118,6 +130,45 @@ impl WorklistScreen {
         self.cache.invalidate();
     }
 
+    /// Reads the worklist on a thread with its own handle on the log from the
+    /// next frame on, so no query holds up a frame (the app does this at start).
+    pub fn read_in_background(&mut self) {
+        if self.background == Background::Off {
+            self.background = Background::Wanted;
+        }
+    }
+
+    /// Whether rows for the current filter are still being fetched.
+    pub fn is_loading(&self) -> bool {
+        self.cache.is_loading()
+    }
+
+    fn start_reader(&mut self, ui: &Ui, cx: &mut AppContext<'_>) {
+        if self.background != Background::Wanted {
+            return;
+        }
+        let ctx = ui.ctx().clone();
+        let started = cx
+            .store
+            .open_another()
+            .map_err(|e| e.to_string())
+            .and_then(|store| {
+                Reader::start(store, move || ctx.request_repaint()).map_err(|e| e.to_string())
+            });
+        match started {
+            Ok(reader) => {
+                self.cache.read_in_background(reader);
+                self.background = Background::Running;
+            }
+            Err(e) => {
+                // Still correct, only slower at 100,000 items: read on this thread.
+                cx.status
+                    .error(format!("Reading the worklist without a second handle: {e}"));
+                self.background = Background::Unavailable;
+            }
+        }
+    }
+
     /// The "My items" view: what the person at the desk still has to do.
     pub fn show_my_items(&mut self) {
         self.assignee = AssigneeChoice::Me;
@@ -127,6 +178,10 @@ impl WorklistScreen {
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        self.start_reader(ui, cx);
+        if let Some(e) = self.cache.poll() {
+            cx.status.error(format!("Could not read the worklist: {e}"));
+        }
         let desk = cx.desk.map(|s| s.id);
         self.cache.set_query(&self.filter(desk), self.sort);
         let count = match self.cache.count(&*cx.store) {
@@ -155,6 +210,11 @@ impl WorklistScreen {
             self.keyboard(ui, cx, count);
             self.table_ui(ui, cx, count);
         });
+        if self.cache.is_loading() {
+            // The reader wakes the app when rows arrive; this is only a backstop.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+        }
     }
 
     fn filters_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, count: u64) {
@@ -163,8 +223,13 @@ impl WorklistScreen {
             ui.heading("Re-entry worklist");
             ui.label(
                 egui::RichText::new(format!(
-                    "{count} matching item{}",
-                    if count == 1 { "" } else { "s" }
+                    "{count} matching item{}{}",
+                    if count == 1 { "" } else { "s" },
+                    if self.cache.is_loading() {
+                        " (searching…)"
+                    } else {
+                        ""
+                    }
                 ))
                 .strong(),
             );
@@ -352,7 +417,7 @@ impl WorklistScreen {
 
     fn cursor_item(&mut self, cx: &mut AppContext<'_>) -> Option<Item> {
         let c = self.cursor?;
-        match self.cache.row(&*cx.store, c) {
+        match self.cache.row_now(&*cx.store, c) {
             Ok(item) => item.cloned(),
             Err(e) => {
                 cx.status.error(format!("Could not read the item: {e}"));

@@ -277,6 +277,15 @@ impl crate::store::CutoverStore for SqliteStore {
     fn worklist_count(&self, filter: &crate::domain::WorklistFilter) -> StoreResult<u64> {
         self.count(filter)
     }
+    fn worklist_count_and_page(
+        &self,
+        filter: &crate::domain::WorklistFilter,
+        sort: crate::domain::Sort,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(u64, Vec<crate::domain::Item>)> {
+        self.count_and_page(filter, sort, offset, limit)
+    }
     fn stats(&self) -> StoreResult<crate::domain::Stats> {
         self.read_stats()
     }

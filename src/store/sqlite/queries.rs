@@ -16,7 +16,7 @@ use crate::domain::{
 use crate::store::{StoreError, StoreResult, VerifyReport};
 
 use super::SqliteStore;
-use super::rows::{ITEM_COLUMNS, date, raw_item};
+use super::rows::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, date, raw_item};
 
 /// How near in time two items for the same patient and kind must be to look like duplicates.
 pub const DUPLICATE_WINDOW_MINUTES: i64 = 15;
@@ -168,6 +168,41 @@ impl SqliteStore {
             .prepare_cached(&sql)?
             .query_row(params_from_iter(params), |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The count and one page. With free text, the matches come from the FTS index
+    /// and each costs a row lookup, so one pass (a window count beside the page)
+    /// halves the work; without it, the partial indexes count cheaply on their own.
+    pub(super) fn count_and_page(
+        &self,
+        f: &WorklistFilter,
+        sort: Sort,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<(u64, Vec<Item>)> {
+        if f.text.trim().is_empty() {
+            return Ok((self.count(f)?, self.page(f, sort, offset, limit)?));
+        }
+        let (clause, mut params) = where_clause(f);
+        let (order, join) = order_by(sort);
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS}, COUNT(*) OVER () FROM items {join} {clause} {order} LIMIT ? OFFSET ?"
+        );
+        params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+        params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(params))?;
+        let mut count = None;
+        let mut page = Vec::new();
+        while let Some(r) = rows.next()? {
+            count.get_or_insert(r.get::<_, i64>(ITEM_COLUMN_COUNT)?);
+            page.push(raw_item(r)?.into_item()?);
+        }
+        match count {
+            Some(n) => Ok((u64::try_from(n).unwrap_or(0), page)),
+            // Past the end (or nothing matches): the page is empty; count on its own.
+            None => Ok((self.count(f)?, page)),
+        }
     }
 
     /// The query plan SQLite picks for a worklist page (for tests and benchmarks).

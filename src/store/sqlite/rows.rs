@@ -19,6 +19,9 @@ pub const ITEM_COLUMNS: &str = "items.id, items.kind, items.occurred_at, items.n
     items.status_by, items.status_at, items.status_note, items.voided_at, items.voided_by, \
     items.void_reason, items.version";
 
+/// How many columns [`ITEM_COLUMNS`] selects (the index of a column selected after them).
+pub const ITEM_COLUMN_COUNT: usize = 21;
+
 /// One item row as stored text, before the domain reads it.
 pub struct RawItem {
     id: i64,
@@ -156,4 +159,14 @@ pub fn search_text(input: &ItemInput) -> String {
         s.push_str(&v.to_lowercase());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_column_count_matches_the_column_list() {
+        assert_eq!(ITEM_COLUMNS.split(',').count(), ITEM_COLUMN_COUNT);
+    }
 }
