@@ -6,6 +6,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
+use super::validation::shown;
+
 /// Why a typed date or time was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
@@ -13,6 +15,7 @@ pub enum DateError {
     #[error("enter a date")]
     Empty,
     /// The text is not a date in any accepted form, or names a day that does not exist.
+    /// It holds the text as shown in the message (see [`shown`]).
     #[error("'{0}' is not a date; use dd/mm/yyyy, e.g. 25/11/2026")]
     NotADate(String),
     /// The text is not a date and time in any accepted form.
@@ -40,12 +43,12 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
         return Err(DateError::Empty);
     }
     if !has_four_digit_year(s) {
-        return Err(DateError::NotADate(s.to_string()));
+        return Err(DateError::NotADate(shown(s)));
     }
     DATE_FORMATS
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        .ok_or_else(|| DateError::NotADate(s.to_string()))
+        .ok_or_else(|| DateError::NotADate(shown(s)))
 }
 
 /// Parses a date and time (`2026-11-20T09:15`, `20/11/2026 09:15`, seconds optional).
@@ -56,13 +59,13 @@ pub fn parse_date_time(input: &str) -> Result<NaiveDateTime, DateError> {
         return Err(DateError::Empty);
     }
     if !has_four_digit_year(s) {
-        return Err(DateError::NotADateTime(s.to_string()));
+        return Err(DateError::NotADateTime(shown(s)));
     }
     DATE_TIME_FORMATS
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
         .map(truncate_to_minute)
-        .ok_or_else(|| DateError::NotADateTime(s.to_string()))
+        .ok_or_else(|| DateError::NotADateTime(shown(s)))
 }
 
 /// Parses a date and a separately typed time (`14:05` or `1405`), as the entry form has them.
@@ -71,7 +74,7 @@ pub fn parse_date_and_time(date: &str, time: &str) -> Result<NaiveDateTime, Date
     let t = time.trim();
     let parsed = NaiveTime::parse_from_str(t, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(t, "%H%M"))
-        .map_err(|_| DateError::NotADateTime(format!("{} {}", date.trim(), t)))?;
+        .map_err(|_| DateError::NotADateTime(shown(&format!("{} {}", date.trim(), t))))?;
     Ok(day.and_time(parsed))
 }
 

@@ -11,7 +11,7 @@ use super::kind::{FieldInput, FieldSpec, ItemKind, all_field_specs};
 use super::nhs_number::{NhsNumber, NhsNumberError};
 use super::staff::StaffId;
 use super::status::{Reentry, Void};
-use super::validation::{FieldError, MAX_LINE, MAX_TEXT, Validation};
+use super::validation::{FieldError, MAX_LINE, MAX_TEXT, Validation, shown};
 
 /// An item's id in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -335,7 +335,7 @@ fn normalise_field(v: &mut Validation, spec: &FieldSpec, raw: &str) -> Option<St
                     let options: Vec<&str> = choices.iter().map(|c| c.code).collect();
                     v.error(
                         spec.key,
-                        format!("'{s}' is not one of: {}", options.join(", ")),
+                        format!("'{}' is not one of: {}", shown(s), options.join(", ")),
                     );
                     None
                 }

@@ -18,8 +18,8 @@ pub enum NhsNumberError {
     /// Nothing was typed.
     #[error("enter the NHS number (10 digits)")]
     Empty,
-    /// Something other than a digit or a space.
-    #[error("an NHS number has only digits; remove '{0}'")]
+    /// Something other than a digit, a space or a dash (an invisible one is named by its code).
+    #[error("an NHS number has only digits; remove {}", super::validation::shown_char(*.0))]
     NotADigit(char),
     /// Not ten digits.
     #[error("an NHS number has 10 digits; this has {0}")]

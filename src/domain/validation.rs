@@ -37,6 +37,58 @@ pub fn describe(errors: &[FieldError]) -> String {
         .join("; ")
 }
 
+/// How much of a typed value an error message repeats back.
+const SHOWN_MAX_CHARS: usize = 60;
+
+/// True for a character that cannot be seen, or that changes how the text around it
+/// is shown: control characters, every space but the plain one, and the invisible
+/// formatting characters (bidirectional overrides and isolates, zero-width
+/// characters, the byte-order mark, soft hyphen, tag characters).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// A typed value as an error message may repeat it: each invisible character
+/// (see [`is_invisible`]) written as `<U+001B>`, so it cannot hide, reorder or
+/// colour the message, and anything past 60 characters cut off with `…`.
+pub fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == SHOWN_MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if is_invisible(c) {
+            out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One typed character as a message names it: `'x'`, or `the invisible character U+00A0`.
+pub fn shown_char(c: char) -> String {
+    if is_invisible(c) {
+        format!("the invisible character U+{:04X}", u32::from(c))
+    } else {
+        format!("'{c}'")
+    }
+}
+
 /// Longest single-line text accepted (names, medication, references).
 pub const MAX_LINE: usize = 500;
 /// Longest free text accepted (details, consultation summaries).

@@ -252,10 +252,14 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
     let mut seen = HashSet::new();
     for h in &header {
         if !seen.insert(h.as_str()) {
-            return Err(FileProblem::DuplicateColumn(h.clone()));
+            return Err(FileProblem::DuplicateColumn(
+                crate::domain::validation::shown(h),
+            ));
         }
         if !known.contains(&h.as_str()) {
-            return Err(FileProblem::UnknownColumn(h.clone()));
+            return Err(FileProblem::UnknownColumn(
+                crate::domain::validation::shown(h),
+            ));
         }
     }
     if let Some(missing) = REQUIRED_COLUMNS
@@ -270,18 +274,19 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
         ..ImportPlan::default()
     };
     let mut rows = 0u64;
+    let mut lines = LineCounter::new(text);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
                 return Err(FileProblem::Unreadable {
                     line,
                     message: e.to_string(),
                 });
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line: spreadsheets often leave these at the end
@@ -323,6 +328,57 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
     Ok(plan)
 }
 
+/// The line a record starts on, counted from the text itself. The csv crate's own
+/// count is one short after every CRLF line end (it takes the LF with the next
+/// record), counts no CR-only line ends, and starts before the blank and comment
+/// lines it skipped; files from Excel and from [`export`] end lines with CRLF.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    /// Bytes before this have been counted.
+    at: usize,
+    /// Line ends before `at`.
+    ends: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            at: 0,
+            ends: 0,
+        }
+    }
+
+    /// The 1-based line of the first content at or after `byte`, which must not go
+    /// backwards between calls (records are read in order).
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let b = self.text;
+        let mut i = usize::try_from(byte)
+            .unwrap_or(b.len())
+            .clamp(self.at, b.len());
+        // Skip the line ends, blank lines and comment lines before the record.
+        loop {
+            while i < b.len() && (b[i] == b'\r' || b[i] == b'\n') {
+                i += 1;
+            }
+            let line_start = i == 0 || b[i - 1] == b'\n' || b[i - 1] == b'\r';
+            if i < b.len() && b[i] == b'#' && line_start {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+            } else {
+                break;
+            }
+        }
+        for j in self.at..i {
+            let end = b[j] == b'\n' || (b[j] == b'\r' && b.get(j + 1) != Some(&b'\n'));
+            self.ends += u64::from(end);
+        }
+        self.at = i;
+        self.ends + 1
+    }
+}
+
 /// Reads one row into an item, or every reason it cannot be.
 fn read_row(
     row: &BTreeMap<&str, &str>,
@@ -346,7 +402,7 @@ fn read_row(
             "kind",
             format!(
                 "'{}' is not a kind; use one of {}",
-                get("kind"),
+                crate::domain::validation::shown(get("kind")),
                 codes.join(", ")
             ),
         );
@@ -362,7 +418,8 @@ fn read_row(
                 err(
                     column,
                     format!(
-                        "'{name}' is not on the staff list; add them first (cutover-log staff add)"
+                        "'{}' is not on the staff list; add them first (cutover-log staff add)",
+                        crate::domain::validation::shown(name)
                     ),
                 );
                 None
@@ -409,13 +466,16 @@ fn read_row(
         details: row.get("details").copied().unwrap_or("").into(),
         fields,
     };
-    // An unknown clinician was reported above; don't also report "choose the clinician".
+    // An unknown clinician or kind was reported above; don't also report "choose the ...".
     let clinician_reported = errors.iter().any(|e| e.column == "clinician");
+    let kind_reported = errors.iter().any(|e| e.column == "kind");
     let input = match draft.validate(ctx.now) {
         Ok(i) => Some(i),
         Err(field_errors) => {
             for fe in field_errors {
-                if !(clinician_reported && fe.field == "clinician") {
+                if !(clinician_reported && fe.field == "clinician"
+                    || kind_reported && fe.field == "kind")
+                {
                     errors.push(RowError {
                         line,
                         column: fe.field.into(),
@@ -435,7 +495,7 @@ fn read_row(
             column: "status".into(),
             message: format!(
                 "'{}' is not a status; use one of {}",
-                get("status"),
+                crate::domain::validation::shown(get("status")),
                 codes.join(", ")
             ),
         });
