@@ -4,7 +4,7 @@
 //! (`20/11/2026`, `20/11/2026 09:15`). Shown as `20/11/2026 09:15` or
 //! `20-Nov-2026`, always 24-hour. Times are the practice's wall-clock time.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::validation::shown;
 
@@ -114,24 +114,77 @@ pub fn uk_time(t: NaiveDateTime) -> String {
 
 /// `2026-11-25T14:05` — the form stored and exported.
 pub fn iso_date_time(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
+    let mut s = iso_date(t.date());
+    push_two(&mut s, 'T', t.hour());
+    push_two(&mut s, ':', t.minute());
+    s
 }
 
 /// `2026-11-25T14:05:09` — audit and logging timestamps keep seconds.
 pub fn iso_timestamp(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    let mut s = iso_date_time(t);
+    push_two(&mut s, ':', t.second());
+    s
 }
 
 /// `2026-11-25`
 pub fn iso_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    // Written by hand: chrono's strftime re-reads its pattern every call, and
+    // exports and worklist pages write hundreds of thousands of these.
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(19);
+    let y = d.year() as u32;
+    for div in [1000, 100, 10, 1] {
+        s.push(digit(y / div));
+    }
+    push_two(&mut s, '-', d.month());
+    push_two(&mut s, '-', d.day());
+    s
+}
+
+fn digit(n: u32) -> char {
+    char::from(b'0' + (n % 10) as u8)
+}
+
+fn push_two(s: &mut String, sep: char, n: u32) {
+    s.push(sep);
+    s.push(digit(n / 10));
+    s.push(digit(n));
 }
 
 /// Reads back what [`iso_timestamp`] or [`iso_date_time`] wrote.
 pub fn from_iso(s: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
-        .ok()
+    from_iso_fixed(s).or_else(|| {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M"))
+            .ok()
+    })
+}
+
+/// The common case of [`from_iso`], `YYYY-MM-DDTHH:MM[:SS]` by position, without
+/// chrono's pattern interpreter; `None` sends anything else to chrono.
+fn from_iso_fixed(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if !(b.len() == 16 || b.len() == 19) {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let seps = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':')];
+    if seps.iter().any(|&(i, c)| b[i] != c) || (b.len() == 19 && b[16] != b':') {
+        return None;
+    }
+    let second = if b.len() == 19 { num(17, 19)? } else { 0 };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0, 4)?).ok()?, num(5, 7)?, num(8, 10)?)?.and_hms_opt(
+        num(11, 13)?,
+        num(14, 16)?,
+        second,
+    )
 }
 
 /// The practice's wall-clock time now, to the second.
@@ -143,6 +196,37 @@ pub fn now() -> NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_text_is_what_chrono_writes_and_reads_back() {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default();
+        for step in (0..3_000_000).step_by(7_919) {
+            let t = start + chrono::Duration::seconds(step * 97);
+            assert_eq!(iso_timestamp(t), t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            assert_eq!(iso_date_time(t), t.format("%Y-%m-%dT%H:%M").to_string());
+            assert_eq!(iso_date(t.date()), t.format("%Y-%m-%d").to_string());
+            assert_eq!(from_iso(&iso_timestamp(t)), Some(t));
+        }
+        let d = NaiveDate::from_ymd_opt(12_026, 1, 2).unwrap_or_default();
+        assert_eq!(iso_date(d), d.format("%Y-%m-%d").to_string());
+        for bad in [
+            "2026-02-31T10:00",
+            "2026-11-25T24:00",
+            "2026-11-25 10:00",
+            "2026-11-25T10:0a",
+            "2026-11-25T10:00:",
+            "",
+            "2026-11-25T10:00:61",
+        ] {
+            assert_eq!(from_iso_fixed(bad), None, "{bad}");
+        }
+        assert_eq!(
+            from_iso("2026-11-25T10:00"),
+            NaiveDate::from_ymd_opt(2026, 11, 25).and_then(|d| d.and_hms_opt(10, 0, 0))
+        );
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

@@ -11,12 +11,12 @@ fn is_formula_start(c: char) -> bool {
 /// Prefixes `'` to a cell a spreadsheet would treat as a formula. Cells already
 /// starting with quotes before such a character get one more, so that
 /// [`unescape_formula`] reverses this exactly.
-pub fn escape_formula(cell: &str) -> String {
+pub fn escape_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     let rest = cell.trim_start_matches('\'');
     if rest.chars().next().is_some_and(is_formula_start) {
-        format!("'{cell}")
+        format!("'{cell}").into()
     } else {
-        cell.to_string()
+        cell.into()
     }
 }
 

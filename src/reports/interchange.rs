@@ -115,13 +115,13 @@ pub fn export(store: &dyn CutoverStore, path: &Path) -> Result<u64, ReportError>
             .terminator(csv::Terminator::CRLF)
             .from_writer(w);
         out.write_record(&cols)?;
+        let to_store = |e: csv::Error| crate::store::StoreError::Corrupt(e.to_string());
         store.for_each_item(&mut |item| {
-            let row: Vec<String> = cols
-                .iter()
-                .map(|c| escape_formula(&cell(item, &staff, c)))
-                .collect();
-            out.write_record(&row)
-                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            for c in &cols {
+                out.write_field(escape_formula(&cell(item, &staff, c)).as_bytes())
+                    .map_err(to_store)?;
+            }
+            out.write_record(None::<&[u8]>).map_err(to_store)?;
             count += 1;
             Ok(())
         })?;
@@ -625,7 +625,7 @@ pub fn write_rejects(input: &Path, plan: &ImportPlan) -> Result<std::path::PathB
             let mut cells: Vec<String> = r.cells.clone();
             let reasons: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
             cells.push(reasons.join("; "));
-            out.write_record(cells.iter().map(|c| escape_formula(c)))?;
+            out.write_record(cells.iter().map(|c| escape_formula(c).into_owned()))?;
         }
         out.flush()?;
         Ok(())
