@@ -26,8 +26,17 @@ fn sizes() -> Vec<usize> {
 
 fn harness(items: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&dir.path().join("ui.sqlite3")).unwrap();
-    demo::fill(&mut store, items, 9, now()).unwrap();
+    let path = dir.path().join("ui.sqlite3");
+    // Filled by the real binary in its own process, so this process's memory is
+    // only the app's (the figure printed after scrolling).
+    let filled = std::process::Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+        .arg("--db")
+        .arg(&path)
+        .args(["demo", "--items", &items.to_string(), "--seed", "9"])
+        .output()
+        .unwrap();
+    assert!(filled.status.success(), "demo fill failed");
+    let mut store = SqliteStore::open(&path).unwrap();
     let me = store
         .sign_in("Dr Amira Testwell", demo::DEMO_PASSWORD, now())
         .unwrap();
@@ -39,6 +48,18 @@ fn harness(items: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
         .with_max_steps(50)
         .build_ui_state(|ui, app: &mut CutoverApp| app.ui(ui), app);
     (dir, h)
+}
+
+/// This process's resident memory in kB (Linux).
+fn resident_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Steps until the worklist's reader has answered.
@@ -83,6 +104,15 @@ fn frames(c: &mut Criterion) {
         settle(&mut h);
         h.hover_at(egui::pos2(400.0, 400.0));
         rows_shown_after_filter_change(&mut h, n);
+        for _ in 0..200 {
+            h.key_press(egui::Key::PageDown);
+            h.step();
+        }
+        settle(&mut h);
+        println!(
+            "worklist_frame/resident_memory/{n}: {} MB after opening, searching and paging through the worklist (egui_kittest, no GPU)",
+            resident_kb() / 1024
+        );
         group.bench_function(BenchmarkId::new("scroll", n), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
