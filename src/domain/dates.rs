@@ -45,9 +45,12 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     if !has_four_digit_year(s) {
         return Err(DateError::NotADate(shown(s)));
     }
-    DATE_FORMATS
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    iso_date_fixed(s.as_bytes())
+        .or_else(|| {
+            DATE_FORMATS
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        })
         .ok_or_else(|| DateError::NotADate(shown(s)))
 }
 
@@ -61,9 +64,12 @@ pub fn parse_date_time(input: &str) -> Result<NaiveDateTime, DateError> {
     if !has_four_digit_year(s) {
         return Err(DateError::NotADateTime(shown(s)));
     }
-    DATE_TIME_FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    from_iso_fixed(s)
+        .or_else(|| {
+            DATE_TIME_FORMATS
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        })
         .map(truncate_to_minute)
         .ok_or_else(|| DateError::NotADateTime(shown(s)))
 }
@@ -79,8 +85,13 @@ pub fn parse_date_and_time(date: &str, time: &str) -> Result<NaiveDateTime, Date
 }
 
 /// The year part must be four digits, so `20/11/26` is not read as year 26.
+/// The date part ends at a space or at an ISO `T` after a digit (not the T of "OCT").
 fn has_four_digit_year(s: &str) -> bool {
-    let date_part = s.split(['T', ' ']).next().unwrap_or(s);
+    let date_part = s.split(' ').next().unwrap_or(s);
+    let date_part = match date_part.find('T') {
+        Some(i) if date_part[..i].ends_with(|c: char| c.is_ascii_digit()) => &date_part[..i],
+        _ => date_part,
+    };
     date_part
         .split(['-', '/'])
         .any(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_digit()))
@@ -167,24 +178,34 @@ pub fn from_iso(s: &str) -> Option<NaiveDateTime> {
 /// chrono's pattern interpreter; `None` sends anything else to chrono.
 fn from_iso_fixed(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
-    if !(b.len() == 16 || b.len() == 19) {
+    if !(b.len() == 16 || b.len() == 19) || b[10] != b'T' || b[13] != b':' {
         return None;
     }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
+    if b.len() == 19 && b[16] != b':' {
+        return None;
+    }
+    let second = if b.len() == 19 {
+        digits(&b[17..19])?
+    } else {
+        0
     };
-    let seps = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':')];
-    if seps.iter().any(|&(i, c)| b[i] != c) || (b.len() == 19 && b[16] != b':') {
+    iso_date_fixed(&b[..10])?.and_hms_opt(digits(&b[11..13])?, digits(&b[14..16])?, second)
+}
+
+/// `YYYY-MM-DD` exactly, by position; `None` sends anything else to chrono.
+fn iso_date_fixed(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let second = if b.len() == 19 { num(17, 19)? } else { 0 };
-    NaiveDate::from_ymd_opt(i32::try_from(num(0, 4)?).ok()?, num(5, 7)?, num(8, 10)?)?.and_hms_opt(
-        num(11, 13)?,
-        num(14, 16)?,
-        second,
-    )
+    let year = i32::try_from(digits(&b[..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(&b[5..7])?, digits(&b[8..10])?)
+}
+
+/// The number the ASCII digits spell, or `None` if any byte is not a digit.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
 /// The practice's wall-clock time now, to the second.

@@ -434,16 +434,20 @@ impl ItemKind {
 
 /// Every kind-specific field key across all kinds, each once, in kind order
 /// (the CSV's kind-specific columns).
-pub fn all_field_specs() -> Vec<&'static FieldSpec> {
-    let mut out: Vec<&'static FieldSpec> = Vec::new();
-    for kind in ItemKind::ALL {
-        for f in kind.fields() {
-            if !out.iter().any(|o| o.key == f.key) {
-                out.push(f);
+pub fn all_field_specs() -> &'static [&'static FieldSpec] {
+    // Built once: imports and exports ask for it on every row.
+    static ALL: std::sync::OnceLock<Vec<&'static FieldSpec>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut out: Vec<&'static FieldSpec> = Vec::new();
+        for kind in ItemKind::ALL {
+            for f in kind.fields() {
+                if !out.iter().any(|o| o.key == f.key) {
+                    out.push(f);
+                }
             }
         }
-    }
-    out
+        out
+    })
 }
 
 /// The label of a choice code, or the code itself if unknown.

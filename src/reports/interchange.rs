@@ -55,7 +55,7 @@ pub const RECORD_COLUMNS: [&str; 11] = [
 /// Every column in the order export writes them.
 pub fn columns() -> Vec<&'static str> {
     let mut cols: Vec<&'static str> = REQUIRED_COLUMNS.to_vec();
-    cols.extend(all_field_specs().into_iter().map(|s| s.key));
+    cols.extend(all_field_specs().iter().map(|s| s.key));
     cols.extend(RECORD_COLUMNS);
     cols
 }

@@ -14,6 +14,7 @@ mod progress;
 mod report_screen;
 mod setup;
 mod start;
+mod startup_probe;
 mod status;
 mod theme;
 mod today_log;
@@ -42,6 +43,14 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
     };
     let passphrase = std::env::var("CUTOVER_LOG_DB_PASSPHRASE").ok();
     let (start, title) = match SqliteStore::open_with(&path, passphrase.as_deref()) {
+        Ok(store) if store.is_read_only() => {
+            let e = crate::store::StoreError::ReadOnly;
+            eprintln!("Cutover Log could not open its database: {e}");
+            (
+                StartApp::from_open_error(path.clone(), &e, crate::domain::dates::now),
+                "Cutover Log".to_string(),
+            )
+        }
         Ok(mut store) => {
             if demo && let Err(code) = fill_demo(&mut store) {
                 return code;
@@ -58,13 +67,15 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
                 title,
             )
         }
-        Err(crate::store::StoreError::NeedsPassphrase) => (
-            StartApp::locked(path.clone(), crate::domain::dates::now),
-            "Cutover Log".to_string(),
-        ),
         Err(e) => {
-            eprintln!("Cutover Log could not open its database: {e}");
-            return ExitCode::FAILURE;
+            if !matches!(e, crate::store::StoreError::NeedsPassphrase) {
+                // Also said in the window (the same words), for a start from a terminal.
+                eprintln!("Cutover Log could not open its database: {e}");
+            }
+            (
+                StartApp::from_open_error(path.clone(), &e, crate::domain::dates::now),
+                "Cutover Log".to_string(),
+            )
         }
     };
     let options = eframe::NativeOptions {
@@ -79,6 +90,9 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
         options,
         Box::new(|cc| {
             theme::apply(&cc.egui_ctx);
+            if startup_probe::StartupProbe::<StartApp>::wanted() {
+                return Ok(Box::new(startup_probe::StartupProbe::new(start)));
+            }
             Ok(Box::new(start))
         }),
     );

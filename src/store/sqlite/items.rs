@@ -118,6 +118,15 @@ pub(super) fn import_items(
     let tx = store
         .conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Row by row, the search index costs more than everything else an import does;
+    // one pass over the new rows at the end is several times faster. The trigger is
+    // dropped and re-created inside this transaction, so no other handle ever sees
+    // it missing, and a failed import rolls both back.
+    let bulk = items.len() >= BULK_INDEX_ROWS;
+    if bulk {
+        tx.execute_batch("DROP TRIGGER items_fts_insert")?;
+    }
+    let mut first_id = None;
     for it in items {
         let phase = project.phase(it.logged_at).code();
         let id = insert(
@@ -142,10 +151,23 @@ pub(super) fn import_items(
             None::<&()>,
             Some(&item),
         )?;
+        first_id.get_or_insert(id.0);
+    }
+    if bulk {
+        if let Some(first) = first_id {
+            tx.execute(
+                "INSERT INTO items_fts (rowid, search_text) SELECT id, search_text FROM items WHERE id >= ?1",
+                [first],
+            )?;
+        }
+        tx.execute_batch(super::schema::FTS_INSERT_TRIGGER)?;
     }
     tx.commit()?;
     Ok(items.len())
 }
+
+/// From this many rows, an import indexes its text for search in one pass.
+pub const BULK_INDEX_ROWS: usize = 500;
 
 pub(super) fn edit_item(
     store: &mut SqliteStore,

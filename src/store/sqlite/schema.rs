@@ -138,3 +138,10 @@ pub fn migrations() -> Migrations<'static> {
 
 /// The schema version this build knows.
 pub const LATEST_VERSION: i64 = 5;
+
+/// The trigger that indexes a new item's text for search, exactly as migration 5
+/// creates it. A large import drops it inside its transaction, indexes every new
+/// row in one statement at the end, and puts it back with this text before committing.
+pub const FTS_INSERT_TRIGGER: &str = "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END";
