@@ -100,6 +100,18 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Reliability testing only: log COUNT generated synthetic items (999 NHS
+    /// numbers), one transaction each, as the `--as` person, printing `saved <id>`
+    /// after each commit. Used by the crash and two-writer tests.
+    #[command(hide = true)]
+    StressLog {
+        /// How many items to log.
+        #[arg(long)]
+        count: usize,
+        /// Seed for the generated items (the same seed gives the same items).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// `init`'s options.
@@ -180,7 +192,14 @@ pub fn open_store(path: &Path) -> Result<SqliteStore> {
     let env = std::env::var("CUTOVER_LOG_DB_PASSPHRASE").ok();
     match SqliteStore::open_with(path, env.as_deref()) {
         Err(crate::store::StoreError::NeedsPassphrase) => {
-            let p = password("CUTOVER_LOG_DB_PASSPHRASE", "Database passphrase: ")?;
+            let p = password("CUTOVER_LOG_DB_PASSPHRASE", "Database passphrase: ").with_context(
+                || {
+                    format!(
+                        "{} is encrypted (or is not a Cutover Log database) and needs the practice's database passphrase",
+                        path.display()
+                    )
+                },
+            )?;
             Ok(SqliteStore::open_with(path, Some(&p))?)
         }
         other => Ok(other?),
@@ -449,6 +468,10 @@ pub fn execute(
             }
             writeln!(out, "verify: ok")?;
         }
+        Command::StressLog { count, seed } => {
+            let actor = signed_in(&mut store, as_staff)?;
+            stress_log(&mut store, &actor, count, seed, out)?;
+        }
         Command::Demo { items, seed } => {
             let n = crate::demo::fill(&mut store, items, seed, now())?;
             writeln!(
@@ -459,6 +482,54 @@ pub fn execute(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `stress-log`: logs generated items one at a time through [`CutoverStore::log_item`],
+/// each in its own transaction, and reports each one only after its commit returned
+/// (printed and flushed), so a test that kills this process knows what must be stored.
+///
+/// The items are generated as of the project's go-live (not the clock), so the same
+/// seed on the same practice always gives the same list: a test can regenerate it
+/// with [`stress_items`] and compare what was stored.
+fn stress_log(
+    store: &mut SqliteStore,
+    actor: &Actor,
+    count: usize,
+    seed: u64,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let project = store
+        .project()?
+        .context("no project is set up: run `cutover-log init` first")?;
+    let list = stress_items(&project, &store.staff()?, count, seed);
+    if list.len() < count {
+        bail!(
+            "could only generate {} of {count} items: the staff list needs a receptionist, a GP and a clinician",
+            list.len()
+        );
+    }
+    for it in &list {
+        let at = Actor::staff(
+            actor.staff.context("no staff member is signed in")?,
+            actor.name.clone(),
+            now(),
+        );
+        let item = store.log_item(&it.input, &at)?;
+        writeln!(out, "saved {}", item.id.0)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// The synthetic items `stress-log --count COUNT --seed SEED` logs, in order, for
+/// this project and staff list (NHS numbers from the 999 test range).
+pub fn stress_items(
+    project: &Project,
+    staff: &[crate::domain::Staff],
+    count: usize,
+    seed: u64,
+) -> Vec<crate::store::ImportedItem> {
+    crate::demo::items(count, seed, project, staff, project.go_live)
 }
 
 fn import(

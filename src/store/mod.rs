@@ -45,6 +45,26 @@ pub enum StoreError {
     NoStaffActor,
     #[error("the database is busy (another desk is saving); please try again")]
     Busy,
+    /// The file (or its drive) cannot be written: a write was refused.
+    #[error(
+        "could not save: the database file is read-only (check its permissions, or whether it is on a read-only drive or share). Nothing was changed."
+    )]
+    ReadOnly,
+    /// The disk (or the file-size limit) is full: the transaction was rolled back.
+    #[error(
+        "could not save: the disk is full. Free some space and try again; the last change was not saved, everything saved before it is kept."
+    )]
+    DiskFull,
+    /// The operating system reported an I/O error reading or writing the file.
+    #[error(
+        "the database file could not be read or written ({0}). The disk may be full or failing, or a network drive may have gone away; the last change was not saved."
+    )]
+    WriteFailed(String),
+    /// SQLite found the file damaged (or not a database) after it was opened.
+    #[error(
+        "the database file is damaged ({0}). Restore it from a backup (and tell support); nothing more was written to it."
+    )]
+    Damaged(String),
     #[error("could not open the database {path}: {message}")]
     Open { path: PathBuf, message: String },
     #[error("the database schema could not be brought up to date: {0}")]
@@ -70,6 +90,12 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Busy
+            }
+            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteFailed(e.to_string()),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                StoreError::Damaged(e.to_string())
             }
             _ => StoreError::Sqlite(e),
         }

@@ -1,5 +1,7 @@
 //! The first thing the window shows when the database is encrypted: the
-//! practice's database passphrase, then the app itself.
+//! practice's database passphrase, then the app itself. When the database cannot
+//! be opened at all (damaged, from a newer version, an unusable folder), the
+//! window says why, in the same words as the command line.
 
 use std::path::PathBuf;
 
@@ -20,6 +22,11 @@ pub enum StartApp {
         focus: bool,
     },
     Open(Box<CutoverApp>),
+    /// The database could not be opened: `message` says why (the store's words).
+    Failed {
+        path: PathBuf,
+        message: String,
+    },
 }
 
 impl StartApp {
@@ -34,18 +41,56 @@ impl StartApp {
         }
     }
 
+    /// Opens the database at `path` as the window starts: the app, the passphrase
+    /// gate for an encrypted file, or the reason it could not be opened.
+    pub fn open(path: PathBuf, passphrase: Option<&str>, clock: fn() -> NaiveDateTime) -> Self {
+        match SqliteStore::open_with(&path, passphrase) {
+            // Every use of the app signs in, which is recorded: a read-only file is
+            // refused at the start rather than at the first save.
+            Ok(store) if store.is_read_only() => {
+                Self::from_open_error(path, &StoreError::ReadOnly, clock)
+            }
+            Ok(store) => StartApp::Open(Box::new(CutoverApp::new(Box::new(store), clock))),
+            Err(e) => Self::from_open_error(path, &e, clock),
+        }
+    }
+
+    /// The start screen for a database that did not open with `e`.
+    pub fn from_open_error(path: PathBuf, e: &StoreError, clock: fn() -> NaiveDateTime) -> Self {
+        match e {
+            StoreError::NeedsPassphrase => Self::locked(path, clock),
+            e => StartApp::Failed {
+                path,
+                message: e.to_string(),
+            },
+        }
+    }
+
+    /// Why the database could not be opened, if it could not (for tests).
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            StartApp::Failed { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
     /// The app, once open (for tests).
     pub fn app(&self) -> Option<&CutoverApp> {
         match self {
             StartApp::Open(a) => Some(a),
-            StartApp::Passphrase { .. } => None,
+            StartApp::Passphrase { .. } | StartApp::Failed { .. } => None,
         }
     }
 
+    /// Draws the current screen (eframe and the kittest harness alike).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let opened = match self {
             StartApp::Open(app) => {
                 app.ui(ui);
+                return;
+            }
+            StartApp::Failed { path, message } => {
+                failed_ui(ui, path, message);
                 return;
             }
             StartApp::Passphrase {
@@ -108,6 +153,26 @@ impl StartApp {
         };
         *self = StartApp::Open(Box::new(opened));
     }
+}
+
+/// The screen for a database that could not be opened: what went wrong and what
+/// to do; nothing is written.
+fn failed_ui(ui: &mut egui::Ui, path: &std::path::Path, message: &str) {
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.add_space(60.0);
+        ui.vertical_centered(|ui| {
+            ui.set_max_width(560.0);
+            ui.heading("Cutover Log could not open its database");
+            ui.label(format!("File: {}", path.display()));
+            super::widgets::error_label(ui, message);
+            ui.label(
+                "Close this window, put the problem right (or ask IT or support), then start Cutover Log again.",
+            );
+            if ui.button("Close").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+    });
 }
 
 impl eframe::App for StartApp {
