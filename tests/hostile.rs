@@ -236,6 +236,12 @@ fn form_cases() -> Vec<FormCase> {
             Normalised(|i| i.occurred_at == t("2024-02-29T10:00")),
         ),
         when(
+            "month in capitals (caps lock on): OCT has a T in it",
+            "20-OCT-2026",
+            "09:15",
+            Normalised(|i| i.occurred_at == t("2026-10-20T09:15")),
+        ),
+        when(
             "00/00/0000",
             "00/00/0000",
             "00:00",
