@@ -1,0 +1,77 @@
+//! Exports at practice scale: the interchange CSV (1k, 10k, 100k items) and the
+//! PDF re-entry report (100k items; 1k under `cargo test`). Run with
+//! `cargo bench --bench reports`. Peak memory and the CSV import beside the
+//! sqlite3 tool's own `.import` are measured by `scripts/bench-reports.sh`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use cutover_log::demo;
+use cutover_log::domain::dates::parse_date_time;
+use cutover_log::reports::{interchange, reentry_report};
+use cutover_log::store::SqliteStore;
+
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+fn now() -> chrono::NaiveDateTime {
+    parse_date_time("2026-11-25T12:00").unwrap()
+}
+
+fn fixture(items: usize) -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("bench.sqlite3")).unwrap();
+    demo::fill(&mut store, items, 42, now()).unwrap();
+    (dir, store)
+}
+
+/// Runs `f` `iters` times and returns the total time (the output file is rewritten each time).
+fn timed(iters: u64, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed()
+}
+
+fn exports(c: &mut Criterion) {
+    let sizes: &[usize] = if bench_mode() {
+        &[1_000, 10_000, 100_000]
+    } else {
+        &[1_000]
+    };
+    let mut group = c.benchmark_group("export");
+    group.sample_size(10);
+    for &n in sizes {
+        let (dir, store) = fixture(n);
+        let csv = dir.path().join("out.csv");
+        group.bench_function(BenchmarkId::new("csv", n), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, || {
+                    assert_eq!(interchange::export(&store, &csv).unwrap(), n as u64);
+                })
+            })
+        });
+        if n == *sizes.last().unwrap() {
+            let pdf = dir.path().join("out.pdf");
+            group.measurement_time(Duration::from_secs(if bench_mode() { 60 } else { 1 }));
+            group.bench_function(BenchmarkId::new("pdf_report", n), |b| {
+                b.iter_custom(|iters| {
+                    timed(iters, || {
+                        reentry_report::export_pdf(&store, &pdf, now(), &mut |_| {}).unwrap();
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1));
+    targets = exports
+}
+criterion_main!(benches);
