@@ -20,6 +20,6 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         Some(command) => cli::run(args.db.as_deref(), args.as_staff.as_deref(), command),
-        None => cutover_log::ui::run_app(args.db.as_deref(), args.demo),
+        None => cutover_log::ui::run_app(args.db.as_deref(), args.demo, args.renderer),
     }
 }

@@ -461,3 +461,84 @@ fn an_encrypted_log_asks_for_its_passphrase_first() {
     assert!(h.state().app().is_some(), "opened");
     assert!(h.query_all_by_label_contains("Sign in").next().is_some());
 }
+
+#[test]
+fn f1_opens_the_shortcut_sheet_and_about_and_esc_closes_it() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press(egui::Key::F1);
+    h.run();
+    assert!(status_shows(&h, "Keyboard shortcuts"));
+    assert!(status_shows(&h, "Log a new prescription item"), "the sheet");
+    assert!(status_shows(&h, "Alt+P"));
+    click(&mut h, "How to use this screen");
+    assert!(
+        status_shows(&h, "Type the NHS number"),
+        "how to for the log screen"
+    );
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(
+        !status_shows(&h, "Log a new prescription item"),
+        "Esc closes help"
+    );
+
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::F1);
+    h.run();
+    assert!(status_shows(
+        &h,
+        &format!("Cutover Log {}", env!("CARGO_PKG_VERSION"))
+    ));
+    click(&mut h, "Hazard log");
+    assert!(
+        status_shows(&h, "Hazard"),
+        "the clinical-safety documents travel with the app"
+    );
+    h.key_press(egui::Key::F1);
+    h.run();
+    assert!(
+        status_shows(&h, "Keyboard shortcuts"),
+        "F1 from About shows the sheet"
+    );
+}
+
+#[test]
+fn each_person_keeps_their_own_theme_and_text_size() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.get_by_role_and_label(Role::CheckBox, "Dark theme")
+        .click();
+    h.run();
+    common::ui::pick(&mut h, "Text size", "125%");
+    assert_eq!(h.ctx.theme(), egui::Theme::Dark);
+    assert!((h.ctx.zoom_factor() - 1.25).abs() < 0.01);
+    click(&mut h, "Sign out");
+    h.run();
+    assert_eq!(
+        h.ctx.theme(),
+        egui::Theme::Light,
+        "signed out: the defaults"
+    );
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    assert_eq!(
+        h.ctx.theme(),
+        egui::Theme::Light,
+        "the GP has not changed anything"
+    );
+    assert!((h.ctx.zoom_factor() - 1.0).abs() < 0.01);
+    click(&mut h, "Sign out");
+    h.run();
+    // Kept across a restart: what the window saves, a new app reads back.
+    let saved = h.state().preferences.to_text();
+    let mut again = harness(SqliteStore::open(&path).unwrap());
+    again.state_mut().preferences = cutover_log::ui::Preferences::from_text(&saved);
+    choose_desk_user(&mut again, "Test Receptionist");
+    assert_eq!(
+        again.ctx.theme(),
+        egui::Theme::Dark,
+        "the receptionist's choice is back"
+    );
+    assert!((again.ctx.zoom_factor() - 1.25).abs() < 0.01);
+}

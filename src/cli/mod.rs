@@ -34,6 +34,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// How the app window is drawn: auto (wgpu, then glow if wgpu will not start),
+    /// wgpu or glow. Also CUTOVER_LOG_RENDERER.
+    #[arg(long, value_enum, value_name = "RENDERER")]
+    pub renderer: Option<crate::ui::RendererChoice>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

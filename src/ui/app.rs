@@ -9,8 +9,10 @@ use crate::store::CutoverStore;
 use super::audit_screen::AuditScreen;
 use super::command::{self, Command, Screen};
 use super::desk::Desk;
+use super::help::{Help, HelpPage};
 use super::log_screen::LogScreen;
 use super::practice::PracticeScreen;
+use super::preferences::{Display, Preferences, ZOOM_STEPS};
 use super::progress::ProgressScreen;
 use super::report_screen::ReportScreen;
 use super::setup::SetupScreen;
@@ -34,6 +36,11 @@ pub struct CutoverApp {
     pub report: ReportScreen,
     pub audit: AuditScreen,
     pub status: StatusLine,
+    pub help: Help,
+    /// Each person's light/dark and text size, applied when they sign in.
+    pub preferences: Preferences,
+    /// Whose display settings the window shows now.
+    display_for: Option<crate::domain::StaffId>,
     commands: Vec<Command>,
 }
 
@@ -56,6 +63,9 @@ impl CutoverApp {
             report: ReportScreen::default(),
             audit: AuditScreen::default(),
             status: StatusLine::default(),
+            help: Help::default(),
+            preferences: Preferences::default(),
+            display_for: None,
             commands: Vec::new(),
         };
         app.reload_reference();
@@ -168,6 +178,7 @@ impl CutoverApp {
                 }
                 Command::ReloadReference => self.reload_reference(),
                 Command::Lock => self.desk.lock(),
+                Command::Help(page) => self.help.toggle(page),
             }
         }
     }
@@ -177,6 +188,8 @@ impl CutoverApp {
         self.commands.extend(command::shortcuts(ui.ctx()));
         self.handle_commands();
         let now = (self.clock)();
+        self.keep_display(ui.ctx());
+        self.help.window_ui(ui.ctx(), self.screen);
 
         egui::Panel::bottom("status_line").show(ui, |ui| {
             ui.add_space(2.0);
@@ -210,6 +223,15 @@ impl CutoverApp {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     self.desk.bar_ui(ui, &self.staff);
+                    ui.separator();
+                    if ui
+                        .button("Help (F1)")
+                        .on_hover_text("Shortcuts, how to use this screen, About")
+                        .clicked()
+                    {
+                        self.commands.push(Command::Help(HelpPage::Shortcuts));
+                    }
+                    display_ui(ui);
                 });
             });
             let phase = project.phase(now);
@@ -273,6 +295,54 @@ impl CutoverApp {
             }
         }
     }
+}
+
+impl CutoverApp {
+    /// Applies the signed-in person's display settings when they sign in (the
+    /// defaults when nobody is), and remembers any change they make.
+    fn keep_display(&mut self, ctx: &egui::Context) {
+        let current = self.desk.current(&self.staff).map(|s| s.id);
+        if current != self.display_for {
+            let display = current.map_or_else(Display::default, |id| self.preferences.get(id));
+            Preferences::apply(display, ctx);
+            self.display_for = current;
+        } else if let Some(id) = current {
+            let shown = Preferences::read(ctx);
+            if shown != self.preferences.get(id) {
+                self.preferences.set(id, shown);
+            }
+        }
+    }
+}
+
+/// Light or dark and the text size, for whoever is signed in.
+fn display_ui(ui: &mut egui::Ui) {
+    let ctx = ui.ctx().clone();
+    let mut dark = ctx.theme() == egui::Theme::Dark;
+    if ui
+        .checkbox(&mut dark, "Dark theme")
+        .on_hover_text("Light is the default for clinical settings")
+        .changed()
+    {
+        ctx.set_theme(if dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+    }
+    let zoom = ctx.zoom_factor();
+    egui::ComboBox::from_label("Text size")
+        .selected_text(format!("{:.0}%", zoom * 100.0))
+        .show_ui(ui, |ui| {
+            for step in ZOOM_STEPS {
+                if ui
+                    .selectable_label((step - zoom).abs() < 0.01, format!("{:.0}%", step * 100.0))
+                    .clicked()
+                {
+                    ctx.set_zoom_factor(step);
+                }
+            }
+        });
 }
 
 impl eframe::App for CutoverApp {

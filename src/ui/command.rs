@@ -67,6 +67,8 @@ pub enum Command {
     ReloadReference,
     /// Lock the desk now (Ctrl+L); the screens keep what was typed.
     Lock,
+    /// Open (or close) the help window on a page: F1 the shortcuts, Shift+F1 About.
+    Help(super::help::HelpPage),
 }
 
 /// Reads the global shortcuts from this frame's input.
@@ -80,6 +82,12 @@ pub fn shortcuts(ctx: &egui::Context) -> Vec<Command> {
         }
         if i.consume_key(egui::Modifiers::COMMAND, egui::Key::L) {
             out.push(Command::Lock);
+        }
+        if i.consume_key(egui::Modifiers::SHIFT, egui::Key::F1) {
+            out.push(Command::Help(super::help::HelpPage::About));
+        }
+        if i.consume_key(egui::Modifiers::NONE, egui::Key::F1) {
+            out.push(Command::Help(super::help::HelpPage::Shortcuts));
         }
         for kind in ItemKind::ALL {
             let letter = kind.shortcut_letter().to_string();

@@ -7,10 +7,13 @@ mod audit_screen;
 mod command;
 mod desk;
 mod entry_form;
+mod help;
 mod log_screen;
 mod page_cache;
 mod practice;
+mod preferences;
 mod progress;
+mod renderer;
 mod report_screen;
 mod setup;
 mod start;
@@ -19,6 +22,7 @@ mod status;
 mod theme;
 mod today_log;
 mod widgets;
+mod window;
 mod worklist;
 
 use std::path::Path;
@@ -26,6 +30,8 @@ use std::process::ExitCode;
 
 pub use app::CutoverApp;
 pub use command::{Command, Screen};
+pub use preferences::Preferences;
+pub use renderer::RendererChoice;
 pub use report_screen::ReportFormat;
 pub use start::StartApp;
 
@@ -33,7 +39,14 @@ use crate::store::{CutoverStore, SqliteStore};
 
 /// Opens the app window on the database (the default one unless `--db` is given).
 /// With `demo`, an empty database is first filled with a synthetic practice.
-pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
+pub fn run_app(db: Option<&Path>, demo: bool, renderer: Option<RendererChoice>) -> ExitCode {
+    let (first, fallback) = match RendererChoice::resolve(renderer) {
+        Ok(choice) => choice.plan(),
+        Err(e) => {
+            eprintln!("Cutover Log could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let path = match crate::cli::database_path(db) {
         Ok(p) => p,
         Err(e) => {
@@ -78,11 +91,16 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
             )
         }
     };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(title)
+        .with_inner_size([1280.0, 820.0])
+        .with_min_inner_size([960.0, 600.0]);
+    if let Some(icon) = app_icon() {
+        viewport = viewport.with_icon(std::sync::Arc::new(icon));
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(title)
-            .with_inner_size([1280.0, 820.0])
-            .with_min_inner_size([960.0, 600.0]),
+        viewport,
+        renderer: first,
         ..Default::default()
     };
     let result = eframe::run_native(
@@ -90,23 +108,28 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
         options,
         Box::new(|cc| {
             theme::apply(&cc.egui_ctx);
-            if startup_probe::StartupProbe::<StartApp>::wanted() {
-                return Ok(Box::new(startup_probe::StartupProbe::new(start)));
+            let window = window::Window::new(start, &path, cc.storage);
+            if startup_probe::StartupProbe::<window::Window>::wanted() {
+                return Ok(Box::new(startup_probe::StartupProbe::new(window)));
             }
-            Ok(Box::new(start))
+            Ok(Box::new(window))
         }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!(
-                "Cutover Log could not open its window: {e}\n\
-                 The command line still works (cutover-log --help). If this PC has no graphics \
-                 driver (e.g. over remote desktop), ask IT to enable software rendering."
-            );
-            ExitCode::FAILURE
-        }
+        Err(e) => match renderer::after_failure(first, fallback, &e.to_string()) {
+            renderer::AfterFailure::Retried(code) => code,
+            renderer::AfterFailure::GiveUp(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+/// The window and taskbar icon, built into the program (assets/icon.png).
+pub fn app_icon() -> Option<egui::IconData> {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok()
 }
 
 /// Fills an empty database with the demo practice; says so if it already has one.

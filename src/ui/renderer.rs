@@ -1,0 +1,140 @@
+//! Which graphics renderer draws the window, and what happens when one will not
+//! start. Practice PCs often run over remote desktop or on virtual desktops with
+//! no GPU and weak or no OpenGL, so the choice is deliberate:
+//!
+//! 1. **wgpu** first: on Windows it uses DirectX 12, which includes Microsoft's
+//!    WARP software adapter when there is no GPU (the usual case over remote
+//!    desktop); elsewhere Vulkan or OpenGL (Mesa's llvmpipe in software).
+//! 2. **glow** (OpenGL 2+) if wgpu cannot start: the program starts itself
+//!    again with glow (a window system allows one event loop per process).
+//! 3. If neither starts, a message says what was tried and what IT can do.
+//!
+//! `--renderer wgpu|glow` (or `CUTOVER_LOG_RENDERER`) picks one and skips the fallback.
+
+/// The variable that picks the renderer (`auto`, `wgpu` or `glow`).
+pub const RENDERER_VAR: &str = "CUTOVER_LOG_RENDERER";
+/// Set (internally) on the second attempt: what the first attempt said.
+const FIRST_FAILURE_VAR: &str = "CUTOVER_LOG_RENDERER_FIRST_FAILURE";
+
+/// A renderer choice from the command line or the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RendererChoice {
+    /// wgpu, then glow if wgpu will not start.
+    #[default]
+    Auto,
+    Wgpu,
+    Glow,
+}
+
+impl RendererChoice {
+    /// From `CUTOVER_LOG_RENDERER`, if set; an unknown value is an error in words.
+    pub fn from_env() -> Result<Option<Self>, String> {
+        match std::env::var(RENDERER_VAR) {
+            Err(_) => Ok(None),
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "" | "auto" => Ok(Some(Self::Auto)),
+                "wgpu" => Ok(Some(Self::Wgpu)),
+                "glow" | "opengl" => Ok(Some(Self::Glow)),
+                other => Err(format!(
+                    "{RENDERER_VAR}={other} is not a renderer; use auto, wgpu or glow"
+                )),
+            },
+        }
+    }
+
+    /// The choice for this run: the command line's, else the environment's; on the
+    /// fallback attempt the environment (set by the first attempt) decides.
+    pub fn resolve(cli: Option<Self>) -> Result<Self, String> {
+        let env = Self::from_env()?;
+        if std::env::var_os(FIRST_FAILURE_VAR).is_some() {
+            return Ok(env.unwrap_or_default());
+        }
+        Ok(cli.or(env).unwrap_or_default())
+    }
+
+    /// The renderer to try now, and the one to fall back to if it fails.
+    pub fn plan(self) -> (eframe::Renderer, Option<eframe::Renderer>) {
+        match self {
+            Self::Auto => (eframe::Renderer::Wgpu, Some(eframe::Renderer::Glow)),
+            Self::Wgpu => (eframe::Renderer::Wgpu, None),
+            Self::Glow => (eframe::Renderer::Glow, None),
+        }
+    }
+}
+
+fn name(r: eframe::Renderer) -> &'static str {
+    match r {
+        eframe::Renderer::Glow => "glow",
+        eframe::Renderer::Wgpu => "wgpu",
+    }
+}
+
+/// What a failed attempt leads to.
+pub enum AfterFailure {
+    /// Start again as a new process with this renderer (the exit code to return).
+    Retried(std::process::ExitCode),
+    /// Nothing more to try: the message for the user.
+    GiveUp(String),
+}
+
+/// Handles `error` from starting `tried`: starts the fallback in a new process,
+/// or explains what failed and what to do.
+pub fn after_failure(
+    tried: eframe::Renderer,
+    fallback: Option<eframe::Renderer>,
+    error: &str,
+) -> AfterFailure {
+    if let Some(next) = fallback
+        && let Ok(exe) = std::env::current_exe()
+    {
+        let status = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(RENDERER_VAR, name(next))
+            .env(FIRST_FAILURE_VAR, format!("{}: {error}", name(tried)))
+            .status();
+        if let Ok(status) = status {
+            let code = status
+                .code()
+                .and_then(|c| u8::try_from(c).ok())
+                .unwrap_or(1);
+            return AfterFailure::Retried(std::process::ExitCode::from(code));
+        }
+    }
+    let mut tried_all = std::env::var(FIRST_FAILURE_VAR)
+        .map(|first| format!("  {first}\n"))
+        .unwrap_or_default();
+    tried_all.push_str(&format!("  {}: {error}\n", name(tried)));
+    AfterFailure::GiveUp(failure_message(&tried_all))
+}
+
+/// The message when no renderer starts: what was tried, and what to do.
+pub fn failure_message(tried: &str) -> String {
+    format!(
+        "Cutover Log could not open its window. The graphics layer would not start:\n{tried}\
+         What to do:\n\
+         - On a PC used over remote desktop or a virtual desktop: ask IT to allow DirectX or \
+         OpenGL in remote sessions, or to place Mesa's software opengl32.dll beside \
+         cutover-log.exe, then start it with --renderer glow.\n\
+         - On Linux: check that DISPLAY or WAYLAND_DISPLAY is set (under a headless server, \
+         run it with xvfb-run -a).\n\
+         - To pick a renderer yourself: --renderer wgpu or --renderer glow.\n\
+         Nothing in the log was touched, and the command line still works (cutover-log --help)."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_tries_wgpu_then_glow_and_an_explicit_choice_has_no_fallback() {
+        assert_eq!(
+            RendererChoice::Auto.plan(),
+            (eframe::Renderer::Wgpu, Some(eframe::Renderer::Glow))
+        );
+        assert_eq!(RendererChoice::Glow.plan(), (eframe::Renderer::Glow, None));
+        let m = failure_message("  wgpu: no adapter\n  glow: no display\n");
+        assert!(m.contains("wgpu: no adapter") && m.contains("glow: no display"));
+        assert!(m.contains("--renderer glow"), "says what to do");
+    }
+}
