@@ -33,6 +33,32 @@ use crate::store::{CutoverStore, SqliteStore};
 /// Opens the app window on the database (the default one unless `--db` is given).
 /// With `demo`, an empty database is first filled with a synthetic practice.
 pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
+    run_app_on(db, None, demo)
+}
+
+/// Opens the app window on a file, or on the practice server at `server` (asking
+/// for its password in the window when the address and PGPASSWORD give none).
+pub fn run_app_on(db: Option<&Path>, server: Option<&str>, demo: bool) -> ExitCode {
+    if let Some(url) = server {
+        let start = match crate::store::PostgresStore::connect(url) {
+            Ok(mut store) => {
+                if demo && let Err(code) = fill_demo(&mut store) {
+                    return code;
+                }
+                StartApp::Open(Box::new(
+                    CutoverApp::new(Box::new(store), crate::domain::dates::now)
+                        .reading_in_background(),
+                ))
+            }
+            // Most often the password: ask for it (and show why) in the window.
+            Err(e) => StartApp::server(
+                url.to_string(),
+                Some(e.to_string()),
+                crate::domain::dates::now,
+            ),
+        };
+        return open_window(start, "Cutover Log".to_string());
+    }
     let path = match crate::cli::database_path(db) {
         Ok(p) => p,
         Err(e) => {
@@ -67,6 +93,10 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    open_window(start, title)
+}
+
+fn open_window(start: StartApp, title: String) -> ExitCode {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(title)
@@ -96,7 +126,7 @@ pub fn run_app(db: Option<&Path>, demo: bool) -> ExitCode {
 }
 
 /// Fills an empty database with the demo practice; says so if it already has one.
-fn fill_demo(store: &mut SqliteStore) -> Result<(), ExitCode> {
+fn fill_demo(store: &mut dyn CutoverStore) -> Result<(), ExitCode> {
     match store.project() {
         Ok(None) => match crate::demo::fill(store, 400, 1, crate::domain::dates::now()) {
             Ok(_) => {
