@@ -378,3 +378,39 @@ fn the_app_connects_to_the_practice_server_from_setup() {
     assert!(h.state().app().is_none());
     assert!(h.query_by_label("Server address").is_some());
 }
+
+/// The running app notices a lost server connection at once (on its next
+/// re-read, here forced by the window regaining focus), says so on the status
+/// line, and says so again when the retry succeeds.
+#[test]
+fn the_app_says_at_once_when_the_server_connection_is_lost_and_when_it_is_back() {
+    let Some(p) = Practice::on_postgres() else {
+        return;
+    };
+    let common::Db::Postgres(db) = &p.db else {
+        unreachable!()
+    };
+    let store = PostgresStore::with_config(db.config()).unwrap();
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1200.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut cutover_log::ui::CutoverApp| app.ui(ui),
+            cutover_log::ui::CutoverApp::new(Box::new(store), || t("2026-11-20T10:00"))
+                .reading_in_background(),
+        );
+    h.run();
+    db.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .unwrap();
+    h.event(egui::Event::WindowFocused(true));
+    h.run();
+    let status = h.state().status.text.clone();
+    assert!(status.starts_with("Connection lost"), "{status}");
+    assert!(status.contains("what you are typing is kept"), "{status}");
+    h.event(egui::Event::WindowFocused(true));
+    h.run();
+    assert_eq!(h.state().status.text, "Connection to the log is back.");
+}
