@@ -555,7 +555,7 @@ pub fn execute_on(
             )?;
         }
         Command::Encrypt | Command::MigrateToServer | Command::MigrateFromServer => {
-            unreachable_encrypt()?
+            handled_before_opening()?
         }
         Command::Stats { json } => stats(store, json, out)?,
         Command::Verify => {
@@ -717,6 +717,6 @@ fn stats(store: &dyn CutoverStore, json: bool, out: &mut dyn Write) -> Result<()
 }
 
 /// `encrypt` and the migrations are handled before the store is opened.
-fn unreachable_encrypt() -> Result<()> {
+fn handled_before_opening() -> Result<()> {
     bail!("this command runs before the database is opened")
 }
