@@ -402,6 +402,54 @@ fn a_correction_is_saved_with_its_history() {
 }
 
 #[test]
+fn a_correction_another_desk_saved_first_shows_their_values_and_keeps_what_was_typed() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    click(&mut h, "Correct");
+    type_into(&mut h, "Details", " (mine)");
+    // Meanwhile the other desk saves its correction.
+    let mut theirs = item.input.clone();
+    theirs.details = "Corrected at the other desk".into();
+    p.store
+        .edit_item(item.id, item.version, &theirs, &p.desk(during()))
+        .unwrap();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "another desk changed item"));
+    assert!(
+        status_shows(&h, "Corrected at the other desk"),
+        "their values are shown"
+    );
+    assert_eq!(
+        h.state().store().item(item.id).unwrap().input.details,
+        "Corrected at the other desk",
+        "nothing was overwritten"
+    );
+    let typed = h
+        .get_by_role_and_label(Role::MultilineTextInput, "Details")
+        .value()
+        .unwrap_or_default();
+    assert_eq!(typed, "Details for Other (mine)", "mine is kept");
+    // Saving again, having seen theirs, replaces it deliberately.
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().store().item(item.id).unwrap().input.details,
+        "Details for Other (mine)"
+    );
+}
+
+#[test]
 fn screens_need_sign_in_and_the_lock_keeps_what_was_typed() {
     let (_dir, path) = fixture_store();
     let mut h = harness(SqliteStore::open(&path).unwrap());

@@ -12,7 +12,8 @@ use crate::domain::dates::{now, parse_date_time, uk_date_time};
 use crate::domain::validation::describe;
 use crate::domain::{Actor, ItemKind, Project, Role, StaffDirectory, Status};
 use crate::reports::interchange::{self, ImportContext};
-use crate::store::{CutoverStore, SqliteStore, default_database_path};
+use crate::store::transfer::{Transfer, copy_log};
+use crate::store::{CutoverStore, PostgresStore, SqliteStore, default_database_path};
 
 /// Cutover Log: log what is entered in the old clinical system during cutover,
 /// and work it off as a re-entry worklist after go-live.
@@ -24,6 +25,12 @@ pub struct Cli {
     /// The database file (default: cutover-log.sqlite3 in your local app data folder).
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// Use the practice's shared PostgreSQL server instead of a file, e.g.
+    /// postgres://cutover@server.local/cutover_log. The password is read from
+    /// PGPASSWORD, or asked for; it is never stored or shown.
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
 
     /// Sign in as this staff member (commands that change or export the log). The
     /// password is read from CUTOVER_LOG_PASSWORD, or asked for.
@@ -98,6 +105,13 @@ pub enum Command {
     },
     /// Check the database's integrity and its audit trail.
     Verify,
+    /// Move a single-desk log (--db FILE) onto the practice server (--server URL),
+    /// which must be empty; everything is copied and checked (counts, audit chain).
+    /// The file is left as it was. The practice manager (--as).
+    MigrateToServer,
+    /// Copy the practice server's log (--server URL) into a new file (--db FILE),
+    /// e.g. for archiving; checked the same way. The practice manager (--as).
+    MigrateFromServer,
     /// Fill a new database with a synthetic practice (NHS numbers from the 999 test range).
     Demo {
         #[arg(long, default_value_t = 300)]
@@ -211,9 +225,27 @@ pub fn open_store(path: &Path) -> Result<SqliteStore> {
     }
 }
 
-fn encrypt(path: &Path, as_staff: Option<&str>, out: &mut dyn Write) -> Result<ExitCode> {
-    let mut store = open_store(path)?;
-    let actor = signed_in(&mut store, as_staff)?;
+/// Connects to the practice server; asks for the password if the server wants
+/// one and neither the URL nor PGPASSWORD gave it.
+pub fn open_server(url: &str) -> Result<PostgresStore> {
+    match PostgresStore::connect(url) {
+        Err(crate::store::StoreError::Open { message, .. })
+            if message.contains("password") && std::env::var("PGPASSWORD").is_err() =>
+        {
+            let mut config: postgres::Config = url
+                .parse()
+                .map_err(|_| anyhow::anyhow!("the server address is not valid"))?;
+            let p = rpassword::prompt_password("Practice server password: ")
+                .context("could not read the password (or set PGPASSWORD)")?;
+            config.password(p);
+            Ok(PostgresStore::with_config(config)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Only the practice manager may move or copy the whole log.
+fn require_manager(store: &dyn CutoverStore, actor: &Actor, what: &str) -> Result<()> {
     let me = store
         .staff()?
         .into_iter()
@@ -223,8 +255,42 @@ fn encrypt(path: &Path, as_staff: Option<&str>, out: &mut dyn Write) -> Result<E
         me.role,
         crate::domain::permissions::Action::ManageProject,
     ) {
-        bail!("only the practice manager can encrypt the database");
+        bail!("only the practice manager can {what}");
     }
+    Ok(())
+}
+
+fn migrate(
+    from: &mut dyn Transfer,
+    to: &mut dyn Transfer,
+    as_staff: Option<&str>,
+    description: &str,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let actor = signed_in(from, as_staff)?;
+    require_manager(from, &actor, "move the whole log")?;
+    // Recorded first, so the copy carries its own account of being made.
+    from.record_event(&actor, "log.copied", description)?;
+    let r = copy_log(&*from, to)?;
+    writeln!(
+        out,
+        "Copied {} items, {} staff, {} sign-offs and {} audit events {description}.",
+        r.items, r.staff, r.sign_offs, r.audit_events
+    )?;
+    writeln!(
+        out,
+        "Checked: both verify, the counts agree and the audit chain ends in the same hash ({}).",
+        r.chain_head
+            .as_deref()
+            .map_or("none", |h| &h[..h.len().min(16)])
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn encrypt(path: &Path, as_staff: Option<&str>, out: &mut dyn Write) -> Result<ExitCode> {
+    let mut store = open_store(path)?;
+    let actor = signed_in(&mut store, as_staff)?;
+    require_manager(&store, &actor, "encrypt the database")?;
     store.record_event(
         &actor,
         "database.encrypted",
@@ -242,7 +308,7 @@ fn encrypt(path: &Path, as_staff: Option<&str>, out: &mut dyn Write) -> Result<E
 }
 
 /// Signs in the `--as` person; every change and export is made as them.
-fn signed_in(store: &mut SqliteStore, as_staff: Option<&str>) -> Result<Actor> {
+fn signed_in(store: &mut dyn CutoverStore, as_staff: Option<&str>) -> Result<Actor> {
     let name = as_staff.context("this command needs --as NAME (the password is read from CUTOVER_LOG_PASSWORD, or asked for)")?;
     let pw = password("CUTOVER_LOG_PASSWORD", &format!("Password for {name}: "))?;
     let s = store.sign_in(name, &pw, now())?;
@@ -258,8 +324,18 @@ fn system_actor() -> Actor {
 
 /// Runs one command; prints its error (once) and gives the exit code.
 pub fn run(db: Option<&Path>, as_staff: Option<&str>, command: Command) -> ExitCode {
+    run_on(db, None, as_staff, command)
+}
+
+/// Runs one command on a file or (`server`) the practice server.
+pub fn run_on(
+    db: Option<&Path>,
+    server: Option<&str>,
+    as_staff: Option<&str>,
+    command: Command,
+) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
-    match execute(db, as_staff, command, &mut stdout) {
+    match execute_on(db, server, as_staff, command, &mut stdout) {
         Ok(code) => code,
         Err(e) => {
             let _ = stdout.flush();
@@ -269,18 +345,84 @@ pub fn run(db: Option<&Path>, as_staff: Option<&str>, command: Command) -> ExitC
     }
 }
 
-/// Runs one command, writing its report to `out`.
+/// Runs one command on a file, writing its report to `out`.
 pub fn execute(
     db: Option<&Path>,
     as_staff: Option<&str>,
     command: Command,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    let path = database_path(db)?;
-    if let Command::Encrypt = command {
-        return encrypt(&path, as_staff, out);
+    execute_on(db, None, as_staff, command, out)
+}
+
+/// Runs one command on a file or (`server`) the practice server, writing its
+/// report to `out`.
+pub fn execute_on(
+    db: Option<&Path>,
+    server: Option<&str>,
+    as_staff: Option<&str>,
+    command: Command,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    match (&command, server) {
+        (Command::MigrateToServer, Some(url)) => {
+            let path = db.context("migrate-to-server needs --db FILE (the log to move)")?;
+            if !path.exists() {
+                bail!("{} does not exist", path.display());
+            }
+            let mut from = open_store(path)?;
+            let mut to = open_server(url)?;
+            let description = format!(
+                "from {} to the practice server {}",
+                path.display(),
+                to.describe()
+            );
+            return migrate(&mut from, &mut to, as_staff, &description, out);
+        }
+        (Command::MigrateFromServer, Some(url)) => {
+            let path = db.context("migrate-from-server needs --db FILE (a new file to write)")?;
+            if path.exists() {
+                bail!("{} already exists: choose a new file", path.display());
+            }
+            let mut from = open_server(url)?;
+            let mut to = SqliteStore::open(path)?;
+            let description = format!(
+                "from the practice server {} to {}",
+                from.describe(),
+                path.display()
+            );
+            let result = migrate(&mut from, &mut to, as_staff, &description, out);
+            if result.is_err() {
+                drop(to);
+                // Nothing half-written is left behind.
+                let _ = std::fs::remove_file(path);
+            }
+            return result;
+        }
+        (Command::MigrateToServer | Command::MigrateFromServer, None) => {
+            bail!("this command needs --server URL (the practice server) and --db FILE")
+        }
+        (Command::Encrypt, Some(_)) => bail!(
+            "encrypt applies to a database file; a practice server is protected by the server's own disk encryption and access control"
+        ),
+        _ => {}
     }
-    let mut store = open_store(&path)?;
+    let path;
+    let mut store: Box<dyn CutoverStore> = match server {
+        Some(url) => {
+            let s = open_server(url)?;
+            path = PathBuf::from(s.describe());
+            Box::new(s)
+        }
+        None => {
+            path = database_path(db)?;
+            if let Command::Encrypt = command {
+                return encrypt(&path, as_staff, out);
+            }
+            Box::new(open_store(&path)?)
+        }
+    };
+    let store = &mut *store;
     match command {
         Command::Init(a) => {
             let project = Project::validate(
@@ -321,7 +463,7 @@ pub fn execute(
                 Ok(project.go_live),
             )
             .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             store.update_project(&project, &actor)?;
             writeln!(out, "Go-live moved to {}", uk_date_time(project.go_live))?;
         }
@@ -330,7 +472,7 @@ pub fn execute(
                 let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
                 bail!("'{role}' is not a role; use one of {}", roles.join(", "));
             };
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             let s = store.add_staff(&name, role, &actor)?;
             writeln!(out, "Added {} ({}), id {}", s.name, s.role.label(), s.id.0)?;
         }
@@ -341,7 +483,7 @@ pub fn execute(
             }
         }
         Command::Staff(StaffCommand::SetPassword { name }) => {
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             let staff = StaffDirectory::new(store.staff()?);
             let target = staff
                 .by_name(&name)
@@ -355,20 +497,20 @@ pub fn execute(
             writeln!(out, "Password set for {}", target.name)?;
         }
         Command::Import { file, skip_invalid } => {
-            let actor = signed_in(&mut store, as_staff)?;
-            return import(&mut store, &file, &actor, skip_invalid, out);
+            let actor = signed_in(store, as_staff)?;
+            return import(store, &file, &actor, skip_invalid, out);
         }
         Command::Export {
             format: ExportFormat::Csv,
             out: file,
         } => {
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             store.record_event(
                 &actor,
                 "report.exported",
                 &format!("csv to {}", file.display()),
             )?;
-            let n = interchange::export(&store, &file)?;
+            let n = interchange::export(store, &file)?;
             writeln!(out, "Exported {n} items to {}", file.display())?;
             writeln!(
                 out,
@@ -379,13 +521,13 @@ pub fn execute(
             format: ExportFormat::Pdf,
             out: file,
         } => {
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             store.record_event(
                 &actor,
                 "report.exported",
                 &format!("pdf to {}", file.display()),
             )?;
-            let s = crate::reports::reentry_report::export_pdf(&store, &file, now(), &mut |_| {})?;
+            let s = crate::reports::reentry_report::export_pdf(store, &file, now(), &mut |_| {})?;
             let kind = if s.final_report { "final" } else { "INTERIM" };
             writeln!(
                 out,
@@ -404,7 +546,7 @@ pub fn execute(
             role,
             comment,
         } => {
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             let role = crate::domain::SignOffRole::parse(&role).with_context(|| {
                 format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
             })?;
@@ -428,7 +570,7 @@ pub fn execute(
                     "purging removes every patient detail for good: keep the final report, then run again with --confirm"
                 );
             }
-            let actor = signed_in(&mut store, as_staff)?;
+            let actor = signed_in(store, as_staff)?;
             let s = store.purge(&actor)?;
             writeln!(
                 out,
@@ -436,8 +578,10 @@ pub fn execute(
                 s.items, s.audit_events_removed
             )?;
         }
-        Command::Encrypt => unreachable_encrypt()?,
-        Command::Stats { json } => stats(&store, json, out)?,
+        Command::Encrypt | Command::MigrateToServer | Command::MigrateFromServer => {
+            handled_before_opening()?
+        }
+        Command::Stats { json } => stats(store, json, out)?,
         Command::Verify => {
             let r = store.verify()?;
             writeln!(
@@ -474,11 +618,11 @@ pub fn execute(
             writeln!(out, "verify: ok")?;
         }
         Command::StressLog { count, seed } => {
-            let actor = signed_in(&mut store, as_staff)?;
-            stress_log(&mut store, &actor, count, seed, out)?;
+            let actor = signed_in(store, as_staff)?;
+            stress_log(store, &actor, count, seed, out)?;
         }
         Command::Demo { items, seed } => {
-            let n = crate::demo::fill(&mut store, items, seed, now())?;
+            let n = crate::demo::fill(store, items, seed, now())?;
             writeln!(
                 out,
                 "Filled {} with a synthetic practice: {n} items",
@@ -497,7 +641,7 @@ pub fn execute(
 /// seed on the same practice always gives the same list: a test can regenerate it
 /// with [`stress_items`] and compare what was stored.
 fn stress_log(
-    store: &mut SqliteStore,
+    store: &mut dyn CutoverStore,
     actor: &Actor,
     count: usize,
     seed: u64,
@@ -538,7 +682,7 @@ pub fn stress_items(
 }
 
 fn import(
-    store: &mut SqliteStore,
+    store: &mut dyn CutoverStore,
     file: &Path,
     actor: &Actor,
     skip_invalid: bool,
@@ -582,7 +726,7 @@ fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(store: &SqliteStore, json: bool, out: &mut dyn Write) -> Result<()> {
+fn stats(store: &dyn CutoverStore, json: bool, out: &mut dyn Write) -> Result<()> {
     let s = store.stats()?;
     if json {
         let mut by_kind = serde_json::Map::new();
@@ -648,7 +792,7 @@ fn stats(store: &SqliteStore, json: bool, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// `encrypt` is handled before the store is opened.
-fn unreachable_encrypt() -> Result<()> {
-    bail!("encrypt runs before the database is opened")
+/// `encrypt` and the migrations are handled before the store is opened.
+fn handled_before_opening() -> Result<()> {
+    bail!("this command runs before the database is opened")
 }

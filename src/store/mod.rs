@@ -1,8 +1,15 @@
 //! Persistence of the cutover log behind one narrow interface, [`CutoverStore`]:
 //! the operations the app and command line need, not SQL. SQLite is the embedded
-//! single-desk store; a server store can implement the same trait.
+//! single-desk store; [`PostgresStore`] is the shared store on a practice server
+//! (several desks at once). Rules that do not depend on the backend (the audit
+//! hash chain, passwords and permissions, reading rows) live here once.
 
+pub mod access;
+pub mod chain;
+pub mod postgres;
+pub mod rows;
 pub mod sqlite;
+pub mod transfer;
 
 use std::path::PathBuf;
 
@@ -14,6 +21,7 @@ use crate::domain::{
     Sort, Staff, StaffId, Stats, StatusChange, Void, WorklistFilter,
 };
 
+pub use self::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store, in words fit to show a user.
@@ -83,6 +91,20 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    #[error(
+        "the connection to the practice server was lost ({0}); nothing was saved by this action. Check the network; the app keeps trying to reconnect."
+    )]
+    ConnectionLost(String),
+    #[error("practice server error: {0}")]
+    Server(String),
+}
+
+impl StoreError {
+    /// True when the server could not be reached: the action can be tried again
+    /// once the connection is back (nothing was half-saved).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, StoreError::ConnectionLost(_))
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

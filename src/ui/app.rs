@@ -42,7 +42,14 @@ pub struct CutoverApp {
     /// Whose display settings the window shows now.
     display_for: Option<crate::domain::StaffId>,
     commands: Vec<Command>,
+    /// When set (the running app, not tests): re-read what other desks may have
+    /// changed this often, and whenever the window regains focus. On a server
+    /// this also notices a lost connection at once, and each re-read retries it.
+    auto_refresh: Option<(std::time::Duration, std::time::Instant)>,
 }
+
+/// How often the running app re-reads the log for other desks' changes.
+const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl CutoverApp {
     /// An app over `store`; `clock` gives the practice's current time (fixed in tests).
@@ -67,6 +74,7 @@ impl CutoverApp {
             preferences: Preferences::default(),
             display_for: None,
             commands: Vec::new(),
+            auto_refresh: None,
         };
         app.reload_reference();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -80,7 +88,46 @@ impl CutoverApp {
     /// so each frame shows the store's current state).
     pub fn reading_in_background(mut self) -> Self {
         self.worklist.read_in_background();
+        self.auto_refresh = Some((REFRESH_EVERY, std::time::Instant::now()));
         self
+    }
+
+    /// Re-reads the lists when it is time (see `auto_refresh`), so desks see each
+    /// other's new items without restarting.
+    fn refresh_if_due(&mut self, ui: &egui::Ui) {
+        let Some((every, last)) = self.auto_refresh else {
+            return;
+        };
+        let focused = ui.input(|i| {
+            i.events
+                .iter()
+                .any(|e| matches!(e, egui::Event::WindowFocused(true)))
+        });
+        if focused || last.elapsed() >= every {
+            self.auto_refresh = Some((every, std::time::Instant::now()));
+            match self.store.staff() {
+                Ok(s) => {
+                    self.staff = StaffDirectory::new(s);
+                    if self.status.text.starts_with("Connection") {
+                        self.status.info("Connection to the log is back.");
+                    }
+                }
+                Err(e) if e.is_connection_lost() => self.status.error(format!(
+                    "Connection lost: {e} Retrying every {} seconds; what you are typing is kept.",
+                    every.as_secs()
+                )),
+                Err(_) => {}
+            }
+            self.log.today.mark_stale();
+            self.worklist.refresh();
+            self.progress.mark_stale();
+        }
+        ui.ctx().request_repaint_after(every);
+    }
+
+    /// True once, after "Connect to practice server" was pressed in setup.
+    pub fn take_server_request(&mut self) -> bool {
+        std::mem::take(&mut self.setup.connect_to_server)
     }
 
     /// The store, for tests and tools that check what the app wrote.
@@ -187,6 +234,7 @@ impl CutoverApp {
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         self.commands.extend(command::shortcuts(ui.ctx()));
         self.handle_commands();
+        self.refresh_if_due(ui);
         let now = (self.clock)();
         self.keep_display(ui.ctx());
         self.help.window_ui(ui.ctx(), self.screen);

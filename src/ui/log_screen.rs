@@ -171,10 +171,33 @@ impl LogScreen {
                 self.form.reset(cx.now);
                 self.today.mark_stale();
             }
+            Err(crate::store::StoreError::Conflict) => self.lost_to_another_desk(cx),
             Err(e) => cx
                 .status
                 .error(format!("Not saved (what you typed is kept): {e}")),
         }
+    }
+
+    /// Another desk saved this item first: show what it now says and keep what
+    /// was typed. Saving again is then a deliberate replacement of their values
+    /// (against the version just shown), never a silent one.
+    fn lost_to_another_desk(&mut self, cx: &mut AppContext<'_>) {
+        let current = self.form.editing.map(|(id, _)| cx.store.item(id));
+        let Some(Ok(current)) = current else {
+            cx.status.error(format!(
+                "Not saved (what you typed is kept): {}",
+                crate::store::StoreError::Conflict
+            ));
+            return;
+        };
+        self.form.editing = Some((current.id, current.version));
+        let details: String = current.input.details.chars().take(80).collect();
+        cx.status.error(format!(
+            "Not saved: another desk changed item {} while you were correcting it. It now reads: {}, {}, \"{details}\". What you typed is kept: save again to replace it, or cancel to keep theirs.",
+            current.id.0,
+            current.input.kind.label(),
+            crate::domain::dates::uk_date_time(current.input.occurred_at),
+        ));
     }
 }
 

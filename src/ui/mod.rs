@@ -40,13 +40,45 @@ use crate::store::{CutoverStore, SqliteStore};
 /// Opens the app window on the database (the default one unless `--db` is given).
 /// With `demo`, an empty database is first filled with a synthetic practice.
 pub fn run_app(db: Option<&Path>, demo: bool, renderer: Option<RendererChoice>) -> ExitCode {
-    let (first, fallback) = match RendererChoice::resolve(renderer) {
+    run_app_on(db, None, demo, renderer)
+}
+
+/// Opens the app window on a file, or on the practice server at `server` (asking
+/// for its password in the window when the address and PGPASSWORD give none).
+pub fn run_app_on(
+    db: Option<&Path>,
+    server: Option<&str>,
+    demo: bool,
+    renderer: Option<RendererChoice>,
+) -> ExitCode {
+    let plan = match RendererChoice::resolve(renderer) {
         Ok(choice) => choice.plan(),
         Err(e) => {
             eprintln!("Cutover Log could not start: {e}");
             return ExitCode::FAILURE;
         }
     };
+    if let Some(url) = server {
+        let start = match crate::store::PostgresStore::connect(url) {
+            Ok(mut store) => {
+                if demo && let Err(code) = fill_demo(&mut store) {
+                    return code;
+                }
+                StartApp::Open(Box::new(
+                    CutoverApp::new(Box::new(store), crate::domain::dates::now)
+                        .reading_in_background(),
+                ))
+            }
+            // Most often the password: ask for it (and show why) in the window.
+            Err(e) => StartApp::server(
+                url.to_string(),
+                Some(e.to_string()),
+                crate::domain::dates::now,
+            ),
+        };
+        let label = window::without_password(url);
+        return open_window(start, "Cutover Log".to_string(), &label, plan);
+    }
     let path = match crate::cli::database_path(db) {
         Ok(p) => p,
         Err(e) => {
@@ -91,6 +123,16 @@ pub fn run_app(db: Option<&Path>, demo: bool, renderer: Option<RendererChoice>) 
             )
         }
     };
+    open_window(start, title, &path.display().to_string(), plan)
+}
+
+/// Opens the window with the first renderer of `plan`, falling back as it says.
+fn open_window(
+    start: StartApp,
+    title: String,
+    database: &str,
+    (first, fallback): (eframe::Renderer, Option<eframe::Renderer>),
+) -> ExitCode {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(title)
         .with_inner_size([1280.0, 820.0])
@@ -108,7 +150,7 @@ pub fn run_app(db: Option<&Path>, demo: bool, renderer: Option<RendererChoice>) 
         options,
         Box::new(|cc| {
             theme::apply(&cc.egui_ctx);
-            let window = window::Window::new(start, &path, cc.storage);
+            let window = window::Window::new(start, database, cc.storage);
             if startup_probe::StartupProbe::<window::Window>::wanted() {
                 return Ok(Box::new(startup_probe::StartupProbe::new(window)));
             }
@@ -133,7 +175,7 @@ pub fn app_icon() -> Option<egui::IconData> {
 }
 
 /// Fills an empty database with the demo practice; says so if it already has one.
-fn fill_demo(store: &mut SqliteStore) -> Result<(), ExitCode> {
+fn fill_demo(store: &mut dyn CutoverStore) -> Result<(), ExitCode> {
     match store.project() {
         Ok(None) => match crate::demo::fill(store, 400, 1, crate::domain::dates::now()) {
             Ok(_) => {

@@ -66,6 +66,9 @@ pub struct SetupScreen {
     pub password: String,
     pub password_again: String,
     pub errors: Vec<FieldError>,
+    /// Set when "Connect to practice server" is pressed: the window then asks
+    /// for the server instead of setting up this single-desk log.
+    pub connect_to_server: bool,
 }
 
 impl Default for SetupScreen {
@@ -91,6 +94,7 @@ impl Default for SetupScreen {
             password: String::new(),
             password_again: String::new(),
             errors: Vec::new(),
+            connect_to_server: false,
         }
     }
 }
@@ -108,6 +112,12 @@ impl SetupScreen {
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.heading("Set up the cutover");
             ui.label("Fill this in once, before the final data extract. Everything can be read back in the Practice screen later.");
+            ui.horizontal(|ui| {
+                ui.label("Several desks share one log on the practice's server?");
+                if ui.button("Connect to practice server").clicked() {
+                    self.connect_to_server = true;
+                }
+            });
             ui.add_space(8.0);
             let errors = self.errors.clone();
             let e = |f: &str| error_for(&errors, f).map(str::to_string);

@@ -1,13 +1,14 @@
-//! The first thing the window shows when the database is encrypted: the
-//! practice's database passphrase, then the app itself. When the database cannot
-//! be opened at all (damaged, from a newer version, an unusable folder), the
-//! window says why, in the same words as the command line.
+//! The first thing the window shows when the log is not open yet: the practice's
+//! database passphrase (an encrypted file), or the practice server's address and
+//! password (a shared log); then the app itself. When the database cannot be
+//! opened at all (damaged, from a newer version, an unusable folder), the window
+//! says why, in the same words as the command line.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{PostgresStore, SqliteStore, StoreError};
 
 use super::CutoverApp;
 
@@ -21,12 +22,35 @@ pub enum StartApp {
         clock: fn() -> NaiveDateTime,
         focus: bool,
     },
+    /// The log is on the practice's server: its address, and a password typed
+    /// here (kept only until connected; never stored or shown).
+    Server {
+        url: String,
+        password: String,
+        error: Option<String>,
+        clock: fn() -> NaiveDateTime,
+        focus: bool,
+    },
     Open(Box<CutoverApp>),
     /// The database could not be opened: `message` says why (the store's words).
     Failed {
         path: PathBuf,
         message: String,
     },
+}
+
+/// Connects to the server at `url` with `password` (if typed; otherwise from the
+/// address or PGPASSWORD).
+fn connect(url: &str, password: &str) -> Result<PostgresStore, String> {
+    if password.is_empty() {
+        return PostgresStore::connect(url.trim()).map_err(|e| e.to_string());
+    }
+    let mut config: postgres::Config = url.trim().parse().map_err(|_| {
+        "That server address is not valid: it looks like postgres://user@server/database"
+            .to_string()
+    })?;
+    config.password(password);
+    PostgresStore::with_config(config).map_err(|e| e.to_string())
 }
 
 impl StartApp {
@@ -74,11 +98,22 @@ impl StartApp {
         }
     }
 
+    /// Asks for the practice server's address (prefilled with `url`) and password.
+    pub fn server(url: String, error: Option<String>, clock: fn() -> NaiveDateTime) -> Self {
+        StartApp::Server {
+            url,
+            password: String::new(),
+            error,
+            clock,
+            focus: true,
+        }
+    }
+
     /// The app, once open (for tests).
     pub fn app(&self) -> Option<&CutoverApp> {
         match self {
             StartApp::Open(a) => Some(a),
-            StartApp::Passphrase { .. } | StartApp::Failed { .. } => None,
+            StartApp::Passphrase { .. } | StartApp::Failed { .. } | StartApp::Server { .. } => None,
         }
     }
 
@@ -87,11 +122,66 @@ impl StartApp {
         let opened = match self {
             StartApp::Open(app) => {
                 app.ui(ui);
+                if app.take_server_request() {
+                    *self = StartApp::server(String::new(), None, crate::domain::dates::now);
+                }
                 return;
             }
             StartApp::Failed { path, message } => {
                 failed_ui(ui, path, message);
                 return;
+            }
+            StartApp::Server {
+                url,
+                password,
+                error,
+                clock,
+                focus,
+            } => {
+                let mut submit = false;
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.add_space(60.0);
+                    ui.vertical_centered(|ui| {
+                        ui.set_max_width(460.0);
+                        ui.heading("Connect to practice server");
+                        ui.label(
+                            "Several desks share this log on the practice's server. Ask whoever set the server up for its address.",
+                        );
+                        let l = ui.label("Server address");
+                        let r = ui
+                            .add(
+                                egui::TextEdit::singleline(url)
+                                    .hint_text("postgres://cutover@server/cutover_log")
+                                    .desired_width(300.0),
+                            )
+                            .labelled_by(l.id);
+                        if url.is_empty() && std::mem::take(focus) {
+                            r.request_focus();
+                        }
+                        submit = secret_and_submit(
+                            ui,
+                            "Server password",
+                            password,
+                            focus,
+                            error.as_deref(),
+                            "Connect",
+                        );
+                    });
+                });
+                if !submit {
+                    return;
+                }
+                let result = connect(url, password);
+                // The password is not kept on this screen, whatever happened.
+                password.clear();
+                match result {
+                    Ok(store) => CutoverApp::new(Box::new(store), *clock).reading_in_background(),
+                    Err(e) => {
+                        *error = Some(e);
+                        *focus = true;
+                        return;
+                    }
+                }
             }
             StartApp::Passphrase {
                 path,
@@ -109,25 +199,14 @@ impl StartApp {
                         ui.label(
                             "This log is encrypted. Enter the practice's database passphrase.",
                         );
-                        let l = ui.label("Database passphrase");
-                        let r = ui
-                            .add(
-                                egui::TextEdit::singleline(passphrase)
-                                    .password(true)
-                                    .desired_width(300.0),
-                            )
-                            .labelled_by(l.id);
-                        if std::mem::take(focus) {
-                            r.request_focus();
-                        }
-                        if let Some(e) = error.as_deref() {
-                            super::widgets::error_label(ui, e);
-                        }
-                        if ui.button("Open").clicked()
-                            || ui.input(|i| i.key_pressed(egui::Key::Enter))
-                        {
-                            submit = true;
-                        }
+                        submit = secret_and_submit(
+                            ui,
+                            "Database passphrase",
+                            passphrase,
+                            focus,
+                            error.as_deref(),
+                            "Open",
+                        );
                     });
                 });
                 if !submit {
@@ -173,6 +252,33 @@ fn failed_ui(ui: &mut egui::Ui, path: &std::path::Path, message: &str) {
             }
         });
     });
+}
+
+/// A labelled password box (focused when `focus` is set), the error if any, and
+/// the button: true when it is clicked or Enter is pressed.
+fn secret_and_submit(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    focus: &mut bool,
+    error: Option<&str>,
+    button: &str,
+) -> bool {
+    let l = ui.label(label);
+    let r = ui
+        .add(
+            egui::TextEdit::singleline(value)
+                .password(true)
+                .desired_width(300.0),
+        )
+        .labelled_by(l.id);
+    if std::mem::take(focus) {
+        r.request_focus();
+    }
+    if let Some(e) = error {
+        super::widgets::error_label(ui, e);
+    }
+    ui.button(button).clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
 impl eframe::App for StartApp {

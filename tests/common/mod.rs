@@ -1,7 +1,9 @@
-//! Shared fixtures: a synthetic practice on a real SQLite file. Every NHS number
-//! is from the 999 test range.
+//! Shared fixtures: a synthetic practice on a real SQLite file, or on a fresh
+//! database of a real PostgreSQL server (`pg`). Every NHS number is from the 999
+//! test range.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod pg;
 pub mod ui;
 
 use std::collections::BTreeMap;
@@ -11,7 +13,7 @@ use cutover_log::domain::dates::parse_date_time;
 use cutover_log::domain::{
     Actor, ClinicalSystem, ItemDraft, ItemInput, ItemKind, OdsCode, Project, Role, Staff,
 };
-use cutover_log::store::{CutoverStore, SqliteStore};
+use cutover_log::store::{CutoverStore, PostgresStore, SqliteStore};
 
 pub fn t(s: &str) -> NaiveDateTime {
     parse_date_time(s).expect("test time")
@@ -33,19 +35,76 @@ pub fn project() -> Project {
     }
 }
 
-pub struct Practice {
+/// Where a fixture's log lives, for what a test must do behind the store's back
+/// (tampering, reopening).
+pub enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres(Box<pg::TestDb>),
+}
+
+impl Db {
+    /// Runs raw SQL on the database, bypassing the store: the first text on
+    /// SQLite, the second on PostgreSQL. The error is the database's message.
+    pub fn exec(&self, sqlite: &str, postgres: &str) -> Result<(), String> {
+        match self {
+            Db::Sqlite(path) => rusqlite::Connection::open(path)
+                .and_then(|c| c.execute_batch(sqlite))
+                .map_err(|e| e.to_string()),
+            Db::Postgres(db) => db.exec(postgres),
+        }
+    }
+
+    /// A new, independent store on the same log (as another desk, or after a restart).
+    pub fn reopen(&self) -> Result<Box<dyn CutoverStore + Send>, cutover_log::store::StoreError> {
+        Ok(match self {
+            Db::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+            Db::Postgres(db) => Box::new(PostgresStore::with_config(db.config())?),
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+}
+
+/// A set-up practice: project, four staff with passwords. `S` is the store.
+pub struct Practice<S = SqliteStore> {
     pub dir: tempfile::TempDir,
-    pub store: SqliteStore,
+    pub store: S,
     pub gp: Staff,
     pub nurse: Staff,
     pub reception: Staff,
     pub manager: Staff,
+    /// Declared last: dropped after the store has closed its connection.
+    pub db: Db,
 }
 
-impl Practice {
+impl Practice<SqliteStore> {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = SqliteStore::open(&dir.path().join("log.sqlite3")).expect("open");
+        let path = dir.path().join("log.sqlite3");
+        let store = SqliteStore::open(&path).expect("open");
+        Practice::set_up(dir, store, Db::Sqlite(path))
+    }
+}
+
+impl Practice<PostgresStore> {
+    /// The practice on a fresh database of the test server, or `None` (with a
+    /// loud message) when no server is configured and none is required; see
+    /// [`pg::server`].
+    pub fn on_postgres() -> Option<Self> {
+        let db = pg::TestDb::create()?;
+        let store = PostgresStore::with_config(db.config()).expect("connect to the test database");
+        Some(Practice::set_up(
+            tempfile::tempdir().expect("tempdir"),
+            store,
+            Db::Postgres(Box::new(db)),
+        ))
+    }
+}
+
+impl<S: CutoverStore> Practice<S> {
+    fn set_up(dir: tempfile::TempDir, mut store: S, db: Db) -> Self {
         let setup = Actor::system("test setup", t("2026-11-16T09:00"));
         store.create_project(&project(), &setup).expect("project");
         let gp = store.add_staff("Dr Test Gp", Role::Gp, &setup).expect("gp");
@@ -71,6 +130,7 @@ impl Practice {
             nurse,
             reception,
             manager,
+            db,
         }
     }
 
@@ -89,6 +149,33 @@ impl Practice {
     pub fn as_gp(&self, at: NaiveDateTime) -> Actor {
         Actor::staff(self.gp.id, self.gp.name.clone(), at)
     }
+}
+
+/// Declares each named test (a generic `fn name<S: CutoverStore>(p: Practice<S>)`)
+/// twice: `sqlite::name` on a SQLite file and `postgres::name` on a fresh
+/// database of the test PostgreSQL server. One set of tests, two stores.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(super::common::Practice::new());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(p) = super::common::Practice::on_postgres() {
+                        super::$name(p);
+                    }
+                }
+            )*
+        }
+    };
 }
 
 fn fields(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -1,20 +1,17 @@
 //! Passwords, sign-in and permission checks. Passwords are stored only as
 //! argon2 hashes; every refusal is itself audited.
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::domain::permissions::{Action, permitted};
+use crate::domain::permissions::Action;
 use crate::domain::{Actor, Role, Staff, StaffId};
+use crate::store::access::{hash_password, password_verdict, refusal, sign_in_outcome};
 use crate::store::{StoreError, StoreResult};
 
 use super::SqliteStore;
 use super::audit;
 
-/// Shortest password accepted.
-pub const MIN_PASSWORD: usize = 8;
+pub use crate::store::access::MIN_PASSWORD;
 
 /// True while no staff member has a password: the log is still being set up,
 /// and setup actions need no sign-in.
@@ -56,24 +53,12 @@ fn staff_row(conn: &Connection, id: StaffId) -> StoreResult<Staff> {
 /// Checks that `actor` may do `action`; a refusal is audited (in its own
 /// transaction, so it is kept although the change is not) and returned.
 pub fn authorize(store: &mut SqliteStore, actor: &Actor, action: Action) -> StoreResult<()> {
-    let refusal = match actor.staff {
-        None if setting_up(&store.conn)? => return Ok(()),
-        None => Some(format!("sign in to {}", action.describe())),
-        Some(id) => {
-            let s = staff_row(&store.conn, id)?;
-            if !s.active {
-                Some(format!("{} is no longer active", s.name))
-            } else if permitted(s.role, action) {
-                None
-            } else {
-                Some(format!(
-                    "a {} may not {}",
-                    s.role.label().to_lowercase(),
-                    action.describe()
-                ))
-            }
-        }
+    let staff = match actor.staff {
+        Some(id) => Some(staff_row(&store.conn, id)?),
+        None => None,
     };
+    let setting_up = staff.is_none() && setting_up(&store.conn)?;
+    let refusal = refusal(staff.as_ref(), setting_up, action);
     let Some(reason) = refusal else { return Ok(()) };
     let tx = store
         .conn
@@ -91,14 +76,6 @@ pub fn authorize(store: &mut SqliteStore, actor: &Actor, action: Action) -> Stor
     Err(StoreError::NotPermitted(reason))
 }
 
-fn hash_password(password: &str) -> StoreResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Corrupt(format!("could not hash the password: {e}")))
-}
-
 /// Sets a staff member's password: the practice manager for anyone, anyone for
 /// themselves, or anyone at all while the log is being set up.
 pub fn set_password(
@@ -107,12 +84,7 @@ pub fn set_password(
     password: &str,
     actor: &Actor,
 ) -> StoreResult<()> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(StoreError::Invalid(vec![crate::domain::FieldError::new(
-            "password",
-            format!("a password needs at least {MIN_PASSWORD} characters"),
-        )]));
-    }
+    crate::store::access::check_length(password)?;
     if actor.staff != Some(staff) {
         authorize(store, actor, Action::ManageStaff)?;
     }
@@ -154,38 +126,12 @@ pub fn sign_in(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let verdict = match &row {
-        None => Err("name or password is wrong".to_string()),
-        Some((_, None)) => {
-            Err("no password is set for this person yet: ask the practice manager".to_string())
-        }
-        Some((_, Some(hash))) => match PasswordHash::new(hash) {
-            Ok(parsed)
-                if Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok() =>
-            {
-                Ok(())
-            }
-            Ok(_) => Err("name or password is wrong".to_string()),
-            Err(_) => Err(
-                "the stored password is unreadable: ask the practice manager to set it again"
-                    .to_string(),
-            ),
-        },
+    let verdict = password_verdict(row.as_ref().map(|r| r.1.as_deref()), password);
+    let found = match (&row, &verdict) {
+        (Some((id, _)), Ok(())) => Some(staff_row(&store.conn, StaffId(*id))?),
+        _ => None,
     };
-    let staff = match (&row, &verdict) {
-        (Some((id, _)), Ok(())) => {
-            let s = staff_row(&store.conn, StaffId(*id))?;
-            if s.active {
-                Ok(s)
-            } else {
-                Err(format!("{} is no longer active", s.name))
-            }
-        }
-        (_, Err(e)) => Err(e.clone()),
-        (None, Ok(())) => Err("name or password is wrong".to_string()),
-    };
+    let staff = sign_in_outcome(verdict, found);
     let tx = store
         .conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

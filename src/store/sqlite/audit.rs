@@ -4,7 +4,6 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::domain::dates::iso_timestamp;
 use crate::domain::{Actor, AuditEvent, StaffId};
 use crate::store::StoreResult;
 
@@ -20,30 +19,13 @@ pub fn append<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> StoreResult<()> {
-    let before = before
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(json_err)?;
-    let after = after
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(json_err)?;
+    let row = ChainRow::event(actor, entity, entity_id, action, before, after)?;
     let prev: Option<String> = conn
         .prepare_cached("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?
         .flatten();
     let prev = prev.unwrap_or_else(|| GENESIS.to_string());
-    let row = ChainRow {
-        at: iso_timestamp(actor.at),
-        actor_id: actor.staff.map(|s| s.0),
-        actor_name: actor.name.clone(),
-        entity: entity.to_string(),
-        entity_id,
-        action: action.to_string(),
-        before,
-        after,
-    };
     let hash = row.hash(&prev);
     conn.prepare_cached(
         "INSERT INTO audit_events (at, actor_id, actor_name, entity, entity_id, action, before_json, after_json, prev_hash, hash)
@@ -64,76 +46,17 @@ pub fn append<B: Serialize, A: Serialize>(
     Ok(())
 }
 
-/// The `prev_hash` of the first event in the chain.
-pub const GENESIS: &str = "cutover-log audit chain v1";
+pub use crate::store::chain::{ChainRow, GENESIS};
 
-/// The fields of one audit event that its hash covers, as stored.
-pub struct ChainRow {
-    pub at: String,
-    pub actor_id: Option<i64>,
-    pub actor_name: String,
-    pub entity: String,
-    pub entity_id: i64,
-    pub action: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+/// The columns [`event_row`] reads, in order.
+pub const EVENT_ROW_COLUMNS: &str = "id, at, actor_id, actor_name, entity, entity_id, action, \
+    before_json, after_json, prev_hash, hash";
 
-impl ChainRow {
-    /// SHA-256 over the previous hash and every field, each length-prefixed so no
-    /// two different events can produce the same input.
-    pub fn hash(&self, prev: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        let mut field = |s: Option<&str>| match s {
-            Some(v) => {
-                h.update((v.len() as u64).to_le_bytes());
-                h.update(v.as_bytes());
-            }
-            None => h.update(u64::MAX.to_le_bytes()),
-        };
-        field(Some(prev));
-        field(Some(&self.at));
-        field(self.actor_id.map(|i| i.to_string()).as_deref());
-        field(Some(&self.actor_name));
-        field(Some(&self.entity));
-        field(Some(&self.entity_id.to_string()));
-        field(Some(&self.action));
-        field(self.before.as_deref());
-        field(self.after.as_deref());
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-/// Events before the chain began, and where the chain first breaks (event id, why).
-pub fn verify_chain(conn: &Connection) -> StoreResult<(u64, Option<(i64, String)>)> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor_id, actor_name, entity, entity_id, action, before_json, after_json, prev_hash, hash
-         FROM audit_events ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut prev: Option<String> = None;
-    let mut legacy = 0u64;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let stored_prev: Option<String> = r.get(9)?;
-        let stored_hash: Option<String> = r.get(10)?;
-        let (Some(stored_prev), Some(stored_hash)) = (stored_prev, stored_hash) else {
-            if prev.is_some() {
-                return Ok((
-                    legacy,
-                    Some((id, "an event after the chain began has no hash".into())),
-                ));
-            }
-            legacy += 1;
-            continue;
-        };
-        let expected_prev = prev.clone().unwrap_or_else(|| GENESIS.to_string());
-        if stored_prev != expected_prev {
-            let why = "it does not follow the event before it (an event was removed or reordered)";
-            return Ok((legacy, Some((id, why.into()))));
-        }
-        let row = ChainRow {
+/// An audit event as stored, from a row of [`EVENT_ROW_COLUMNS`].
+pub fn event_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::store::transfer::EventRow> {
+    Ok(crate::store::transfer::EventRow {
+        id: r.get(0)?,
+        row: ChainRow {
             at: r.get(1)?,
             actor_id: r.get(2)?,
             actor_name: r.get(3)?,
@@ -142,20 +65,26 @@ pub fn verify_chain(conn: &Connection) -> StoreResult<(u64, Option<(i64, String)
             action: r.get(6)?,
             before: r.get(7)?,
             after: r.get(8)?,
-        };
-        if row.hash(&stored_prev) != stored_hash {
-            return Ok((
-                legacy,
-                Some((id, "its contents were changed after it was written".into())),
-            ));
-        }
-        prev = Some(stored_hash);
-    }
-    Ok((legacy, None))
+        },
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
+    })
 }
 
-fn json_err(e: serde_json::Error) -> crate::store::StoreError {
-    crate::store::StoreError::Corrupt(format!("could not record the change: {e}"))
+/// Events before the chain began, and where the chain first breaks (event id, why).
+pub fn verify_chain(conn: &Connection) -> StoreResult<(u64, Option<(i64, String)>)> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_ROW_COLUMNS} FROM audit_events ORDER BY id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut check = crate::store::chain::ChainCheck::default();
+    while let Some(r) = rows.next()? {
+        let e = event_row(r)?;
+        if !check.next(e.id, &e.row, e.prev_hash, e.hash) {
+            break;
+        }
+    }
+    Ok(check.finish())
 }
 
 /// The events of one entity, oldest first.

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
 use crate::domain::permissions::Action;
-use crate::domain::{Actor, Item, ItemId, ItemInput, Reentry, StaffId, Status, StatusChange, Void};
+use crate::domain::{Actor, Item, ItemId, ItemInput, Reentry, StaffId, StatusChange, Void};
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
 use super::SqliteStore;
@@ -281,17 +281,7 @@ pub(super) fn set_status(
 ) -> StoreResult<Vec<(ItemId, Reentry)>> {
     authorize_status(store, ids.iter().copied(), actor)?;
     let by = require_staff(actor)?;
-    let (status, note) = change.validate()?;
-    let new = if status == Status::Outstanding {
-        Reentry::outstanding()
-    } else {
-        Reentry {
-            status,
-            by: Some(by),
-            at: Some(actor.at),
-            note,
-        }
-    };
+    let new = crate::store::rows::new_reentry(change, by, actor.at)?;
     let tx = store
         .conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

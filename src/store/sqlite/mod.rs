@@ -6,6 +6,7 @@
 mod access;
 mod audit;
 mod checkpoint;
+mod copy;
 mod items;
 mod project;
 mod purge;
@@ -22,6 +23,7 @@ use super::{StoreError, StoreResult};
 
 pub use access::MIN_PASSWORD;
 pub use purge::PurgeSummary;
+pub(crate) use purge::summary as purge_summary;
 pub use schema::LATEST_VERSION;
 
 /// A cutover log kept in one SQLite file, optionally encrypted with SQLCipher.

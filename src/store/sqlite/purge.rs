@@ -54,28 +54,7 @@ pub(super) fn purge(store: &mut SqliteStore, actor: &Actor) -> StoreResult<Purge
     super::access::authorize(store, actor, Action::Purge)?;
     let project = store.require_project()?;
     let stats = store.stats()?;
-    let Some(sign_off) = store.sign_offs()?.pop() else {
-        return Err(StoreError::NotPermitted(
-            "the log can be purged only after the re-entry is signed off".into(),
-        ));
-    };
-    if stats.open() > 0 {
-        return Err(StoreError::NotPermitted(format!(
-            "{} item(s) are open again since sign-off; resolve them and sign off again before purging",
-            stats.open()
-        )));
-    }
-    let mut counts: Vec<(String, String, u64)> = stats
-        .by_kind_status
-        .iter()
-        .map(|(k, s, n)| (k.code().to_string(), s.code().to_string(), *n))
-        .collect();
-    counts.extend(
-        stats
-            .voided_by_kind
-            .iter()
-            .map(|(k, n)| (k.code().to_string(), "voided".to_string(), *n)),
-    );
+    let sign_offs = store.sign_offs()?;
     let last_chain_hash: Option<String> = store
         .conn
         .query_row(
@@ -87,18 +66,14 @@ pub(super) fn purge(store: &mut SqliteStore, actor: &Actor) -> StoreResult<Purge
     let removed: i64 = store
         .conn
         .query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?;
-    let summary = PurgeSummary {
-        purged_at: actor.at,
-        purged_by: actor.name.clone(),
-        practice: project.practice_name.clone(),
-        ods_code: project.ods_code.to_string(),
-        counts,
-        items: stats.total() + stats.voided(),
-        audit_events_removed: u64::try_from(removed).unwrap_or(0),
-        last_chain_hash: last_chain_hash.unwrap_or_default(),
-        signed_off_by: sign_off.name.clone(),
-        signed_off_at: sign_off.at,
-    };
+    let summary = summary(
+        &project,
+        &stats,
+        sign_offs,
+        last_chain_hash,
+        u64::try_from(removed).unwrap_or(0),
+        actor,
+    )?;
     let json = serde_json::to_string(&summary).map_err(|e| StoreError::Corrupt(e.to_string()))?;
 
     // Freed pages are overwritten with zeros, not just unlinked.
@@ -135,6 +110,52 @@ pub(super) fn purge(store: &mut SqliteStore, actor: &Actor) -> StoreResult<Purge
         .conn
         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(summary)
+}
+
+/// What a purge keeps, or why the log may not be purged yet (not signed off, or
+/// items open again since): the same rule for every backend.
+pub(crate) fn summary(
+    project: &crate::domain::Project,
+    stats: &crate::domain::Stats,
+    mut sign_offs: Vec<crate::domain::SignOff>,
+    last_chain_hash: Option<String>,
+    audit_events_removed: u64,
+    actor: &Actor,
+) -> StoreResult<PurgeSummary> {
+    let Some(sign_off) = sign_offs.pop() else {
+        return Err(StoreError::NotPermitted(
+            "the log can be purged only after the re-entry is signed off".into(),
+        ));
+    };
+    if stats.open() > 0 {
+        return Err(StoreError::NotPermitted(format!(
+            "{} item(s) are open again since sign-off; resolve them and sign off again before purging",
+            stats.open()
+        )));
+    }
+    let mut counts: Vec<(String, String, u64)> = stats
+        .by_kind_status
+        .iter()
+        .map(|(k, s, n)| (k.code().to_string(), s.code().to_string(), *n))
+        .collect();
+    counts.extend(
+        stats
+            .voided_by_kind
+            .iter()
+            .map(|(k, n)| (k.code().to_string(), "voided".to_string(), *n)),
+    );
+    Ok(PurgeSummary {
+        purged_at: actor.at,
+        purged_by: actor.name.clone(),
+        practice: project.practice_name.clone(),
+        ods_code: project.ods_code.to_string(),
+        counts,
+        items: stats.total() + stats.voided(),
+        audit_events_removed,
+        last_chain_hash: last_chain_hash.unwrap_or_default(),
+        signed_off_by: sign_off.name.clone(),
+        signed_off_at: sign_off.at,
+    })
 }
 
 pub(super) fn summaries(store: &SqliteStore) -> StoreResult<Vec<PurgeSummary>> {

@@ -1,8 +1,6 @@
 //! Reading the log: worklist pages and counts, statistics, progress, patient
 //! recall, duplicate checks, export streaming and verification.
 
-use std::collections::BTreeMap;
-
 use chrono::{Duration, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter};
@@ -10,30 +8,15 @@ use rusqlite::{params, params_from_iter};
 use crate::domain::dates::{iso_date, iso_date_time};
 use crate::domain::worklist::PersonProgress;
 use crate::domain::{
-    AssigneeFilter, Item, ItemInput, ItemKind, NhsNumber, PatientRecall, Sort, SortKey, StaffId,
-    Stats, Status, WorklistFilter,
+    AssigneeFilter, Item, ItemInput, NhsNumber, PatientRecall, Sort, SortKey, Stats, WorklistFilter,
 };
 use crate::store::{StoreError, StoreResult, VerifyReport};
 
 use super::SqliteStore;
 use super::rows::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, date, raw_item};
 
-/// How near in time two items for the same patient and kind must be to look like duplicates.
-pub const DUPLICATE_WINDOW_MINUTES: i64 = 15;
-
-/// Escapes `%`, `_` and `\` so typed text is matched literally by `LIKE … ESCAPE '\'`.
-fn like_pattern(term: &str) -> String {
-    let mut p = String::with_capacity(term.len() + 2);
-    p.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
+pub use crate::store::rows::DUPLICATE_WINDOW_MINUTES;
+use crate::store::rows::{like_pattern, search_terms};
 
 /// The WHERE clause and its parameters for a filter.
 fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
@@ -87,16 +70,8 @@ fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
         conds.push("items.occurred_at < ?".into());
         params.push(Value::Text(iso_date(to + Duration::days(1))));
     }
-    // A number typed with spaces (an NHS number as printed) is one term.
-    let squashed: String = f.text.chars().filter(|c| !c.is_whitespace()).collect();
-    let terms: Vec<String> = if squashed.len() >= 3 && squashed.chars().all(|c| c.is_ascii_digit())
-    {
-        vec![squashed]
-    } else {
-        f.text.split_whitespace().map(str::to_string).collect()
-    };
+    let terms = search_terms(&f.text);
     for term in terms {
-        let term = term.to_lowercase();
         if term.chars().count() >= 3 {
             // The trigram index finds any substring of 3+ characters without a scan.
             conds.push("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)".into());
@@ -224,49 +199,20 @@ impl SqliteStore {
     }
 
     pub(super) fn read_person_progress(&self) -> StoreResult<Vec<PersonProgress>> {
-        let mut by: BTreeMap<i64, PersonProgress> = BTreeMap::new();
-        let blank = |id: i64| PersonProgress {
-            staff: StaffId(id),
-            assigned: 0,
-            assigned_open: 0,
-            re_entered: 0,
-            not_needed: 0,
+        let triples = |sql: &str| -> StoreResult<Vec<(i64, i64, i64)>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
         };
-        let mut stmt = self.conn.prepare_cached(
+        let assigned = triples(
             "SELECT assignee_id, COUNT(*), SUM(status IN ('outstanding', 'problem'))
              FROM items WHERE voided_at IS NULL AND assignee_id IS NOT NULL GROUP BY assignee_id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, n, open) = row?;
-            let p = by.entry(id).or_insert_with(|| blank(id));
-            p.assigned = u64::try_from(n).unwrap_or(0);
-            p.assigned_open = u64::try_from(open).unwrap_or(0);
-        }
-        let mut stmt = self.conn.prepare_cached(
+        let closed = triples(
             "SELECT status_by, SUM(status = 're_entered'), SUM(status = 'not_needed')
              FROM items WHERE voided_at IS NULL AND status_by IS NOT NULL GROUP BY status_by",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, re, nn) = row?;
-            let p = by.entry(id).or_insert_with(|| blank(id));
-            p.re_entered = u64::try_from(re).unwrap_or(0);
-            p.not_needed = u64::try_from(nn).unwrap_or(0);
-        }
-        Ok(by.into_values().collect())
+        Ok(crate::store::rows::person_progress(assigned, closed))
     }
 
     /// Open items at the end of each day: logged by then, and not closed by then.
@@ -296,18 +242,7 @@ impl SqliteStore {
             let closed = closed.map(|c| date(0, "status date", &c)).transpose()?;
             groups.push((logged, closed, u64::try_from(n).unwrap_or(0)));
         }
-        let mut out = Vec::new();
-        let mut day = from;
-        while day <= to {
-            let open = groups
-                .iter()
-                .filter(|(logged, closed, _)| *logged <= day && closed.is_none_or(|c| c > day))
-                .map(|(_, _, n)| n)
-                .sum();
-            out.push((day, open));
-            day += Duration::days(1);
-        }
-        Ok(out)
+        Ok(crate::store::rows::burndown(&groups, from, to))
     }
 
     pub(super) fn recall(&self, nhs: &NhsNumber) -> StoreResult<Option<PatientRecall>> {
@@ -323,34 +258,13 @@ impl SqliteStore {
                 r.get::<_, i64>(2)?,
             ))
         })?;
-        let mut recall: Option<PatientRecall> = None;
+        let mut groups = Vec::new();
         for row in rows {
             let (name, dob, n) = row?;
             let dob = dob.map(|d| date(0, "date of birth", &d)).transpose()?;
-            match recall.as_mut() {
-                None => {
-                    recall = Some(PatientRecall {
-                        name,
-                        date_of_birth: dob,
-                        earlier_items: u64::try_from(n).unwrap_or(0),
-                        ..PatientRecall::default()
-                    });
-                }
-                Some(r) => {
-                    r.earlier_items += u64::try_from(n).unwrap_or(0);
-                    if !r.name.eq_ignore_ascii_case(&name) && !r.other_names.contains(&name) {
-                        r.other_names.push(name);
-                    }
-                    if let Some(d) = dob
-                        && r.date_of_birth != Some(d)
-                        && !r.other_dates_of_birth.contains(&d)
-                    {
-                        r.other_dates_of_birth.push(d);
-                    }
-                }
-            }
+            groups.push((name, dob, u64::try_from(n).unwrap_or(0)));
         }
-        Ok(recall)
+        Ok(crate::store::rows::recall(groups))
     }
 
     pub(super) fn duplicates(
@@ -439,40 +353,17 @@ impl SqliteStore {
 
 /// Counts by kind and status on a connection (or inside a transaction).
 pub(super) fn stats_in(conn: &rusqlite::Connection) -> StoreResult<Stats> {
-    let mut stats = Stats::default();
     let mut stmt = conn.prepare_cached(
         "SELECT kind, status, COUNT(*) FROM items WHERE voided_at IS NULL GROUP BY kind, status",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (k, s, n) = row?;
-        let kind = ItemKind::parse(&k)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
-        let status = Status::parse(&s)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown status '{s}'")))?;
-        stats
-            .by_kind_status
-            .push((kind, status, u64::try_from(n).unwrap_or(0)));
-    }
-    stats.by_kind_status.sort();
+    let live = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
     let mut stmt = conn.prepare_cached(
         "SELECT kind, COUNT(*) FROM items WHERE voided_at IS NOT NULL GROUP BY kind",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    for row in rows {
-        let (k, n) = row?;
-        let kind = ItemKind::parse(&k)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))?;
-        stats
-            .voided_by_kind
-            .push((kind, u64::try_from(n).unwrap_or(0)));
-    }
-    stats.voided_by_kind.sort();
-    Ok(stats)
+    let voided = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::store::rows::stats(live, voided)
 }

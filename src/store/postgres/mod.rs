@@ -1,0 +1,424 @@
+//! The shared store on a practice's PostgreSQL server, for several desks at once.
+//!
+//! # Concurrency
+//! Every user action is one transaction at READ COMMITTED that first takes one
+//! transaction-scoped advisory lock (`pg_advisory_xact_lock(WRITE_LOCK)`): writers
+//! queue for each other, exactly as SQLite's IMMEDIATE transactions do, and each
+//! reads the current rows once it holds the lock. This was chosen over
+//! SERIALIZABLE because every write appends to the one audit hash chain anyway
+//! (the chain needs a single order, so appends must be serialised whatever the
+//! isolation level), and a queue never fails with a serialisation error that the
+//! app would have to retry. Writes are a few milliseconds, so the queue is short
+//! (two desks × 5,000 items is one of the tests). Reads take no lock.
+//!
+//! Edits are optimistic on top of that: each item carries a `version`, an edit
+//! names the version it started from, and a changed item is refused with
+//! [`StoreError::Conflict`] (the app then shows the current values).
+//!
+//! # Connection loss
+//! A lost connection is reported as [`StoreError::ConnectionLost`] (the action's
+//! transaction was rolled back by the server, so nothing is half-saved); the next
+//! call reconnects. The password (from the URL, or `PGPASSWORD`) is kept in
+//! memory only, to reconnect and to open a second handle; it is never written or
+//! shown.
+
+mod copy;
+mod reads;
+mod schema;
+mod writes;
+
+use std::cell::{RefCell, RefMut};
+
+use postgres::{Client, Config, NoTls, Transaction};
+
+use crate::domain::Actor;
+use crate::store::{StoreError, StoreResult};
+
+pub use schema::LATEST_VERSION;
+
+/// Advisory lock key held by every write transaction (see the module comment).
+const WRITE_LOCK: i64 = 0x6375_746f_0002;
+
+/// A cutover log kept on a PostgreSQL server.
+pub struct PostgresStore {
+    client: RefCell<Client>,
+    config: Config,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("server", &describe_config(&self.config))
+            .finish()
+    }
+}
+
+/// Where a configuration points, for messages: host, port, database and user,
+/// never the password.
+pub fn describe_config(config: &Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            #[cfg(unix)]
+            postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{host}:{port}/{}",
+        config.get_user().unwrap_or("?"),
+        config.get_dbname().unwrap_or("?")
+    )
+}
+
+/// The text of a server error without row data (PostgreSQL's detail lines can
+/// quote values, which may be patient details; the message itself does not).
+pub(crate) fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        if let Some(db) = e.as_db_error() {
+            let code = db.code();
+            if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::LOCK_NOT_AVAILABLE
+            {
+                return StoreError::Busy;
+            }
+            if code.code().starts_with("08") || *code == SqlState::ADMIN_SHUTDOWN {
+                return StoreError::ConnectionLost(db.message().to_string());
+            }
+            return StoreError::Server(describe(&e));
+        }
+        // No server answer: the socket closed, or could not be used.
+        StoreError::ConnectionLost(e.to_string())
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the server named by `url` (`postgres://user@host:port/db`, or
+    /// `host=… dbname=…`) and brings the schema up to date. The password comes
+    /// from the URL or, if it has none, `PGPASSWORD`. A database made by a newer
+    /// version is refused before anything is written.
+    pub fn connect(url: &str) -> StoreResult<Self> {
+        let mut config: Config = url.parse().map_err(|e: postgres::Error| StoreError::Open {
+            path: "practice server".into(),
+            message: format!("the server address is not valid: {e}"),
+        })?;
+        if config.get_password().is_none()
+            && let Ok(p) = std::env::var("PGPASSWORD")
+        {
+            config.password(p);
+        }
+        Self::with_config(config)
+    }
+
+    /// Connects with a ready configuration (the password, if any, already in it).
+    pub fn with_config(config: Config) -> StoreResult<Self> {
+        let mut client = open_client(&config)?;
+        schema::migrate(&mut client)?;
+        Ok(Self {
+            client: RefCell::new(client),
+            config,
+        })
+    }
+
+    /// Where this store is, for messages (never the password).
+    pub fn describe(&self) -> String {
+        describe_config(&self.config)
+    }
+
+    /// The schema version of the connected database.
+    pub fn schema_version(&self) -> StoreResult<i64> {
+        schema::version(&mut *self.db()?)
+    }
+
+    /// Checks the server answers, reconnecting if the connection was lost.
+    pub fn ping(&self) -> StoreResult<()> {
+        self.db()?.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    /// The connection, reconnected first if it was lost. Reads go through a
+    /// `RefCell` because the trait reads with `&self`.
+    fn db(&self) -> StoreResult<RefMut<'_, Client>> {
+        let mut client = self.client.try_borrow_mut().map_err(|_| StoreError::Busy)?;
+        if client.is_closed() {
+            *client = open_client(&self.config)?;
+        }
+        Ok(client)
+    }
+
+    /// Runs `f` as one write transaction holding the write lock; commits if it
+    /// succeeds, rolls back if not.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut client = self.db()?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Checks `actor` may do `action`; a refusal is audited in its own
+    /// transaction (kept although the change is not) and returned.
+    fn authorize(
+        &mut self,
+        actor: &Actor,
+        action: crate::domain::permissions::Action,
+    ) -> StoreResult<()> {
+        let staff = match actor.staff {
+            Some(id) => Some(reads::staff_row(&mut *self.db()?, id)?),
+            None => None,
+        };
+        let setting_up = staff.is_none() && reads::setting_up(&mut *self.db()?)?;
+        let Some(reason) = crate::store::access::refusal(staff.as_ref(), setting_up, action) else {
+            return Ok(());
+        };
+        self.write(|tx| {
+            writes::append(
+                tx,
+                actor,
+                "access",
+                actor.staff.map_or(0, |s| s.0),
+                "access.denied",
+                None::<&()>,
+                Some(&reason),
+            )
+        })?;
+        Err(StoreError::NotPermitted(reason))
+    }
+}
+
+fn open_client(config: &Config) -> StoreResult<Client> {
+    config.connect(NoTls).map_err(|e| StoreError::Open {
+        path: describe_config(config).into(),
+        message: describe(&e),
+    })
+}
+
+/// Parameters for a query built at run time.
+type Params = Vec<Box<dyn postgres::types::ToSql + Sync>>;
+
+fn refs(params: &Params) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params.iter().map(|p| &**p as _).collect()
+}
+
+impl crate::store::CutoverStore for PostgresStore {
+    fn project(&self) -> StoreResult<Option<crate::domain::Project>> {
+        reads::project(&mut *self.db()?)
+    }
+    fn create_project(
+        &mut self,
+        p: &crate::domain::Project,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        writes::create_project(self, p, a)
+    }
+    fn update_project(
+        &mut self,
+        p: &crate::domain::Project,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        writes::update_project(self, p, a)
+    }
+    fn staff(&self) -> StoreResult<Vec<crate::domain::Staff>> {
+        reads::staff(&mut *self.db()?)
+    }
+    fn add_staff(
+        &mut self,
+        name: &str,
+        role: crate::domain::Role,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Staff> {
+        writes::add_staff(self, name, role, a)
+    }
+    fn set_staff_active(
+        &mut self,
+        id: crate::domain::StaffId,
+        active: bool,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        writes::set_staff_active(self, id, active, a)
+    }
+    fn log_item(
+        &mut self,
+        input: &crate::domain::ItemInput,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Item> {
+        writes::log_item(self, input, a)
+    }
+    fn import_items(
+        &mut self,
+        list: &[crate::store::ImportedItem],
+        a: &crate::domain::Actor,
+    ) -> StoreResult<usize> {
+        writes::import_items(self, list, a)
+    }
+    fn edit_item(
+        &mut self,
+        id: crate::domain::ItemId,
+        expected_version: i64,
+        input: &crate::domain::ItemInput,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Item> {
+        writes::edit_item(self, id, expected_version, input, a)
+    }
+    fn void_item(
+        &mut self,
+        id: crate::domain::ItemId,
+        reason: &str,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::Item> {
+        writes::void_item(self, id, reason, a)
+    }
+    fn set_status(
+        &mut self,
+        ids: &[crate::domain::ItemId],
+        change: &crate::domain::StatusChange,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<Vec<(crate::domain::ItemId, crate::domain::Reentry)>> {
+        writes::set_status(self, ids, change, a)
+    }
+    fn restore_status(
+        &mut self,
+        previous: &[(crate::domain::ItemId, crate::domain::Reentry)],
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        writes::restore_status(self, previous, a)
+    }
+    fn assign(
+        &mut self,
+        ids: &[crate::domain::ItemId],
+        assignee: Option<crate::domain::StaffId>,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        writes::assign(self, ids, assignee, a)
+    }
+    fn item(&self, id: crate::domain::ItemId) -> StoreResult<crate::domain::Item> {
+        reads::fetch(&mut *self.db()?, id)
+    }
+    fn worklist_page(
+        &self,
+        filter: &crate::domain::WorklistFilter,
+        sort: crate::domain::Sort,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<crate::domain::Item>> {
+        reads::page(&mut *self.db()?, filter, sort, offset, limit)
+    }
+    fn worklist_count(&self, filter: &crate::domain::WorklistFilter) -> StoreResult<u64> {
+        reads::count(&mut *self.db()?, filter)
+    }
+    fn stats(&self) -> StoreResult<crate::domain::Stats> {
+        reads::stats(&mut *self.db()?)
+    }
+    fn person_progress(&self) -> StoreResult<Vec<crate::domain::worklist::PersonProgress>> {
+        reads::person_progress(&mut *self.db()?)
+    }
+    fn burndown(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> StoreResult<Vec<(chrono::NaiveDate, u64)>> {
+        reads::burndown(&mut *self.db()?, from, to)
+    }
+    fn patient_recall(
+        &self,
+        n: &crate::domain::NhsNumber,
+    ) -> StoreResult<Option<crate::domain::PatientRecall>> {
+        reads::recall(&mut *self.db()?, n)
+    }
+    fn possible_duplicates(
+        &self,
+        input: &crate::domain::ItemInput,
+        except: Option<crate::domain::ItemId>,
+    ) -> StoreResult<Vec<crate::domain::Item>> {
+        reads::duplicates(&mut *self.db()?, input, except)
+    }
+    fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<crate::domain::AuditEvent>> {
+        reads::history(&mut *self.db()?, entity, id)
+    }
+    fn for_each_item(
+        &self,
+        f: &mut dyn FnMut(&crate::domain::Item) -> StoreResult<()>,
+    ) -> StoreResult<()> {
+        reads::for_each_item(self, f)
+    }
+    fn verify(&self) -> StoreResult<crate::store::VerifyReport> {
+        reads::verify(&mut *self.db()?)
+    }
+    fn sign_off(
+        &mut self,
+        name: &str,
+        role: crate::domain::SignOffRole,
+        comment: &str,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::domain::SignOff> {
+        writes::sign_off(self, name, role, comment, a)
+    }
+    fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>> {
+        reads::sign_offs(&mut *self.db()?)
+    }
+    fn set_password(
+        &mut self,
+        staff: crate::domain::StaffId,
+        password: &str,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<()> {
+        writes::set_password(self, staff, password, a)
+    }
+    fn sign_in(
+        &mut self,
+        name: &str,
+        password: &str,
+        at: chrono::NaiveDateTime,
+    ) -> StoreResult<crate::domain::Staff> {
+        writes::sign_in(self, name, password, at)
+    }
+    fn lock_minutes(&self) -> StoreResult<u32> {
+        reads::lock_minutes(&mut *self.db()?)
+    }
+    fn set_lock_minutes(&mut self, minutes: u32, a: &crate::domain::Actor) -> StoreResult<()> {
+        writes::set_lock_minutes(self, minutes, a)
+    }
+    fn purge(
+        &mut self,
+        a: &crate::domain::Actor,
+    ) -> StoreResult<crate::store::sqlite::PurgeSummary> {
+        writes::purge(self, a)
+    }
+    fn purges(&self) -> StoreResult<Vec<crate::store::sqlite::PurgeSummary>> {
+        reads::purges(&mut *self.db()?)
+    }
+    fn audit_log(
+        &self,
+        filter: &crate::domain::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> StoreResult<Vec<crate::domain::AuditEvent>> {
+        reads::audit_log(&mut *self.db()?, filter, offset, limit)
+    }
+    fn record_event(
+        &mut self,
+        actor: &crate::domain::Actor,
+        action: &str,
+        detail: &str,
+    ) -> StoreResult<()> {
+        self.write(|tx| writes::append(tx, actor, "report", 0, action, None::<&()>, Some(&detail)))
+    }
+    fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
+        Ok(Box::new(PostgresStore::with_config(self.config.clone())?))
+    }
+}
