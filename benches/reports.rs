@@ -1,5 +1,5 @@
 //! Exports at practice scale: the interchange CSV (1k, 10k, 100k items) and the
-//! PDF re-entry report (100k items; 1k under `cargo test`). Run with
+//! PDF re-entry report (10k items; 1k under `cargo test`). Run with
 //! `cargo bench --bench reports`. Peak memory and the CSV import beside the
 //! sqlite3 tool's own `.import` are measured by `scripts/bench-reports.sh`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -54,9 +54,11 @@ fn exports(c: &mut Criterion) {
                 })
             })
         });
-        if n == *sizes.last().unwrap() {
+        // The PDF at 10k here (ten runs of 100k would take the suite past 10
+        // minutes); scripts/bench-reports.sh times 100k with its peak memory.
+        if n == sizes[sizes.len().min(2) - 1] {
             let pdf = dir.path().join("out.pdf");
-            group.measurement_time(Duration::from_secs(if bench_mode() { 60 } else { 1 }));
+            group.measurement_time(Duration::from_secs(if bench_mode() { 15 } else { 1 }));
             group.bench_function(BenchmarkId::new("pdf_report", n), |b| {
                 b.iter_custom(|iters| {
                     timed(iters, || {

@@ -713,7 +713,13 @@ impl WorklistScreen {
     }
 
     fn detail_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
-        let Some(item) = self.cursor_item(cx) else {
+        // Drawn from the rows on screen (never a query on this frame); actions
+        // still read the cursor's item fresh.
+        let shown = match self.cursor {
+            Some(c) => self.cache.row(&*cx.store, c).ok().flatten().cloned(),
+            None => None,
+        };
+        let Some(item) = shown else {
             ui.add_space(8.0);
             ui.label(
                 "Pick an item to see everything to re-enter, with a copy button for each field.",

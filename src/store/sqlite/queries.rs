@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::store::{StoreError, StoreResult, VerifyReport};
 
 use super::SqliteStore;
-use super::rows::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, date, raw_item};
+use super::rows::{ITEM_COLUMNS, date, raw_item};
 
 pub use crate::store::rows::DUPLICATE_WINDOW_MINUTES;
 use crate::store::rows::{like_pattern, search_terms};
@@ -160,24 +160,26 @@ impl SqliteStore {
         }
         let (clause, mut params) = where_clause(f);
         let (order, join) = order_by(sort);
+        // Only the id (and the sort key) goes through the sort of every match; the
+        // page's rows are read by id afterwards.
         let sql = format!(
-            "SELECT {ITEM_COLUMNS}, COUNT(*) OVER () FROM items {join} {clause} {order} LIMIT ? OFFSET ?"
+            "SELECT items.id, COUNT(*) OVER () FROM items {join} {clause} {order} LIMIT ? OFFSET ?"
         );
         params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
         params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(params))?;
-        let mut count = None;
-        let mut page = Vec::new();
-        while let Some(r) = rows.next()? {
-            count.get_or_insert(r.get::<_, i64>(ITEM_COLUMN_COUNT)?);
-            page.push(raw_item(r)?.into_item()?);
-        }
-        match count {
-            Some(n) => Ok((u64::try_from(n).unwrap_or(0), page)),
+        let ids: Vec<(i64, i64)> = stmt
+            .query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let Some(&(_, n)) = ids.first() else {
             // Past the end (or nothing matches): the page is empty; count on its own.
-            None => Ok((self.count(f)?, page)),
-        }
+            return Ok((self.count(f)?, Vec::new()));
+        };
+        let page = ids
+            .iter()
+            .map(|&(id, _)| super::items::fetch(&self.conn, crate::domain::ItemId(id)))
+            .collect::<StoreResult<Vec<Item>>>()?;
+        Ok((u64::try_from(n).unwrap_or(0), page))
     }
 
     /// The query plan SQLite picks for a worklist page (for tests and benchmarks).
