@@ -1041,45 +1041,6 @@ fn each_role_is_refused_what_it_may_not_do<S: CutoverStore>(mut p: Practice<S>) 
 }
 
 #[test]
-fn the_write_ahead_log_is_checkpointed_off_the_save_path() {
-    let mut p = Practice::new();
-    let gp = p.gp.clone();
-    let main_file = |p: &Practice| std::fs::metadata(p.path()).unwrap().len();
-    let wal_file = |p: &Practice| {
-        std::fs::metadata(p.path().with_extension("sqlite3-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0)
-    };
-    // Let the checkpoint thread catch up with setup, then note the file's size.
-    std::thread::sleep(std::time::Duration::from_millis(600));
-    let before = main_file(&p);
-    for i in 0..200u32 {
-        p.store
-            .log_item(
-                &input(ItemKind::Other, &gp, &nhs(i), "2026-11-18T09:15"),
-                &p.desk(during()),
-            )
-            .unwrap();
-    }
-    let logged = wal_file(&p);
-    assert!(logged > 0, "saves go to the write-ahead log first");
-    // The saves themselves no longer checkpoint (the backstop is far off), so the
-    // main file only grows if the store's own thread copies the pages across.
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    let after = main_file(&p);
-    assert!(
-        after > before + 100 * 1024,
-        "pages copied into the database file by the checkpoint thread: {before} -> {after}"
-    );
-    // And nothing is lost: a second handle sees every item.
-    let other = SqliteStore::open(&p.path()).unwrap();
-    assert_eq!(
-        other.worklist_count(&WorklistFilter::default()).unwrap(),
-        200
-    );
-}
-
-#[test]
 fn a_large_import_is_searchable_and_leaves_the_search_trigger_as_it_was() {
     use cutover_log::domain::Reentry;
     use cutover_log::store::ImportedItem;

@@ -5,7 +5,6 @@
 
 mod access;
 mod audit;
-mod checkpoint;
 mod copy;
 mod items;
 mod project;
@@ -32,8 +31,6 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Kept (never logged) so a second handle can open the same encrypted file.
     passphrase: Option<String>,
-    /// Keeps the write-ahead log short off the save path (see [`checkpoint`]).
-    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -112,17 +109,10 @@ impl SqliteStore {
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        let checkpointer =
-            checkpoint::Checkpointer::start(path.to_path_buf(), passphrase.map(str::to_string));
-        if checkpointer.is_some() {
-            conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)
-                .map_err(open_err)?;
-        }
         Ok(Self {
             conn,
             path: path.to_path_buf(),
             passphrase: passphrase.map(str::to_string),
-            _checkpointer: checkpointer,
         })
     }
 
