@@ -66,16 +66,22 @@ pub fn is_invisible(c: char) -> bool {
 /// colour the message, and anything past 60 characters cut off with `…`.
 pub fn shown(s: &str) -> String {
     let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == SHOWN_MAX_CHARS {
+    // Counted as shown, so a run of invisible characters (each written as eight)
+    // cannot make the message long either.
+    let mut len = 0;
+    for c in s.chars() {
+        let piece = if is_invisible(c) {
+            format!("<U+{:04X}>", u32::from(c))
+        } else {
+            c.to_string()
+        };
+        let piece_len = piece.chars().count();
+        if len + piece_len > SHOWN_MAX_CHARS {
             out.push('…');
             break;
         }
-        if is_invisible(c) {
-            out.push_str(&format!("<U+{:04X}>", u32::from(c)));
-        } else {
-            out.push(c);
-        }
+        out.push_str(&piece);
+        len += piece_len;
     }
     out
 }
@@ -182,5 +188,22 @@ impl Validation {
         } else {
             Err(self.errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shown_value_stays_short_however_many_invisible_characters_it_has() {
+        let nuls = "\0".repeat(100);
+        assert!(shown(&nuls).chars().count() <= SHOWN_MAX_CHARS + 1);
+        assert!(shown(&nuls).ends_with('…'));
+        // Found by the nhs_and_dates fuzz target: a date of NULs made a 301-character message.
+        let date = format!("\u{1} z{} ", "\0".repeat(27));
+        let e = crate::domain::dates::parse_date_and_time(&date, "140\u{6}").unwrap_err();
+        assert!(e.to_string().chars().count() < 300, "{e}");
+        assert_eq!(shown("short"), "short");
     }
 }
