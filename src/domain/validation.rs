@@ -172,7 +172,10 @@ impl Validation {
             return String::new();
         }
         if multiline {
-            t.replace("\r\n", "\n")
+            // Every line break as LF: CRLF first, then any CR left. Doing only the
+            // first was not idempotent ("\r\r\n" lost one CR per pass), so an
+            // item read back and saved again changed (found by the csv_import fuzz target).
+            t.replace("\r\n", "\n").replace('\r', "\n")
         } else {
             t.to_string()
         }
@@ -205,5 +208,15 @@ mod tests {
         let e = crate::domain::dates::parse_date_and_time(&date, "140\u{6}").unwrap_err();
         assert!(e.to_string().chars().count() < 300, "{e}");
         assert_eq!(shown("short"), "short");
+    }
+
+    #[test]
+    fn line_breaks_are_normalised_once_and_for_all() {
+        let mut v = Validation::default();
+        let once = v.text("details", "Details", "a\r\r\nb\rc\r\n", 100, true);
+        assert_eq!(once, "a\n\nb\nc");
+        let twice = v.text("details", "Details", &once, 100, true);
+        assert_eq!(twice, once);
+        assert!(v.is_ok());
     }
 }
