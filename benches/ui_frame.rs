@@ -50,18 +50,6 @@ fn harness(items: usize) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
     (dir, h)
 }
 
-/// This process's resident memory in kB (Linux).
-fn resident_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// Steps until the worklist's reader has answered.
 fn settle(h: &mut Harness<'static, CutoverApp>) {
     for _ in 0..10_000 {
@@ -111,7 +99,7 @@ fn frames(c: &mut Criterion) {
         settle(&mut h);
         println!(
             "worklist_frame/resident_memory/{n}: {} MB after opening, searching and paging through the worklist (egui_kittest, no GPU)",
-            resident_kb() / 1024
+            cutover_log::ui::resident_kb().unwrap_or(0) / 1024
         );
         group.bench_function(BenchmarkId::new("scroll", n), |b| {
             b.iter_custom(|iters| {

@@ -34,6 +34,7 @@ pub use preferences::Preferences;
 pub use renderer::RendererChoice;
 pub use report_screen::ReportFormat;
 pub use start::StartApp;
+pub use startup_probe::resident_kb;
 
 use crate::store::{CutoverStore, SqliteStore};
 
