@@ -309,7 +309,7 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
     let later = t("2026-11-24T10:00");
     p.store
         .set_status(
-            &[ids[0]],
+            &p.seen(&[ids[0]]),
             &StatusChange::ReEntered {
                 note: "Ref 42".into(),
             },
@@ -318,7 +318,7 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
         .unwrap();
     p.store
         .set_status(
-            &[ids[1]],
+            &p.seen(&[ids[1]]),
             &StatusChange::NotNeeded {
                 reason: "Duplicate".into(),
             },
@@ -327,7 +327,7 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
         .unwrap();
     p.store
         .set_status(
-            &[ids[2]],
+            &p.seen(&[ids[2]]),
             &StatusChange::Problem {
                 note: "Patient not found".into(),
             },

@@ -23,7 +23,7 @@ use cutover_log::domain::dates::{
 };
 use cutover_log::domain::nhs_number::NhsNumberError;
 use cutover_log::domain::{
-    Actor, Item, ItemId, ItemKind, NhsNumber, Reentry, StaffId, StatusChange,
+    Actor, Item, ItemId, ItemKind, NhsNumber, PreviousStatus, StaffId, StatusChange,
 };
 use cutover_log::store::{CutoverStore, StoreError};
 use proptest::prelude::*;
@@ -239,11 +239,12 @@ fn apply(
     id: ItemId,
     op: &Op,
     actor: &Actor,
-    undo: &mut Vec<Vec<(ItemId, Reentry)>>,
+    undo: &mut Vec<Vec<PreviousStatus>>,
 ) -> Result<bool, String> {
     let staff = [p.gp.id, p.nurse.id, p.reception.id, p.manager.id];
     let status = |p: &mut Practice, change: StatusChange, undo: &mut Vec<_>| {
-        p.store.set_status(&[id], &change, actor).map(|prev| {
+        let seen = p.store.item(id)?.seen();
+        p.store.set_status(&[seen], &change, actor).map(|prev| {
             undo.push(prev);
         })
     };
@@ -281,6 +282,7 @@ fn apply(
             StoreError::Invalid(_)
             | StoreError::Voided(_)
             | StoreError::Conflict
+            | StoreError::ChangedElsewhere(_)
             | StoreError::NotPermitted(_),
         ) => Ok(false),
         Err(e) => Err(format!("{op:?}: unexpected error: {e}")),

@@ -56,7 +56,7 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
     let later = t("2026-11-24T09:30");
     p.store
         .set_status(
-            &ids[..5],
+            &p.seen(&ids[..5]),
             &StatusChange::ReEntered {
                 note: "Ref 7".into(),
             },
@@ -65,7 +65,7 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
         .unwrap();
     p.store
         .set_status(
-            &[ids[5]],
+            &p.seen(&[ids[5]]),
             &StatusChange::Problem {
                 note: "No record".into(),
             },
@@ -147,7 +147,7 @@ fn a_signed_off_report_is_final_and_carries_the_sign_off() {
     let later = t("2026-11-24T09:30");
     p.store
         .set_status(
-            &ids,
+            &p.seen(&ids),
             &StatusChange::ReEntered {
                 note: String::new(),
             },
@@ -197,7 +197,7 @@ fn the_csv_report_round_trips_the_counts() {
     let later = t("2026-11-24T09:30");
     p.store
         .set_status(
-            &ids[..3],
+            &p.seen(&ids[..3]),
             &StatusChange::NotNeeded {
                 reason: "Already in the extract".into(),
             },

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use cutover_log::domain::{
-    AssigneeFilter, ItemKind, Sort, SortKey, Status, StatusChange, WorklistFilter,
+    Actor, AssigneeFilter, ItemKind, Sort, SortKey, Status, StatusChange, WorklistFilter,
 };
 use cutover_log::store::{CutoverStore, SqliteStore, StoreError};
 
@@ -159,7 +159,7 @@ fn voided_items_stay_in_the_database_but_leave_the_worklist_and_counts<S: Cutove
     // A voided item can't be changed; nothing can delete it.
     assert!(matches!(
         p.store.set_status(
-            &[a.id],
+            &p.seen(&[a.id]),
             &StatusChange::ReEntered {
                 note: String::new()
             },
@@ -199,7 +199,7 @@ fn status_changes_record_who_and_when_and_undo_restores_them<S: CutoverStore>(mu
     let prev = p
         .store
         .set_status(
-            &[a.id, b.id],
+            &[a.seen(), b.seen()],
             &StatusChange::ReEntered {
                 note: "Ref 123".into(),
             },
@@ -214,7 +214,7 @@ fn status_changes_record_who_and_when_and_undo_restores_them<S: CutoverStore>(mu
     assert!(
         p.store
             .set_status(
-                &[a.id],
+                &p.seen(&[a.id]),
                 &StatusChange::NotNeeded {
                     reason: String::new()
                 },
@@ -707,11 +707,11 @@ fn roles_are_enforced_by_the_store_and_refusals_are_audited<S: CutoverStore>(mut
     };
     // Reception ticks off an appointment but not a consultation.
     p.store
-        .set_status(&[appt.id], &ticked, &p.desk(during()))
+        .set_status(&[appt.seen()], &ticked, &p.desk(during()))
         .unwrap();
     let err = p
         .store
-        .set_status(&[consult.id], &ticked, &p.desk(during()))
+        .set_status(&[consult.seen()], &ticked, &p.desk(during()))
         .unwrap_err();
     assert!(
         err.to_string()
@@ -726,7 +726,7 @@ fn roles_are_enforced_by_the_store_and_refusals_are_audited<S: CutoverStore>(mut
     assert!(
         p.store
             .set_status(
-                &[appt.id, consult.id],
+                &p.seen(&[appt.id, consult.id]),
                 &StatusChange::Reopen,
                 &p.desk(during())
             )
@@ -737,7 +737,7 @@ fn roles_are_enforced_by_the_store_and_refusals_are_audited<S: CutoverStore>(mut
         Status::ReEntered
     );
     p.store
-        .set_status(&[consult.id], &ticked, &p.as_gp(during()))
+        .set_status(&[consult.seen()], &ticked, &p.as_gp(during()))
         .unwrap();
     // Staff management is the practice manager's.
     assert!(matches!(
@@ -849,7 +849,7 @@ fn purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary<S
     ));
     p.store
         .set_status(
-            &[a.id],
+            &p.seen(&[a.id]),
             &StatusChange::ReEntered {
                 note: String::new(),
             },
@@ -1012,14 +1012,14 @@ fn each_role_is_refused_what_it_may_not_do<S: CutoverStore>(mut p: Practice<S>) 
             (
                 "tick a consultation",
                 p.store
-                    .set_status(&[consult.id], &StatusChange::Reopen, &actor)
+                    .set_status(&p.seen(&[consult.id]), &StatusChange::Reopen, &actor)
                     .is_ok(),
                 clinical,
             ),
             (
                 "tick a prescription",
                 p.store
-                    .set_status(&[rx.id], &StatusChange::Reopen, &actor)
+                    .set_status(&p.seen(&[rx.id]), &StatusChange::Reopen, &actor)
                     .is_ok(),
                 clinical,
             ),
@@ -1190,6 +1190,105 @@ fn two_desks_never_silently_overwrite_each_other<S: CutoverStore>(mut p: Practic
     assert!(other_desk.verify().unwrap().is_ok());
 }
 
+/// Two desks tick the same item off from the same list: the first tick stands,
+/// the second is refused (naming the item), and a bulk tick that includes it
+/// changes none of its items. Undo is refused once another desk has moved on.
+fn two_desks_ticking_the_same_item_never_overwrite_each_other<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    let gp = p.gp.clone();
+    let a = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let b = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, &nhs(3), "2026-11-18T09:30"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let mut other_desk = p.db.reopen().unwrap();
+    // Both desks' lists show a and b outstanding; the other desk ticks a first.
+    let theirs = other_desk
+        .set_status(
+            &[a.seen()],
+            &StatusChange::ReEntered {
+                note: "Ref OTHER".into(),
+            },
+            &p.as_gp(t("2026-11-24T10:00")),
+        )
+        .unwrap();
+    let nurse = Actor::staff(p.nurse.id, p.nurse.name.clone(), t("2026-11-24T10:01"));
+    let err = p
+        .store
+        .set_status(
+            &[b.seen(), a.seen()],
+            &StatusChange::NotNeeded {
+                reason: "Duplicate".into(),
+            },
+            &nurse,
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ChangedElsewhere(id) if id == a.id.0), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("item {} was changed at another desk", a.id.0)),
+        "a clear message: {err}"
+    );
+    // All or none: b, listed first, was not changed either; a keeps the first tick.
+    assert_eq!(p.store.item(b.id).unwrap(), b);
+    let now = p.store.item(a.id).unwrap();
+    assert_eq!(now.reentry.status, Status::ReEntered);
+    assert_eq!(now.reentry.by, Some(gp.id));
+    assert_eq!(now.reentry.note, "Ref OTHER");
+    assert_eq!(now.version, a.version + 1);
+    // Ticking again from what the list now shows works.
+    let mine = p
+        .store
+        .set_status(
+            &[b.seen(), now.seen()],
+            &StatusChange::NotNeeded {
+                reason: "Duplicate".into(),
+            },
+            &nurse,
+        )
+        .unwrap();
+    assert_eq!(mine.len(), 2);
+    // The other desk's undo is refused: a has moved on since its tick.
+    let err = other_desk
+        .restore_status(&theirs, &p.as_gp(t("2026-11-24T10:03")))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ChangedElsewhere(_)), "{err}");
+    assert_eq!(p.store.item(a.id).unwrap().reentry.note, "Duplicate");
+    // This desk's own undo still works: nothing changed after it.
+    p.store
+        .restore_status(&mine, &nurse)
+        .unwrap();
+    assert_eq!(p.store.item(b.id).unwrap().reentry, b.reentry);
+    assert_eq!(p.store.item(a.id).unwrap().reentry, now.reentry);
+    let actions: Vec<String> = other_desk
+        .history("item", a.id.0)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            "item.logged",
+            "item.status",
+            "item.status",
+            "item.status_undone"
+        ],
+        "a refused change leaves the history as it was"
+    );
+    assert!(other_desk.verify().unwrap().is_ok());
+}
+
 on_both_stores!(
     every_kind_round_trips_through_the_store,
     default_assignment_follows_the_clinician_for_consultations_and_prescriptions,
@@ -1211,4 +1310,5 @@ on_both_stores!(
     each_role_is_refused_what_it_may_not_do,
     a_newer_schema_is_refused,
     two_desks_never_silently_overwrite_each_other,
+    two_desks_ticking_the_same_item_never_overwrite_each_other,
 );

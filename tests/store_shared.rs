@@ -62,10 +62,12 @@ fn two_concurrent_desks_log_5000_items_each_with_a_complete_audit_chain() {
     );
 }
 
-/// Two desks tick the same items at once: both ticks are kept in order in the
-/// audit trail (each tick reads the item under the write lock), nothing is lost.
+/// Two desks race to tick the same item off, 50 times each, each from a fresh
+/// read: every attempt is either stored or refused as changed at another desk
+/// (never a silent overwrite, never another error), every stored tick is in the
+/// audit trail in order, and a desk is only refused because the other one won.
 #[test]
-fn two_desks_ticking_the_same_item_are_both_recorded() {
+fn two_desks_racing_to_tick_the_same_item_never_overwrite_each_other() {
     let Some(mut p) = Practice::on_postgres() else {
         return;
     };
@@ -82,26 +84,40 @@ fn two_desks_ticking_the_same_item_are_both_recorded() {
             let mut store = p.store.open_another().unwrap();
             let actor = p.as_gp(t("2026-11-24T10:00"));
             std::thread::spawn(move || {
+                let (mut stored, mut refused) = (0u32, 0u32);
                 for _ in 0..50 {
-                    store
-                        .set_status(
-                            &[item.id],
-                            &StatusChange::ReEntered {
-                                note: String::new(),
-                            },
-                            &actor,
-                        )
-                        .unwrap();
+                    let seen = store.item(item.id).unwrap();
+                    let change = if seen.reentry.status.is_open() {
+                        StatusChange::ReEntered {
+                            note: String::new(),
+                        }
+                    } else {
+                        StatusChange::Reopen
+                    };
+                    match store.set_status(&[seen.seen()], &change, &actor) {
+                        Ok(_) => stored += 1,
+                        Err(StoreError::ChangedElsewhere(id)) if id == item.id.0 => refused += 1,
+                        Err(e) => panic!("unexpected error: {e}"),
+                    }
                 }
+                (stored, refused)
             })
         })
         .collect();
-    for d in desks {
-        d.join().unwrap();
-    }
+    let results: Vec<(u32, u32)> = desks.into_iter().map(|d| d.join().unwrap()).collect();
+    let stored: u32 = results.iter().map(|r| r.0).sum();
+    assert_eq!(results.iter().map(|r| r.0 + r.1).sum::<u32>(), 100);
+    // Each refusal needs a tick by the other desk between its read and its write.
+    assert!(results[0].1 <= results[1].0, "{results:?}");
+    assert!(results[1].1 <= results[0].0, "{results:?}");
     let after = p.store.item(item.id).unwrap();
-    assert_eq!(after.version, item.version + 100, "no update was lost");
-    assert_eq!(p.store.history("item", item.id.0).unwrap().len(), 101);
+    assert_eq!(after.version, item.version + i64::from(stored), "{results:?}");
+    let history = p.store.history("item", item.id.0).unwrap();
+    assert_eq!(history.len(), 1 + stored as usize);
+    // Each stored tick was made from the state the one before it left.
+    for pair in history[1..].windows(2) {
+        assert_eq!(pair[0].after, pair[1].before, "ticks chain one from another");
+    }
     assert!(p.store.verify().unwrap().is_ok());
 }
 
@@ -127,7 +143,7 @@ fn busy_log(p: &mut Practice<SqliteStore>) {
         .unwrap();
     p.store
         .set_status(
-            &ids[1..4],
+            &p.seen(&ids[1..4]),
             &StatusChange::ReEntered {
                 note: "done".into(),
             },

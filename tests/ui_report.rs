@@ -59,7 +59,7 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
 
     p.store
         .set_status(
-            &[a.id],
+            &[a.seen()],
             &StatusChange::ReEntered {
                 note: String::new(),
             },
@@ -147,7 +147,7 @@ fn purge_needs_sign_off_and_a_double_confirmation() {
         .unwrap();
     p.store
         .set_status(
-            &[a.id],
+            &[a.seen()],
             &StatusChange::ReEntered {
                 note: String::new(),
             },

@@ -7,7 +7,9 @@ mod common;
 use chrono::NaiveDateTime;
 use common::ui::{pick, type_into};
 use common::*;
-use cutover_log::domain::{AssigneeFilter, ItemId, ItemKind, Status, WorklistFilter};
+use cutover_log::domain::{
+    Actor, AssigneeFilter, ItemId, ItemKind, StaffId, Status, StatusChange, WorklistFilter,
+};
 use cutover_log::store::{CutoverStore, SqliteStore};
 use cutover_log::ui::CutoverApp;
 use egui::accesskit::Role;
@@ -199,6 +201,48 @@ fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
         Status::ReEntered,
         "only the last change is undone"
     );
+}
+
+/// Another desk ticks the item this desk's list still shows as outstanding: Space
+/// here is refused with who did what, the other desk's tick stands, and the list
+/// is read again.
+#[test]
+fn a_tick_made_at_another_desk_first_is_not_overwritten() {
+    let (_dir, path, ids) = seeded();
+    let mut h = harness(&path);
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    click_row(&mut h, "Test Patient 00");
+    assert!(shows(&h, "15 matching items"));
+
+    let mut other_desk = SqliteStore::open(&path).unwrap();
+    let seen = other_desk.item(ids[0]).unwrap().seen();
+    let gp = Actor::staff(StaffId(1), "Dr Test Gp".to_string(), t("2026-11-24T09:55"));
+    other_desk
+        .set_status(
+            &[seen],
+            &StatusChange::ReEntered {
+                note: "Ref OTHER".into(),
+            },
+            &gp,
+        )
+        .unwrap();
+
+    h.key_press(egui::Key::Space);
+    h.run();
+    let message = format!(
+        "Not changed: item {} was changed at another desk since your list showed it. It is now Re-entered by Dr Test Gp at 24/11/2026 09:55.",
+        ids[0].0
+    );
+    assert!(shows(&h, &message), "the loser is told who did what");
+    let item = other_desk.item(ids[0]).unwrap();
+    assert_eq!(item.reentry.note, "Ref OTHER", "the first tick stands");
+    assert_eq!(item.version, seen.version + 1);
+    assert_eq!(
+        other_desk.item(ids[1]).unwrap().reentry.status,
+        Status::Outstanding,
+        "nothing else was ticked instead"
+    );
+    assert!(shows(&h, "14 matching items"), "the list is read again");
 }
 
 /// Steps the app until the worklist's reader thread has answered (a bounded wait).

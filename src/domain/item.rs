@@ -17,6 +17,15 @@ use super::validation::{FieldError, MAX_LINE, MAX_TEXT, Validation, shown};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ItemId(pub i64);
 
+/// An item as the person acting last saw it: its id and the version on their
+/// screen. A store refuses a change to an item whose version has moved on since
+/// (another desk changed it), so two desks never silently overwrite each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SeenItem {
+    pub id: ItemId,
+    pub version: i64,
+}
+
 /// The patient an item is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patient {
@@ -68,11 +77,20 @@ pub struct Item {
     pub assignee: Option<StaffId>,
     pub reentry: Reentry,
     pub void: Option<Void>,
-    /// Bumped by every change; lets a store refuse a stale edit.
+    /// Goes up by exactly one with every change; lets a store refuse a stale edit
+    /// or status change.
     pub version: i64,
 }
 
 impl Item {
+    /// This item as it is now: what a status change must name.
+    pub fn seen(&self) -> SeenItem {
+        SeenItem {
+            id: self.id,
+            version: self.version,
+        }
+    }
+
     /// Logged outside the cutover window (before the extract or after go-live).
     pub fn logged_outside_window(&self) -> bool {
         self.logged_phase != "cutover"

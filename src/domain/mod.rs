@@ -14,12 +14,12 @@ pub mod validation;
 pub mod worklist;
 
 pub use audit::{Actor, AuditEvent, AuditFilter};
-pub use item::{Item, ItemDraft, ItemId, ItemInput, Patient};
+pub use item::{Item, ItemDraft, ItemId, ItemInput, Patient, SeenItem};
 pub use kind::{FieldInput, FieldSpec, ItemKind};
 pub use nhs_number::NhsNumber;
 pub use project::{ClinicalSystem, OdsCode, Phase, Project};
 pub use signoff::{SignOff, SignOffRole};
 pub use staff::{Role, Staff, StaffDirectory, StaffId};
-pub use status::{Reentry, Status, StatusChange, Void};
+pub use status::{PreviousStatus, Reentry, Status, StatusChange, Void};
 pub use validation::FieldError;
 pub use worklist::{AssigneeFilter, PatientRecall, Sort, SortKey, Stats, WorklistFilter};

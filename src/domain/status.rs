@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use super::item::ItemId;
 use super::staff::StaffId;
 use super::validation::{FieldError, MAX_TEXT, Validation};
 
@@ -63,6 +64,16 @@ impl Status {
     pub fn is_open(self) -> bool {
         matches!(self, Status::Outstanding | Status::Problem)
     }
+}
+
+/// What a status change replaced on one item: its earlier re-entry record and
+/// the item's version just after the change. Undo puts `reentry` back, and only
+/// while the item is still at `version` (nobody changed it since).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousStatus {
+    pub id: ItemId,
+    pub reentry: Reentry,
+    pub version: i64,
 }
 
 /// An item's re-entry record.

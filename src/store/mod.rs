@@ -17,8 +17,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::worklist::PersonProgress;
 use crate::domain::{
-    Actor, AuditEvent, FieldError, Item, ItemId, ItemInput, PatientRecall, Project, Reentry, Role,
-    Sort, Staff, StaffId, Stats, StatusChange, Void, WorklistFilter,
+    Actor, AuditEvent, FieldError, Item, ItemId, ItemInput, PatientRecall, PreviousStatus, Project,
+    Reentry, Role, SeenItem, Sort, Staff, StaffId, Stats, StatusChange, Void, WorklistFilter,
 };
 
 pub use self::postgres::PostgresStore;
@@ -47,6 +47,11 @@ pub enum StoreError {
         "someone else changed this item while you were editing it; your changes were not saved. Reopen it to see the current values."
     )]
     Conflict,
+    /// A status change or undo named an item at a version it is no longer at.
+    #[error(
+        "item {0} was changed at another desk since your list showed it, so nothing was changed. The list now shows it as it is."
+    )]
+    ChangedElsewhere(i64),
     #[error("item {0} is voided and can no longer be changed")]
     Voided(i64),
     #[error("this change must be made by a named staff member (choose who is at this desk)")]
@@ -204,15 +209,18 @@ pub trait CutoverStore {
     ) -> StoreResult<Item>;
     /// Voids an item logged in error; it stays in the database with the reason.
     fn void_item(&mut self, id: ItemId, reason: &str, actor: &Actor) -> StoreResult<Item>;
-    /// Changes re-entry status of several items at once; returns their previous records (for undo).
+    /// Changes the re-entry status of several items at once, all or none: refused
+    /// with [`StoreError::ChangedElsewhere`] if any item is no longer at the version
+    /// the person saw. Returns what was replaced (for undo).
     fn set_status(
         &mut self,
-        ids: &[ItemId],
+        items: &[SeenItem],
         change: &StatusChange,
         actor: &Actor,
-    ) -> StoreResult<Vec<(ItemId, Reentry)>>;
-    /// Puts back earlier re-entry records exactly (undo), audited as an undo.
-    fn restore_status(&mut self, previous: &[(ItemId, Reentry)], actor: &Actor) -> StoreResult<()>;
+    ) -> StoreResult<Vec<PreviousStatus>>;
+    /// Puts back earlier re-entry records exactly (undo), audited as an undo;
+    /// refused if any item changed again after the change being undone.
+    fn restore_status(&mut self, previous: &[PreviousStatus], actor: &Actor) -> StoreResult<()>;
     /// Assigns (or unassigns) several items at once.
     fn assign(
         &mut self,

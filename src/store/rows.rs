@@ -155,6 +155,27 @@ pub fn new_reentry(
     })
 }
 
+/// Refuses a re-entry change to an item that is voided, or that is no longer
+/// at the version the person acting saw (another desk changed it since).
+pub fn check_still_as_seen(before: &crate::domain::Item, seen_version: i64) -> StoreResult<()> {
+    if before.void.is_some() {
+        return Err(StoreError::Voided(before.id.0));
+    }
+    if before.version != seen_version {
+        return Err(StoreError::ChangedElsewhere(before.id.0));
+    }
+    Ok(())
+}
+
+/// What a re-entry change replaces on `before` (one version bump later): the undo record.
+pub fn previous_status(before: crate::domain::Item) -> crate::domain::PreviousStatus {
+    crate::domain::PreviousStatus {
+        id: before.id,
+        version: before.version + 1,
+        reentry: before.reentry,
+    }
+}
+
 /// How near in time two items for the same patient and kind must be to look like duplicates.
 pub const DUPLICATE_WINDOW_MINUTES: i64 = 15;
 

@@ -2,7 +2,7 @@
 //! (rows fetched a page at a time), filters that combine, assignment, ticking
 //! off from the keyboard with undo, and a detail panel with copy buttons.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use egui::{Key, Modifiers, Ui};
@@ -11,9 +11,10 @@ use egui_extras::{Column, TableBuilder};
 use crate::domain::dates::{parse_date, uk_date, uk_date_time};
 use crate::domain::item::display_field;
 use crate::domain::{
-    AssigneeFilter, AuditEvent, Item, ItemId, ItemKind, Reentry, Sort, SortKey, StaffDirectory,
-    StaffId, Status, StatusChange, WorklistFilter,
+    AssigneeFilter, AuditEvent, Item, ItemId, ItemKind, PreviousStatus, SeenItem, Sort, SortKey,
+    StaffDirectory, StaffId, Status, StatusChange, WorklistFilter,
 };
+use crate::store::StoreError;
 
 use super::AppContext;
 use super::page_cache::{PageCache, Reader};
@@ -44,12 +45,13 @@ pub struct WorklistScreen {
     pub sort: Sort,
     /// The row the keyboard is on.
     pub cursor: Option<u64>,
-    /// Items picked for a bulk action (Ctrl+click, Shift+arrows).
-    pub selected: BTreeSet<ItemId>,
+    /// Items picked for a bulk action (Ctrl+click, Shift+arrows), each with the
+    /// version on screen when picked: a change refuses items changed since.
+    pub selected: BTreeMap<ItemId, i64>,
     /// Reference, reason or note for the next status change.
     pub note: String,
     /// Earlier re-entry records, newest change last (Ctrl+Z puts them back).
-    pub undo: Vec<Vec<(ItemId, Reentry)>>,
+    pub undo: Vec<Vec<PreviousStatus>>,
     pub assign_to: Option<StaffId>,
     /// The last value copied to the clipboard, with its field label.
     pub last_copied: Option<(String, String)>,
@@ -73,7 +75,7 @@ impl Default for WorklistScreen {
             text: String::new(),
             sort: Sort::default(),
             cursor: None,
-            selected: BTreeSet::new(),
+            selected: BTreeMap::new(),
             note: String::new(),
             undo: Vec::new(),
             assign_to: None,
@@ -398,15 +400,15 @@ impl WorklistScreen {
         if count == 0 {
             return;
         }
-        if extend && let Some(id) = self.cursor_item(cx).map(|i| i.id) {
-            self.selected.insert(id);
+        if extend && let Some(seen) = self.cursor_item(cx).map(|i| i.seen()) {
+            self.selected.insert(seen.id, seen.version);
         }
         let here = self.cursor.map_or(-1, |c| c as i64);
         let next = (here + step).clamp(0, count as i64 - 1) as u64;
         self.cursor = Some(next);
         if extend {
-            if let Some(id) = self.cursor_item(cx).map(|i| i.id) {
-                self.selected.insert(id);
+            if let Some(seen) = self.cursor_item(cx).map(|i| i.seen()) {
+                self.selected.insert(seen.id, seen.version);
             }
         } else {
             self.selected.clear();
@@ -426,19 +428,56 @@ impl WorklistScreen {
         }
     }
 
-    /// The items an action applies to: the selection, or the row the cursor is on.
-    fn targets(&mut self, cx: &mut AppContext<'_>) -> Vec<ItemId> {
+    /// The items an action applies to, as this desk saw them: the selection, or
+    /// the row the cursor is on.
+    fn targets(&mut self, cx: &mut AppContext<'_>) -> Vec<SeenItem> {
         if self.selected.is_empty() {
-            self.cursor_item(cx).map(|i| vec![i.id]).unwrap_or_default()
+            self.cursor_item(cx)
+                .map(|i| vec![i.seen()])
+                .unwrap_or_default()
         } else {
-            self.selected.iter().copied().collect()
+            self.selected
+                .iter()
+                .map(|(&id, &version)| SeenItem { id, version })
+                .collect()
         }
+    }
+
+    /// Reports a change refused because the item moved on (another desk got there
+    /// first): what `refused` says, where the item stands now and who put it there,
+    /// and shows the list as it is now.
+    fn changed_elsewhere(&mut self, cx: &mut AppContext<'_>, refused: &str, id: ItemId) {
+        let now = match cx.store.item(id) {
+            Ok(item) => {
+                let r = &item.reentry;
+                let by = match (r.by, r.at) {
+                    (Some(by), Some(at)) => format!(
+                        " by {} at {}",
+                        cx.staff.name(Some(by)),
+                        uk_date_time(at)
+                    ),
+                    _ => String::new(),
+                };
+                if item.void.is_some() {
+                    " It has been voided.".to_string()
+                } else {
+                    format!(" It is now {}{by}.", r.status.label())
+                }
+            }
+            Err(_) => String::new(),
+        };
+        cx.status.error(format!(
+            "{refused}{now} Nothing was changed; the list now shows it as it is."
+        ));
+        self.selected.clear();
+        self.history = None;
+        self.cache.invalidate();
     }
 
     /// Changes the re-entry status of the target items, remembering the old ones for undo.
     pub fn apply(&mut self, cx: &mut AppContext<'_>, change: &StatusChange) {
-        let ids = self.targets(cx);
-        if ids.is_empty() {
+        let targets = self.targets(cx);
+        if targets.is_empty() {
             cx.status
                 .error("Pick an item first (click a row, or use the arrow keys).");
             return;
@@ -457,7 +496,7 @@ impl WorklistScreen {
             return;
         }
         let Some(actor) = cx.actor() else { return };
-        match cx.store.set_status(&ids, change, &actor) {
+        match cx.store.set_status(&targets, change, &actor) {
             Ok(previous) => {
                 let label = match change {
                     StatusChange::Reopen => "reopened (outstanding)",
@@ -465,7 +504,7 @@ impl WorklistScreen {
                     StatusChange::NotNeeded { .. } => "not needed",
                     StatusChange::Problem { .. } => "a problem",
                 };
-                let n = ids.len();
+                let n = targets.len();
                 cx.status.info(format!(
                     "Marked {n} item{} {label} by {} at {}. Ctrl+Z undoes.",
                     if n == 1 { "" } else { "s" },
@@ -477,6 +516,12 @@ impl WorklistScreen {
                 self.selected.clear();
                 self.history = None;
                 self.cache.invalidate();
+            }
+            Err(StoreError::ChangedElsewhere(id)) => {
+                let refused = format!(
+                    "Not changed: item {id} was changed at another desk since your list showed it."
+                );
+                self.changed_elsewhere(cx, &refused, ItemId(id));
             }
             Err(e) => cx.status.error(format!("Not changed: {e}")),
         }
@@ -499,12 +544,18 @@ impl WorklistScreen {
                 self.cache.invalidate();
                 self.history = None;
             }
+            Err(StoreError::ChangedElsewhere(id)) => {
+                // The change cannot be undone any more: someone has moved on from it.
+                self.undo.pop();
+                let refused = format!("Could not undo: item {id} has been changed again since.");
+                self.changed_elsewhere(cx, &refused, ItemId(id));
+            }
             Err(e) => cx.status.error(format!("Could not undo: {e}")),
         }
     }
 
     fn assign(&mut self, cx: &mut AppContext<'_>) {
-        let ids = self.targets(cx);
+        let ids: Vec<ItemId> = self.targets(cx).into_iter().map(|s| s.id).collect();
         if ids.is_empty() {
             cx.status.error("Pick the items to assign first.");
             return;
@@ -518,6 +569,11 @@ impl WorklistScreen {
                 });
                 cx.status
                     .info(format!("Assigned {} item(s) to {who}.", ids.len()));
+                // Each change moves an item on one version: the selection still
+                // names what this desk sees, so a tick that follows is not refused.
+                for version in self.selected.values_mut() {
+                    *version += 1;
+                }
                 self.cache.invalidate();
             }
             Err(e) => cx.status.error(format!("Not assigned: {e}")),
@@ -597,7 +653,7 @@ impl WorklistScreen {
     }
 
     fn table_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, count: u64) {
-        let mut clicked: Option<(u64, ItemId, Modifiers)> = None;
+        let mut clicked: Option<(u64, SeenItem, Modifiers)> = None;
         let mut sort_by: Option<SortKey> = None;
         let mut error: Option<String> = None;
         let go_live = cx.project.go_live;
@@ -669,7 +725,7 @@ impl WorklistScreen {
                             return;
                         }
                     };
-                    row.set_selected(cursor == Some(index) || selected.contains(&item.id));
+                    row.set_selected(cursor == Some(index) || selected.contains_key(&item.id));
                     let cells = row_cells(&item, staff, go_live);
                     for cell in cells {
                         row.col(|ui| {
@@ -678,7 +734,7 @@ impl WorklistScreen {
                     }
                     if row.response().clicked() {
                         let mods = row.response().ctx.input(|i| i.modifiers);
-                        clicked = Some((index, item.id, mods));
+                        clicked = Some((index, item.seen(), mods));
                     }
                 });
             });
@@ -699,10 +755,10 @@ impl WorklistScreen {
             };
             self.cursor = None;
         }
-        if let Some((index, id, mods)) = clicked {
+        if let Some((index, seen, mods)) = clicked {
             if mods.command || mods.ctrl {
-                if !self.selected.remove(&id) {
-                    self.selected.insert(id);
+                if self.selected.remove(&seen.id).is_none() {
+                    self.selected.insert(seen.id, seen.version);
                 }
             } else {
                 self.selected.clear();

@@ -138,6 +138,13 @@ impl<S: CutoverStore> Practice<S> {
         self.dir.path().join("log.sqlite3")
     }
 
+    /// These items as a desk reading them now would see them (for a status change).
+    pub fn seen(&self, ids: &[cutover_log::domain::ItemId]) -> Vec<cutover_log::domain::SeenItem> {
+        ids.iter()
+            .map(|&id| self.store.item(id).expect("item").seen())
+            .collect()
+    }
+
     pub fn desk(&self, at: NaiveDateTime) -> Actor {
         Actor::staff(self.reception.id, self.reception.name.clone(), at)
     }

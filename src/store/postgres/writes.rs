@@ -8,11 +8,12 @@ use serde::Serialize;
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
 use crate::domain::permissions::Action;
 use crate::domain::{
-    Actor, Item, ItemId, ItemInput, Project, Reentry, Role, Staff, StaffId, StatusChange, Void,
+    Actor, Item, ItemId, ItemInput, PreviousStatus, Project, Reentry, Role, SeenItem, Staff,
+    StaffId, StatusChange, Void,
 };
 use crate::store::access::{check_length, hash_password, password_verdict, sign_in_outcome};
 use crate::store::chain::{ChainRow, GENESIS};
-use crate::store::rows::search_text;
+use crate::store::rows::{check_still_as_seen, previous_status, search_text};
 use crate::store::sqlite::PurgeSummary;
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
@@ -291,31 +292,29 @@ fn authorize_status(
 
 pub(super) fn set_status(
     store: &mut PostgresStore,
-    ids: &[ItemId],
+    items: &[SeenItem],
     change: &StatusChange,
     actor: &Actor,
-) -> StoreResult<Vec<(ItemId, Reentry)>> {
-    authorize_status(store, ids.iter().copied(), actor)?;
+) -> StoreResult<Vec<PreviousStatus>> {
+    authorize_status(store, items.iter().map(|s| s.id), actor)?;
     let by = require_staff(actor)?;
     let new = crate::store::rows::new_reentry(change, by, actor.at)?;
     store.write(|tx| {
-        let mut previous = Vec::with_capacity(ids.len());
-        for &id in ids {
-            let before = fetch_for_update(tx, id)?;
-            if before.void.is_some() {
-                return Err(StoreError::Voided(id.0));
-            }
-            write_reentry(tx, id, &new)?;
+        let mut previous = Vec::with_capacity(items.len());
+        for seen in items {
+            let before = fetch_for_update(tx, seen.id)?;
+            check_still_as_seen(&before, seen.version)?;
+            write_reentry(tx, seen.id, &new)?;
             append(
                 tx,
                 actor,
                 "item",
-                id.0,
+                seen.id.0,
                 "item.status",
                 Some(&before.reentry),
                 Some(&new),
             )?;
-            previous.push((id, before.reentry));
+            previous.push(previous_status(before));
         }
         Ok(previous)
     })
@@ -323,26 +322,24 @@ pub(super) fn set_status(
 
 pub(super) fn restore_status(
     store: &mut PostgresStore,
-    previous: &[(ItemId, Reentry)],
+    previous: &[PreviousStatus],
     actor: &Actor,
 ) -> StoreResult<()> {
-    authorize_status(store, previous.iter().map(|(id, _)| *id), actor)?;
+    authorize_status(store, previous.iter().map(|p| p.id), actor)?;
     require_staff(actor)?;
     store.write(|tx| {
-        for (id, old) in previous {
-            let before = fetch_for_update(tx, *id)?;
-            if before.void.is_some() {
-                return Err(StoreError::Voided(id.0));
-            }
-            write_reentry(tx, *id, old)?;
+        for old in previous {
+            let before = fetch_for_update(tx, old.id)?;
+            check_still_as_seen(&before, old.version)?;
+            write_reentry(tx, old.id, &old.reentry)?;
             append(
                 tx,
                 actor,
                 "item",
-                id.0,
+                old.id.0,
                 "item.status_undone",
                 Some(&before.reentry),
-                Some(old),
+                Some(&old.reentry),
             )?;
         }
         Ok(())

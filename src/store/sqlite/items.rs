@@ -5,7 +5,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
 use crate::domain::permissions::Action;
-use crate::domain::{Actor, Item, ItemId, ItemInput, Reentry, StaffId, StatusChange, Void};
+use crate::domain::{
+    Actor, Item, ItemId, ItemInput, PreviousStatus, Reentry, SeenItem, StaffId, StatusChange, Void,
+};
+use crate::store::rows::{check_still_as_seen, previous_status};
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
 use super::SqliteStore;
@@ -275,33 +278,31 @@ fn write_reentry(conn: &Connection, id: ItemId, r: &Reentry) -> StoreResult<()> 
 
 pub(super) fn set_status(
     store: &mut SqliteStore,
-    ids: &[ItemId],
+    items: &[SeenItem],
     change: &StatusChange,
     actor: &Actor,
-) -> StoreResult<Vec<(ItemId, Reentry)>> {
-    authorize_status(store, ids.iter().copied(), actor)?;
+) -> StoreResult<Vec<PreviousStatus>> {
+    authorize_status(store, items.iter().map(|s| s.id), actor)?;
     let by = require_staff(actor)?;
     let new = crate::store::rows::new_reentry(change, by, actor.at)?;
     let tx = store
         .conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut previous = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let before = fetch(&tx, id)?;
-        if before.void.is_some() {
-            return Err(StoreError::Voided(id.0));
-        }
-        write_reentry(&tx, id, &new)?;
+    let mut previous = Vec::with_capacity(items.len());
+    for seen in items {
+        let before = fetch(&tx, seen.id)?;
+        check_still_as_seen(&before, seen.version)?;
+        write_reentry(&tx, seen.id, &new)?;
         audit::append(
             &tx,
             actor,
             "item",
-            id.0,
+            seen.id.0,
             "item.status",
             Some(&before.reentry),
             Some(&new),
         )?;
-        previous.push((id, before.reentry));
+        previous.push(previous_status(before));
     }
     tx.commit()?;
     Ok(previous)
@@ -309,28 +310,26 @@ pub(super) fn set_status(
 
 pub(super) fn restore_status(
     store: &mut SqliteStore,
-    previous: &[(ItemId, Reentry)],
+    previous: &[PreviousStatus],
     actor: &Actor,
 ) -> StoreResult<()> {
-    authorize_status(store, previous.iter().map(|(id, _)| *id), actor)?;
+    authorize_status(store, previous.iter().map(|p| p.id), actor)?;
     require_staff(actor)?;
     let tx = store
         .conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    for (id, old) in previous {
-        let before = fetch(&tx, *id)?;
-        if before.void.is_some() {
-            return Err(StoreError::Voided(id.0));
-        }
-        write_reentry(&tx, *id, old)?;
+    for old in previous {
+        let before = fetch(&tx, old.id)?;
+        check_still_as_seen(&before, old.version)?;
+        write_reentry(&tx, old.id, &old.reentry)?;
         audit::append(
             &tx,
             actor,
             "item",
-            id.0,
+            old.id.0,
             "item.status_undone",
             Some(&before.reentry),
-            Some(old),
+            Some(&old.reentry),
         )?;
     }
     tx.commit()?;

@@ -320,15 +320,15 @@ impl crate::store::CutoverStore for SqliteStore {
     }
     fn set_status(
         &mut self,
-        ids: &[crate::domain::ItemId],
+        items: &[crate::domain::SeenItem],
         change: &crate::domain::StatusChange,
         a: &crate::domain::Actor,
-    ) -> StoreResult<Vec<(crate::domain::ItemId, crate::domain::Reentry)>> {
-        items::set_status(self, ids, change, a)
+    ) -> StoreResult<Vec<crate::domain::PreviousStatus>> {
+        items::set_status(self, items, change, a)
     }
     fn restore_status(
         &mut self,
-        previous: &[(crate::domain::ItemId, crate::domain::Reentry)],
+        previous: &[crate::domain::PreviousStatus],
         a: &crate::domain::Actor,
     ) -> StoreResult<()> {
         items::restore_status(self, previous, a)
