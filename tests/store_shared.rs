@@ -111,12 +111,19 @@ fn two_desks_racing_to_tick_the_same_item_never_overwrite_each_other() {
     assert!(results[0].1 <= results[1].0, "{results:?}");
     assert!(results[1].1 <= results[0].0, "{results:?}");
     let after = p.store.item(item.id).unwrap();
-    assert_eq!(after.version, item.version + i64::from(stored), "{results:?}");
+    assert_eq!(
+        after.version,
+        item.version + i64::from(stored),
+        "{results:?}"
+    );
     let history = p.store.history("item", item.id.0).unwrap();
     assert_eq!(history.len(), 1 + stored as usize);
     // Each stored tick was made from the state the one before it left.
     for pair in history[1..].windows(2) {
-        assert_eq!(pair[0].after, pair[1].before, "ticks chain one from another");
+        assert_eq!(
+            pair[0].after, pair[1].before,
+            "ticks chain one from another"
+        );
     }
     assert!(p.store.verify().unwrap().is_ok());
 }
@@ -429,4 +436,51 @@ fn the_app_says_at_once_when_the_server_connection_is_lost_and_when_it_is_back()
     h.event(egui::Event::WindowFocused(true));
     h.run();
     assert_eq!(h.state().status.text, "Connection to the log is back.");
+}
+
+/// The connection to a server over the network is encrypted and the server's
+/// certificate checked: against the practice's own authority (sslrootcert) it
+/// connects over TLS; without that authority, or by a name the certificate does
+/// not carry, it is refused with a message that says what to do.
+#[test]
+fn the_server_connection_is_encrypted_and_its_certificate_checked() {
+    let Some((base, ca)) = common::pg::tls_server() else {
+        return;
+    };
+    let Some(db) = common::pg::TestDb::create() else {
+        return;
+    };
+    let name = db.config().get_dbname().unwrap().to_string();
+    let verified = format!("{base} dbname={name} sslmode=verify-full sslrootcert={ca}");
+    let mut store = PostgresStore::connect(&verified).unwrap();
+    assert!(store.is_encrypted().unwrap(), "TLS in use");
+    assert_eq!(store.project().unwrap(), None);
+    store
+        .create_project(
+            &project(),
+            &cutover_log::domain::Actor::system("tls test", during()),
+        )
+        .unwrap();
+    assert!(store.verify().unwrap().is_ok());
+    // Another handle (the worklist's reader) is encrypted too.
+    let other = store.open_another().unwrap();
+    assert!(other.project().unwrap().is_some());
+
+    let unknown_authority = format!("{base} dbname={name} sslmode=require");
+    let message = PostgresStore::connect(&unknown_authority)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("sslrootcert="),
+        "says what to do: {message}"
+    );
+
+    let wrong_name = format!(
+        "{} dbname={name} sslmode=verify-full sslrootcert={ca}",
+        base.replace("host=localhost", "host=127.0.0.1")
+    );
+    assert!(
+        PostgresStore::connect(&wrong_name).is_err(),
+        "the certificate is for localhost only"
+    );
 }

@@ -232,13 +232,11 @@ pub fn open_server(url: &str) -> Result<PostgresStore> {
         Err(crate::store::StoreError::Open { message, .. })
             if message.contains("password") && std::env::var("PGPASSWORD").is_err() =>
         {
-            let mut config: postgres::Config = url
-                .parse()
-                .map_err(|_| anyhow::anyhow!("the server address is not valid"))?;
+            let mut address = crate::store::postgres::ServerAddress::parse(url)?;
             let p = rpassword::prompt_password("Practice server password: ")
                 .context("could not read the password (or set PGPASSWORD)")?;
-            config.password(p);
-            Ok(PostgresStore::with_config(config)?)
+            address.config.password(p);
+            Ok(PostgresStore::with_address(address)?)
         }
         other => Ok(other?),
     }

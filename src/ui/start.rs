@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
+use crate::store::postgres::ServerAddress;
 use crate::store::{PostgresStore, SqliteStore, StoreError};
 
 use super::CutoverApp;
@@ -45,12 +46,9 @@ fn connect(url: &str, password: &str) -> Result<PostgresStore, String> {
     if password.is_empty() {
         return PostgresStore::connect(url.trim()).map_err(|e| e.to_string());
     }
-    let mut config: postgres::Config = url.trim().parse().map_err(|_| {
-        "That server address is not valid: it looks like postgres://user@server/database"
-            .to_string()
-    })?;
-    config.password(password);
-    PostgresStore::with_config(config).map_err(|e| e.to_string())
+    let mut address = ServerAddress::parse(url).map_err(|e| e.to_string())?;
+    address.config.password(password);
+    PostgresStore::with_address(address).map_err(|e| e.to_string())
 }
 
 impl StartApp {

@@ -30,6 +30,24 @@ pub fn server() -> Option<Config> {
     }
 }
 
+/// The test server's TLS listener (`host=localhost port=…`, no database) and the
+/// file of the authority that signed its certificate, which `.ci/run` makes; or
+/// `None` under the same policy as [`server`].
+pub fn tls_server() -> Option<(String, String)> {
+    let url = std::env::var("CUTOVER_TEST_POSTGRES_TLS_URL").unwrap_or_default();
+    let ca = std::env::var("CUTOVER_TEST_POSTGRES_CA").unwrap_or_default();
+    if url.trim().is_empty() || ca.trim().is_empty() {
+        let msg = "the TLS test needs CUTOVER_TEST_POSTGRES_TLS_URL and CUTOVER_TEST_POSTGRES_CA \
+                   (.ci/run starts the throwaway server with TLS and sets them)";
+        if std::env::var("CUTOVER_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+            panic!("{msg} (CUTOVER_REQUIRE_POSTGRES=1: not skipping)");
+        }
+        eprintln!("\n*** SKIPPED: {msg} ***\n");
+        return None;
+    }
+    Some((url, ca))
+}
+
 /// A database made for one test and dropped when the test ends.
 pub struct TestDb {
     admin: Config,

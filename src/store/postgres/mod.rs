@@ -15,6 +15,10 @@
 //! names the version it started from, and a changed item is refused with
 //! [`StoreError::Conflict`] (the app then shows the current values).
 //!
+//! # Encryption
+//! A server on another machine is reached over TLS with its certificate
+//! verified; see [`address`] for the rules and `sslrootcert`.
+//!
 //! # Connection loss
 //! A lost connection is reported as [`StoreError::ConnectionLost`] (the action's
 //! transaction was rolled back by the server, so nothing is half-saved); the next
@@ -22,6 +26,7 @@
 //! memory only, to reconnect and to open a second handle; it is never written or
 //! shown.
 
+pub mod address;
 mod copy;
 mod reads;
 mod schema;
@@ -29,7 +34,9 @@ mod writes;
 
 use std::cell::{RefCell, RefMut};
 
-use postgres::{Client, Config, NoTls, Transaction};
+use postgres::{Client, Config, Transaction};
+
+pub use address::ServerAddress;
 
 use crate::domain::Actor;
 use crate::store::{StoreError, StoreResult};
@@ -42,13 +49,13 @@ const WRITE_LOCK: i64 = 0x6375_746f_0002;
 /// A cutover log kept on a PostgreSQL server.
 pub struct PostgresStore {
     client: RefCell<Client>,
-    config: Config,
+    address: ServerAddress,
 }
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStore")
-            .field("server", &describe_config(&self.config))
+            .field("server", &describe_config(&self.address.config))
             .finish()
     }
 }
@@ -78,7 +85,20 @@ pub fn describe_config(config: &Config) -> String {
 pub(crate) fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        None => {
+            // The cause (e.g. why a certificate was not trusted) is in the sources.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                let said = cause.to_string();
+                if !text.contains(&said) {
+                    text.push_str(": ");
+                    text.push_str(&said);
+                }
+                source = cause.source();
+            }
+            text
+        }
     }
 }
 
@@ -105,35 +125,40 @@ impl From<postgres::Error> for StoreError {
 
 impl PostgresStore {
     /// Connects to the server named by `url` (`postgres://user@host:port/db`, or
-    /// `host=… dbname=…`) and brings the schema up to date. The password comes
-    /// from the URL or, if it has none, `PGPASSWORD`. A database made by a newer
-    /// version is refused before anything is written.
+    /// `host=… dbname=…`; see [`ServerAddress::parse`]) and brings the schema up
+    /// to date. A database made by a newer version is refused before anything is
+    /// written.
     pub fn connect(url: &str) -> StoreResult<Self> {
-        let mut config: Config = url.parse().map_err(|e: postgres::Error| StoreError::Open {
-            path: "practice server".into(),
-            message: format!("the server address is not valid: {e}"),
-        })?;
-        if config.get_password().is_none()
-            && let Ok(p) = std::env::var("PGPASSWORD")
-        {
-            config.password(p);
-        }
-        Self::with_config(config)
+        Self::with_address(ServerAddress::parse(url)?)
     }
 
     /// Connects with a ready configuration (the password, if any, already in it).
     pub fn with_config(config: Config) -> StoreResult<Self> {
-        let mut client = open_client(&config)?;
+        Self::with_address(ServerAddress::from_config(config))
+    }
+
+    /// Connects to a parsed address (the password, if any, already in it).
+    pub fn with_address(address: ServerAddress) -> StoreResult<Self> {
+        let mut client = open_client(&address)?;
         schema::migrate(&mut client)?;
         Ok(Self {
             client: RefCell::new(client),
-            config,
+            address,
         })
     }
 
     /// Where this store is, for messages (never the password).
     pub fn describe(&self) -> String {
-        describe_config(&self.config)
+        describe_config(&self.address.config)
+    }
+
+    /// Whether this connection is encrypted (TLS), as the server reports it.
+    pub fn is_encrypted(&self) -> StoreResult<bool> {
+        let row = self.db()?.query_one(
+            "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+            &[],
+        )?;
+        Ok(row.get(0))
     }
 
     /// The schema version of the connected database.
@@ -152,7 +177,7 @@ impl PostgresStore {
     fn db(&self) -> StoreResult<RefMut<'_, Client>> {
         let mut client = self.client.try_borrow_mut().map_err(|_| StoreError::Busy)?;
         if client.is_closed() {
-            *client = open_client(&self.config)?;
+            *client = open_client(&self.address)?;
         }
         Ok(client)
     }
@@ -201,10 +226,19 @@ impl PostgresStore {
     }
 }
 
-fn open_client(config: &Config) -> StoreResult<Client> {
-    config.connect(NoTls).map_err(|e| StoreError::Open {
-        path: describe_config(config).into(),
-        message: describe(&e),
+fn open_client(address: &ServerAddress) -> StoreResult<Client> {
+    let config = &address.config;
+    config.connect(address.tls()?).map_err(|e| {
+        let mut message = describe(&e);
+        if message.contains("TLS") || message.to_ascii_lowercase().contains("certificate") {
+            message.push_str(
+                ". The connection to the practice server must be encrypted: ask whoever set the server up to turn TLS on (ssl = on), and if its certificate is the practice's own, add sslrootcert=<the authority's certificate file> to the address",
+            );
+        }
+        StoreError::Open {
+            path: describe_config(config).into(),
+            message,
+        }
     })
 }
 
@@ -419,6 +453,6 @@ impl crate::store::CutoverStore for PostgresStore {
         self.write(|tx| writes::append(tx, actor, "report", 0, action, None::<&()>, Some(&detail)))
     }
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
-        Ok(Box::new(PostgresStore::with_config(self.config.clone())?))
+        Ok(Box::new(PostgresStore::with_address(self.address.clone())?))
     }
 }
