@@ -15,6 +15,7 @@ mod preferences;
 mod progress;
 mod renderer;
 mod report_screen;
+pub mod server_choice;
 mod setup;
 mod start;
 mod startup_probe;
@@ -46,6 +47,8 @@ pub fn run_app(db: Option<&Path>, demo: bool, renderer: Option<RendererChoice>) 
 
 /// Opens the app window on a file, or on the practice server at `server` (asking
 /// for its password in the window when the address and PGPASSWORD give none).
+/// With neither, a computer that last connected to a server connects to it again
+/// (see [`server_choice`]); otherwise it opens its own default log.
 pub fn run_app_on(
     db: Option<&Path>,
     server: Option<&str>,
@@ -59,9 +62,14 @@ pub fn run_app_on(
             return ExitCode::FAILURE;
         }
     };
-    if let Some(url) = server {
+    let remembered = match (db, server) {
+        (None, None) => server_choice::remembered(),
+        _ => None,
+    };
+    if let Some(url) = server.or(remembered.as_deref()) {
         let start = match crate::store::PostgresStore::connect(url) {
             Ok(mut store) => {
+                server_choice::remember(url);
                 if demo && let Err(code) = fill_demo(&mut store) {
                     return code;
                 }

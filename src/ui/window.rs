@@ -30,21 +30,7 @@ impl Window {
     }
 }
 
-/// A server address fit to show and to keep: any password in it is removed
-/// (`postgres://user:secret@host/db` and `host=h password=secret` alike).
-pub fn without_password(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((userinfo, host)) = rest.split_once('@') {
-            let user = userinfo.split(':').next().unwrap_or("");
-            return format!("{scheme}://{user}@{host}");
-        }
-        return url.to_string();
-    }
-    url.split_whitespace()
-        .filter(|kv| !kv.to_ascii_lowercase().starts_with("password="))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub use crate::store::postgres::address::without_password;
 
 impl eframe::App for Window {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
@@ -57,33 +43,22 @@ impl eframe::App for Window {
             }
         }
         let _ = frame;
+        let asked = match &self.start {
+            StartApp::Server { url, .. } => Some(url.clone()),
+            _ => None,
+        };
         StartApp::ui(&mut self.start, ui);
+        if let (Some(url), StartApp::Open(_)) = (asked, &self.start) {
+            // Connected from the connect screen: this computer uses that server from now on.
+            super::server_choice::remember(&url);
+            self.database = without_password(&url);
+            self.key = format!("{STORAGE_KEY}:{}", self.database);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if let StartApp::Open(app) = &self.start {
             storage.set_string(&self.key, app.preferences.to_text());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_never_reach_the_label() {
-        assert_eq!(
-            without_password("postgres://desk:s3cret@server/cutover"),
-            "postgres://desk@server/cutover"
-        );
-        assert_eq!(
-            without_password("host=server user=desk password=s3cret dbname=cutover"),
-            "host=server user=desk dbname=cutover"
-        );
-        assert_eq!(
-            without_password("postgres://server/cutover"),
-            "postgres://server/cutover"
-        );
     }
 }

@@ -126,6 +126,49 @@ fn mentions_sslmode(text: &str) -> bool {
     text.to_ascii_lowercase().contains("sslmode=")
 }
 
+/// A server address fit to show and to keep: any password in it is removed
+/// (`postgres://user:secret@host/db`, `?password=secret` and `host=h
+/// password='secret'` alike).
+pub fn without_password(url: &str) -> String {
+    let is_password = |kv: &str| {
+        kv.trim_start()
+            .to_ascii_lowercase()
+            .strip_prefix("password")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    };
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (base, query) = match rest.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match base.find('/') {
+            Some(i) => base.split_at(i),
+            None => (base, ""),
+        };
+        let authority = match authority.rsplit_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or("");
+                format!("{user}@{host}")
+            }
+            None => authority.to_string(),
+        };
+        let mut out = format!("{scheme}://{authority}{path}");
+        if let Some(q) = query {
+            let kept: Vec<&str> = q.split('&').filter(|kv| !is_password(kv)).collect();
+            if !kept.is_empty() {
+                out.push('?');
+                out.push_str(&kept.join("&"));
+            }
+        }
+        return out;
+    }
+    split_key_values(url)
+        .into_iter()
+        .filter(|kv| !is_password(kv))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What becomes of one setting of a typed address.
 enum Setting {
     /// Read here (see [`OWN_KEYS`]), not passed on.
@@ -353,6 +396,30 @@ mod tests {
         assert!(
             message.contains("postgres://user@server/database"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn passwords_never_reach_the_label() {
+        assert_eq!(
+            without_password("postgres://desk:s3cret@server/cutover"),
+            "postgres://desk@server/cutover"
+        );
+        assert_eq!(
+            without_password("host=server user=desk password=s3cret dbname=cutover"),
+            "host=server user=desk dbname=cutover"
+        );
+        assert_eq!(
+            without_password("postgres://server/cutover"),
+            "postgres://server/cutover"
+        );
+        assert_eq!(
+            without_password("postgres://desk@server/cutover?password=s3cret&sslmode=require"),
+            "postgres://desk@server/cutover?sslmode=require"
+        );
+        assert_eq!(
+            without_password("host=server password='s3 cret' dbname=cutover"),
+            "host=server dbname=cutover"
         );
     }
 }
