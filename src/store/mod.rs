@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod chain;
+pub mod filter;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;

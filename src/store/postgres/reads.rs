@@ -7,12 +7,12 @@ use postgres::Row;
 
 use crate::domain::dates::{iso_date, iso_date_time};
 use crate::domain::{
-    AssigneeFilter, AuditEvent, AuditFilter, ClinicalSystem, Item, ItemId, ItemInput, NhsNumber,
-    OdsCode, PatientRecall, Project, Role, Sort, SortKey, Staff, StaffId, Stats, WorklistFilter,
+    AuditEvent, AuditFilter, ClinicalSystem, Item, ItemId, ItemInput, NhsNumber, OdsCode,
+    PatientRecall, Project, Role, Sort, SortKey, Staff, StaffId, Stats, WorklistFilter,
 };
 use crate::store::chain::{ChainCheck, ChainRow};
 use crate::store::rows::{
-    DUPLICATE_WINDOW_MINUTES, ITEM_COLUMNS, RawItem, date, like_pattern, search_terms, time,
+    DUPLICATE_WINDOW_MINUTES, ITEM_COLUMNS, RawItem, date, like_pattern, time,
 };
 use crate::store::sqlite::PurgeSummary;
 use crate::store::transfer::EventRow;
@@ -151,64 +151,35 @@ pub(super) fn lock_minutes(c: &mut impl GenericClient) -> StoreResult<u32> {
 
 /// The WHERE clause (with `$n` placeholders) and its parameters for a filter.
 fn where_clause(f: &WorklistFilter) -> (String, Params) {
+    use crate::store::filter::{self, Condition};
     let mut conds: Vec<String> = Vec::new();
     let mut params: Params = Vec::new();
     let mark = |params: &mut Params, v: Box<dyn postgres::types::ToSql + Sync>| {
         params.push(v);
         format!("${}", params.len())
     };
-    if !f.include_voided {
-        conds.push("items.voided_at IS NULL".into());
-    }
-    if !f.kinds.is_empty() {
-        let kinds: Vec<String> = f.kinds.iter().map(|k| k.code().to_string()).collect();
-        let m = mark(&mut params, Box::new(kinds));
-        conds.push(format!("items.kind = ANY({m})"));
-    }
-    if !f.statuses.is_empty() {
-        let statuses: Vec<String> = f.statuses.iter().map(|s| s.code().to_string()).collect();
-        let m = mark(&mut params, Box::new(statuses));
-        conds.push(format!("items.status = ANY({m})"));
-    }
-    match f.assignee {
-        AssigneeFilter::Anyone => {}
-        AssigneeFilter::Unassigned => conds.push("items.assignee_id IS NULL".into()),
-        AssigneeFilter::Staff(id) => {
-            let m = mark(&mut params, Box::new(id.0));
-            conds.push(format!("items.assignee_id = {m}"));
+    for condition in filter::conditions(f) {
+        match condition {
+            Condition::Fixed(sql) => conds.push(sql.into()),
+            Condition::OneOf(column, values) => {
+                let m = mark(&mut params, Box::new(values));
+                conds.push(format!("{column} = ANY({m})"));
+            }
+            Condition::Compare(column, op, value) => {
+                let m = match value {
+                    filter::Value::Int(i) => mark(&mut params, Box::new(i)),
+                    filter::Value::Text(t) => mark(&mut params, Box::new(t)),
+                };
+                conds.push(format!("{column} {op} {m}"));
+            }
+            Condition::Contains(term) => {
+                // The trigram index serves LIKE for terms of 3+ characters.
+                let m = mark(&mut params, Box::new(like_pattern(&term)));
+                conds.push(format!("items.search_text LIKE {m} ESCAPE '\\'"));
+            }
         }
     }
-    if let Some(c) = f.clinician {
-        let m = mark(&mut params, Box::new(c.0));
-        conds.push(format!("items.clinician_id = {m}"));
-    }
-    if let Some(by) = f.logged_by {
-        let m = mark(&mut params, Box::new(by.0));
-        conds.push(format!("items.logged_by = {m}"));
-    }
-    if let Some(day) = f.logged_from {
-        let m = mark(&mut params, Box::new(iso_date(day)));
-        conds.push(format!("items.logged_at >= {m}"));
-    }
-    if let Some(from) = f.from {
-        let m = mark(&mut params, Box::new(iso_date(from)));
-        conds.push(format!("items.occurred_at >= {m}"));
-    }
-    if let Some(to) = f.to {
-        let m = mark(&mut params, Box::new(iso_date(to + Duration::days(1))));
-        conds.push(format!("items.occurred_at < {m}"));
-    }
-    for term in search_terms(&f.text) {
-        // The trigram index serves LIKE for terms of 3+ characters.
-        let m = mark(&mut params, Box::new(like_pattern(&term)));
-        conds.push(format!("items.search_text LIKE {m} ESCAPE '\\'"));
-    }
-    let clause = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
-    (clause, params)
+    (filter::where_sql(&conds), params)
 }
 
 /// ORDER BY as SQLite orders: NULLs first when ascending, names case-insensitively.

@@ -8,7 +8,7 @@ use rusqlite::{params, params_from_iter};
 use crate::domain::dates::{iso_date, iso_date_time};
 use crate::domain::worklist::PersonProgress;
 use crate::domain::{
-    AssigneeFilter, Item, ItemInput, NhsNumber, PatientRecall, Sort, SortKey, Stats, WorklistFilter,
+    Item, ItemInput, NhsNumber, PatientRecall, Sort, SortKey, Stats, WorklistFilter,
 };
 use crate::store::{StoreError, StoreResult, VerifyReport};
 
@@ -16,77 +16,42 @@ use super::SqliteStore;
 use super::rows::{ITEM_COLUMNS, date, raw_item};
 
 pub use crate::store::rows::DUPLICATE_WINDOW_MINUTES;
-use crate::store::rows::{like_pattern, search_terms};
+use crate::store::rows::like_pattern;
 
 /// The WHERE clause and its parameters for a filter.
 fn where_clause(f: &WorklistFilter) -> (String, Vec<Value>) {
+    use crate::store::filter::{self, Condition};
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
-    if !f.include_voided {
-        conds.push("items.voided_at IS NULL".into());
-    }
-    let mut list = |column: &str, values: Vec<String>, conds: &mut Vec<String>| {
-        if !values.is_empty() {
-            let marks = vec!["?"; values.len()].join(", ");
-            conds.push(format!("{column} IN ({marks})"));
-            params.extend(values.into_iter().map(Value::Text));
-        }
-    };
-    list(
-        "items.kind",
-        f.kinds.iter().map(|k| k.code().to_string()).collect(),
-        &mut conds,
-    );
-    list(
-        "items.status",
-        f.statuses.iter().map(|s| s.code().to_string()).collect(),
-        &mut conds,
-    );
-    match f.assignee {
-        AssigneeFilter::Anyone => {}
-        AssigneeFilter::Unassigned => conds.push("items.assignee_id IS NULL".into()),
-        AssigneeFilter::Staff(id) => {
-            conds.push("items.assignee_id = ?".into());
-            params.push(Value::Integer(id.0));
-        }
-    }
-    if let Some(c) = f.clinician {
-        conds.push("items.clinician_id = ?".into());
-        params.push(Value::Integer(c.0));
-    }
-    if let Some(by) = f.logged_by {
-        conds.push("items.logged_by = ?".into());
-        params.push(Value::Integer(by.0));
-    }
-    if let Some(day) = f.logged_from {
-        conds.push("items.logged_at >= ?".into());
-        params.push(Value::Text(iso_date(day)));
-    }
-    if let Some(from) = f.from {
-        conds.push("items.occurred_at >= ?".into());
-        params.push(Value::Text(iso_date(from)));
-    }
-    if let Some(to) = f.to {
-        conds.push("items.occurred_at < ?".into());
-        params.push(Value::Text(iso_date(to + Duration::days(1))));
-    }
-    let terms = search_terms(&f.text);
-    for term in terms {
-        if term.chars().count() >= 3 {
-            // The trigram index finds any substring of 3+ characters without a scan.
-            conds.push("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)".into());
-            params.push(Value::Text(format!("\"{}\"", term.replace('"', "\"\""))));
-        } else {
-            conds.push("items.search_text LIKE ? ESCAPE '\\'".into());
-            params.push(Value::Text(like_pattern(&term)));
+    for condition in filter::conditions(f) {
+        match condition {
+            Condition::Fixed(sql) => conds.push(sql.into()),
+            Condition::OneOf(column, values) => {
+                let marks = vec!["?"; values.len()].join(", ");
+                conds.push(format!("{column} IN ({marks})"));
+                params.extend(values.into_iter().map(Value::Text));
+            }
+            Condition::Compare(column, op, value) => {
+                conds.push(format!("{column} {op} ?"));
+                params.push(match value {
+                    filter::Value::Int(i) => Value::Integer(i),
+                    filter::Value::Text(t) => Value::Text(t),
+                });
+            }
+            Condition::Contains(term) if term.chars().count() >= 3 => {
+                // The trigram index finds any substring of 3+ characters without a scan.
+                conds.push(
+                    "items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)".into(),
+                );
+                params.push(Value::Text(format!("\"{}\"", term.replace('"', "\"\""))));
+            }
+            Condition::Contains(term) => {
+                conds.push("items.search_text LIKE ? ESCAPE '\\'".into());
+                params.push(Value::Text(like_pattern(&term)));
+            }
         }
     }
-    let clause = if conds.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conds.join(" AND "))
-    };
-    (clause, params)
+    (filter::where_sql(&conds), params)
 }
 
 fn order_by(sort: Sort) -> (String, &'static str) {
