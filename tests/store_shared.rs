@@ -380,6 +380,11 @@ fn the_app_connects_to_the_practice_server_from_setup() {
     h.run();
     let app = h.state().app().expect("connected");
     assert_eq!(app.project().unwrap().practice_name, "Test Surgery");
+    // About names the server and says the (local socket) connection is not encrypted.
+    let about = &app.help.about.database;
+    assert!(about.starts_with("Practice server "), "{about}");
+    assert!(about.ends_with(", not encrypted"), "{about}");
+    assert!(!about.contains("typed-not-kept"), "{about}");
     assert!(h.query_all_by_label_contains("Sign in").next().is_some());
 
     // On an empty single-desk log, setup offers the server instead.

@@ -73,10 +73,10 @@ pub fn run_app_on(
                 if demo && let Err(code) = fill_demo(&mut store) {
                     return code;
                 }
-                StartApp::Open(Box::new(
-                    CutoverApp::new(Box::new(store), crate::domain::dates::now)
-                        .reading_in_background(),
-                ))
+                StartApp::Open(Box::new(start::app_on_server(
+                    store,
+                    crate::domain::dates::now,
+                )))
             }
             // Most often the password: ask for it (and show why) in the window.
             Err(e) => StartApp::server(

@@ -51,6 +51,20 @@ fn connect(url: &str, password: &str) -> Result<PostgresStore, String> {
     PostgresStore::with_address(address).map_err(|e| e.to_string())
 }
 
+/// The app on a connected practice server; About names the server (never the
+/// password) and says whether the connection is encrypted.
+pub fn app_on_server(store: PostgresStore, clock: fn() -> NaiveDateTime) -> CutoverApp {
+    let security = match store.is_encrypted() {
+        Ok(true) => "encrypted (TLS, certificate verified)",
+        Ok(false) => "not encrypted",
+        Err(_) => "encryption unknown",
+    };
+    let label = format!("Practice server {}, {security}", store.describe());
+    let mut app = CutoverApp::new(Box::new(store), clock).reading_in_background();
+    app.help.about.database = label;
+    app
+}
+
 impl StartApp {
     /// Waits for the passphrase of the encrypted database at `path`.
     pub fn locked(path: PathBuf, clock: fn() -> NaiveDateTime) -> Self {
@@ -173,7 +187,7 @@ impl StartApp {
                 // The password is not kept on this screen, whatever happened.
                 password.clear();
                 match result {
-                    Ok(store) => CutoverApp::new(Box::new(store), *clock).reading_in_background(),
+                    Ok(store) => app_on_server(store, *clock),
                     Err(e) => {
                         *error = Some(e);
                         *focus = true;
