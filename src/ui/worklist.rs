@@ -451,11 +451,9 @@ impl WorklistScreen {
             Ok(item) => {
                 let r = &item.reentry;
                 let by = match (r.by, r.at) {
-                    (Some(by), Some(at)) => format!(
-                        " by {} at {}",
-                        cx.staff.name(Some(by)),
-                        uk_date_time(at)
-                    ),
+                    (Some(by), Some(at)) => {
+                        format!(" by {} at {}", cx.staff.name(Some(by)), uk_date_time(at))
+                    }
                     _ => String::new(),
                 };
                 if item.void.is_some() {
