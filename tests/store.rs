@@ -1193,9 +1193,7 @@ fn two_desks_never_silently_overwrite_each_other<S: CutoverStore>(mut p: Practic
 /// Two desks tick the same item off from the same list: the first tick stands,
 /// the second is refused (naming the item), and a bulk tick that includes it
 /// changes none of its items. Undo is refused once another desk has moved on.
-fn two_desks_ticking_the_same_item_never_overwrite_each_other<S: CutoverStore>(
-    mut p: Practice<S>,
-) {
+fn two_desks_ticking_the_same_item_never_overwrite_each_other<S: CutoverStore>(mut p: Practice<S>) {
     let gp = p.gp.clone();
     let a = p
         .store
@@ -1233,7 +1231,10 @@ fn two_desks_ticking_the_same_item_never_overwrite_each_other<S: CutoverStore>(
             &nurse,
         )
         .unwrap_err();
-    assert!(matches!(err, StoreError::ChangedElsewhere(id) if id == a.id.0), "{err}");
+    assert!(
+        matches!(err, StoreError::ChangedElsewhere(id) if id == a.id.0),
+        "{err}"
+    );
     assert!(
         err.to_string()
             .contains(&format!("item {} was changed at another desk", a.id.0)),
@@ -1265,9 +1266,7 @@ fn two_desks_ticking_the_same_item_never_overwrite_each_other<S: CutoverStore>(
     assert!(matches!(err, StoreError::ChangedElsewhere(_)), "{err}");
     assert_eq!(p.store.item(a.id).unwrap().reentry.note, "Duplicate");
     // This desk's own undo still works: nothing changed after it.
-    p.store
-        .restore_status(&mine, &nurse)
-        .unwrap();
+    p.store.restore_status(&mine, &nurse).unwrap();
     assert_eq!(p.store.item(b.id).unwrap().reentry, b.reentry);
     assert_eq!(p.store.item(a.id).unwrap().reentry, now.reentry);
     let actions: Vec<String> = other_desk
