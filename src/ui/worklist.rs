@@ -539,6 +539,12 @@ impl WorklistScreen {
                     "Undone: {} item(s) back as they were.",
                     previous.len()
                 ));
+                // This desk's own change: selected items it touched moved on one version.
+                for p in &previous {
+                    if let Some(version) = self.selected.get_mut(&p.id) {
+                        *version += 1;
+                    }
+                }
                 self.cache.invalidate();
                 self.history = None;
             }
