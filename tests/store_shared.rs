@@ -489,3 +489,34 @@ fn the_server_connection_is_encrypted_and_its_certificate_checked() {
         "the certificate is for localhost only"
     );
 }
+
+/// `verify` on the server checks every table page by page and every index
+/// against its table when the amcheck extension is there, and says how to get
+/// that check when it is not.
+#[test]
+fn verify_checks_pages_with_amcheck_and_says_how_to_get_it() {
+    let Some(mut p) = Practice::on_postgres() else {
+        return;
+    };
+    let gp = p.gp.clone();
+    p.store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let without = p.store.verify().unwrap();
+    assert!(without.is_ok(), "{without:?}");
+    assert!(
+        without
+            .integrity_messages
+            .iter()
+            .any(|m| m.contains("CREATE EXTENSION amcheck")),
+        "{:?}",
+        without.integrity_messages
+    );
+    p.db.exec("", "CREATE EXTENSION amcheck").unwrap();
+    let with = p.store.verify().unwrap();
+    assert!(with.is_ok(), "{with:?}");
+    assert_eq!(with.integrity_messages, vec!["ok".to_string()]);
+}
