@@ -520,3 +520,68 @@ fn verify_checks_pages_with_amcheck_and_says_how_to_get_it() {
     assert!(with.is_ok(), "{with:?}");
     assert_eq!(with.integrity_messages, vec!["ok".to_string()]);
 }
+
+/// Another desk's new item shows in this desk's worklist at once: every write on
+/// the server notifies the desks watching it, so the list is re-read without
+/// waiting for the 10-second timer or a change of window focus.
+#[test]
+fn another_desks_new_item_shows_at_once_without_waiting_for_the_timer() {
+    let Some(mut p) = Practice::on_postgres() else {
+        return;
+    };
+    let common::Db::Postgres(db) = &p.db else {
+        unreachable!()
+    };
+    let gp = p.gp.clone();
+    p.store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, NHS_A, "2026-11-18T09:15"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let store = PostgresStore::with_config(db.config()).unwrap();
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut cutover_log::ui::CutoverApp| app.ui(ui),
+            cutover_log::ui::CutoverApp::new(Box::new(store), || t("2026-11-24T10:00"))
+                .reading_in_background(),
+        );
+    h.run_ok();
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    let shows = |h: &egui_kittest::Harness<'_, cutover_log::ui::CutoverApp>, text: &str| {
+        h.query_all_by_label_contains(text).next().is_some()
+    };
+    let wait_for = |h: &mut egui_kittest::Harness<'_, cutover_log::ui::CutoverApp>, text: &str| {
+        let started = Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(5) {
+            h.run_ok();
+            if shows(h, text) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    };
+    assert!(
+        wait_for(&mut h, "1 matching item"),
+        "the first item is listed"
+    );
+    let opened = Instant::now();
+
+    p.store
+        .log_item(
+            &input(ItemKind::Prescription, &gp, &nhs(7), "2026-11-19T11:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    assert!(
+        wait_for(&mut h, "2 matching items"),
+        "the other desk's item appears"
+    );
+    assert!(
+        opened.elapsed() < std::time::Duration::from_secs(9),
+        "seen through the notification, before the 10-second re-read"
+    );
+}

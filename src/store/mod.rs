@@ -314,6 +314,32 @@ pub trait CutoverStore {
     /// A second, independent handle on the same log (for work on another thread,
     /// such as writing a long report while the app stays responsive).
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>>;
+    /// Calls `on_change` (on a thread of its own) soon after any desk commits a
+    /// change to the log, for as long as the returned watch is kept. `None` where
+    /// the store has no way to tell (a file: the app re-reads on a timer instead).
+    fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>> {
+        let _ = on_change;
+        Ok(None)
+    }
+}
+
+/// Watching a log for other desks' changes (see [`CutoverStore::watch_changes`]);
+/// the watching stops when this is dropped.
+pub struct ChangeWatch {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl ChangeWatch {
+    /// A watch whose thread stops once `stop` is set.
+    pub fn new(stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        Self { stop }
+    }
+}
+
+impl Drop for ChangeWatch {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Where the default database lives: the user's local (not roaming) data directory.

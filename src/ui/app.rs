@@ -43,9 +43,15 @@ pub struct CutoverApp {
     display_for: Option<crate::domain::StaffId>,
     commands: Vec<Command>,
     /// When set (the running app, not tests): re-read what other desks may have
-    /// changed this often, and whenever the window regains focus. On a server
-    /// this also notices a lost connection at once, and each re-read retries it.
+    /// changed this often, whenever the window regains focus, and at once when
+    /// the store's change watch says so. On a server this also notices a lost
+    /// connection, and each re-read retries it.
     auto_refresh: Option<(std::time::Duration, std::time::Instant)>,
+    /// Set by the store's change watch (another thread) when any desk changed
+    /// the log: the next frame re-reads at once instead of waiting for the timer.
+    changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The store's change watch, once started (a server has one; a file none).
+    watch: Option<Option<crate::store::ChangeWatch>>,
 }
 
 /// How often the running app re-reads the log for other desks' changes.
@@ -75,6 +81,8 @@ impl CutoverApp {
             display_for: None,
             commands: Vec::new(),
             auto_refresh: None,
+            changed: std::sync::Arc::default(),
+            watch: None,
         };
         app.reload_reference();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -98,12 +106,25 @@ impl CutoverApp {
         let Some((every, last)) = self.auto_refresh else {
             return;
         };
+        if self.watch.is_none() {
+            let changed = std::sync::Arc::clone(&self.changed);
+            let ctx = ui.ctx().clone();
+            let on_change = Box::new(move || {
+                changed.store(true, std::sync::atomic::Ordering::Relaxed);
+                ctx.request_repaint();
+            });
+            // Without a watch (a file, or the server refused) the timer still re-reads.
+            self.watch = Some(self.store.watch_changes(on_change).ok().flatten());
+        }
         let focused = ui.input(|i| {
             i.events
                 .iter()
                 .any(|e| matches!(e, egui::Event::WindowFocused(true)))
         });
-        if focused || last.elapsed() >= every {
+        let changed = self
+            .changed
+            .swap(false, std::sync::atomic::Ordering::Relaxed);
+        if focused || changed || last.elapsed() >= every {
             self.auto_refresh = Some((every, std::time::Instant::now()));
             match self.store.staff() {
                 Ok(s) => {

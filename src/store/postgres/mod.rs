@@ -30,6 +30,7 @@ pub mod address;
 mod copy;
 mod reads;
 mod schema;
+mod watch;
 mod writes;
 
 use std::cell::{RefCell, RefMut};
@@ -190,7 +191,11 @@ impl PostgresStore {
     ) -> StoreResult<T> {
         let mut client = self.db()?;
         let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        // The notification is sent only if this transaction commits (see `watch`).
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
+            &[&WRITE_LOCK, &watch::CHANNEL],
+        )?;
         let out = f(&mut tx)?;
         tx.commit()?;
         Ok(out)
@@ -454,5 +459,11 @@ impl crate::store::CutoverStore for PostgresStore {
     }
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
         Ok(Box::new(PostgresStore::with_address(self.address.clone())?))
+    }
+    fn watch_changes(
+        &self,
+        on_change: Box<dyn Fn() + Send>,
+    ) -> StoreResult<Option<crate::store::ChangeWatch>> {
+        watch::start(self.address.clone(), on_change).map(Some)
     }
 }
