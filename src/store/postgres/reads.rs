@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use postgres::GenericClient;
 use postgres::Row;
+use postgres::types::Type;
 
 use crate::domain::dates::{iso_date, iso_date_time};
 use crate::domain::{
@@ -59,7 +60,7 @@ fn count_of(n: i64) -> u64 {
 pub(super) fn fetch(c: &mut impl GenericClient, id: ItemId) -> StoreResult<Item> {
     let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1");
     let row = c
-        .query_opt(sql.as_str(), &[&id.0])?
+        .query_typed_opt(sql.as_str(), &[(&id.0, Type::INT8)])?
         .ok_or(StoreError::ItemNotFound(id.0))?;
     raw_item(&row)?.into_item()
 }
@@ -68,7 +69,7 @@ pub(super) fn fetch(c: &mut impl GenericClient, id: ItemId) -> StoreResult<Item>
 pub(super) fn fetch_for_update(c: &mut impl GenericClient, id: ItemId) -> StoreResult<Item> {
     let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 FOR UPDATE");
     let row = c
-        .query_opt(sql.as_str(), &[&id.0])?
+        .query_typed_opt(sql.as_str(), &[(&id.0, Type::INT8)])?
         .ok_or(StoreError::ItemNotFound(id.0))?;
     raw_item(&row)?.into_item()
 }
@@ -98,9 +99,9 @@ fn staff_from(r: &Row) -> StoreResult<Staff> {
 
 pub(super) fn staff_row(c: &mut impl GenericClient, id: StaffId) -> StoreResult<Staff> {
     let row = c
-        .query_opt(
+        .query_typed_opt(
             "SELECT id, name, role, active FROM staff WHERE id = $1",
-            &[&id.0],
+            &[(&id.0, Type::INT8)],
         )?
         .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
     staff_from(&row)
@@ -117,7 +118,7 @@ pub(super) fn staff(c: &mut impl GenericClient) -> StoreResult<Vec<Staff>> {
 }
 
 pub(super) fn project(c: &mut impl GenericClient) -> StoreResult<Option<Project>> {
-    let Some(r) = c.query_opt(
+    let Some(r) = c.query_typed_opt(
         "SELECT practice_name, ods_code, old_system, new_system, cutover_start, go_live
          FROM project WHERE id = 1",
         &[],

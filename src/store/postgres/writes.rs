@@ -3,6 +3,7 @@
 //! events, hash-chained with the shared [`ChainRow`], in that same transaction.
 
 use postgres::Transaction;
+use postgres::types::Type;
 use serde::Serialize;
 
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
@@ -23,7 +24,7 @@ use super::reads::{self, fetch, fetch_for_update};
 /// The hash of the last audit event, if any.
 fn chain_head(tx: &mut Transaction<'_>) -> StoreResult<Option<String>> {
     Ok(tx
-        .query_opt(
+        .query_typed_opt(
             "SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1",
             &[],
         )?
@@ -46,20 +47,20 @@ pub(super) fn append<B: Serialize, A: Serialize>(
     let row = ChainRow::event(actor, entity, entity_id, action, before, after)?;
     let prev = chain_head(tx)?.unwrap_or_else(|| GENESIS.to_string());
     let hash = row.hash(&prev);
-    tx.execute(
+    tx.execute_typed(
         "INSERT INTO audit_events (at, actor_id, actor_name, entity, entity_id, action, before_json, after_json, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
-            &row.at,
-            &row.actor_id,
-            &row.actor_name,
-            &row.entity,
-            &row.entity_id,
-            &row.action,
-            &row.before,
-            &row.after,
-            &prev,
-            &hash,
+            (&row.at, Type::TEXT),
+            (&row.actor_id, Type::INT8),
+            (&row.actor_name, Type::TEXT),
+            (&row.entity, Type::TEXT),
+            (&row.entity_id, Type::INT8),
+            (&row.action, Type::TEXT),
+            (&row.before, Type::TEXT),
+            (&row.after, Type::TEXT),
+            (&prev, Type::TEXT),
+            (&hash, Type::TEXT),
         ],
     )?;
     Ok(())
@@ -82,33 +83,33 @@ struct Record<'a> {
 fn insert(tx: &mut Transaction<'_>, r: &Record<'_>) -> StoreResult<ItemId> {
     let fields =
         serde_json::to_string(&r.input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let row = tx.query_one(
+    let row = tx.query_typed_one(
         "INSERT INTO items (kind, occurred_at, nhs_number, patient_name, date_of_birth, clinician_id,
             details, fields_json, logged_by, logged_at, logged_phase, assignee_id, status, status_by,
             status_at, status_note, voided_at, voided_by, void_reason, version, search_text)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20)
          RETURNING id",
         &[
-            &r.input.kind.code(),
-            &iso_date_time(r.input.occurred_at),
-            &r.input.patient.nhs_number.map(|n| n.digits()),
-            &r.input.patient.name,
-            &r.input.patient.date_of_birth.map(iso_date),
-            &r.input.clinician.map(|s| s.0),
-            &r.input.details,
-            &fields,
-            &r.logged_by.0,
-            &iso_timestamp(r.logged_at),
-            &r.logged_phase,
-            &r.assignee.map(|s| s.0),
-            &r.reentry.status.code(),
-            &r.reentry.by.map(|s| s.0),
-            &r.reentry.at.map(iso_timestamp),
-            &r.reentry.note,
-            &r.void.map(|v| iso_timestamp(v.at)),
-            &r.void.map(|v| v.by.0),
-            &r.void.map(|v| v.reason.clone()),
-            &search_text(r.input),
+            (&r.input.kind.code(), Type::TEXT),
+            (&iso_date_time(r.input.occurred_at), Type::TEXT),
+            (&r.input.patient.nhs_number.map(|n| n.digits()), Type::TEXT),
+            (&r.input.patient.name, Type::TEXT),
+            (&r.input.patient.date_of_birth.map(iso_date), Type::TEXT),
+            (&r.input.clinician.map(|s| s.0), Type::INT8),
+            (&r.input.details, Type::TEXT),
+            (&fields, Type::TEXT),
+            (&r.logged_by.0, Type::INT8),
+            (&iso_timestamp(r.logged_at), Type::TEXT),
+            (&r.logged_phase, Type::TEXT),
+            (&r.assignee.map(|s| s.0), Type::INT8),
+            (&r.reentry.status.code(), Type::TEXT),
+            (&r.reentry.by.map(|s| s.0), Type::INT8),
+            (&r.reentry.at.map(iso_timestamp), Type::TEXT),
+            (&r.reentry.note, Type::TEXT),
+            (&r.void.map(|v| iso_timestamp(v.at)), Type::TEXT),
+            (&r.void.map(|v| v.by.0), Type::INT8),
+            (&r.void.map(|v| v.reason.clone()), Type::TEXT),
+            (&search_text(r.input), Type::TEXT),
         ],
     )?;
     Ok(ItemId(row.try_get(0)?))
@@ -266,10 +267,16 @@ pub(super) fn void_item(
 }
 
 fn write_reentry(tx: &mut Transaction<'_>, id: ItemId, r: &Reentry) -> StoreResult<()> {
-    tx.execute(
+    tx.execute_typed(
         "UPDATE items SET status = $1, status_by = $2, status_at = $3, status_note = $4, version = version + 1
          WHERE id = $5",
-        &[&r.status.code(), &r.by.map(|s| s.0), &r.at.map(iso_timestamp), &r.note, &id.0],
+        &[
+            (&r.status.code(), Type::TEXT),
+            (&r.by.map(|s| s.0), Type::INT8),
+            (&r.at.map(iso_timestamp), Type::TEXT),
+            (&r.note, Type::TEXT),
+            (&id.0, Type::INT8),
+        ],
     )?;
     Ok(())
 }
