@@ -585,3 +585,81 @@ fn another_desks_new_item_shows_at_once_without_waiting_for_the_timer() {
         "seen through the notification, before the 10-second re-read"
     );
 }
+
+/// Runs the app's binary with no display (its window cannot open, so it stops on
+/// its own) in a home folder of the test's, and waits at most a minute.
+fn start_app_without_display(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the app did not stop within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A desk started once on the server remembers it (the address only, never the
+/// password) and uses it at the next start with no address given, so it never
+/// falls back to an empty log of its own.
+#[test]
+fn a_desk_remembers_its_server_without_the_password() {
+    let Some(p) = Practice::on_postgres() else {
+        return;
+    };
+    let common::Db::Postgres(db) = &p.db else {
+        unreachable!()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let url = db.url();
+    let with_password = if url.starts_with("postgres") {
+        let joint = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joint}password=not-kept")
+    } else {
+        format!("{url} password=not-kept")
+    };
+    start_app_without_display(home.path(), &["--server", &with_password]);
+    let file = walk(home.path())
+        .into_iter()
+        .find(|f| f.ends_with("practice-server.txt"))
+        .expect("the server is remembered");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let name = db.config().get_dbname().unwrap().to_string();
+    assert!(text.contains(&name), "{text}");
+    assert!(!text.contains("not-kept"), "no password kept: {text}");
+
+    let again = start_app_without_display(home.path(), &[]);
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("using the practice server") && said.contains(&name),
+        "{said}"
+    );
+    assert!(!said.contains("not-kept"), "{said}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -66,6 +66,13 @@ pub fn run_app_on(
         (None, None) => server_choice::remembered(),
         _ => None,
     };
+    if let (Some(address), Some(file)) = (&remembered, server_choice::default_file()) {
+        // Said for whoever supports the desk (the address holds no password).
+        eprintln!(
+            "Cutover Log: using the practice server {address} (remembered in {})",
+            file.display()
+        );
+    }
     if let Some(url) = server.or(remembered.as_deref()) {
         let start = match crate::store::PostgresStore::connect(url) {
             Ok(mut store) => {
