@@ -155,6 +155,32 @@ pub fn new_reentry(
     })
 }
 
+/// An item's kind-specific fields as stored (JSON text).
+pub fn fields_json(input: &crate::domain::ItemInput) -> StoreResult<String> {
+    serde_json::to_string(&input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Checks an edit may replace `before` (not voided, still at the version the
+/// editor started from) and returns the assignee after it: a hand-made
+/// assignment is kept, the default rule followed if it was the default.
+pub fn edit_assignee(
+    before: &crate::domain::Item,
+    expected_version: i64,
+    input: &crate::domain::ItemInput,
+) -> StoreResult<Option<StaffId>> {
+    if before.void.is_some() {
+        return Err(StoreError::Voided(before.id.0));
+    }
+    if before.version != expected_version {
+        return Err(StoreError::Conflict);
+    }
+    Ok(if before.assignee == before.input.default_assignee() {
+        input.default_assignee()
+    } else {
+        before.assignee
+    })
+}
+
 /// Refuses a re-entry change to an item that is voided, or that is no longer
 /// at the version the person acting saw (another desk changed it since).
 pub fn check_still_as_seen(before: &crate::domain::Item, seen_version: i64) -> StoreResult<()> {

@@ -14,7 +14,9 @@ use crate::domain::{
 };
 use crate::store::access::{check_length, hash_password, password_verdict, sign_in_outcome};
 use crate::store::chain::{ChainRow, GENESIS};
-use crate::store::rows::{check_still_as_seen, previous_status, search_text};
+use crate::store::rows::{
+    check_still_as_seen, edit_assignee, fields_json, previous_status, search_text,
+};
 use crate::store::sqlite::PurgeSummary;
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
@@ -81,8 +83,7 @@ struct Record<'a> {
 }
 
 fn insert(tx: &mut Transaction<'_>, r: &Record<'_>) -> StoreResult<ItemId> {
-    let fields =
-        serde_json::to_string(&r.input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let fields = fields_json(r.input)?;
     let row = tx.query_typed_one(
         "INSERT INTO items (kind, occurred_at, nhs_number, patient_name, date_of_birth, clinician_id,
             details, fields_json, logged_by, logged_at, logged_phase, assignee_id, status, status_by,
@@ -199,20 +200,8 @@ pub(super) fn edit_item(
     require_staff(actor)?;
     store.write(|tx| {
         let before = fetch_for_update(tx, id)?;
-        if before.void.is_some() {
-            return Err(StoreError::Voided(id.0));
-        }
-        if before.version != expected_version {
-            return Err(StoreError::Conflict);
-        }
-        // Keep a hand-made assignment; follow the default rule if it was the default.
-        let assignee = if before.assignee == before.input.default_assignee() {
-            input.default_assignee()
-        } else {
-            before.assignee
-        };
-        let fields =
-            serde_json::to_string(&input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let assignee = edit_assignee(&before, expected_version, input)?;
+        let fields = fields_json(input)?;
         let changed = tx.execute(
             "UPDATE items SET kind = $1, occurred_at = $2, nhs_number = $3, patient_name = $4,
                 date_of_birth = $5, clinician_id = $6, details = $7, fields_json = $8, assignee_id = $9,

@@ -8,7 +8,7 @@ use crate::domain::permissions::Action;
 use crate::domain::{
     Actor, Item, ItemId, ItemInput, PreviousStatus, Reentry, SeenItem, StaffId, StatusChange, Void,
 };
-use crate::store::rows::{check_still_as_seen, previous_status};
+use crate::store::rows::{check_still_as_seen, edit_assignee, fields_json, previous_status};
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
 use super::SqliteStore;
@@ -40,8 +40,7 @@ struct Record<'a> {
 }
 
 fn insert(conn: &Connection, r: &Record<'_>) -> StoreResult<ItemId> {
-    let fields =
-        serde_json::to_string(&r.input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let fields = fields_json(r.input)?;
     conn.prepare_cached(
         "INSERT INTO items (kind, occurred_at, nhs_number, patient_name, date_of_birth, clinician_id,
             details, fields_json, logged_by, logged_at, logged_phase, assignee_id, status, status_by,
@@ -185,20 +184,8 @@ pub(super) fn edit_item(
         .conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let before = fetch(&tx, id)?;
-    if before.void.is_some() {
-        return Err(StoreError::Voided(id.0));
-    }
-    if before.version != expected_version {
-        return Err(StoreError::Conflict);
-    }
-    // Keep a hand-made assignment; follow the default rule if it was the default.
-    let assignee = if before.assignee == before.input.default_assignee() {
-        input.default_assignee()
-    } else {
-        before.assignee
-    };
-    let fields =
-        serde_json::to_string(&input.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let assignee = edit_assignee(&before, expected_version, input)?;
+    let fields = fields_json(input)?;
     tx.execute(
         "UPDATE items SET kind = ?1, occurred_at = ?2, nhs_number = ?3, patient_name = ?4,
             date_of_birth = ?5, clinician_id = ?6, details = ?7, fields_json = ?8, assignee_id = ?9,
