@@ -736,28 +736,8 @@ fn entry_form_path_rejects_clearly_or_keeps_exactly() {
         stored.len() as u64
     );
     let bytes = std::fs::read(&csv).unwrap();
-    let mut q = Practice::new();
-    let plan = read_into(&q, &bytes);
-    assert!(
-        plan.rejected.is_empty(),
-        "{:?}",
-        plan.errors().map(ToString::to_string).collect::<Vec<_>>()
-    );
-    q.store.import_items(&plan.items, &q.desk(now())).unwrap();
-    let mut copies = Vec::new();
-    q.store
-        .for_each_item(&mut |i| {
-            copies.push(i.clone());
-            Ok(())
-        })
-        .unwrap();
-    let mut originals = Vec::new();
-    p.store
-        .for_each_item(&mut |i| {
-            originals.push(i.clone());
-            Ok(())
-        })
-        .unwrap();
+    let copies = all_items(&imported_into_a_new_log(&bytes));
+    let originals = all_items(&p);
     assert_eq!(copies.len(), originals.len());
     for (a, b) in originals.iter().zip(&copies) {
         let name = stored
@@ -772,6 +752,31 @@ fn entry_form_path_rejects_clearly_or_keeps_exactly() {
 // ---------------------------------------------------------------------------
 // CSV import through the library
 // ---------------------------------------------------------------------------
+
+/// A new practice log with `bytes` (an interchange CSV) imported, every row accepted.
+fn imported_into_a_new_log(bytes: &[u8]) -> Practice {
+    let mut q = Practice::new();
+    let plan = read_into(&q, bytes);
+    assert!(
+        plan.rejected.is_empty(),
+        "{:?}",
+        plan.errors().map(ToString::to_string).collect::<Vec<_>>()
+    );
+    q.store.import_items(&plan.items, &q.desk(now())).unwrap();
+    q
+}
+
+/// Every item of a practice's log, voided ones too, in stored order.
+fn all_items(p: &Practice) -> Vec<Item> {
+    let mut items = Vec::new();
+    p.store
+        .for_each_item(&mut |i| {
+            items.push(i.clone());
+            Ok(())
+        })
+        .unwrap();
+    items
+}
 
 fn read_into(p: &Practice, bytes: &[u8]) -> ImportPlan {
     let staff = StaffDirectory::new(p.store.staff().unwrap());
@@ -1159,24 +1164,8 @@ fn csv_import_rejects_with_line_and_column_or_keeps_exactly() {
     for escaped in ["\"'=HYPERLINK(", "'+Test Patient", "'-2+3", "'@SUM(A1:A9)"] {
         assert!(text.contains(escaped), "export escapes {escaped}");
     }
-    let mut q = Practice::new();
-    let plan = read_into(&q, text.as_bytes());
-    assert!(plan.rejected.is_empty());
-    q.store.import_items(&plan.items, &q.desk(now())).unwrap();
-    let mut a = Vec::new();
-    p.store
-        .for_each_item(&mut |i| {
-            a.push(i.clone());
-            Ok(())
-        })
-        .unwrap();
-    let mut b = Vec::new();
-    q.store
-        .for_each_item(&mut |i| {
-            b.push(i.clone());
-            Ok(())
-        })
-        .unwrap();
+    let a = all_items(&p);
+    let b = all_items(&imported_into_a_new_log(text.as_bytes()));
     assert_eq!(a.len(), b.len());
     for (x, y) in a.iter().zip(&b) {
         assert!(same_item(x, y), "round trip\n{x:?}\n{y:?}");
