@@ -7,7 +7,7 @@ mod common;
 
 use chrono::NaiveDateTime;
 use common::*;
-use cutover_log::domain::{ItemKind, Status, WorklistFilter};
+use cutover_log::domain::{Item, ItemKind, Status, WorklistFilter};
 use cutover_log::store::{CutoverStore, SqliteStore};
 use cutover_log::ui::CutoverApp;
 use egui::accesskit::Role;
@@ -16,6 +16,25 @@ use egui_kittest::kittest::Queryable;
 
 fn now() -> NaiveDateTime {
     t("2026-11-20T10:00")
+}
+
+/// One item logged this morning, and the desk app open on its log with the
+/// receptionist at the desk (the folder holds the log; keep it alive).
+fn reception_with_one_item() -> (tempfile::TempDir, Item, Harness<'static, CutoverApp>) {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    (p.dir, item, h)
 }
 
 fn harness(store: SqliteStore) -> Harness<'static, CutoverApp> {
@@ -289,18 +308,7 @@ fn an_invalid_nhs_number_blocks_the_save_with_the_message_beside_the_field() {
 
 #[test]
 fn recall_fills_the_patient_and_warns_on_a_duplicate() {
-    let mut p = Practice::new();
-    let gp = p.gp.clone();
-    p.store
-        .log_item(
-            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
-            &p.desk(during()),
-        )
-        .unwrap();
-    let path = p.path();
-    drop(p.store);
-    let mut h = harness(SqliteStore::open(&path).unwrap());
-    choose_desk_user(&mut h, "Test Receptionist");
+    let (_dir, _item, mut h) = reception_with_one_item();
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
     h.run();
     type_into(&mut h, "NHS number", "999 000 0018");
@@ -337,19 +345,7 @@ fn recall_fills_the_patient_and_warns_on_a_duplicate() {
 
 #[test]
 fn void_asks_for_a_reason_and_keeps_the_item() {
-    let mut p = Practice::new();
-    let gp = p.gp.clone();
-    let item = p
-        .store
-        .log_item(
-            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
-            &p.desk(during()),
-        )
-        .unwrap();
-    let path = p.path();
-    drop(p.store);
-    let mut h = harness(SqliteStore::open(&path).unwrap());
-    choose_desk_user(&mut h, "Test Receptionist");
+    let (_dir, item, mut h) = reception_with_one_item();
     assert!(
         status_shows(&h, "Test Patient-Zoë O'Brien"),
         "today's log lists the item"
@@ -377,19 +373,7 @@ fn void_asks_for_a_reason_and_keeps_the_item() {
 
 #[test]
 fn a_correction_is_saved_with_its_history() {
-    let mut p = Practice::new();
-    let gp = p.gp.clone();
-    let item = p
-        .store
-        .log_item(
-            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
-            &p.desk(during()),
-        )
-        .unwrap();
-    let path = p.path();
-    drop(p.store);
-    let mut h = harness(SqliteStore::open(&path).unwrap());
-    choose_desk_user(&mut h, "Test Receptionist");
+    let (_dir, item, mut h) = reception_with_one_item();
     click(&mut h, "Correct");
     assert!(status_shows(&h, &format!("Correcting item {}", item.id.0)));
     type_into(&mut h, "Details", " (corrected)");
