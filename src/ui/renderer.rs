@@ -90,7 +90,10 @@ pub fn after_failure(
         let status = std::process::Command::new(exe)
             .args(std::env::args_os().skip(1))
             .env(RENDERER_VAR, name(next))
-            .env(FIRST_FAILURE_VAR, format!("{}: {error}", name(tried)))
+            .env(
+                FIRST_FAILURE_VAR,
+                format!("{}: {}", name(tried), plain_error(error)),
+            )
             .status();
         if let Ok(status) = status {
             let code = status
@@ -100,11 +103,66 @@ pub fn after_failure(
             return AfterFailure::Retried(std::process::ExitCode::from(code));
         }
     }
+    let error = plain_error(error);
     let mut tried_all = std::env::var(FIRST_FAILURE_VAR)
         .map(|first| format!("  {first}\n"))
         .unwrap_or_default();
     tried_all.push_str(&format!("  {}: {error}\n", name(tried)));
-    AfterFailure::GiveUp(failure_message(&tried_all))
+    let message = failure_message(&tried_all);
+    show_in_a_box(&message);
+    AfterFailure::GiveUp(message)
+}
+
+/// On Windows the program is usually started from Explorer or a shortcut, where a message on
+/// stderr goes to a console window that closes as the program exits: say it in a message box
+/// too (plain Win32, which needs no graphics layer). Elsewhere stderr is enough.
+#[cfg(windows)]
+fn show_in_a_box(message: &str) {
+    let _ = rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title("Cutover Log could not open its window")
+        .set_description(message)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+}
+
+#[cfg(not(windows))]
+fn show_in_a_box(_message: &str) {}
+
+/// The graphics layer's error without the source-code location some of them carry
+/// (winit says "os error at /home/.../winit-0.30.13/src/...rs:765: neither ..."): the
+/// location means nothing to the reader, the rest says what went wrong.
+pub fn plain_error(error: &str) -> String {
+    let mut out = String::with_capacity(error.len());
+    let mut rest = error;
+    while let Some(at) = rest.find(" at ") {
+        let after = &rest[at + 4..];
+        // A location is a path ending in ".rs:LINE" (optionally ":COLUMN"), then ":" or the end.
+        let location_end = after.find(".rs:").and_then(|rs| {
+            let digits = &after[rs + 4..];
+            let n = digits
+                .find(|c: char| !c.is_ascii_digit() && c != ':')
+                .unwrap_or(digits.len());
+            let path = &after[..rs];
+            (n > 0 && !path.contains(char::is_whitespace)).then_some(rs + 4 + n)
+        });
+        match location_end {
+            Some(end) => {
+                out.push_str(&rest[..at]);
+                out.push(':');
+                rest = after[end..].trim_start_matches(':');
+                if !rest.starts_with(' ') && !rest.is_empty() {
+                    out.push(' ');
+                }
+            }
+            None => {
+                out.push_str(&rest[..at + 4]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.trim_end_matches(':').to_string()
 }
 
 /// The message when no renderer starts: what was tried, and what to do.
@@ -136,5 +194,28 @@ mod tests {
         let m = failure_message("  wgpu: no adapter\n  glow: no display\n");
         assert!(m.contains("wgpu: no adapter") && m.contains("glow: no display"));
         assert!(m.contains("--renderer glow"), "says what to do");
+    }
+
+    #[test]
+    fn a_source_location_is_taken_out_of_the_graphics_error() {
+        assert_eq!(
+            plain_error(
+                "winit EventLoopError: os error at /root/.cargo/registry/src/index/winit-0.30.13/\
+                 src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor WAYLAND_SOCKET \
+                 nor DISPLAY is set."
+            ),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor WAYLAND_SOCKET nor \
+             DISPLAY is set."
+        );
+        assert_eq!(
+            plain_error("panicked at src/x.rs:1:5"),
+            "panicked",
+            "a location at the end"
+        );
+        assert_eq!(
+            plain_error("no adapter at all: look at the driver"),
+            "no adapter at all: look at the driver",
+            "words after \"at\" that are not a location stay"
+        );
     }
 }
