@@ -104,6 +104,17 @@ else
   fail "export csv as '$staff': $out $(cat "$work/stderr")"
 fi
 
+# SQLCipher with its vendored OpenSSL (the part with known Windows build trouble): encrypt the
+# log, then it opens only with the passphrase.
+out="$(CUTOVER_LOG_NEW_DB_PASSPHRASE=smoke-passphrase run --db "$db" --as "Pat Manager" encrypt || true)"
+locked="$(run --db "$db" staff list </dev/null || true)"
+opened="$(CUTOVER_LOG_DB_PASSPHRASE=smoke-passphrase run --db "$db" staff list || true)"
+if ! grep -q "Pat Manager" <<<"$locked" && grep -q "Pat Manager" <<<"$opened"; then
+  pass "encrypt (SQLCipher): opens with the passphrase only"
+else
+  fail "encrypt: $out / without: $locked / with: $opened $(cat "$work/stderr")"
+fi
+
 # With no --db: the default database, which must be in the local (not roaming) app data.
 users="$work/prefix/drive_c/users"
 out="$(run init --practice "Default Place Practice" --ods A81002 --old-system "EMIS Web" \
