@@ -574,3 +574,60 @@ fn each_person_keeps_their_own_theme_and_text_size() {
     );
     assert!((again.ctx.zoom_factor() - 1.25).abs() < 0.01);
 }
+
+/// On a practice PC's 1280 x 800 screen, at normal and at 125% text size, every
+/// control of the top bar is on the screen and none lies over another (the bar
+/// once did at 1280 pixels once someone was signed in).
+#[test]
+fn the_top_bar_fits_a_1280_pixel_screen() {
+    for zoom in [1.0_f32, 1.25] {
+        let (_dir, path) = fixture_store();
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0 / zoom, 800.0 / zoom))
+            .with_pixels_per_point(zoom)
+            .with_max_steps(12)
+            .with_theme(egui::Theme::Light)
+            .build_ui_state(
+                |ui, app: &mut CutoverApp| app.ui(ui),
+                CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), now),
+            );
+        h.run();
+        choose_desk_user(&mut h, "Test Receptionist");
+        let mut labels: Vec<String> = cutover_log::ui::Screen::ALL
+            .iter()
+            .map(|s| s.label().to_string())
+            .collect();
+        labels.extend(
+            ["Help (F1)", "Dark theme", "Lock (Ctrl+L)", "Sign out"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        let mut rects: Vec<(String, egui::Rect)> = labels
+            .iter()
+            .map(|l| (l.clone(), h.get_by_label(l).rect()))
+            .collect();
+        for partial in ["Signed in: Test Receptionist", "Test Surgery (A81001)"] {
+            let node = h
+                .query_all_by_label_contains(partial)
+                .next()
+                .unwrap_or_else(|| panic!("{partial} is shown"));
+            rects.push((partial.to_string(), node.rect()));
+        }
+        let width = 1280.0 / zoom;
+        for (label, r) in &rects {
+            assert!(
+                r.min.x >= 0.0 && r.max.x <= width + 0.5,
+                "{label} at {r:?} is off a {width}-point wide screen (zoom {zoom})"
+            );
+        }
+        for (i, (a, ra)) in rects.iter().enumerate() {
+            for (b, rb) in &rects[i + 1..] {
+                let overlap = ra.intersect(*rb);
+                assert!(
+                    !(overlap.width() > 0.5 && overlap.height() > 0.5),
+                    "{a} {ra:?} lies over {b} {rb:?} (zoom {zoom})"
+                );
+            }
+        }
+    }
+}

@@ -52,6 +52,8 @@ pub struct CutoverApp {
     changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The store's change watch, once started (a server has one; a file none).
     watch: Option<Option<crate::store::ChangeWatch>>,
+    /// The window title last asked for.
+    title: Option<String>,
 }
 
 /// How often the running app re-reads the log for other desks' changes.
@@ -83,6 +85,7 @@ impl CutoverApp {
             auto_refresh: None,
             changed: std::sync::Arc::default(),
             watch: None,
+            title: None,
         };
         app.reload_reference();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -277,11 +280,19 @@ impl CutoverApp {
             return;
         };
 
+        self.title_ui(ui, &project);
+        // Two rows, so a practice PC's 1280-pixel screen (or a larger text size)
+        // never puts one control over another: the practice and who is at the
+        // desk, then the screens and the display settings.
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
                 ui.strong(format!("{} ({})", project.practice_name, project.ods_code));
-                ui.separator();
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    self.desk.bar_ui(ui, &self.staff);
+                });
+            });
+            ui.horizontal(|ui| {
                 for screen in Screen::ALL {
                     if ui
                         .add(egui::Button::new(screen.label()).selected(self.screen == screen))
@@ -291,8 +302,6 @@ impl CutoverApp {
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    self.desk.bar_ui(ui, &self.staff);
-                    ui.separator();
                     if ui
                         .button("Help (F1)")
                         .on_hover_text("Shortcuts, how to use this screen, About")
@@ -380,6 +389,21 @@ impl CutoverApp {
             if shown != self.preferences.get(id) {
                 self.preferences.set(id, shown);
             }
+        }
+    }
+}
+
+impl CutoverApp {
+    /// Keeps the window title naming the practice (also right after setup).
+    fn title_ui(&mut self, ui: &egui::Ui, project: &crate::domain::Project) {
+        let title = format!(
+            "Cutover Log - {} ({})",
+            project.practice_name, project.ods_code
+        );
+        if self.title.as_deref() != Some(title.as_str()) {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = Some(title);
         }
     }
 }
