@@ -8,7 +8,7 @@
 #
 # Synthetic data only: NHS numbers from the 999 range (never issued), made-up names.
 # The window is driven with xdotool by screen position: the window is placed at 0,0 and sized
-# 1720x900 (wide enough for the whole top bar), and the positions below are for that size at
+# 1720x900 (the worklist shows every column), and the positions below are for that size at
 # 100 % text. If the layout changes, look at the PNGs (they are what the README shows) and
 # move the positions.
 #
@@ -50,7 +50,7 @@ click() { xdotool mousemove --sync "$1" "$2"; sleep 0.3; xdotool click 1; sleep 
 field() { click "$1" "$2"; xdotool type --delay 40 "$3"; sleep 0.5; }
 shot() { sleep 1.5; import -window root "$out/$1.png"; echo "   $1.png"; }
 sign_in() { # $1: the name's position in the open list; $2: a shot of the list (or ""); $3: password
-  click 846 188          # Name: the list of staff opens
+  click 846 214          # Name: the list of staff opens (below the two-row top bar)
   if [ -n "$2" ]; then shot "$2"; fi
   click 830 "$1"         # the name; the password box takes the focus
   xdotool type --delay 40 "$3"; sleep 0.5
@@ -71,14 +71,14 @@ first-hour)
   shot first-hour-1-setup
   click 80 599                                         # Create the cutover log
   # 2. Sign in: pick your name, type your password.
-  sign_in 247 first-hour-2-pick-name "first-hour-password"   # Pat Manager, second of three
+  sign_in 273 first-hour-2-pick-name "first-hour-password"   # Pat Manager, second of three
   xdotool key Return; sleep 2
   # 3. Log a first item: Alt+T, a telephone call.
   xdotool key alt+t; sleep 1.5
   xdotool type --delay 60 "999 123 4519"; sleep 0.5; xdotool key Tab; sleep 0.5
   xdotool type --delay 40 "Testperson, Alex"; sleep 0.3; xdotool key Tab; sleep 0.5
   xdotool type --delay 40 "14/03/1958"; sleep 0.5
-  field 526 313 "Asked for a repeat of salbutamol inhaler; told to collect Friday"
+  field 526 339 "Asked for a repeat of salbutamol inhaler; told to collect Friday"
   shot first-hour-3-log-an-item
   xdotool key Return; sleep 2
   shot first-hour-4-todays-log
@@ -91,7 +91,7 @@ first-hour)
   shot help-about
   ;;
 demo)
-  sign_in 247 "" "demo-password"     # Chris Manager, second in the list
+  sign_in 273 "" "demo-password"     # Chris Manager, second in the list
   xdotool key Return; sleep 2
   xdotool key F3
   shot worklist
