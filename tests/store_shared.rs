@@ -418,15 +418,7 @@ fn the_app_says_at_once_when_the_server_connection_is_lost_and_when_it_is_back()
     let common::Db::Postgres(db) = &p.db else {
         unreachable!()
     };
-    let store = PostgresStore::with_config(db.config()).unwrap();
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1200.0, 900.0))
-        .with_max_steps(12)
-        .build_ui_state(
-            |ui, app: &mut cutover_log::ui::CutoverApp| app.ui(ui),
-            cutover_log::ui::CutoverApp::new(Box::new(store), || t("2026-11-20T10:00"))
-                .reading_in_background(),
-        );
+    let mut h = app_on_server(db, || t("2026-11-20T10:00"));
     h.run();
     db.exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -539,15 +531,7 @@ fn another_desks_new_item_shows_at_once_without_waiting_for_the_timer() {
             &p.desk(during()),
         )
         .unwrap();
-    let store = PostgresStore::with_config(db.config()).unwrap();
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_max_steps(12)
-        .build_ui_state(
-            |ui, app: &mut cutover_log::ui::CutoverApp| app.ui(ui),
-            cutover_log::ui::CutoverApp::new(Box::new(store), || t("2026-11-24T10:00"))
-                .reading_in_background(),
-        );
+    let mut h = app_on_server(db, || t("2026-11-24T10:00"));
     h.run_ok();
     common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
     let shows = |h: &egui_kittest::Harness<'_, cutover_log::ui::CutoverApp>, text: &str| {
@@ -662,4 +646,20 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The running app (reading in the background, as a desk does) on a test
+/// database of the server, at the practice time `now` gives.
+fn app_on_server(
+    db: &common::pg::TestDb,
+    now: fn() -> chrono::NaiveDateTime,
+) -> egui_kittest::Harness<'static, cutover_log::ui::CutoverApp> {
+    let store = PostgresStore::with_config(db.config()).unwrap();
+    egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut cutover_log::ui::CutoverApp| app.ui(ui),
+            cutover_log::ui::CutoverApp::new(Box::new(store), now).reading_in_background(),
+        )
 }
