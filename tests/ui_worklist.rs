@@ -67,18 +67,31 @@ fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
     h.run();
 }
 
-/// Clicks the worklist row of a patient (by the name cell).
+/// Clicks the worklist row of a patient (by the name cell: the leftmost, as the
+/// detail panel on the right may show the same name).
 fn click_row(h: &mut Harness<'_, CutoverApp>, patient: &str) {
-    h.get_by_label(patient).click();
+    h.get_all_by_label(patient)
+        .min_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
+        .unwrap_or_else(|| panic!("no row for {patient}"))
+        .click();
     h.run();
 }
 
+/// Signs in and opens the worklist on everyone's items (each person starts on
+/// their own screen: reception on the log, a clinician on their own items).
+fn sign_in_to_worklist(h: &mut Harness<'_, CutoverApp>, who: &str) {
+    common::ui::sign_in(h, who);
+    h.key_press(egui::Key::F3);
+    h.run();
+    pick(h, "Assigned to", "Anyone");
+}
+
 #[test]
-fn opens_on_the_worklist_and_filters_combine() {
+fn the_worklist_filters_combine() {
     let (_dir, path, _) = seeded();
     let mut h = harness(&path);
     let store = SqliteStore::open(&path).unwrap();
-    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    sign_in_to_worklist(&mut h, "Test Receptionist (Reception / admin)");
     assert!(shows(&h, "Re-entry worklist"));
     assert!(
         shows(&h, "15 matching items"),
@@ -157,7 +170,7 @@ fn opens_on_the_worklist_and_filters_combine() {
 fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
     click_row(&mut h, "Test Patient 00");
     h.key_press(egui::Key::Space);
     h.run();
@@ -171,20 +184,27 @@ fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
         "it leaves the outstanding list"
     );
 
-    // The next item has moved up under the cursor: N without a reason is refused.
-    h.key_press(egui::Key::N);
-    h.run();
-    assert!(shows(&h, "the reason it is not needed"));
-    assert_eq!(
-        store.item(ids[1]).unwrap().reentry.status,
-        Status::Outstanding
-    );
+    // The next item has moved up under the cursor: a reason typed in the note
+    // box first is the draft of the reason; the button opens the box with it,
+    // and its own button applies it.
     type_into(
         &mut h,
         "Reference, reason or note",
         "Already in the new system",
     );
     click(&mut h, "Not needed (N)");
+    assert_eq!(
+        store.item(ids[1]).unwrap().reentry.status,
+        Status::Outstanding,
+        "nothing changes before the reason is confirmed"
+    );
+    assert_eq!(
+        h.get_by_role_and_label(Role::TextInput, "Reason it is not needed")
+            .value()
+            .as_deref(),
+        Some("Already in the new system")
+    );
+    click(&mut h, "Mark not needed (Enter)");
     let second = store.item(ids[1]).unwrap();
     assert_eq!(second.reentry.status, Status::NotNeeded);
     assert_eq!(second.reentry.note, "Already in the new system");
@@ -210,7 +230,7 @@ fn ticking_from_the_keyboard_records_who_and_when_and_undo_restores() {
 fn a_tick_made_at_another_desk_first_is_not_overwritten() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
     click_row(&mut h, "Test Patient 00");
     assert!(shows(&h, "15 matching items"));
 
@@ -270,7 +290,7 @@ fn reading_in_the_background_shows_the_same_rows_and_ticks_the_current_item() {
             CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), now)
                 .reading_in_background(),
         );
-    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
     settle(&mut h);
     assert!(shows(&h, "15 matching items"), "the first count arrives");
     assert!(shows(&h, "Test Patient 00"), "and the first page");
@@ -335,7 +355,7 @@ fn reading_in_the_background_shows_the_same_rows_and_ticks_the_current_item() {
 fn bulk_assignment_of_a_selection() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    sign_in_to_worklist(&mut h, "Test Manager (Practice manager)");
     click_row(&mut h, "Test Patient 00");
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowDown);
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowDown);
@@ -394,12 +414,10 @@ fn bulk_assignment_of_a_selection() {
 fn detail_panel_copies_fields_and_progress_matches_the_store() {
     let (_dir, path, ids) = seeded();
     let mut h = harness(&path);
-    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
     click_row(&mut h, "Test Patient 00");
     assert!(shows(&h, "Prescription (item 1)"));
-    h.get_all_by_label("Copy")
-        .nth(5)
-        .expect("medication copy")
+    h.get_by_role_and_label(Role::Button, "Copy Medication")
         .click();
     h.run();
     let copied = h.state().worklist.last_copied.clone();
@@ -424,8 +442,403 @@ fn detail_panel_copies_fields_and_progress_matches_the_store() {
         "progress headline matches the store"
     );
     assert!(shows(&h, "Dr Test Gp"));
-    // The burndown lists every day since the day before go-live.
-    assert!(shows(&h, "22/11/2026: 15 open"));
+    // The burndown lists every day from go-live day.
+    assert!(shows(&h, "23/11/2026: 15 open"));
+    assert!(!shows(&h, "22/11/2026"), "not the day before go-live");
     assert!(shows(&h, "24/11/2026: 13 open"));
     let _ = ids;
+}
+
+/// A harness the size of a practice PC's screen (in pixels), text at 100%.
+fn screen_harness(path: &std::path::Path, width: f32, height: f32) -> Harness<'static, CutoverApp> {
+    let store = SqliteStore::open(path).unwrap();
+    Harness::builder()
+        .with_size(egui::vec2(width, height))
+        .with_max_steps(12)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(store), now),
+        )
+}
+
+/// The window's rectangle in points at the current text size.
+fn window_rect(h: &Harness<'_, CutoverApp>) -> egui::Rect {
+    h.ctx.content_rect()
+}
+
+fn assert_inside(what: &str, r: egui::Rect, window: egui::Rect, setting: &str) {
+    assert!(
+        r.min.x >= window.min.x - 0.5
+            && r.max.x <= window.max.x + 0.5
+            && r.min.y >= window.min.y - 0.5
+            && r.max.y <= window.max.y + 0.5,
+        "{what} at {r:?} is not inside the window {window:?} ({setting})"
+    );
+}
+
+/// The label in the table row of `patient` (the table cell, left of the detail
+/// panel's copy of the name) whose text is `text`.
+fn cell_in_row(h: &Harness<'_, CutoverApp>, patient: &str, text: &str) -> Option<egui::Rect> {
+    let row = h
+        .get_all_by_label(patient)
+        .map(|n| n.rect())
+        .min_by(|a, b| a.min.x.total_cmp(&b.min.x))?;
+    h.get_all_by_role_and_label(Role::Label, text)
+        .map(|n| n.rect())
+        .find(|r| (r.center().y - row.center().y).abs() < row.height() / 2.0)
+}
+
+/// Issue 16 #8: at 1366 x 768 and 1280 x 720, text at 100% and 125%, the
+/// highlighted item's status and assignee are on screen in the list and in the
+/// detail panel, and its details have room (the panel once hid "Assigned to" and
+/// "Status", and the list pushed its Status column off the window).
+#[test]
+fn the_worklist_fits_practice_screens_with_status_and_assignee_in_view() {
+    for (width, height) in [(1366.0_f32, 768.0_f32), (1280.0, 720.0)] {
+        for zoom in [1.0_f32, 1.25] {
+            let setting = format!("{width} x {height}, text at {:.0}%", zoom * 100.0);
+            let (_dir, path, ids) = seeded();
+            {
+                let mut store = SqliteStore::open(&path).unwrap();
+                let manager = Actor::staff(StaffId(4), "Test Manager".to_string(), now());
+                store.assign(&[ids[0]], Some(StaffId(2)), &manager).unwrap();
+            }
+            let mut h = screen_harness(&path, width, height);
+            sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+            h.ctx.set_zoom_factor(zoom);
+            h.run();
+            click_row(&mut h, "Test Patient 00");
+            let window = window_rect(&h);
+            assert!(
+                (window.width() - width / zoom).abs() < 1.0,
+                "{window:?} ({setting})"
+            );
+
+            // The list: its Status and Assigned to columns, and the row's cells.
+            for header in ["Status", "Assigned to"] {
+                let r = h.get_by_role_and_label(Role::Button, header).rect();
+                assert_inside(&format!("The list's {header} column"), r, window, &setting);
+            }
+            let status = cell_in_row(&h, "Test Patient 00", "Outstanding")
+                .unwrap_or_else(|| panic!("the row shows its status ({setting})"));
+            assert_inside("The row's status", status, window, &setting);
+            let assignee = cell_in_row(&h, "Test Patient 00", "Test Nurse")
+                .unwrap_or_else(|| panic!("the row shows its assignee ({setting})"));
+            assert_inside("The row's assignee", assignee, window, &setting);
+
+            // The detail panel: status and assignee at the top, the details wide.
+            let r = h.get_by_label("Status: Outstanding").rect();
+            assert_inside("The panel's status", r, window, &setting);
+            let r = h.get_by_label("Assigned to: Test Nurse").rect();
+            assert_inside("The panel's assignee", r, window, &setting);
+            let details = h.get_by_role_and_label(Role::MultilineTextInput, "Details");
+            assert_eq!(details.value().as_deref(), Some("Details for Prescription"));
+            let r = details.rect();
+            assert_inside("The details box", r, window, &setting);
+            assert!(
+                r.width() >= 250.0,
+                "the details box is only {} points wide ({setting})",
+                r.width()
+            );
+        }
+    }
+}
+
+/// Issue 16 #8: the divider between the list and the detail panel moves, and
+/// each person at the desk gets back where they left it (the GP in between
+/// gets the default), also after a restart.
+#[test]
+fn each_person_keeps_their_own_split_between_the_list_and_the_details() {
+    let (_dir, path, _) = seeded();
+    let mut h = screen_harness(&path, 1366.0, 768.0);
+    sign_in_to_worklist(&mut h, "Test Receptionist (Reception / admin)");
+    click_row(&mut h, "Test Patient 00");
+    let details_width = |h: &Harness<'_, CutoverApp>| {
+        h.get_by_role_and_label(Role::MultilineTextInput, "Details")
+            .rect()
+            .width()
+    };
+    let default = details_width(&h);
+    for _ in 0..5 {
+        h.run();
+    }
+    assert_eq!(details_width(&h), default, "the panel holds still");
+    // The divider, as a keyboard or screen-reader user moves it: to 60% of the width.
+    h.get_by_role_and_label(Role::Splitter, "Resize panel")
+        .set_value_accesskit(0.6);
+    h.run();
+    let mine = details_width(&h);
+    assert!(mine > default + 150.0, "moved: {default} -> {mine}");
+    for _ in 0..5 {
+        h.run();
+    }
+    assert_eq!(details_width(&h), mine, "and stays where it was put");
+
+    h.get_by_role_and_label(Role::Button, "Sign out").click();
+    h.run();
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    click_row(&mut h, "Test Patient 00");
+    assert!(
+        (details_width(&h) - default).abs() < 2.0,
+        "the GP has not moved it: {} (default {default})",
+        details_width(&h)
+    );
+    h.get_by_role_and_label(Role::Button, "Sign out").click();
+    h.run();
+    sign_in_to_worklist(&mut h, "Test Receptionist (Reception / admin)");
+    click_row(&mut h, "Test Patient 00");
+    assert!(
+        (details_width(&h) - mine).abs() < 2.0,
+        "the receptionist's split is back: {} (was {mine})",
+        details_width(&h)
+    );
+
+    // After a restart: what the window saves, a new app reads back.
+    let saved = h.state().preferences.to_text();
+    let mut again = screen_harness(&path, 1366.0, 768.0);
+    again.state_mut().preferences = cutover_log::ui::Preferences::from_text(&saved);
+    sign_in_to_worklist(&mut again, "Test Receptionist (Reception / admin)");
+    click_row(&mut again, "Test Patient 00");
+    assert!(
+        (details_width(&again) - mine).abs() < 2.0,
+        "kept across a restart: {} (was {mine})",
+        details_width(&again)
+    );
+}
+
+/// Presses `key` as a keyboard does: the key and the character it types arrive
+/// in the same frame.
+fn press_as_typed(h: &mut Harness<'_, CutoverApp>, key: egui::Key, typed: &str) {
+    let down = |pressed| egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.input_mut()
+        .events
+        .extend([down(true), egui::Event::Text(typed.into()), down(false)]);
+    h.run();
+}
+
+/// Types into whatever has the keyboard (no click first).
+fn type_here(h: &mut Harness<'_, CutoverApp>, text: &str) {
+    h.event(egui::Event::Text(text.into()));
+    h.run();
+}
+
+fn audit_count(store: &SqliteStore, id: ItemId) -> usize {
+    store.history("item", id.0).unwrap().len()
+}
+
+/// Issue 16 #10: N opens a box for the reason, focused and without an error;
+/// Esc cancels (nothing changed), Enter with nothing typed says what is missing
+/// beside the box (nothing changed), Enter with a reason applies it, audited.
+/// The same for P (a problem, with a note).
+#[test]
+fn not_needed_and_problem_ask_for_words_enter_applies_and_esc_cancels() {
+    for (key, typed, label, words, status, missing) in [
+        (
+            egui::Key::N,
+            "n",
+            "Reason it is not needed",
+            "Already in the new system",
+            Status::NotNeeded,
+            "Type the reason it is not needed",
+        ),
+        (
+            egui::Key::P,
+            "p",
+            "What the problem is",
+            "Patient not found in the new system",
+            Status::Problem,
+            "Type what the problem is",
+        ),
+    ] {
+        let (_dir, path, ids) = seeded();
+        let store = SqliteStore::open(&path).unwrap();
+        let mut h = harness(&path);
+        sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+        click_row(&mut h, "Test Patient 00");
+        let before = store.item(ids[0]).unwrap();
+        let audited = audit_count(&store, ids[0]);
+
+        // The key opens the box, focused, empty (the key's letter is not typed
+        // into it), with no error yet.
+        press_as_typed(&mut h, key, typed);
+        let boxed = h.get_by_role_and_label(Role::TextInput, label);
+        assert!(boxed.is_focused(), "{label}: the box has the keyboard");
+        assert_eq!(boxed.value().as_deref(), Some(""), "{label}");
+        assert!(
+            !shows(&h, missing),
+            "{label}: no error before anything is tried"
+        );
+        assert_ne!(
+            format!("{:?}", h.state().status.level),
+            "Error",
+            "{label}: {}",
+            h.state().status.text
+        );
+
+        // Esc: closed, nothing changed.
+        h.key_press(egui::Key::Escape);
+        h.run();
+        assert!(
+            h.query_by_role_and_label(Role::TextInput, label).is_none(),
+            "{label}: Esc closes the box"
+        );
+        assert_eq!(
+            store.item(ids[0]).unwrap(),
+            before,
+            "{label}: Esc changes nothing"
+        );
+        assert_eq!(audit_count(&store, ids[0]), audited);
+
+        // Enter with nothing typed: said beside the box, nothing changed, still open.
+        press_as_typed(&mut h, key, typed);
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert!(shows(&h, missing), "{label}: what is missing is said");
+        assert_eq!(
+            store.item(ids[0]).unwrap(),
+            before,
+            "{label}: nothing saved"
+        );
+        assert_eq!(audit_count(&store, ids[0]), audited);
+        assert!(
+            h.get_by_role_and_label(Role::TextInput, label).is_focused(),
+            "{label}: the box keeps the keyboard"
+        );
+
+        // Typed, Enter: applied to the item, by the person at the desk, audited.
+        type_here(&mut h, words);
+        h.key_press(egui::Key::Enter);
+        h.run();
+        let after = store.item(ids[0]).unwrap();
+        assert_eq!(after.reentry.status, status, "{label}");
+        assert_eq!(after.reentry.note, words, "{label}");
+        assert_eq!(after.reentry.by, Some(StaffId(1)), "{label}: the GP");
+        assert_eq!(after.reentry.at, Some(now()));
+        let history = store.history("item", ids[0].0).unwrap();
+        assert_eq!(history.len(), audited + 1, "{label}: one audit event");
+        let last = history.last().unwrap();
+        assert_eq!(last.actor, Some(StaffId(1)));
+        assert_eq!(last.action, "item.status", "{label}");
+        assert!(
+            h.query_by_role_and_label(Role::TextInput, label).is_none(),
+            "{label}: the box closes once applied"
+        );
+        assert!(!shows(&h, missing));
+    }
+}
+
+/// Issue 16 #17: the NHS number is shown spaced, and its Copy button gives the
+/// 10 digits a clinical system's search box takes.
+#[test]
+fn copying_the_nhs_number_gives_its_ten_digits() {
+    let (_dir, path, _) = seeded();
+    let mut h = harness(&path);
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    click_row(&mut h, "Test Patient 00");
+    let digits = nhs(0);
+    let spaced = cutover_log::domain::NhsNumber::parse(&digits)
+        .unwrap()
+        .to_string();
+    assert_ne!(spaced, digits);
+    assert!(shows(&h, &spaced), "shown spaced");
+
+    h.get_by_role_and_label(Role::Button, "Copy NHS number")
+        .click_accesskit();
+    h.step();
+    let copied: Vec<&String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, vec![&digits], "the clipboard gets the 10 digits");
+    assert_eq!(digits.len(), 10);
+    h.run();
+    assert_eq!(
+        h.state().worklist.last_copied,
+        Some(("NHS number".to_string(), digits))
+    );
+}
+
+/// Issue 16 #9 (the worklist's part): forget_person leaves nothing of one
+/// person for the next (selection, search, filters, a half-made change, the
+/// undo list), and the reader thread keeps working.
+#[test]
+fn forgetting_a_person_clears_their_worklist_and_keeps_the_reader() {
+    let (_dir, path, ids) = seeded();
+    let store = SqliteStore::open(&path).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1200.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), now)
+                .reading_in_background(),
+        );
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    settle(&mut h);
+    click_row(&mut h, "Test Patient 00");
+    h.key_press(egui::Key::Space);
+    settle(&mut h);
+    assert_eq!(
+        store.item(ids[0]).unwrap().reentry.status,
+        Status::ReEntered
+    );
+    pick(&mut h, "Kind", "Prescription");
+    type_into(&mut h, "Search", "patient");
+    type_into(&mut h, "Reference, reason or note", "half typed");
+    settle(&mut h);
+    click_row(&mut h, "Test Patient 04");
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowDown);
+    h.run();
+    click(&mut h, "Problem (P)");
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "What the problem is")
+            .is_some()
+    );
+    assert!(!h.state().worklist.undo.is_empty());
+
+    h.state_mut().worklist.forget_person();
+    settle(&mut h);
+    let w = &h.state().worklist;
+    assert_eq!(w.kind, None);
+    assert_eq!(w.text, "");
+    assert_eq!(w.cursor, None);
+    assert!(w.selected.is_empty());
+    assert!(w.note.is_empty());
+    assert!(
+        w.undo.is_empty(),
+        "Ctrl+Z cannot undo the last person's change"
+    );
+    assert_eq!(format!("{:?}", w.assignee), "Anyone");
+    assert_eq!(
+        w.statuses,
+        [Status::Outstanding, Status::Problem].into_iter().collect()
+    );
+    assert!(w.last_copied.is_none());
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "What the problem is")
+            .is_none()
+    );
+    assert!(!shows(&h, "half typed"));
+    // Read again by the reader: the whole outstanding list, as the next person sees it.
+    assert!(shows(&h, "14 matching items"), "read afresh");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut h);
+    assert_eq!(
+        store.item(ids[0]).unwrap().reentry.status,
+        Status::ReEntered,
+        "the previous person's change stands"
+    );
 }

@@ -1,4 +1,5 @@
-//! Display preferences per member of staff (light or dark, text size), so a
+//! Display preferences per member of staff (light or dark, text size, how the
+//! worklist's width is shared between the list and the detail panel), so a
 //! shared desk PC looks the way each person left it. Kept by eframe's own storage
 //! on this computer (the user's app data folder), not in the log: they are not
 //! patient data and not part of the record.
@@ -15,11 +16,30 @@ pub const STORAGE_KEY: &str = "display_preferences";
 /// Text sizes offered (UI zoom); Ctrl+Plus/Minus move through the same range.
 pub const ZOOM_STEPS: [f32; 7] = [0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0];
 
+/// Where the window keeps the worklist's split while it is shown: the share of
+/// the worklist's width given to the detail panel (see [`Display::detail_share`]).
+/// [`Preferences::apply`] puts a person's share here when they sign in, the
+/// worklist moves it when they drag the divider, and [`Preferences::read`] takes
+/// it back to keep.
+pub fn detail_share_id() -> egui::Id {
+    egui::Id::unique("worklist_detail_share")
+}
+
+/// The share of the worklist's width the detail panel gets until a person moves
+/// the divider.
+pub const DEFAULT_DETAIL_SHARE: f32 = 0.4;
+
 /// One person's display settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Display {
     pub dark: bool,
     pub zoom: f32,
+    /// The share (0 to 1) of the worklist's width given to the detail panel, once
+    /// this person has moved the divider; `None` for the default. A share, not
+    /// points, so it suits every screen and text size. Settings saved before this
+    /// existed read as `None`.
+    #[serde(default)]
+    pub detail_share: Option<f32>,
 }
 
 impl Default for Display {
@@ -28,6 +48,7 @@ impl Default for Display {
         Self {
             dark: false,
             zoom: 1.0,
+            detail_share: None,
         }
     }
 }
@@ -69,6 +90,13 @@ impl Preferences {
                 .zoom
                 .clamp(ZOOM_STEPS[0], ZOOM_STEPS[ZOOM_STEPS.len() - 1]),
         );
+        let share = display.detail_share.filter(|s| s.is_finite());
+        ctx.data_mut(|d| match share {
+            Some(s) => {
+                d.insert_temp(detail_share_id(), s.clamp(0.0, 1.0));
+            }
+            None => d.remove::<f32>(detail_share_id()),
+        });
     }
 
     /// What the window shows now (after Ctrl+Plus, say), as settings to keep.
@@ -76,6 +104,7 @@ impl Preferences {
         Display {
             dark: ctx.theme() == egui::Theme::Dark,
             zoom: ctx.zoom_factor(),
+            detail_share: ctx.data(|d| d.get_temp::<f32>(detail_share_id())),
         }
     }
 }
@@ -92,6 +121,7 @@ mod tests {
             Display {
                 dark: true,
                 zoom: 1.25,
+                detail_share: Some(0.55),
             },
         );
         let back = Preferences::from_text(&p.to_text());
@@ -103,5 +133,36 @@ mod tests {
             "others keep the defaults"
         );
         assert_eq!(Preferences::from_text("not json"), Preferences::default());
+    }
+
+    /// Settings saved before the worklist split was remembered still read back
+    /// (not "anything unreadable starts afresh", which would lose everyone's theme).
+    #[test]
+    fn settings_saved_without_a_split_still_read() {
+        let old = r#"{"by_staff":{"3":{"dark":true,"zoom":1.5}}}"#;
+        let p = Preferences::from_text(old);
+        assert_eq!(
+            p.get(StaffId(3)),
+            Display {
+                dark: true,
+                zoom: 1.5,
+                detail_share: None,
+            }
+        );
+    }
+
+    /// The split goes to the window with the person's settings and comes back
+    /// with what the window shows; the defaults clear an earlier person's split.
+    #[test]
+    fn the_split_travels_through_the_window() {
+        let ctx = egui::Context::default();
+        let mine = Display {
+            detail_share: Some(0.6),
+            ..Display::default()
+        };
+        Preferences::apply(mine, &ctx);
+        assert_eq!(Preferences::read(&ctx).detail_share, Some(0.6));
+        Preferences::apply(Display::default(), &ctx);
+        assert_eq!(Preferences::read(&ctx).detail_share, None);
     }
 }

@@ -18,6 +18,7 @@ use crate::store::StoreError;
 
 use super::AppContext;
 use super::page_cache::{PageCache, Reader};
+use super::preferences::{DEFAULT_DETAIL_SHARE, detail_share_id};
 use super::today_log::describe_event;
 use super::widgets::error_label;
 
@@ -60,7 +61,93 @@ pub struct WorklistScreen {
     background: Background,
     scroll_to: Option<usize>,
     history: Option<(ItemId, Vec<AuditEvent>)>,
-    focus_note: bool,
+    /// Not needed or Problem waiting for its reason or note (N or P opened it).
+    words: Option<WordsBox>,
+    /// The split as last drawn: the share and the worklist's width it was laid
+    /// out for, and the detail panel's width that gave.
+    split: Option<Split>,
+}
+
+/// A status change that needs words before it is made: N (not needed, a reason)
+/// or P (a problem, a note). It opens a box of its own; Enter applies, Esc cancels.
+#[derive(Debug, Clone)]
+struct WordsBox {
+    change: NeedsWords,
+    /// The items it will change, as this desk saw them when N or P was pressed
+    /// (never whatever row the cursor index points at by the time Enter comes).
+    targets: Vec<SeenItem>,
+    /// What it applies to, in words, shown beside the box.
+    what: String,
+    text: String,
+    /// Said beside the box (never before anything was tried).
+    message: Option<String>,
+    focus: bool,
+}
+
+/// The two status changes that need words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NeedsWords {
+    NotNeeded,
+    Problem,
+}
+
+impl NeedsWords {
+    /// The box's label (also its accessible name).
+    fn label(self) -> &'static str {
+        match self {
+            NeedsWords::NotNeeded => "Reason it is not needed",
+            NeedsWords::Problem => "What the problem is",
+        }
+    }
+
+    /// The button that applies it.
+    fn button(self) -> &'static str {
+        match self {
+            NeedsWords::NotNeeded => "Mark not needed (Enter)",
+            NeedsWords::Problem => "Mark as a problem (Enter)",
+        }
+    }
+
+    /// Said beside the box when Enter comes with nothing typed.
+    fn missing(self) -> &'static str {
+        match self {
+            NeedsWords::NotNeeded => {
+                "Type the reason it is not needed, then press Enter (Esc cancels). Nothing has been changed."
+            }
+            NeedsWords::Problem => {
+                "Type what the problem is, then press Enter (Esc cancels). Nothing has been changed."
+            }
+        }
+    }
+
+    fn change(self, words: &str) -> StatusChange {
+        match self {
+            NeedsWords::NotNeeded => StatusChange::NotNeeded {
+                reason: words.to_string(),
+            },
+            NeedsWords::Problem => StatusChange::Problem {
+                note: words.to_string(),
+            },
+        }
+    }
+}
+
+/// What became of a status change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Applied {
+    Done,
+    /// Another desk changed an item first; the list has been read again.
+    ChangedElsewhere,
+    /// Refused (no words, no permission, the log unavailable): why, in words.
+    Refused(String),
+}
+
+/// How the worklist's width was last shared between the list and the detail panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Split {
+    share: f32,
+    width: f32,
+    panel: f32,
 }
 
 impl Default for WorklistScreen {
@@ -84,7 +171,8 @@ impl Default for WorklistScreen {
             background: Background::Off,
             scroll_to: None,
             history: None,
-            focus_note: false,
+            words: None,
+            split: None,
         }
     }
 }
@@ -177,6 +265,46 @@ impl WorklistScreen {
         self.statuses = [Status::Outstanding, Status::Problem].into_iter().collect();
         self.cursor = Some(0);
         self.selected.clear();
+        self.words = None;
+    }
+
+    /// Filters, sort, cursor and selection back to how the worklist opens
+    /// (outstanding and problem items, everyone's, in date order). The rows
+    /// fetched and the reader thread are kept.
+    fn reset_view(&mut self) {
+        let fresh = Self::default();
+        self.kind = fresh.kind;
+        self.statuses = fresh.statuses;
+        self.assignee = fresh.assignee;
+        self.clinician = fresh.clinician;
+        self.from = fresh.from;
+        self.to = fresh.to;
+        self.text = fresh.text;
+        self.sort = fresh.sort;
+        self.cursor = None;
+        self.selected.clear();
+        self.history = None;
+        self.words = None;
+        self.scroll_to = Some(0);
+    }
+
+    /// Forgets everything one person left on the worklist, so the next person at
+    /// this desk starts clean (call it when someone signs out or another person
+    /// signs in): the highlighted row and any selection, the search text and
+    /// every filter and the sort (back to the defaults), a half-made change (the
+    /// reference or note typed, a Not needed or Problem box still open, the
+    /// "assign to" choice), the last value copied, and the undo list (Ctrl+Z
+    /// would otherwise put back the previous person's changes under the next
+    /// person's name). What is kept: the reader thread and its handle on the
+    /// log (the rows are read again for the next person), and nothing of the
+    /// split, which [`super::preferences::Preferences`] keeps per person.
+    pub fn forget_person(&mut self) {
+        self.reset_view();
+        self.note.clear();
+        self.undo.clear();
+        self.assign_to = None;
+        self.last_copied = None;
+        self.cache.invalidate();
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
@@ -200,13 +328,7 @@ impl WorklistScreen {
         }
 
         egui::Panel::top("worklist_filters").show(ui, |ui| self.filters_ui(ui, cx, count));
-        egui::Panel::right("item_detail")
-            .resizable(true)
-            .default_size(420.0)
-            .min_size(300.0)
-            .show(ui, |ui| {
-                self.detail_ui(ui, cx);
-            });
+        self.detail_panel_ui(ui, cx);
         egui::Panel::bottom("worklist_actions").show(ui, |ui| self.actions_ui(ui, cx));
         egui::CentralPanel::default().show(ui, |ui| {
             self.keyboard(ui, cx, count);
@@ -243,10 +365,8 @@ impl WorklistScreen {
                 self.show_my_items();
             }
             if ui.button("Show everything").clicked() {
-                *self = Self {
-                    undo: std::mem::take(&mut self.undo),
-                    ..Self::default()
-                };
+                // Only the view: the undo list and the reader thread stay.
+                self.reset_view();
                 self.statuses.clear();
             }
         });
@@ -352,7 +472,12 @@ impl WorklistScreen {
         if ui.ctx().egui_wants_keyboard_input() || egui::Popup::is_any_open(ui.ctx()) {
             return;
         }
+        if self.words.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            self.cancel_words(cx);
+            return;
+        }
         let mut change: Option<StatusChange> = None;
+        let mut words: Option<NeedsWords> = None;
         let mut undo = false;
         let note = self.note.clone();
         let mut moved: Option<(i64, bool)> = None;
@@ -376,11 +501,9 @@ impl WorklistScreen {
             {
                 change = Some(StatusChange::ReEntered { note: note.clone() });
             } else if i.consume_key(Modifiers::NONE, Key::N) {
-                change = Some(StatusChange::NotNeeded {
-                    reason: note.clone(),
-                });
+                words = Some(NeedsWords::NotNeeded);
             } else if i.consume_key(Modifiers::NONE, Key::P) {
-                change = Some(StatusChange::Problem { note: note.clone() });
+                words = Some(NeedsWords::Problem);
             } else if i.consume_key(Modifiers::NONE, Key::O) {
                 change = Some(StatusChange::Reopen);
             }
@@ -391,8 +514,75 @@ impl WorklistScreen {
         if let Some(c) = change {
             self.apply(cx, &c);
         }
+        if let Some(w) = words {
+            self.ask_words(cx, w);
+        }
         if undo {
             self.undo_last(cx);
+        }
+    }
+
+    /// N or P: opens the box for the reason (or the note) on the items picked now,
+    /// focused and without a message; nothing changes until Enter.
+    fn ask_words(&mut self, cx: &mut AppContext<'_>, change: NeedsWords) {
+        let targets = self.targets(cx);
+        if targets.is_empty() {
+            cx.status
+                .error("Pick an item first (click a row, or use the arrow keys).");
+            return;
+        }
+        let what = match (targets.len(), self.cursor_item(cx)) {
+            (1, Some(item)) if item.id == targets[0].id => format!(
+                "{}, {}, {}",
+                item.input.kind.label(),
+                item.input.patient.name,
+                uk_date_time(item.input.occurred_at)
+            ),
+            (n, _) => format!("{n} selected items"),
+        };
+        // Anything already typed in the note box is the first draft of the reason.
+        let text = match &self.words {
+            Some(open) => open.text.clone(),
+            None => self.note.trim().to_string(),
+        };
+        self.words = Some(WordsBox {
+            change,
+            targets,
+            what,
+            text,
+            message: None,
+            focus: true,
+        });
+    }
+
+    /// Enter in the reason box: applies it, or says what is missing (nothing saved).
+    fn submit_words(&mut self, cx: &mut AppContext<'_>) {
+        let Some(open) = self.words.as_mut() else {
+            return;
+        };
+        let change = open.change.change(open.text.trim());
+        if change.validate().is_err() {
+            open.message = Some(open.change.missing().to_string());
+            open.focus = true;
+            return;
+        }
+        let targets = open.targets.clone();
+        match self.apply_to(cx, &targets, &change) {
+            Applied::Done | Applied::ChangedElsewhere => self.words = None,
+            Applied::Refused(why) => {
+                // Kept open with what was typed, and why, beside it.
+                if let Some(open) = self.words.as_mut() {
+                    open.message = Some(why);
+                    open.focus = true;
+                }
+            }
+        }
+    }
+
+    /// Esc: closes the reason box; nothing is changed.
+    fn cancel_words(&mut self, cx: &mut AppContext<'_>) {
+        if self.words.take().is_some() {
+            cx.status.info("Cancelled: nothing was changed.");
         }
     }
 
@@ -415,6 +605,8 @@ impl WorklistScreen {
         }
         self.scroll_to = Some(next as usize);
         self.history = None;
+        // A reason box still open belonged to the item left behind.
+        self.words = None;
     }
 
     fn cursor_item(&mut self, cx: &mut AppContext<'_>) -> Option<Item> {
@@ -480,21 +672,28 @@ impl WorklistScreen {
                 .error("Pick an item first (click a row, or use the arrow keys).");
             return;
         }
+        self.apply_to(cx, &targets, change);
+    }
+
+    /// Changes the re-entry status of `targets` (as this desk saw them).
+    fn apply_to(
+        &mut self,
+        cx: &mut AppContext<'_>,
+        targets: &[SeenItem],
+        change: &StatusChange,
+    ) -> Applied {
         if let Err(errors) = change.validate() {
-            let what = if matches!(change, StatusChange::NotNeeded { .. }) {
-                "the reason it is not needed"
-            } else {
-                "a note saying what the problem is"
-            };
-            cx.status.error(format!(
-                "Type {what} in 'Reference, reason or note' first. ({})",
+            let why = format!(
+                "Not changed: {}",
                 crate::domain::validation::describe(&errors)
-            ));
-            self.focus_note = true;
-            return;
+            );
+            cx.status.error(why.clone());
+            return Applied::Refused(why);
         }
-        let Some(actor) = cx.actor() else { return };
-        match cx.store.set_status(&targets, change, &actor) {
+        let Some(actor) = cx.actor() else {
+            return Applied::Refused("Nobody is signed in at this desk.".to_string());
+        };
+        match cx.store.set_status(targets, change, &actor) {
             Ok(previous) => {
                 let label = match change {
                     StatusChange::Reopen => "reopened (outstanding)",
@@ -514,14 +713,20 @@ impl WorklistScreen {
                 self.selected.clear();
                 self.history = None;
                 self.cache.invalidate();
+                Applied::Done
             }
             Err(StoreError::ChangedElsewhere(id)) => {
                 let refused = format!(
                     "Not changed: item {id} was changed at another desk since your list showed it."
                 );
                 self.changed_elsewhere(cx, &refused, ItemId(id));
+                Applied::ChangedElsewhere
             }
-            Err(e) => cx.status.error(format!("Not changed: {e}")),
+            Err(e) => {
+                let why = format!("Not changed: {e}");
+                cx.status.error(why.clone());
+                Applied::Refused(why)
+            }
         }
     }
 
@@ -584,8 +789,54 @@ impl WorklistScreen {
         }
     }
 
+    /// The Not needed / Problem box, while one is open: its words, Enter to
+    /// apply, Esc to cancel, and what is missing said beside it.
+    fn words_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let Some(open) = self.words.as_mut() else {
+            return;
+        };
+        let mut submit = false;
+        let mut cancel = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.strong(format!("{} - {}:", open.change.label(), open.what));
+            let l = ui.label(open.change.label());
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut open.text)
+                        .hint_text("Enter applies, Esc cancels")
+                        .desired_width(280.0),
+                )
+                .labelled_by(l.id);
+            if std::mem::take(&mut open.focus) {
+                r.request_focus();
+            }
+            if r.lost_focus() {
+                // A one-line box gives up the keyboard on Enter and on Esc.
+                ui.input(|i| {
+                    submit = i.key_pressed(Key::Enter);
+                    cancel = i.key_pressed(Key::Escape);
+                });
+            }
+            if ui.button(open.change.button()).clicked() {
+                submit = true;
+            }
+            if ui.button("Cancel (Esc)").clicked() {
+                cancel = true;
+            }
+            if let Some(m) = &open.message {
+                error_label(ui, m);
+            }
+        });
+        if cancel {
+            self.cancel_words(cx);
+        } else if submit {
+            self.submit_words(cx);
+        }
+    }
+
     fn actions_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         ui.add_space(4.0);
+        self.words_ui(ui, cx);
         ui.horizontal_wrapped(|ui| {
             let picked = if self.selected.is_empty() {
                 "the highlighted item".to_string()
@@ -594,30 +845,21 @@ impl WorklistScreen {
             };
             ui.label(format!("Apply to {picked}:"));
             let l = ui.label("Reference, reason or note");
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.note)
-                        .hint_text("reference in the new system, or why")
-                        .desired_width(260.0),
-                )
-                .labelled_by(l.id);
-            if std::mem::take(&mut self.focus_note) {
-                r.request_focus();
-            }
+            ui.add(
+                egui::TextEdit::singleline(&mut self.note)
+                    .hint_text("reference in the new system, or why")
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
             let note = self.note.clone();
             if ui.button("Re-entered (Space)").clicked() {
                 self.apply(cx, &StatusChange::ReEntered { note: note.clone() });
             }
             if ui.button("Not needed (N)").clicked() {
-                self.apply(
-                    cx,
-                    &StatusChange::NotNeeded {
-                        reason: note.clone(),
-                    },
-                );
+                self.ask_words(cx, NeedsWords::NotNeeded);
             }
             if ui.button("Problem (P)").clicked() {
-                self.apply(cx, &StatusChange::Problem { note: note.clone() });
+                self.ask_words(cx, NeedsWords::Problem);
             }
             if ui.button("Reopen (O)").clicked() {
                 self.apply(cx, &StatusChange::Reopen);
@@ -650,9 +892,12 @@ impl WorklistScreen {
                 self.assign(cx);
             }
         });
-        ui.horizontal(|ui| {
-            ui.weak("Keys: arrows move, Shift+arrows select, Space re-entered, N not needed, P problem, O reopen, Ctrl+Z undo.");
-        });
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new("Keys: arrows move, Shift+arrows select, Space re-entered, N not needed and P problem (type why, then Enter; Esc cancels), O reopen, Ctrl+Z undo.").weak(),
+            )
+            .wrap(),
+        );
         ui.add_space(2.0);
     }
 
@@ -668,35 +913,26 @@ impl WorklistScreen {
         let selected = &self.selected;
         let sort = self.sort;
         ui.style_mut().interaction.selectable_labels = false;
+        // The columns that fit, each as wide as it can be: Status, Assigned to and
+        // the patient always; the others as the width allows.
+        let table_width =
+            ui.available_rect_before_wrap().width() - ui.spacing().scroll.allocated_width();
+        let plan = fit_columns(table_width, ui.spacing().item_spacing.x);
         let mut table = TableBuilder::new(ui)
             .striped(true)
-            .sense(egui::Sense::click())
-            .column(Column::exact(108.0))
-            .column(Column::exact(104.0))
-            .column(Column::exact(92.0))
-            .column(Column::initial(130.0).clip(true))
-            .column(Column::remainder().at_least(100.0).clip(true))
-            .column(Column::initial(105.0).clip(true))
-            .column(Column::initial(105.0).clip(true))
-            .column(Column::exact(82.0))
-            .column(Column::exact(70.0));
+            .sense(egui::Sense::click());
+        for &(_, w) in &plan {
+            table = table.column(Column::exact(w).clip(true));
+        }
         if let Some(r) = self.scroll_to.take() {
             table = table.scroll_to_row(r, None);
         }
-        let headers = [
-            ("When", Some(SortKey::OccurredAt)),
-            ("Kind", Some(SortKey::Kind)),
-            ("NHS number", Some(SortKey::NhsNumber)),
-            ("Patient", Some(SortKey::PatientName)),
-            ("Details", None),
-            ("Clinician", Some(SortKey::Clinician)),
-            ("Assigned to", Some(SortKey::Assignee)),
-            ("Status", Some(SortKey::Status)),
-            ("Flag", None),
-        ];
         table
             .header(24.0, |mut h| {
-                for (title, key) in headers {
+                for &(c, _) in &plan {
+                    let ColumnSpec {
+                        title, sort: key, ..
+                    } = COLUMNS[c];
                     h.col(|ui| match key {
                         Some(k) => {
                             let arrow = if sort.key == k {
@@ -731,9 +967,9 @@ impl WorklistScreen {
                     };
                     row.set_selected(cursor == Some(index) || selected.contains_key(&item.id));
                     let cells = row_cells(&item, staff, go_live);
-                    for cell in cells {
+                    for &(c, _) in &plan {
                         row.col(|ui| {
-                            ui.label(cell);
+                            ui.label(&cells[c]);
                         });
                     }
                     if row.response().clicked() {
@@ -758,6 +994,7 @@ impl WorklistScreen {
                 }
             };
             self.cursor = None;
+            self.words = None;
         }
         if let Some((index, seen, mods)) = clicked {
             if mods.command || mods.ctrl {
@@ -769,10 +1006,67 @@ impl WorklistScreen {
             }
             self.cursor = Some(index);
             self.history = None;
+            self.words = None;
         }
     }
 
+    /// The detail panel on the right, sharing the width with the list: a divider
+    /// each person can drag, their share remembered (see
+    /// [`super::preferences::Display::detail_share`]).
+    fn detail_panel_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let width = ui.available_width();
+        let ctx = ui.ctx().clone();
+        let share = ctx
+            .data(|d| d.get_temp::<f32>(detail_share_id()))
+            .unwrap_or(DEFAULT_DETAIL_SHARE);
+        let range = split_range(width);
+        let wanted = (share * width).clamp(range.min, range.max);
+        // Laid out afresh when the person (so their share) or the window or text
+        // size changed; otherwise the panel keeps what the divider says.
+        let relayout = self
+            .split
+            .is_none_or(|s| (s.share - share).abs() > 1e-4 || (s.width - width).abs() > 0.5);
+        let mut panel = egui::Panel::right("item_detail")
+            .resizable(true)
+            .size_range(range);
+        if relayout {
+            panel = panel.exact_size(wanted);
+        }
+        let got = panel
+            .show(ui, |ui| self.detail_ui(ui, cx))
+            .response
+            .rect
+            .width();
+        // Only the divider moved by hand (a drag, or a screen reader or keyboard
+        // through AccessKit) is the person's choice, never a change of content.
+        let by_hand = ui.input(|i| {
+            i.pointer.any_down()
+                || i.pointer.any_released()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::AccessKitActionRequest(_)))
+        });
+        let mut kept = share;
+        if let Some(before) = self.split
+            && !relayout
+            && by_hand
+            && (got - before.panel).abs() > 0.5
+            && width > 0.0
+        {
+            // The person moved the divider: their share from now on.
+            kept = (got / width).clamp(0.0, 1.0);
+            ctx.data_mut(|d| d.insert_temp(detail_share_id(), kept));
+        }
+        self.split = Some(Split {
+            share: kept,
+            width,
+            panel: got,
+        });
+    }
+
     fn detail_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        // The panel is as wide as the divider says, whatever is in it.
+        ui.set_min_width(ui.available_width());
         // Drawn from the rows on screen (never a query on this frame); actions
         // still read the cursor's item fresh.
         let shown = match self.cursor {
@@ -786,50 +1080,135 @@ impl WorklistScreen {
             );
             return;
         };
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.heading(format!("{} (item {})", item.input.kind.label(), item.id.0));
-            if item.logged_outside_window() {
-                ui.label(egui::RichText::new("Logged outside the cutover window: check it was not already in the extract.").color(super::theme::warning_color(ui)));
-            }
-            if item.needs_transfer(cx.project.go_live) {
-                ui.label(egui::RichText::new("Future appointment: book it in the new system.").color(super::theme::warning_color(ui)));
-            }
-            let mut copy: Option<(String, String)> = None;
-            egui::Grid::new("detail_grid").num_columns(3).striped(true).show(ui, |ui| {
-                for (label, value) in detail_fields(&item, cx.staff) {
-                    ui.label(&label);
-                    ui.label(&value);
-                    if !value.is_empty() && ui.small_button("Copy").on_hover_text(format!("Copy {label}")).clicked() {
-                        copy = Some((label.clone(), value.clone()));
+        // Always in view, above what scrolls: what it is, where it stands, whose it is.
+        ui.heading(format!("{} (item {})", item.input.kind.label(), item.id.0));
+        ui.add(egui::Label::new(format!("Status: {}", status_line(&item, cx.staff))).wrap());
+        ui.add(
+            egui::Label::new(format!(
+                "Assigned to: {}",
+                name_or(cx.staff, item.assignee, "nobody yet")
+            ))
+            .wrap(),
+        );
+        if item.logged_outside_window() {
+            ui.add(egui::Label::new(egui::RichText::new("Logged outside the cutover window: check it was not already in the extract.").color(super::theme::warning_color(ui))).wrap());
+        }
+        if item.needs_transfer(cx.project.go_live) {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new("Future appointment: book it in the new system.")
+                        .color(super::theme::warning_color(ui)),
+                )
+                .wrap(),
+            );
+        }
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let mut copy: Option<(String, String)> = None;
+                // Three columns: the field's name, its value (wrapped), its Copy
+                // button at the right edge; never wider than the panel.
+                let name_width = (ui.available_width() * 0.34).clamp(80.0, 160.0);
+                let row_height = ui.spacing().interact_size.y;
+                for field in detail_fields(&item, cx.staff) {
+                    ui.horizontal_top(|ui| {
+                        ui.allocate_ui_with_layout(
+                            egui::vec2(name_width, row_height),
+                            egui::Layout::top_down(egui::Align::Min),
+                            |ui| {
+                                ui.set_width(name_width);
+                                ui.add(
+                                    egui::Label::new(egui::RichText::new(&field.label).strong())
+                                        .wrap(),
+                                );
+                            },
+                        );
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
+                            if !field.copy.is_empty()
+                                && ui
+                                    .small_button("Copy")
+                                    .on_hover_text(format!("Copy {}", field.label))
+                                    .accessible_name(format!("Copy {}", field.label))
+                                    .clicked()
+                            {
+                                copy = Some((field.label.clone(), field.copy.clone()));
+                            }
+                            ui.with_layout(egui::Layout::left_to_right(egui::Align::Min), |ui| {
+                                ui.add(egui::Label::new(&field.shown).wrap());
+                            });
+                        });
+                    });
+                }
+                ui.add_space(4.0);
+                let details = ui.horizontal(|ui| {
+                    let l = ui.strong("Details");
+                    if !item.input.details.is_empty()
+                        && ui
+                            .small_button("Copy")
+                            .on_hover_text("Copy Details")
+                            .accessible_name("Copy Details")
+                            .clicked()
+                    {
+                        copy = Some(("Details".to_string(), item.input.details.clone()));
                     }
-                    ui.end_row();
+                    l.id
+                });
+                // Read-only, the panel's full width: long details wrap and can be selected.
+                let mut text = item.input.details.as_str();
+                ui.add(
+                    egui::TextEdit::multiline(&mut text)
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(3),
+                )
+                .labelled_by(details.inner);
+                if let Some((label, value)) = copy {
+                    ui.ctx().copy_text(value.clone());
+                    cx.status.info(format!(
+                        "Copied {label} - paste it into {}.",
+                        cx.project.new_system.label()
+                    ));
+                    self.last_copied = Some((label, value));
+                }
+                ui.separator();
+                ui.label(format!(
+                    "Logged by {} at {}",
+                    cx.staff.name(Some(item.logged_by)),
+                    uk_date_time(item.logged_at)
+                ));
+                ui.separator();
+                if self.history.as_ref().is_none_or(|(id, _)| *id != item.id) {
+                    match cx.store.history("item", item.id.0) {
+                        Ok(h) => self.history = Some((item.id, h)),
+                        Err(e) => cx.status.error(format!("Could not read the history: {e}")),
+                    }
+                }
+                ui.strong("History");
+                if let Some((_, events)) = &self.history {
+                    for e in events {
+                        ui.label(format!(
+                            "{}  {}  {}",
+                            uk_date_time(e.at),
+                            e.actor_name,
+                            describe_event(e)
+                        ));
+                    }
                 }
             });
-            if let Some((label, value)) = copy {
-                ui.ctx().copy_text(value.clone());
-                cx.status.info(format!("Copied {label} - paste it into {}.", cx.project.new_system.label()));
-                self.last_copied = Some((label, value));
-            }
-            ui.separator();
-            ui.strong("Re-entry");
-            ui.label(status_line(&item, cx.staff));
-            ui.label(format!("Assigned to: {}", name_or(cx.staff, item.assignee, "nobody yet")));
-            ui.label(format!("Logged by {} at {}", cx.staff.name(Some(item.logged_by)), uk_date_time(item.logged_at)));
-            ui.separator();
-            if self.history.as_ref().is_none_or(|(id, _)| *id != item.id) {
-                match cx.store.history("item", item.id.0) {
-                    Ok(h) => self.history = Some((item.id, h)),
-                    Err(e) => cx.status.error(format!("Could not read the history: {e}")),
-                }
-            }
-            ui.strong("History");
-            if let Some((_, events)) = &self.history {
-                for e in events {
-                    ui.label(format!("{}  {}  {}", uk_date_time(e.at), e.actor_name, describe_event(e)));
-                }
-            }
-        });
     }
+}
+
+/// Least width of the detail panel, and of the list beside it.
+const DETAIL_MIN: f32 = 280.0;
+const LIST_MIN: f32 = 420.0;
+
+/// How far the divider may go on a worklist `width` points wide: the detail
+/// panel at least [`DETAIL_MIN`], the list at least [`LIST_MIN`] (as far as
+/// the width allows both).
+fn split_range(width: f32) -> egui::Rangef {
+    let min = DETAIL_MIN.min(width * 0.5).max(0.0);
+    let max = (width - LIST_MIN).max(min);
+    egui::Rangef::new(min, max)
 }
 
 fn name_or(staff: &StaffDirectory, id: Option<StaffId>, none: &str) -> String {
@@ -859,6 +1238,137 @@ pub fn status_line(item: &Item, staff: &StaffDirectory) -> String {
     item.reentry.describe(staff, false)
 }
 
+/// One column of the worklist table.
+#[derive(Debug, Clone, Copy)]
+struct ColumnSpec {
+    title: &'static str,
+    sort: Option<SortKey>,
+    /// Narrower than this, it is left out rather than cut (an NHS number or a
+    /// status cut short could be misread).
+    min: f32,
+    /// As wide as it needs; Details takes whatever is left over.
+    preferred: f32,
+    /// Left out when the width runs short: the lowest first; 0 never.
+    drop_rank: u8,
+}
+
+/// The worklist's columns in order. Status, Assigned to and the patient are
+/// never left out; Clinician goes first, then Details, Flag, NHS number, Kind
+/// and When (all still in the detail panel).
+const COLUMNS: [ColumnSpec; 9] = [
+    ColumnSpec {
+        title: "When",
+        sort: Some(SortKey::OccurredAt),
+        min: 108.0,
+        preferred: 108.0,
+        drop_rank: 6,
+    },
+    ColumnSpec {
+        title: "Kind",
+        sort: Some(SortKey::Kind),
+        min: 80.0,
+        preferred: 104.0,
+        drop_rank: 5,
+    },
+    ColumnSpec {
+        title: "NHS number",
+        sort: Some(SortKey::NhsNumber),
+        min: 92.0,
+        preferred: 92.0,
+        drop_rank: 4,
+    },
+    ColumnSpec {
+        title: "Patient",
+        sort: Some(SortKey::PatientName),
+        min: 100.0,
+        preferred: 130.0,
+        drop_rank: 0,
+    },
+    ColumnSpec {
+        title: "Details",
+        sort: None,
+        min: 100.0,
+        preferred: 100.0,
+        drop_rank: 2,
+    },
+    ColumnSpec {
+        title: "Clinician",
+        sort: Some(SortKey::Clinician),
+        min: 80.0,
+        preferred: 105.0,
+        drop_rank: 1,
+    },
+    ColumnSpec {
+        title: "Assigned to",
+        sort: Some(SortKey::Assignee),
+        min: 100.0,
+        preferred: 105.0,
+        drop_rank: 0,
+    },
+    ColumnSpec {
+        title: "Status",
+        sort: Some(SortKey::Status),
+        min: 86.0,
+        preferred: 86.0,
+        drop_rank: 0,
+    },
+    ColumnSpec {
+        title: "Flag",
+        sort: None,
+        min: 64.0,
+        preferred: 70.0,
+        drop_rank: 3,
+    },
+];
+
+/// Where the width left over goes: Details, or the patient's name without it.
+const DETAILS: usize = 4;
+const PATIENT: usize = 3;
+
+/// The columns that fit a table `width` points wide (with `spacing` between
+/// columns) and the width of each, as (index into [`COLUMNS`], width), in order.
+fn fit_columns(width: f32, spacing: f32) -> Vec<(usize, f32)> {
+    let mut kept: Vec<usize> = (0..COLUMNS.len()).collect();
+    let needed = |kept: &[usize], each: fn(&ColumnSpec) -> f32| -> f32 {
+        kept.iter().map(|&c| each(&COLUMNS[c])).sum::<f32>()
+            + spacing * kept.len().saturating_sub(1) as f32
+    };
+    let mut ranks: Vec<u8> = COLUMNS
+        .iter()
+        .map(|c| c.drop_rank)
+        .filter(|r| *r > 0)
+        .collect();
+    ranks.sort_unstable();
+    for rank in ranks {
+        if needed(&kept, |c| c.min) <= width {
+            break;
+        }
+        kept.retain(|&c| COLUMNS[c].drop_rank != rank);
+    }
+    let mut widths: Vec<f32> = kept.iter().map(|&c| COLUMNS[c].min).collect();
+    // Up to each one's preferred width, most important first...
+    let mut spare = (width - needed(&kept, |c| c.min)).max(0.0);
+    let mut by_importance: Vec<usize> = (0..kept.len()).collect();
+    by_importance.sort_by_key(|&i| match COLUMNS[kept[i]].drop_rank {
+        0 => std::cmp::Reverse(u8::MAX),
+        r => std::cmp::Reverse(r),
+    });
+    for i in by_importance {
+        let grow = (COLUMNS[kept[i]].preferred - widths[i]).min(spare);
+        widths[i] += grow;
+        spare -= grow;
+    }
+    // ...then the rest to Details (or the patient's name).
+    let flexible = kept
+        .iter()
+        .position(|&c| c == DETAILS)
+        .or_else(|| kept.iter().position(|&c| c == PATIENT));
+    if let Some(i) = flexible {
+        widths[i] += spare;
+    }
+    kept.into_iter().zip(widths).collect()
+}
+
 /// One worklist row's cells, in column order.
 fn row_cells(item: &Item, staff: &StaffDirectory, go_live: chrono::NaiveDateTime) -> [String; 9] {
     let mut flags = Vec::new();
@@ -884,27 +1394,44 @@ fn row_cells(item: &Item, staff: &StaffDirectory, go_live: chrono::NaiveDateTime
     ]
 }
 
-/// Every field the re-entry needs, in the order the new system asks for them.
-pub fn detail_fields(item: &Item, staff: &StaffDirectory) -> Vec<(String, String)> {
+/// One field of the detail panel: what is shown, and what its Copy button puts
+/// on the clipboard (what the new system's box takes: an NHS number as its 10
+/// digits, without the spaces it is shown with).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailField {
+    pub label: String,
+    pub shown: String,
+    pub copy: String,
+}
+
+impl DetailField {
+    fn same(label: impl Into<String>, value: String) -> Self {
+        Self {
+            label: label.into(),
+            copy: value.clone(),
+            shown: value,
+        }
+    }
+}
+
+/// Every field the re-entry needs, in the order the new system asks for them
+/// (the free-text Details, which comes last, is shown in a box of its own).
+pub fn detail_fields(item: &Item, staff: &StaffDirectory) -> Vec<DetailField> {
     let i = &item.input;
+    let nhs = i.patient.nhs_number;
     let mut out = vec![
-        (
-            "NHS number".to_string(),
-            i.patient
-                .nhs_number
-                .map(|n| n.to_string())
-                .unwrap_or_default(),
-        ),
-        ("Patient name".to_string(), i.patient.name.clone()),
-        (
-            "Date of birth".to_string(),
+        DetailField {
+            label: "NHS number".to_string(),
+            shown: nhs.map(|n| n.to_string()).unwrap_or_default(),
+            copy: nhs.map(|n| n.digits()).unwrap_or_default(),
+        },
+        DetailField::same("Patient name", i.patient.name.clone()),
+        DetailField::same(
+            "Date of birth",
             i.patient.date_of_birth.map(uk_date).unwrap_or_default(),
         ),
-        ("When it happened".to_string(), uk_date_time(i.occurred_at)),
-        (
-            i.kind.clinician_rule().label.to_string(),
-            staff.name(i.clinician),
-        ),
+        DetailField::same("When it happened", uk_date_time(i.occurred_at)),
+        DetailField::same(i.kind.clinician_rule().label, staff.name(i.clinician)),
     ];
     for spec in i.kind.fields() {
         let value = i
@@ -912,8 +1439,7 @@ pub fn detail_fields(item: &Item, staff: &StaffDirectory) -> Vec<(String, String
             .get(spec.key)
             .map(|v| display_field(spec, v))
             .unwrap_or_default();
-        out.push((spec.label.to_string(), value));
+        out.push(DetailField::same(spec.label, value));
     }
-    out.push(("Details".to_string(), i.details.clone()));
     out
 }
