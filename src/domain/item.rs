@@ -204,15 +204,15 @@ impl ItemDraft {
             }
             self.refuse_foreign_fields(&mut v, kind);
             if registration {
-                let reason = fields.contains_key("no_nhs_number_reason");
+                let reason = fields.contains_key(super::kind::NO_NHS_NUMBER_REASON);
                 if self.nhs_number.trim().is_empty() && !reason {
                     v.error(
-                        "no_nhs_number_reason",
+                        super::kind::NO_NHS_NUMBER_REASON,
                         "give the reason there is no NHS number yet (or enter the NHS number)",
                     );
                 } else if !self.nhs_number.trim().is_empty() && reason {
                     v.error(
-                        "no_nhs_number_reason",
+                        super::kind::NO_NHS_NUMBER_REASON,
                         "leave the reason empty when the NHS number is given",
                     );
                 }
@@ -331,7 +331,14 @@ fn normalise_field(v: &mut Validation, spec: &FieldSpec, raw: &str) -> Option<St
     let s = raw.trim();
     if s.is_empty() {
         if spec.required {
-            v.error(spec.key, format!("enter the {}", spec.label.to_lowercase()));
+            let verb = match spec.input {
+                FieldInput::Choice(_) => "choose",
+                _ => "enter",
+            };
+            v.error(
+                spec.key,
+                format!("{verb} the {}", spec.label.to_lowercase()),
+            );
             return None;
         }
         return Some(String::new());

@@ -68,6 +68,24 @@ pub struct ClinicianRule {
     pub label: &'static str,
 }
 
+impl ClinicianRule {
+    /// Whether the desk keeps the last clinician chosen for the next item of the
+    /// kind (the same prescriber signs a run of prescriptions). Only where a
+    /// clinician is required: a call or registration that merely *may* name one
+    /// must never be attributed to the last person chosen for something else.
+    pub fn carried_to_next_item(self) -> bool {
+        self.required
+    }
+}
+
+impl FieldSpec {
+    /// Whether this field is asked for only when the patient has no NHS number
+    /// (and is then required).
+    pub fn only_without_nhs_number(&self) -> bool {
+        self.key == NO_NHS_NUMBER_REASON
+    }
+}
+
 const fn c(code: &'static str, label: &'static str) -> Choice {
     Choice { code, label }
 }
@@ -244,9 +262,13 @@ const REFERRAL_FIELDS: &[FieldSpec] = &[
         "",
     ),
 ];
+/// The registration field that says why a new patient has no NHS number yet:
+/// asked for, and required, only when the NHS number is not known.
+pub const NO_NHS_NUMBER_REASON: &str = "no_nhs_number_reason";
+
 const REGISTRATION_FIELDS: &[FieldSpec] = &[
     field(
-        "no_nhs_number_reason",
+        NO_NHS_NUMBER_REASON,
         "Reason there is no NHS number",
         FieldInput::Text,
         false,
@@ -356,6 +378,32 @@ impl ItemKind {
         ItemKind::ALL
             .into_iter()
             .find(|k| k.code() == wanted || norm(k.label()) == wanted)
+    }
+
+    /// The kind in a sentence, lower case: "telephone call", "correspondence / 111 / OOH item".
+    pub fn noun(self) -> &'static str {
+        match self {
+            ItemKind::Appointment => "appointment",
+            ItemKind::Prescription => "prescription",
+            ItemKind::Consultation => "consultation",
+            ItemKind::TelephoneCall => "telephone call",
+            ItemKind::HomeVisit => "home visit",
+            ItemKind::PathologyResult => "pathology result",
+            ItemKind::Referral => "referral",
+            ItemKind::Registration => "registration",
+            ItemKind::Correspondence => "correspondence / 111 / OOH item",
+            ItemKind::Immunisation => "immunisation",
+            ItemKind::Other => "other item",
+        }
+    }
+
+    /// The kind with its article: "an appointment", "a prescription", "an item (other)".
+    pub fn a_noun(self) -> String {
+        match self {
+            ItemKind::Other => "an item (other)".into(),
+            k if k.noun().starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {}", k.noun()),
+            k => format!("a {}", k.noun()),
+        }
     }
 
     /// The letter used with Alt to open this kind's form at the desk.
@@ -499,5 +547,34 @@ mod tests {
         ] {
             assert!(specs.iter().all(|s| s.key != common));
         }
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_as_words_with_the_right_article() {
+        assert_eq!(ItemKind::Appointment.a_noun(), "an appointment");
+        assert_eq!(ItemKind::Immunisation.a_noun(), "an immunisation");
+        assert_eq!(ItemKind::Prescription.a_noun(), "a prescription");
+        assert_eq!(
+            ItemKind::Correspondence.noun(),
+            "correspondence / 111 / OOH item"
+        );
+        assert!(ItemKind::ALL.iter().all(|k| !k.a_noun().starts_with("a a")));
+    }
+
+    #[test]
+    fn only_required_clinicians_carry_to_the_next_item() {
+        let carried: Vec<ItemKind> = ItemKind::ALL
+            .into_iter()
+            .filter(|k| k.clinician_rule().carried_to_next_item())
+            .collect();
+        assert_eq!(
+            carried,
+            vec![ItemKind::Prescription, ItemKind::Consultation]
+        );
     }
 }

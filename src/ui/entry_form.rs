@@ -1,12 +1,13 @@
 //! The entry form for one item: common patient fields, then only the fields of
-//! the chosen kind, checked as they are typed. Keyboard-first: Tab moves down,
-//! Enter saves, Esc clears, and focus returns to the NHS number after a save.
+//! the chosen kind, checked as they are typed. Keyboard-first: Tab goes round the
+//! form, Enter saves, Esc clears (a filled form asks first), and focus returns to
+//! the NHS number after a save, before the next key is handled.
 
 use std::collections::BTreeMap;
 
-use egui::Ui;
+use egui::{Id, Ui};
 
-use crate::domain::dates::{parse_date, parse_date_and_time, uk_date, uk_date_long};
+use crate::domain::dates::{parse_date, parse_date_and_time, uk_date, uk_date_long, uk_date_time};
 use crate::domain::kind::FieldInput;
 use crate::domain::nhs_number::NhsNumberError;
 use crate::domain::{
@@ -14,7 +15,10 @@ use crate::domain::{
     StaffId,
 };
 
-use super::widgets::{choice_buttons, error_for, error_label, note_label, row, text_box};
+use super::focus_cycle;
+use super::widgets::{
+    choice_buttons, error_for, error_label, note_label, row, stable_scope, text_box_with_id,
+};
 
 /// What the user asked the form to do this frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +26,8 @@ pub enum FormAction {
     None,
     Save,
     Clear,
+    /// Show (or hide) the recalled patient's earlier items.
+    ToggleEarlier,
 }
 
 /// The entry form's state: what has been typed, and what the store said about it.
@@ -37,19 +43,33 @@ pub struct EntryForm {
     pub clinician: Option<StaffId>,
     pub details: String,
     pub fields: BTreeMap<&'static str, String>,
-    /// Problems from the last save attempt, by field.
+    /// Problems from the last save attempt, by field; a field's error goes when it changes.
     pub errors: Vec<FieldError>,
     /// What earlier entries say about the typed NHS number.
     pub recall: Option<PatientRecall>,
     /// The NHS number the recall was looked up for.
     pub recalled_for: Option<NhsNumber>,
+    /// The recalled patient's earlier items, when the person asked to see them.
+    pub earlier: Option<Vec<Item>>,
     /// Possible duplicates found at the last save attempt; a second Enter saves anyway.
     pub duplicates: Vec<Item>,
     /// Set when correcting a logged item: its id and the version it was read at.
     pub editing: Option<(ItemId, i64)>,
-    /// Move focus to the first field on the next frame.
-    pub focus_first: bool,
+    /// The date or time was typed: it no longer follows the clock.
+    pub when_typed: bool,
+    /// Esc was pressed once on a filled form: a second Esc clears it.
+    pub clear_armed: bool,
+    /// The field to give focus to when the form is next drawn (before its keys are handled).
+    focus: Option<&'static str>,
+    /// The clinician last chosen for each kind that carries it to the next item.
+    last_clinician: BTreeMap<ItemKind, StaffId>,
+    /// Counts the clears: each cleared form has new text boxes, so their undo
+    /// history (Ctrl+Z) cannot bring back the previous patient's values.
+    generation: u64,
 }
+
+/// The key under which the date and time row is focused and its errors are filed.
+const WHEN: &str = "occurred_at";
 
 impl EntryForm {
     pub fn new(kind: ItemKind, now: chrono::NaiveDateTime) -> Self {
@@ -67,23 +87,38 @@ impl EntryForm {
             errors: Vec::new(),
             recall: None,
             recalled_for: None,
+            earlier: None,
             duplicates: Vec::new(),
             editing: None,
-            focus_first: true,
+            when_typed: false,
+            clear_armed: false,
+            focus: Some("nhs_number"),
+            last_clinician: BTreeMap::new(),
+            generation: 0,
         }
     }
 
-    /// Clears the form for the next item, keeping the kind and the last clinician
-    /// (sensible defaults at a busy desk), with today's date and the current time.
+    /// Clears the form for the next item, keeping the kind and, where the kind
+    /// carries it (prescriber, consultation clinician), the last clinician; the
+    /// date and time follow the clock again.
     pub fn reset(&mut self, now: chrono::NaiveDateTime) {
-        let clinician = self.clinician;
+        if self.editing.is_none()
+            && self.kind.clinician_rule().carried_to_next_item()
+            && let Some(c) = self.clinician
+        {
+            self.last_clinician.insert(self.kind, c);
+        }
+        let last_clinician = std::mem::take(&mut self.last_clinician);
         *self = Self {
-            clinician,
+            clinician: last_clinician.get(&self.kind).copied(),
+            last_clinician,
+            generation: self.generation + 1,
             ..Self::new(self.kind, now)
         };
     }
 
-    /// Switches kind, keeping the patient and time already typed.
+    /// Switches kind, keeping the patient and time already typed; the clinician
+    /// becomes the one last used for the new kind (or none).
     pub fn set_kind(&mut self, kind: ItemKind) {
         if self.kind != kind {
             self.kind = kind;
@@ -91,11 +126,14 @@ impl EntryForm {
             self.errors.clear();
             self.duplicates.clear();
             self.no_nhs_number = false;
+            if self.editing.is_none() {
+                self.clinician = self.last_clinician.get(&kind).copied();
+            }
         }
-        self.focus_first = true;
+        self.focus = Some("nhs_number");
     }
 
-    /// Loads a logged item for correction.
+    /// Loads a logged item for correction: every stored value, choices by their code.
     pub fn load(&mut self, item: &Item) {
         let d = item.input.to_draft();
         let mut form = Self::new(item.input.kind, item.input.occurred_at);
@@ -106,12 +144,61 @@ impl EntryForm {
         form.clinician = d.clinician;
         form.details = d.details;
         for spec in item.input.kind.fields() {
-            if let Some(v) = d.fields.get(spec.key) {
+            let value = match spec.input {
+                // The form's buttons are keyed by code; the draft shows labels.
+                FieldInput::Choice(_) => item.input.fields.get(spec.key),
+                _ => d.fields.get(spec.key),
+            };
+            if let Some(v) = value {
                 form.fields.insert(spec.key, v.clone());
             }
         }
         form.editing = Some((item.id, item.version));
+        form.last_clinician = std::mem::take(&mut self.last_clinician);
+        form.generation = self.generation + 1;
         *self = form;
+    }
+
+    /// Until the date or time is typed, a new item's time is the clock's: what is
+    /// shown (and saved) is now, not when the form was cleared.
+    pub fn follow_clock(&mut self, now: chrono::NaiveDateTime) {
+        if self.editing.is_none() && !self.when_typed {
+            self.date = uk_date(now.date());
+            self.time = now.format("%H:%M").to_string();
+        }
+    }
+
+    /// Whether anything has been typed that a clear would lose.
+    pub fn is_filled(&self) -> bool {
+        self.editing.is_some()
+            || !self.nhs_number.trim().is_empty()
+            || !self.patient_name.trim().is_empty()
+            || !self.date_of_birth.trim().is_empty()
+            || !self.details.trim().is_empty()
+            || self.fields.values().any(|v| !v.trim().is_empty())
+    }
+
+    /// Gives focus to the first field with a problem (or `fallback`) when next drawn.
+    pub fn focus_first_error(&mut self) {
+        let keys = self.field_keys();
+        self.focus = keys
+            .into_iter()
+            .find(|k| self.errors.iter().any(|e| e.field == *k))
+            .or(Some("nhs_number"));
+    }
+
+    /// The form's field keys in the order they are drawn.
+    fn field_keys(&self) -> Vec<&'static str> {
+        let mut keys = vec![
+            "nhs_number",
+            "patient_name",
+            "date_of_birth",
+            WHEN,
+            "clinician",
+        ];
+        keys.extend(self.kind.fields().iter().map(|s| s.key));
+        keys.push("details");
+        keys
     }
 
     /// The draft the domain validates.
@@ -129,9 +216,15 @@ impl EntryForm {
             clinician: self.clinician,
             details: self.details.clone(),
             fields: self
-                .fields
+                .kind
+                .fields()
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .filter(|s| self.no_nhs_number || !s.only_without_nhs_number())
+                .filter_map(|s| {
+                    self.fields
+                        .get(s.key)
+                        .map(|v| (s.key.to_string(), v.clone()))
+                })
                 .collect(),
         }
     }
@@ -158,148 +251,232 @@ impl EntryForm {
             }
         }
         self.recall = recall;
+        self.earlier = None;
     }
 
     fn error(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
     }
 
-    /// Draws the form; returns what the user asked for.
-    pub fn ui(&mut self, ui: &mut Ui, staff: &StaffDirectory) -> FormAction {
+    fn id(&self, key: &str) -> Id {
+        Id::unique(("entry_form", self.generation, key))
+    }
+
+    /// Gives focus to `key`'s control now, if it was asked for: before the control
+    /// is drawn, so this frame's keys already go to it.
+    fn take_focus(&mut self, ui: &Ui, key: &str) {
+        if self.focus == Some(key) {
+            self.focus = None;
+            let id = self.id(key);
+            ui.memory_mut(|m| m.request_focus(id));
+        }
+    }
+
+    /// Draws the form; returns what the user asked for. `keys`: whether the form
+    /// may take Enter and Esc (not while a dialog over it has them).
+    pub fn ui(&mut self, ui: &mut Ui, staff: &StaffDirectory, keys: bool) -> FormAction {
         let title = match self.editing {
-            Some((id, _)) => format!("Correcting item {} ({})", id.0, self.kind.label()),
-            None => format!("New {}", self.kind.label().to_lowercase()),
+            Some((id, _)) => format!("Correcting item {} ({})", id.0, self.kind.noun()),
+            None => format!("New {}", self.kind.noun()),
         };
         ui.heading(title);
         ui.add_space(4.0);
 
+        let before = self.clone();
+        let mut action = FormAction::None;
+        focus_cycle::begin(ui.ctx(), keys);
         egui::Grid::new("entry_form")
             .num_columns(2)
-            .spacing([12.0, 8.0])
+            .spacing([12.0, 6.0])
             .show(ui, |ui| {
-                self.patient_rows(ui);
+                if self.patient_rows(ui) {
+                    action = FormAction::ToggleEarlier;
+                }
                 self.when_row(ui);
                 self.clinician_row(ui, staff);
                 self.kind_rows(ui);
                 let kind = self.kind;
                 let details_error = self.error("details").map(str::to_string);
+                self.take_focus(ui, "details");
+                let id = self.id("details");
                 row(ui, "Details", details_error.as_deref(), |ui, l| {
                     let hint = if kind.details_required() {
                         "what to re-enter (required)"
                     } else {
                         "anything else to re-enter"
                     };
-                    text_box(ui, &mut self.details, "details", hint, true, l);
+                    text_box_with_id(ui, &mut self.details, id, hint, true, l);
                 });
             });
+        self.forget_errors_of_changed(&before);
+        self.earlier_ui(ui);
 
         if !self.duplicates.is_empty() {
-            ui.add_space(4.0);
             let list: Vec<String> = self
                 .duplicates
                 .iter()
-                .map(|d| {
-                    format!(
-                        "item {} at {}",
-                        d.id.0,
-                        crate::domain::dates::uk_date_time(d.input.occurred_at)
-                    )
-                })
+                .map(|d| format!("item {} at {}", d.id.0, uk_date_time(d.input.occurred_at)))
                 .collect();
             ui.label(
                 egui::RichText::new(format!(
-                    "Possible duplicate: this patient already has a {} within 15 minutes ({}). Press Enter again to save anyway, or Esc to clear.",
-                    self.kind.label().to_lowercase(),
+                    "Possible duplicate: this patient already has {} within 15 minutes ({}). Press Enter again to save anyway, or Esc to clear.",
+                    self.kind.a_noun(),
                     list.join(", ")
                 ))
                 .color(super::theme::warning_color(ui)),
             );
         }
+        if self.clear_armed {
+            ui.label(
+                egui::RichText::new(
+                    "Press Esc again to clear what you typed (or carry on typing to keep it).",
+                )
+                .color(super::theme::warning_color(ui)),
+            );
+        }
 
-        ui.add_space(8.0);
-        let mut action = FormAction::None;
-        ui.horizontal(|ui| {
-            let save = if self.editing.is_some() {
-                "Save changes (Enter)"
-            } else {
-                "Save (Enter)"
-            };
-            if ui.button(save).clicked() {
-                action = FormAction::Save;
-            }
-            let clear = if self.editing.is_some() {
-                "Cancel correction (Esc)"
-            } else {
-                "Clear (Esc)"
-            };
-            if ui.button(clear).clicked() {
-                action = FormAction::Clear;
-            }
-        });
-
-        if action == FormAction::None && !egui::Popup::is_any_open(ui.ctx()) {
-            ui.input(|i| {
-                if i.key_pressed(egui::Key::Enter) && !i.modifiers.shift {
+        ui.add_space(4.0);
+        // Its own id scope, so the messages above never move focus off the buttons.
+        stable_scope(ui, "form_buttons", |ui| {
+            ui.horizontal(|ui| {
+                let save = if self.editing.is_some() {
+                    "Save changes (Enter)"
+                } else {
+                    "Save (Enter)"
+                };
+                let r = ui.button(save);
+                focus_cycle::note(ui, &r);
+                if r.clicked() {
                     action = FormAction::Save;
-                } else if i.key_pressed(egui::Key::Escape) {
+                }
+                let clear = if self.editing.is_some() {
+                    "Cancel correction (Esc)"
+                } else {
+                    "Clear (Esc)"
+                };
+                let r = ui.button(clear);
+                focus_cycle::note(ui, &r);
+                if r.clicked() {
                     action = FormAction::Clear;
                 }
+            })
+        });
+        focus_cycle::end(ui.ctx());
+
+        if action == FormAction::None && keys && !egui::Popup::is_any_open(ui.ctx()) {
+            let (enter, esc) = ui.input(|i| {
+                (
+                    super::widgets::pressed(i, egui::Key::Enter),
+                    super::widgets::pressed(i, egui::Key::Escape),
+                )
             });
+            if enter {
+                action = FormAction::Save;
+            } else if esc {
+                if !self.is_filled() || self.clear_armed {
+                    action = FormAction::Clear;
+                } else {
+                    self.clear_armed = true;
+                }
+            }
         }
         action
     }
 
-    fn patient_rows(&mut self, ui: &mut Ui) {
+    /// A field's error goes as soon as the field is changed; so does a pending Esc.
+    fn forget_errors_of_changed(&mut self, before: &EntryForm) {
+        let mut changed: Vec<&str> = Vec::new();
+        if self.nhs_number != before.nhs_number || self.no_nhs_number != before.no_nhs_number {
+            changed.push("nhs_number");
+            changed.push(crate::domain::kind::NO_NHS_NUMBER_REASON);
+        }
+        if self.patient_name != before.patient_name {
+            changed.push("patient_name");
+        }
+        if self.date_of_birth != before.date_of_birth {
+            changed.push("date_of_birth");
+        }
+        if self.date != before.date || self.time != before.time {
+            changed.push(WHEN);
+            self.when_typed = true;
+        }
+        if self.clinician != before.clinician {
+            changed.push("clinician");
+        }
+        if self.details != before.details {
+            changed.push("details");
+        }
+        for (k, v) in &self.fields {
+            if before.fields.get(k).map_or(!v.is_empty(), |b| b != v) {
+                changed.push(k);
+            }
+        }
+        if !changed.is_empty() {
+            self.errors
+                .retain(|e| !changed.iter().any(|c| *c == e.field));
+            self.clear_armed = false;
+        }
+    }
+
+    /// The patient rows; true when "known patient" was clicked.
+    fn patient_rows(&mut self, ui: &mut Ui) -> bool {
         let registration = self.kind == ItemKind::Registration;
         let nhs_error = self.error("nhs_number").map(str::to_string);
-        let focus = std::mem::take(&mut self.focus_first);
+        if self.no_nhs_number && self.focus == Some("nhs_number") {
+            self.focus = Some("patient_name");
+        }
+        self.take_focus(ui, "nhs_number");
+        let id = self.id("nhs_number");
+        let mut toggle_earlier = false;
         row(ui, "NHS number", None, |ui, l| {
-            let resp = ui.add_enabled(
-                !self.no_nhs_number,
-                egui::TextEdit::singleline(&mut self.nhs_number)
-                    .id_salt("nhs_number")
-                    .hint_text("10 digits, e.g. 943 476 5919")
-                    .desired_width(340.0),
-            );
-            let resp = resp.labelled_by(l);
-            if focus {
-                resp.request_focus();
-            }
-            if self.no_nhs_number {
-                note_label(ui, "No NHS number yet: give the reason below.", false);
-            } else if let Some(e) = nhs_error.as_deref() {
-                error_label(ui, e);
-            } else {
-                self.nhs_feedback(ui);
-            }
-            if registration {
-                ui.checkbox(
-                    &mut self.no_nhs_number,
-                    "No NHS number yet (new registration)",
+            // The field and what it says about it on one line, to keep the form short.
+            ui.horizontal_wrapped(|ui| {
+                let resp = ui.add_enabled(
+                    !self.no_nhs_number,
+                    egui::TextEdit::singleline(&mut self.nhs_number)
+                        .id(id)
+                        .hint_text("10 digits")
+                        .desired_width(150.0),
                 );
-            }
+                let resp = resp.labelled_by(l);
+                focus_cycle::note(ui, &resp);
+                if self.no_nhs_number {
+                    note_label(ui, "No NHS number yet: give the reason below.", false);
+                } else if let Some(e) = nhs_error.as_deref() {
+                    error_label(ui, e);
+                } else {
+                    toggle_earlier = self.nhs_feedback_ui(ui);
+                }
+                if registration {
+                    // Its own id scope: the feedback before it changes when it is ticked.
+                    let check = stable_scope(ui, "no_nhs_number", |ui| {
+                        ui.checkbox(
+                            &mut self.no_nhs_number,
+                            "No NHS number yet (new registration)",
+                        )
+                    });
+                    focus_cycle::note(ui, &check);
+                }
+            });
         });
         let name_error = self.error("patient_name").map(str::to_string);
+        self.take_focus(ui, "patient_name");
+        let id = self.id("patient_name");
         row(ui, "Patient name", name_error.as_deref(), |ui, l| {
-            text_box(
+            text_box_with_id(
                 ui,
                 &mut self.patient_name,
-                "patient_name",
+                id,
                 "as on the old system",
                 false,
                 l,
             );
         });
         let dob_error = self.error("date_of_birth").map(str::to_string);
+        self.take_focus(ui, "date_of_birth");
+        let id = self.id("date_of_birth");
         row(ui, "Date of birth", dob_error.as_deref(), |ui, l| {
-            text_box(
-                ui,
-                &mut self.date_of_birth,
-                "date_of_birth",
-                "dd/mm/yyyy",
-                false,
-                l,
-            );
+            text_box_with_id(ui, &mut self.date_of_birth, id, "dd/mm/yyyy", false, l);
             if let Some(r) = &self.recall {
                 let typed_dob = parse_date(&self.date_of_birth).ok();
                 if let Some(w) = r.conflict_warning(&self.patient_name, typed_dob) {
@@ -307,53 +484,109 @@ impl EntryForm {
                 }
             }
         });
+        toggle_earlier
     }
 
-    /// Plain-words feedback on the NHS number while it is typed.
-    fn nhs_feedback(&self, ui: &mut Ui) {
+    /// Plain-words feedback on the NHS number while it is typed; true when the
+    /// "known patient" link was clicked.
+    fn nhs_feedback_ui(&self, ui: &mut Ui) -> bool {
         let digits = self.nhs_number.chars().filter(char::is_ascii_digit).count();
         match NhsNumber::parse(&self.nhs_number) {
             Ok(n) => {
                 let known = match &self.recall {
-                    Some(r) if self.recalled_for == Some(n) => {
-                        format!(" - known patient: {} earlier item(s)", r.earlier_items)
+                    Some(r) if self.recalled_for == Some(n) && r.earlier_items > 0 => {
+                        Some(r.earlier_items)
                     }
-                    _ => String::new(),
+                    _ => None,
                 };
-                note_label(ui, &format!("Valid NHS number {n}{known}"), true);
+                let mut clicked = false;
+                ui.horizontal(|ui| {
+                    note_label(ui, &format!("Valid NHS number {n}"), true);
+                    if let Some(count) = known {
+                        let text = format!(
+                            "known patient: {count} earlier item{}",
+                            if count == 1 { "" } else { "s" }
+                        );
+                        clicked = ui
+                            .link(text)
+                            .on_hover_text("List this patient's earlier items")
+                            .clicked();
+                    }
+                });
+                clicked
             }
-            Err(NhsNumberError::Empty) => {}
+            Err(NhsNumberError::Empty) => false,
             Err(NhsNumberError::WrongLength(_)) if digits < 10 => {
                 note_label(ui, &format!("{digits} of 10 digits"), false);
+                false
             }
-            Err(e) => error_label(ui, &e.to_string()),
+            Err(e) => {
+                error_label(ui, &e.to_string());
+                false
+            }
         }
     }
 
+    /// The recalled patient's earlier items, newest first, when asked for.
+    fn earlier_ui(&self, ui: &mut Ui) {
+        let Some(items) = &self.earlier else {
+            return;
+        };
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.strong("This patient's earlier items");
+            for item in items.iter().take(10) {
+                ui.label(format!(
+                    "{}  {}  {}",
+                    uk_date_time(item.input.occurred_at),
+                    item.input.kind.label(),
+                    item.input.summary()
+                ));
+            }
+            if items.len() > 10 {
+                note_label(
+                    ui,
+                    &format!(
+                        "and {} more: search the worklist for the NHS number",
+                        items.len() - 10
+                    ),
+                    false,
+                );
+            }
+        });
+    }
+
     fn when_row(&mut self, ui: &mut Ui) {
-        let error = self.error("occurred_at").map(str::to_string);
+        let error = self.error(WHEN).map(str::to_string);
+        self.take_focus(ui, WHEN);
+        let (date_id, time_id) = (self.id(WHEN), self.id("time"));
+        let following = self.editing.is_none() && !self.when_typed;
         row(ui, "When it happened", error.as_deref(), |ui, l| {
             ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.date)
-                        .id_salt("date")
-                        .hint_text("dd/mm/yyyy")
-                        .desired_width(110.0),
-                )
-                .labelled_by(l);
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.date)
+                            .id(date_id)
+                            .hint_text("dd/mm/yyyy")
+                            .desired_width(110.0),
+                    )
+                    .labelled_by(l);
+                focus_cycle::note(ui, &r);
                 ui.label("at");
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.time)
-                        .id_salt("time")
-                        .hint_text("hh:mm")
-                        .desired_width(60.0),
-                )
-                .accessible_name("Time it happened")
-                .on_hover_text("Time (24-hour)");
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.time)
+                            .id(time_id)
+                            .hint_text("hh:mm")
+                            .desired_width(60.0),
+                    )
+                    .accessible_name("Time it happened")
+                    .on_hover_text("Time (24-hour)");
+                focus_cycle::note(ui, &r);
                 if let Ok(at) = parse_date_and_time(&self.date, &self.time) {
+                    let now = if following { " (now)" } else { "" };
                     note_label(
                         ui,
-                        &format!("{} {}", at.format("%a"), uk_date_long(at.date())),
+                        &format!("{} {}{now}", at.format("%a"), uk_date_long(at.date())),
                         false,
                     );
                 }
@@ -388,12 +621,17 @@ impl EntryForm {
 
     fn kind_rows(&mut self, ui: &mut Ui) {
         for spec in self.kind.fields() {
+            if spec.only_without_nhs_number() && !self.no_nhs_number {
+                continue;
+            }
             let error = error_for(&self.errors, spec.key).map(str::to_string);
-            let label = if spec.required {
+            let label = if spec.required || spec.only_without_nhs_number() {
                 spec.label.to_string()
             } else {
                 format!("{} (optional)", spec.label)
             };
+            self.take_focus(ui, spec.key);
+            let id = self.id(spec.key);
             let value = self.fields.entry(spec.key).or_default();
             row(ui, &label, error.as_deref(), |ui, l| match spec.input {
                 FieldInput::Choice(choices) => {
@@ -407,10 +645,10 @@ impl EntryForm {
                     choice_buttons(ui, value, &options);
                 }
                 FieldInput::LongText => {
-                    text_box(ui, value, spec.key, spec.hint, true, l);
+                    text_box_with_id(ui, value, id, spec.hint, true, l);
                 }
                 FieldInput::Text | FieldInput::Date | FieldInput::DateTime | FieldInput::Ubrn => {
-                    text_box(ui, value, spec.key, spec.hint, false, l);
+                    text_box_with_id(ui, value, id, spec.hint, false, l);
                 }
             });
         }

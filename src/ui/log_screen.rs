@@ -1,19 +1,26 @@
 //! The reception desk's screen: pick a kind, type the item, save, see it in
 //! today's log.
 
+use chrono::Timelike;
 use egui::Ui;
 
-use crate::domain::{Item, ItemId, ItemKind};
+use crate::domain::{Item, ItemId, ItemKind, Sort, SortKey, WorklistFilter};
 
 use super::AppContext;
 use super::entry_form::{EntryForm, FormAction};
 use super::today_log::TodayLog;
+
+/// Today's log never gets less than this (its heading, header and two rows).
+const TODAY_MIN_HEIGHT: f32 = 110.0;
 
 /// The log screen: kind picker, entry form and today's log.
 #[derive(Debug)]
 pub struct LogScreen {
     pub form: EntryForm,
     pub today: TodayLog,
+    /// The height the form needed when last drawn: today's log gets the rest, so
+    /// the whole form, its messages and Save are always on screen.
+    form_height: f32,
 }
 
 impl LogScreen {
@@ -21,12 +28,19 @@ impl LogScreen {
         Self {
             form: EntryForm::new(ItemKind::Appointment, now),
             today: TodayLog::new(),
+            form_height: 480.0,
         }
     }
 
     /// Starts a new item of `kind` (the Alt shortcuts and the kind buttons).
     pub fn start(&mut self, kind: ItemKind) {
         self.form.set_kind(kind);
+    }
+
+    /// Forgets one person's work when another signs in at this desk: the form
+    /// (and its remembered clinicians), an open dialog or history.
+    pub fn forget_person(&mut self, now: chrono::NaiveDateTime) {
+        *self = Self::new(now);
     }
 
     /// Opens a logged item in the form for correction.
@@ -47,6 +61,13 @@ impl LogScreen {
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        self.form.follow_clock(cx.now);
+        if self.form.editing.is_none() && !self.form.when_typed {
+            // Redraw when the minute changes, so the time shown is the time saved.
+            let wait = 60 - u64::from(cx.now.second());
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(wait.max(1)));
+        }
         egui::Panel::left("kind_picker")
             .resizable(false)
             .exact_size(230.0)
@@ -59,32 +80,40 @@ impl LogScreen {
                     let text = format!("{}   Alt+{}", kind.label(), kind.shortcut_letter());
                     let button = egui::Button::new(text)
                         .selected(selected)
-                        .min_size(egui::vec2(210.0, 26.0));
+                        .min_size(egui::vec2(210.0, 24.0));
                     if ui.add(button).clicked() {
                         self.start(kind);
                     }
                 }
             });
+        let spare = ui.available_height() - self.form_height - 16.0;
         egui::Panel::bottom("today_log")
-            .resizable(true)
-            .default_size(260.0)
-            .min_size(140.0)
+            .resizable(false)
+            .exact_size(spare.max(TODAY_MIN_HEIGHT))
             .show(ui, |ui| {
                 self.today.ui(ui, cx);
             });
+        let keys = !self.today.dialog_open();
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
+                    let top = ui.min_rect().top();
                     let before = self.form.valid_nhs_number();
-                    let action = self.form.ui(ui, cx.staff);
+                    let focused = ui.memory(egui::Memory::focused);
+                    let action = self.form.ui(ui, cx.staff, keys);
+                    let height = ui.min_rect().bottom() - top;
+                    if (height - self.form_height).abs() > 1.0 {
+                        self.form_height = height;
+                        ui.ctx().request_repaint();
+                    }
                     if self.form.valid_nhs_number() != before
                         || self.form.recalled_for != self.form.valid_nhs_number()
                     {
                         self.refresh_recall(cx);
                     }
                     match action {
-                        FormAction::Save => self.save(cx),
+                        FormAction::Save => self.save(cx, focused, ui.ctx()),
                         FormAction::Clear => {
                             let was_editing = self.form.editing.is_some();
                             self.form.reset(cx.now);
@@ -94,6 +123,7 @@ impl LogScreen {
                                 "Form cleared."
                             });
                         }
+                        FormAction::ToggleEarlier => self.toggle_earlier(cx),
                         FormAction::None => {}
                     }
                 });
@@ -118,15 +148,54 @@ impl LogScreen {
         self.form.apply_recall(recall);
     }
 
-    /// Validates and stores the form; on any problem keeps what was typed.
-    fn save(&mut self, cx: &mut AppContext<'_>) {
+    /// Lists (or hides) the earlier items of the patient whose number is typed.
+    fn toggle_earlier(&mut self, cx: &mut AppContext<'_>) {
+        if self.form.earlier.take().is_some() {
+            return;
+        }
+        let Some(nhs) = self.form.valid_nhs_number() else {
+            return;
+        };
+        let filter = WorklistFilter {
+            text: nhs.digits(),
+            include_voided: true,
+            ..WorklistFilter::default()
+        };
+        let sort = Sort {
+            key: SortKey::OccurredAt,
+            descending: true,
+        };
+        match cx.store.worklist_page(&filter, sort, 0, 200) {
+            Ok(items) => {
+                let mine: Vec<Item> = items
+                    .into_iter()
+                    .filter(|i| i.input.patient.nhs_number == Some(nhs))
+                    .collect();
+                self.form.earlier = Some(mine);
+            }
+            Err(e) => cx
+                .status
+                .error(format!("Could not read this patient's earlier items: {e}")),
+        }
+    }
+
+    /// Validates and stores the form; on any problem keeps what was typed and puts
+    /// focus back where typing goes on (the first field with a problem, or the
+    /// field that had it), so the next keys are not lost.
+    fn save(&mut self, cx: &mut AppContext<'_>, focused: Option<egui::Id>, ctx: &egui::Context) {
         let Some(actor) = cx.actor() else { return };
+        let refocus = |ctx: &egui::Context| {
+            if let Some(id) = focused {
+                ctx.memory_mut(|m| m.request_focus(id));
+            }
+        };
         let input = match self.form.draft().validate(cx.now) {
             Ok(i) => i,
             Err(errors) => {
                 let n = errors.len();
                 self.form.errors = errors;
                 self.form.duplicates.clear();
+                self.form.focus_first_error();
                 cx.status.error(format!(
                     "Not saved: {n} problem{} - see the message{} beside the field{}.",
                     if n == 1 { "" } else { "s" },
@@ -142,6 +211,7 @@ impl LogScreen {
             match cx.store.possible_duplicates(&input, except) {
                 Ok(d) if !d.is_empty() => {
                     self.form.duplicates = d;
+                    refocus(ctx);
                     cx.status.warning(
                         "Possible duplicate - check it; press Enter again to save anyway.",
                     );
@@ -149,6 +219,7 @@ impl LogScreen {
                 }
                 Ok(_) => {}
                 Err(e) => {
+                    refocus(ctx);
                     cx.status.error(format!("Not saved: {e}"));
                     return;
                 }
@@ -171,10 +242,15 @@ impl LogScreen {
                 self.form.reset(cx.now);
                 self.today.mark_stale();
             }
-            Err(crate::store::StoreError::Conflict) => self.lost_to_another_desk(cx),
-            Err(e) => cx
-                .status
-                .error(format!("Not saved (what you typed is kept): {e}")),
+            Err(crate::store::StoreError::Conflict) => {
+                refocus(ctx);
+                self.lost_to_another_desk(cx);
+            }
+            Err(e) => {
+                refocus(ctx);
+                cx.status
+                    .error(format!("Not saved (what you typed is kept): {e}"));
+            }
         }
     }
 
@@ -212,8 +288,5 @@ fn saved_message(item: &Item, corrected: bool) -> String {
     } else {
         "Saved"
     };
-    format!(
-        "{verb} {} for {who}",
-        item.input.kind.label().to_lowercase()
-    )
+    format!("{verb} {} for {who}", item.input.kind.noun())
 }

@@ -9,6 +9,7 @@ use crate::domain::{AuditEvent, Item, ItemId, Sort, SortKey, WorklistFilter};
 
 use super::AppContext;
 use super::command::Command;
+use super::focus_cycle;
 use super::widgets::error_label;
 
 /// How many of today's items are listed (a desk logs far fewer in a day).
@@ -26,6 +27,8 @@ pub enum Scope {
 #[derive(Debug, Clone)]
 struct VoidDialog {
     item: ItemId,
+    /// The item in people's words: kind, patient and when it happened.
+    what: String,
     reason: String,
     error: Option<String>,
     focus: bool,
@@ -47,6 +50,11 @@ impl TodayLog {
             stale: true,
             ..Self::default()
         }
+    }
+
+    /// Whether a dialog (Void) is open over the screen: it takes Enter and Esc.
+    pub fn dialog_open(&self) -> bool {
+        self.void.is_some()
     }
 
     /// Ask for a fresh read from the store on the next frame.
@@ -102,15 +110,29 @@ impl TodayLog {
             }
             ui.label(format!("{} item(s)", self.items.len()));
         });
+        // A dialog opened by this frame's key waits for the next frame, so the key
+        // that opened it (Enter on the Void button) does not also answer it.
+        let dialog_was_open = self.void.is_some();
         self.table_ui(ui, cx);
         self.history_ui(ui, cx);
-        self.void_dialog_ui(ui, cx);
+        if dialog_was_open {
+            self.void_dialog_ui(ui, cx);
+        } else if self.void.is_some() {
+            ui.ctx().request_repaint();
+        }
     }
 
     fn table_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         let mut void_clicked = None;
         let mut history_clicked = None;
-        let height = (ui.available_height() - 8.0).max(120.0);
+        // The panel's height is fixed by the screen: with a history open, the table
+        // takes the top part and the history scrolls in the rest.
+        let room = ui.available_height() - 8.0;
+        let height = if self.history.is_some() {
+            (room * 0.4).max(52.0)
+        } else {
+            room.max(52.0)
+        };
         ui.push_id("today_table", |ui| {
             ui.style_mut().interaction.selectable_labels = false;
             TableBuilder::new(ui)
@@ -195,9 +217,20 @@ impl TodayLog {
                     });
                 });
         });
-        if let Some(id) = void_clicked {
+        if let Some(id) = void_clicked
+            && let Some(item) = self.items.iter().find(|i| i.id == id)
+        {
+            let patient = item.input.patient.nhs_number.map_or_else(
+                || item.input.patient.name.clone(),
+                |n| format!("{} ({n})", item.input.patient.name),
+            );
             self.void = Some(VoidDialog {
                 item: id,
+                what: format!(
+                    "{} for {patient}, {}",
+                    item.input.kind.label(),
+                    uk_date_time(item.input.occurred_at)
+                ),
                 reason: String::new(),
                 error: None,
                 focus: true,
@@ -220,14 +253,19 @@ impl TodayLog {
                 close = true;
             }
         });
-        for e in events {
-            ui.label(format!(
-                "{}  {}  {}",
-                uk_date_time(e.at),
-                e.actor_name,
-                describe_event(e)
-            ));
-        }
+        egui::ScrollArea::vertical()
+            .id_salt("today_history")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for e in events {
+                    ui.label(format!(
+                        "{}  {}  {}",
+                        uk_date_time(e.at),
+                        e.actor_name,
+                        describe_event(e)
+                    ));
+                }
+            });
         if close {
             self.history = None;
         }
@@ -238,36 +276,59 @@ impl TodayLog {
             return;
         };
         let mut confirm = false;
+        let mut cancel = false;
         let modal = egui::Modal::new(ui.make_persistent_id("void_dialog")).show(ui.ctx(), |ui| {
-            ui.heading(format!("Void item {}", dialog.item.0));
+            focus_cycle::begin(ui.ctx(), false);
+            ui.heading("Void this item?");
+            ui.strong(&dialog.what);
             ui.label("The item stays in the log, crossed out, with your reason. Use this for items logged in error.");
             let l = ui.label("Reason for voiding");
+            let before = dialog.reason.clone();
             let r = ui.add(egui::TextEdit::singleline(&mut dialog.reason).desired_width(360.0)).labelled_by(l.id);
+            focus_cycle::note(ui, &r);
             if std::mem::take(&mut dialog.focus) {
                 r.request_focus();
+            }
+            if dialog.reason != before {
+                dialog.error = None;
             }
             if let Some(e) = &dialog.error {
                 error_label(ui, e);
             }
             ui.horizontal(|ui| {
-                if ui.button("Void item").clicked() {
+                let v = ui.button("Void item (Enter)");
+                focus_cycle::note(ui, &v);
+                if v.clicked() {
                     confirm = true;
                 }
-                if ui.button("Cancel").clicked() {
-                    ui.close();
+                let c = ui.button("Cancel (Esc)");
+                focus_cycle::note(ui, &c);
+                if c.clicked() {
+                    cancel = true;
                 }
             });
-            if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                confirm = true;
-            }
+            focus_cycle::end(ui.ctx());
+            // The dialog's keys are its own: the form behind it never sees them.
+            ui.input_mut(|i| {
+                if i.consume_key(egui::Modifiers::NONE, egui::Key::Enter) {
+                    confirm = true;
+                }
+                if i.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                    cancel = true;
+                }
+            });
         });
+        if cancel {
+            self.void = None;
+            return;
+        }
         if confirm {
             let id = dialog.item;
             let reason = dialog.reason.clone();
             let Some(actor) = cx.actor() else { return };
             match cx.store.void_item(id, &reason, &actor) {
                 Ok(_) => {
-                    cx.status.info(format!("Voided item {}", id.0));
+                    cx.status.info(format!("Voided: {}", dialog.what));
                     self.void = None;
                     self.stale = true;
                 }

@@ -5,6 +5,24 @@ use egui::{Response, TextEdit, Ui};
 
 use crate::domain::FieldError;
 
+/// Draws `add` in a scope whose controls' ids depend only on `salt` and the scope's
+/// own contents, not on how many widgets came before it. (egui's `push_id` still
+/// mixes in the parent's count, so a message appearing above would give every
+/// control below a new id, and the focused one would lose focus.)
+pub fn stable_scope<R>(ui: &mut Ui, salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
+    let id = ui.make_persistent_id(salt);
+    ui.scope_builder(egui::UiBuilder::new().id(id), add).inner
+}
+
+/// Whether `key` was pressed this frame on its own, without Shift, Ctrl or Alt
+/// (read from the key's own event: Shift+Enter is a new line, never a save).
+pub fn pressed(input: &egui::InputState, key: egui::Key) -> bool {
+    input.events.iter().any(|e| {
+        matches!(e, egui::Event::Key { key: k, pressed: true, modifiers, .. }
+            if *k == key && !modifiers.shift && !modifiers.ctrl && !modifiers.alt && !modifiers.command)
+    })
+}
+
 /// The first error for `field`, if any.
 pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors
@@ -36,15 +54,18 @@ pub fn row<R>(
     add: impl FnOnce(&mut Ui, egui::Id) -> R,
 ) -> R {
     let l = ui.label(label);
-    let out = ui
-        .vertical(|ui| {
+    // Each row is its own id scope, so a message appearing above (an error, a
+    // warning) never changes the ids of the controls below it, and focus stays put.
+    let out = stable_scope(ui, label, |ui| {
+        ui.vertical(|ui| {
             let r = add(ui, l.id);
             if let Some(e) = error {
                 error_label(ui, e);
             }
             r
         })
-        .inner;
+        .inner
+    });
     ui.end_row();
     out
 }
@@ -59,9 +80,23 @@ pub fn text_box(
     multiline: bool,
     label_id: egui::Id,
 ) -> Response {
+    let id = ui.make_persistent_id(salt);
+    text_box_with_id(ui, value, id, hint, multiline, label_id)
+}
+
+/// [`text_box`] with the widget's own id, for a form that gives focus to a field
+/// before drawing it (so the keys of that frame already reach it).
+pub fn text_box_with_id(
+    ui: &mut Ui,
+    value: &mut String,
+    id: egui::Id,
+    hint: &str,
+    multiline: bool,
+    label_id: egui::Id,
+) -> Response {
     let edit = if multiline {
         TextEdit::multiline(value)
-            .desired_rows(3)
+            .desired_rows(2)
             .return_key(egui::KeyboardShortcut::new(
                 egui::Modifiers::SHIFT,
                 egui::Key::Enter,
@@ -69,8 +104,11 @@ pub fn text_box(
     } else {
         TextEdit::singleline(value)
     };
-    ui.add(edit.id_salt(salt).hint_text(hint).desired_width(340.0))
-        .labelled_by(label_id)
+    let response = ui
+        .add(edit.id(id).hint_text(hint).desired_width(340.0))
+        .labelled_by(label_id);
+    super::focus_cycle::note(ui, &response);
+    response
 }
 
 /// A row of buttons, one per option, the chosen one highlighted. Tab reaches
@@ -84,11 +122,9 @@ pub fn choice_buttons<T: PartialEq + Clone>(
     ui.horizontal_wrapped(|ui| {
         for (v, label) in options {
             let selected = *value == *v;
-            if ui
-                .add(egui::Button::new(label.as_str()).selected(selected))
-                .clicked()
-                && !selected
-            {
+            let response = ui.add(egui::Button::new(label.as_str()).selected(selected));
+            super::focus_cycle::note(ui, &response);
+            if response.clicked() && !selected {
                 *value = v.clone();
                 changed = true;
             }
