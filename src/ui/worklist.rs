@@ -538,6 +538,7 @@ impl WorklistScreen {
                 item.input.patient.name,
                 uk_date_time(item.input.occurred_at)
             ),
+            (1, _) => "1 selected item".to_string(),
             (n, _) => format!("{n} selected items"),
         };
         // Anything already typed in the note box is the first draft of the reason.
@@ -561,8 +562,15 @@ impl WorklistScreen {
             return;
         };
         let change = open.change.change(open.text.trim());
-        if change.validate().is_err() {
-            open.message = Some(open.change.missing().to_string());
+        if let Err(errors) = change.validate() {
+            open.message = Some(if open.text.trim().is_empty() {
+                open.change.missing().to_string()
+            } else {
+                format!(
+                    "Not changed: {}",
+                    crate::domain::validation::describe(&errors)
+                )
+            });
             open.focus = true;
             return;
         }
@@ -712,6 +720,8 @@ impl WorklistScreen {
                 self.note.clear();
                 self.selected.clear();
                 self.history = None;
+                // Whatever was waiting for words has been overtaken by this change.
+                self.words = None;
                 self.cache.invalidate();
                 Applied::Done
             }
@@ -750,6 +760,7 @@ impl WorklistScreen {
                         *version += 1;
                     }
                 }
+                self.words = None;
                 self.cache.invalidate();
                 self.history = None;
             }
@@ -782,6 +793,12 @@ impl WorklistScreen {
                 // names what this desk sees, so a tick that follows is not refused.
                 for version in self.selected.values_mut() {
                     *version += 1;
+                }
+                // The same for a Not needed or Problem box still open on them.
+                if let Some(open) = self.words.as_mut() {
+                    for seen in open.targets.iter_mut().filter(|s| ids.contains(&s.id)) {
+                        seen.version += 1;
+                    }
                 }
                 self.cache.invalidate();
             }
