@@ -259,3 +259,122 @@ fn a_large_log_makes_a_report_whose_pages_all_carry_the_footer() {
         summary.pages
     ))));
 }
+
+/// A small log: one prescription still open, one appointment re-entered and one
+/// item voided in error.
+fn small_log() -> (
+    Practice,
+    std::path::PathBuf,
+    cutover_log::reports::reentry_report::ReportSummary,
+) {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let later = t("2026-11-24T09:30");
+    let rx = p
+        .store
+        .log_item(
+            &input(ItemKind::Prescription, &gp, &nhs(1), "2026-11-18T09:10"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let appt = p
+        .store
+        .log_item(
+            &input(ItemKind::Appointment, &gp, &nhs(2), "2026-11-18T10:10"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let wrong = p
+        .store
+        .log_item(
+            &input(ItemKind::Other, &gp, &nhs(3), "2026-11-18T11:10"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[appt.seen()],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .void_item(wrong.id, "Logged in error", &p.desk(later))
+        .unwrap();
+    assert!(p.store.item(rx.id).unwrap().reentry.status.is_open());
+    let path = p.dir.path().join("small.pdf");
+    let summary = export_pdf(&p.store, &path, later, &mut |_| {}).unwrap();
+    (p, path, summary)
+}
+
+/// The section headings of the re-entry report, in order.
+const SECTIONS: [&str; 8] = [
+    "Summary",
+    "Who re-entered the items",
+    "Outstanding and problem items (1)",
+    "Appointment (1)",
+    "Prescription (1)",
+    "Sign-off",
+    "Appendix: voided items (1)",
+    "Cutover re-entry report",
+];
+
+#[test]
+fn a_small_report_lets_its_sections_follow_on() {
+    let (_p, path, summary) = small_log();
+    let text = pdf_text(&path);
+    let pages = pages(&text);
+    assert_eq!(pages.len(), summary.pages);
+    eprintln!("small report: {} pages", summary.pages);
+    // Sections follow on instead of each starting a page: three items fit on
+    // two pages, with the open items on the first, after the summary.
+    assert!(
+        summary.pages <= 2,
+        "{} pages for three items",
+        summary.pages
+    );
+    let page_of = |heading: &str| {
+        pages
+            .iter()
+            .position(|p| p.lines().any(|l| l.trim() == heading))
+            .unwrap_or_else(|| panic!("no heading {heading:?} in:\n{text}"))
+    };
+    assert_eq!(page_of("Outstanding and problem items (1)"), 0);
+    assert_eq!(page_of("Summary"), 0);
+    assert_eq!(
+        page_of("Sign-off"),
+        page_of("Appendix: voided items (1)"),
+        "the sign-off and the appendix share a page"
+    );
+    // No page ends on a heading: each heading keeps its first rows with it.
+    for (i, page) in pages.iter().enumerate() {
+        let body: Vec<&str> = page
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.contains("Page ") && !l.starts_with("INTERIM"))
+            .collect();
+        let last = body.last().copied().unwrap_or_default();
+        assert!(
+            !SECTIONS.contains(&last),
+            "page {} ends on the heading {last:?}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn the_eleven_kind_report_is_a_few_pages_not_one_per_section() {
+    let (p, _ids) = practice_with_items();
+    let path = p.dir.path().join("eleven.pdf");
+    let summary = export_pdf(&p.store, &path, t("2026-11-24T09:30"), &mut |_| {}).unwrap();
+    eprintln!("eleven-kind report: {} pages", summary.pages);
+    // One item of each kind: every section used to start its own page (14 pages).
+    assert!(summary.pages <= 4, "{} pages", summary.pages);
+    let text = pdf_text(&path);
+    if std::env::var_os("SHOW_PDF").is_some() {
+        eprintln!("{text}");
+    }
+    assert_eq!(pages(&text).len(), summary.pages);
+}

@@ -122,6 +122,10 @@ const HEADER_MAX_LINES: usize = 3;
 const HEADING_MAX_LINES: usize = 3;
 const ELLIPSIS: &str = "\u{2026}";
 const EMPTY_TABLE_NOTE: &str = "No entries.";
+/// A heading stays on the page with up to this many of its table's first rows.
+const KEEP_TABLE_ROWS: usize = 2;
+/// An introduction this long or shorter moves with its heading whole.
+const KEEP_PARAGRAPH_LINES: usize = 4;
 
 const INK: Rgb = Rgb(25, 28, 33);
 const MUTED: Rgb = Rgb(95, 100, 110);
@@ -715,9 +719,9 @@ impl<'r> Layouter<'r> {
 
     fn run(mut self, progress: &mut Progress<'_>) -> Vec<Vec<Placed>> {
         for (i, block) in self.report.blocks.iter().enumerate() {
-            let next = self.report.blocks.get(i + 1);
+            let after = self.report.blocks.get(i + 1..).unwrap_or_default();
             match block {
-                Block::Heading(text) => self.heading(i, text, next),
+                Block::Heading(text) => self.heading(i, text, after),
                 Block::Paragraph(text) => self.paragraph(i, text),
                 Block::KeyValues(pairs) => self.key_values(i, pairs, progress),
                 Block::Table { columns, rows } => self.table(i, columns, rows, progress),
@@ -758,18 +762,47 @@ impl<'r> Layouter<'r> {
         self.items.push(Placed { top: self.y, part });
     }
 
-    fn heading(&mut self, block: usize, text: &str, next: Option<&Block>) {
+    fn heading(&mut self, block: usize, text: &str, after: &[Block]) {
         if !self.items.is_empty() {
             self.y += HEADING_BEFORE;
         }
         let height = heading_height(text, self.fonts) + HEADING_AFTER;
-        self.make_room(height + self.first_unit_height(next));
+        self.make_room(height + self.kept_with_heading(after));
         self.place(Part::Heading(block));
         self.y += height;
     }
 
+    /// Height of what a heading keeps on its page: a short introduction (a
+    /// paragraph) whole, then the first unit of the content itself (a table's
+    /// header and first rows, a first label and value). Sections follow on from
+    /// each other, so this is what stops a heading, or a heading and its
+    /// introduction, being left alone at the foot of a page.
+    fn kept_with_heading(&self, after: &[Block]) -> f32 {
+        let mut height = 0.0;
+        for block in after {
+            match block {
+                Block::Paragraph(text) => {
+                    let lines = self.paragraph_lines(text).min(KEEP_PARAGRAPH_LINES);
+                    height += PARAGRAPH.height(lines) + BLOCK_AFTER;
+                    if lines >= KEEP_PARAGRAPH_LINES {
+                        return height;
+                    }
+                }
+                Block::PageBreak => return height,
+                other => return height + self.first_unit_height(Some(other)),
+            }
+        }
+        height
+    }
+
+    fn paragraph_lines(&self, raw: &str) -> usize {
+        let font = self.fonts.get(PARAGRAPH);
+        let text = clean(raw, font);
+        LineBreaker::new(&text, font, PARAGRAPH.size, CONTENT_W).count()
+    }
+
     /// Height of the smallest unit a block can start with (keeps headings
-    /// with what follows them).
+    /// with what follows them): for a table, its header and first rows.
     fn first_unit_height(&self, block: Option<&Block>) -> f32 {
         match block {
             Some(Block::Heading(text)) => heading_height(text, self.fonts),
@@ -779,9 +812,15 @@ impl<'r> Layouter<'r> {
                 .map_or(0.0, |p| KvRow::new(p, self.fonts, self.frame).height()),
             Some(Block::Table { columns, rows }) if !columns.is_empty() => {
                 let geom = TableGeom::new(columns, self.fonts, self.frame);
-                let first = rows.first().map_or(empty_table_row_height(), |r| {
-                    row_height(&geom.row(r, self.fonts.get(CELL)))
-                });
+                let font = self.fonts.get(CELL);
+                let first: f32 = if rows.is_empty() {
+                    empty_table_row_height()
+                } else {
+                    rows.iter()
+                        .take(KEEP_TABLE_ROWS)
+                        .map(|r| row_height(&geom.row(r, font)))
+                        .sum()
+                };
                 geom.header_h + first
             }
             _ => 0.0,
@@ -1491,6 +1530,48 @@ mod tests {
                 let last = page.last().map(|p| &p.part);
                 assert!(!matches!(last, Some(Part::Heading(_))), "{lines} lines");
             }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn sections_follow_on_and_a_heading_keeps_its_introduction_and_first_rows()
+    -> Result<(), PdfError> {
+        let section = |n: usize| {
+            vec![
+                Block::Heading(format!("Section {n}")),
+                Block::Paragraph("An introduction to the table below.".into()),
+                Block::Table {
+                    columns: cols(3),
+                    rows: vec![vec!["a".into(), "b".into(), "c".into()]; 3],
+                },
+            ]
+        };
+        // Two small sections share a page.
+        let two: Vec<Block> = (0..2).flat_map(section).collect();
+        assert_eq!(plan(&report(two))?.len(), 1);
+        // Wherever a section starts, its heading, introduction and first two
+        // rows are on one page.
+        for lines in 0..45 {
+            let mut blocks = vec![Block::Paragraph("line\n".repeat(lines))];
+            blocks.extend(section(1));
+            let pages = plan(&report(blocks))?;
+            let page = pages
+                .iter()
+                .find(|p| p.iter().any(|x| matches!(x.part, Part::Heading(_))))
+                .ok_or(PdfError::Pdf("no heading placed".into()))?;
+            assert!(
+                page.iter()
+                    .any(|x| matches!(x.part, Part::Paragraph { block: 2, .. })),
+                "{lines} lines: the introduction left its heading"
+            );
+            assert!(
+                page.iter().any(|x| matches!(
+                    &x.part,
+                    Part::Table { block: 3, rows } if rows.start == 0 && rows.end >= 2
+                )),
+                "{lines} lines: the first rows left their heading"
+            );
         }
         Ok(())
     }

@@ -148,7 +148,8 @@ fn gather(
 }
 
 /// Lays the report out: title block, summary, open items first, every item by
-/// kind, the sign-off, and voided items in an appendix.
+/// kind, the sign-off, and voided items in an appendix, each section following
+/// on from the last.
 pub fn build(
     store: &dyn CutoverStore,
     now: NaiveDateTime,
@@ -283,8 +284,9 @@ pub fn build(
         ),
     ]));
 
+    // Sections follow on from each other (a heading keeps its first rows with
+    // it), so a small log is a page or two, not a page per section.
     if !g.open_rows.is_empty() {
-        blocks.push(Block::PageBreak);
         blocks.push(Block::Heading(format!(
             "Outstanding and problem items ({open})"
         )));
@@ -295,7 +297,6 @@ pub fn build(
         });
     }
     for (kind, rows) in g.by_kind {
-        blocks.push(Block::PageBreak);
         blocks.push(Block::Heading(format!("{} ({})", kind.label(), rows.len())));
         blocks.push(Block::Table {
             columns: item_columns(),
@@ -303,7 +304,6 @@ pub fn build(
         });
     }
 
-    blocks.push(Block::PageBreak);
     blocks.push(Block::Heading("Sign-off".into()));
     match &sign_off {
         Some(s) => blocks.push(Block::KeyValues(vec![

@@ -8,7 +8,7 @@ use crate::domain::dates::{parse_date, uk_date_time};
 use crate::domain::{AuditEvent, AuditFilter, StaffId};
 
 use super::AppContext;
-use super::today_log::describe_event;
+use super::audit_words::{action_with, changes_with, describe_with, subject_with};
 
 /// Events shown at once; "Show more" fetches the next lot.
 const PAGE: u64 = 200;
@@ -38,6 +38,12 @@ impl AuditScreen {
 
     pub fn refresh(&mut self) {
         self.loaded_for = None;
+    }
+
+    /// Forgets what the last person set here (filters, the chain check's
+    /// result), so the next person at the desk starts on the whole trail.
+    pub fn forget_person(&mut self) {
+        *self = Self::default();
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
@@ -115,7 +121,7 @@ impl AuditScreen {
                 .max_scroll_height(height)
                 .column(Column::exact(120.0))
                 .column(Column::exact(170.0))
-                .column(Column::exact(90.0))
+                .column(Column::exact(190.0))
                 .column(Column::remainder().clip(true))
                 .header(22.0, |mut h| {
                     for t in ["When", "Who", "What", "Change"] {
@@ -126,18 +132,28 @@ impl AuditScreen {
                 })
                 .body(|body| {
                     body.rows(22.0, self.events.len(), |mut row| {
-                        let e = &self.events[row.index()];
-                        let what = format!("{} {}", e.entity, e.entity_id);
+                        let Some(e) = self.events.get(row.index()) else {
+                            return;
+                        };
+                        let change = describe_with(e, cx.staff);
+                        // The whole change, a field a line, on hover (the column cuts it).
+                        let mut full = action_with(e, cx.staff);
+                        for c in changes_with(e, cx.staff) {
+                            full.push('\n');
+                            full.push_str(&c.line());
+                        }
                         for cell in [
                             uk_date_time(e.at),
                             e.actor_name.clone(),
-                            what,
-                            describe_event(e),
+                            subject_with(e, cx.staff),
                         ] {
                             row.col(|ui| {
                                 ui.label(cell);
                             });
                         }
+                        row.col(|ui| {
+                            ui.label(change.as_str()).on_hover_text(full);
+                        });
                     });
                 });
         });

@@ -4,6 +4,7 @@
 
 mod app;
 mod audit_screen;
+mod audit_words;
 mod command;
 mod desk;
 mod entry_form;

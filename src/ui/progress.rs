@@ -1,7 +1,7 @@
 //! Progress of re-entry: totals and percentages by kind and by person, and a
 //! burndown of items still open each day since go-live.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use egui::Ui;
 use egui_plot::{GridMark, Legend, Line, Plot, PlotPoints};
 
@@ -10,6 +10,7 @@ use crate::domain::worklist::PersonProgress;
 use crate::domain::{ItemKind, Stats, Status};
 
 use super::AppContext;
+use crate::store::{CutoverStore, StoreResult};
 
 /// What the progress screen shows, read from the store when it opens or after changes.
 #[derive(Debug, Default)]
@@ -23,6 +24,23 @@ pub struct ProgressScreen {
 /// Share done (re-entered or not needed) of a total, as a whole percentage.
 pub fn percent_done(done: u64, total: u64) -> u64 {
     (done * 100).checked_div(total).unwrap_or(100)
+}
+
+/// The days the open-items chart covers: from go-live day (the first day of
+/// re-entry) to today, or go-live day alone before then.
+pub fn burndown_days(go_live: NaiveDateTime, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let from = go_live.date();
+    (from, today.max(from))
+}
+
+/// Items still open at the end of each day since go-live, go-live day first.
+pub fn burndown_series(
+    store: &dyn CutoverStore,
+    go_live: NaiveDateTime,
+    today: NaiveDate,
+) -> StoreResult<Vec<(NaiveDate, u64)>> {
+    let (from, to) = burndown_days(go_live, today);
+    store.burndown(from, to)
 }
 
 impl ProgressScreen {
@@ -42,9 +60,7 @@ impl ProgressScreen {
         let result = (|| {
             let stats = cx.store.stats()?;
             let people = cx.store.person_progress()?;
-            let from = cx.project.go_live.date() - Duration::days(1);
-            let to = cx.now.date().max(from);
-            let burndown = cx.store.burndown(from, to)?;
+            let burndown = burndown_series(&*cx.store, cx.project.go_live, cx.now.date())?;
             Ok::<_, crate::store::StoreError>((stats, people, burndown))
         })();
         match result {
@@ -192,5 +208,54 @@ impl ProgressScreen {
                 ui.label(d);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::dates::from_iso;
+
+    fn at(s: &str) -> NaiveDateTime {
+        from_iso(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_chart_starts_on_go_live_day() {
+        let go_live = at("2026-11-23T08:00");
+        let today = at("2026-11-26T12:00").date();
+        let (from, to) = burndown_days(go_live, today);
+        assert_eq!(
+            from,
+            go_live.date(),
+            "the first day is go-live, not the day before"
+        );
+        assert_eq!(to, today);
+        // Before go-live the chart is go-live day alone.
+        assert_eq!(
+            burndown_days(go_live, at("2026-11-20T10:00").date()),
+            (go_live.date(), go_live.date())
+        );
+    }
+
+    #[test]
+    fn the_series_read_from_a_log_begins_on_go_live_day() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::domain::{Actor, ClinicalSystem, OdsCode, Project};
+        let dir = tempfile::tempdir()?;
+        let mut store = crate::store::SqliteStore::open(&dir.path().join("p.sqlite3"))?;
+        let project = Project {
+            practice_name: "Test Surgery".into(),
+            ods_code: OdsCode::parse("A81001")?,
+            old_system: ClinicalSystem::EmisWeb,
+            new_system: ClinicalSystem::TppSystmOne,
+            cutover_start: at("2026-11-16T18:00"),
+            go_live: at("2026-11-23T08:00"),
+        };
+        store.create_project(&project, &Actor::system("test", at("2026-11-16T09:00")))?;
+        let series = burndown_series(&store, project.go_live, at("2026-11-25T16:00").date())?;
+        let days: Vec<String> = series.iter().map(|(d, _)| uk_date(*d)).collect();
+        assert_eq!(days, ["23/11/2026", "24/11/2026", "25/11/2026"]);
+        Ok(())
     }
 }
