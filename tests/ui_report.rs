@@ -188,3 +188,149 @@ fn purge_needs_sign_off_and_a_double_confirmation() {
     assert!(store.item(a.id).is_err(), "the item is gone");
     assert!(shows(&h, "Purged: 1 items removed"));
 }
+
+/// Waits for a background export to finish; its outcome.
+fn finish_export(h: &mut Harness<'_, CutoverApp>) -> Result<String, String> {
+    let mut frames = 0;
+    while h.state().report.is_running() && frames < 600 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        frames += 1;
+    }
+    assert!(!h.state().report.is_running(), "export did not finish");
+    h.state().report.last_result.clone().expect("an outcome")
+}
+
+fn path_box_value(h: &Harness<'_, CutoverApp>) -> String {
+    h.get_by_role_and_label(Role::TextInput, "File path")
+        .value()
+        .unwrap_or_default()
+}
+
+/// Replaces what the focused path box holds, as select-all and typing would.
+fn retype_path(h: &mut Harness<'_, CutoverApp>, path: &std::path::Path) {
+    h.get_by_role_and_label(Role::TextInput, "File path")
+        .focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.event(egui::Event::Text(path.display().to_string()));
+    h.run();
+}
+
+#[test]
+fn without_a_file_dialog_a_typed_path_exports_the_report() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    p.store
+        .log_item(
+            &input(ItemKind::Other, &gp, NHS_A, "2026-11-18T09:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let mut h = harness(&p.path());
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Type a file path instead")
+        .click();
+    h.run();
+
+    // The box offers the report's usual name in the person's Documents folder
+    // (or home, where there is none).
+    let offered = std::path::PathBuf::from(path_box_value(&h));
+    assert_eq!(
+        offered.file_name().and_then(|n| n.to_str()),
+        Some("cutover-reentry-report-A81001-2026-11-25.pdf")
+    );
+    let dirs = directories::UserDirs::new().unwrap();
+    let home = dirs.home_dir().to_path_buf();
+    let folder = dirs
+        .document_dir()
+        .filter(|d| d.is_dir())
+        .map_or(home, std::path::Path::to_path_buf);
+    assert_eq!(offered.parent(), Some(folder.as_path()));
+    assert!(
+        h.get_by_role_and_label(Role::TextInput, "File path")
+            .is_focused(),
+        "the box is ready to type in"
+    );
+
+    // A folder that does not exist is refused beside the box; nothing is written.
+    let missing = p.dir.path().join("no-such-folder").join("r.pdf");
+    retype_path(&mut h, &missing);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(shows(&h, "There is no folder"));
+    assert!(!h.state().report.is_running() && h.state().report.last_result.is_none());
+
+    // A typed path in a folder that exists: Enter writes the PDF there.
+    let out = p.dir.path().join("typed-report.pdf");
+    retype_path(&mut h, &out);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let result = finish_export(&mut h);
+    assert!(result.is_ok(), "{result:?}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+    assert!(
+        h.query_by_label("File path").is_none(),
+        "the box closes once the export starts"
+    );
+
+    // The CSV, by name alone in the same folder, without an extension: the
+    // format's own is added. An existing file is replaced only when asked again.
+    h.get_by_role_and_label(Role::Button, "Type a file path instead")
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "CSV file").click();
+    h.run();
+    assert!(path_box_value(&h).ends_with("2026-11-25.csv"));
+    let csv = p.dir.path().join("typed-report");
+    retype_path(&mut h, &csv);
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    let result = finish_export(&mut h);
+    assert!(result.is_ok(), "{result:?}");
+    let written = p.dir.path().join("typed-report.csv");
+    let first = std::fs::read(&written).unwrap();
+    assert!(!first.is_empty());
+
+    h.get_by_role_and_label(Role::Button, "Type a file path instead")
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "CSV file").click();
+    h.run();
+    retype_path(&mut h, &written);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(shows(&h, "There is already a file at"));
+    assert!(!h.state().report.is_running());
+    h.get_by_role_and_label(Role::Button, "Replace the file")
+        .click();
+    h.run();
+    let result = finish_export(&mut h);
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[test]
+fn the_report_screen_forgets_the_last_person() {
+    let p = Practice::new();
+    let mut h = harness(&p.path());
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    common::ui::type_into(&mut h, "Comment (optional)", "Half a comment");
+    h.get_by_role_and_label(Role::Button, "Type a file path instead")
+        .click();
+    h.run();
+    assert!(h.query_by_label("File path").is_some());
+    h.state_mut().report.forget_person();
+    h.run();
+    assert!(h.query_by_label("File path").is_none());
+    assert_eq!(
+        h.get_by_role_and_label(Role::MultilineTextInput, "Comment (optional)")
+            .value()
+            .unwrap_or_default(),
+        ""
+    );
+}

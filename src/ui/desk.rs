@@ -9,6 +9,15 @@ use crate::store::CutoverStore;
 
 use super::status::StatusLine;
 
+/// What the keys did at the sign-in name list this frame.
+#[derive(Debug, Default, Clone, Copy)]
+struct NameListKeys {
+    /// The name typed letters picked: its option takes keyboard focus.
+    jump_to: Option<StaffId>,
+    /// The list was open or its button had focus: Enter belongs to it.
+    list_had_keys: bool,
+}
+
 /// The desk's session.
 #[derive(Debug, Clone)]
 pub struct Desk {
@@ -22,6 +31,10 @@ pub struct Desk {
     pub password: String,
     pub error: Option<String>,
     focus_password: bool,
+    /// The sign-in name list's button, as drawn last frame (for its keys).
+    name_list: Option<egui::Id>,
+    /// Letters typed at the open name list: the name they start is picked.
+    typed: String,
 }
 
 impl Default for Desk {
@@ -34,6 +47,8 @@ impl Default for Desk {
             password: String::new(),
             error: None,
             focus_password: true,
+            name_list: None,
+            typed: String::new(),
         }
     }
 }
@@ -113,6 +128,8 @@ impl Desk {
                 ui.label("Everything you log or change is recorded under your name.");
             }
             ui.add_space(8.0);
+            let keys = self.name_list_keys(ui.ctx(), staff);
+            let mut picked = false;
             egui::Grid::new("sign_in_grid")
                 .num_columns(2)
                 .spacing([12.0, 8.0])
@@ -125,25 +142,33 @@ impl Desk {
                     if self.locked {
                         ui.label(chosen);
                     } else {
-                        egui::ComboBox::from_id_salt("sign_in_name")
+                        let list = egui::ComboBox::from_id_salt("sign_in_name")
                             .selected_text(chosen)
                             .width(260.0)
                             .show_ui(ui, |ui| {
                                 for s in staff.active() {
-                                    if ui
-                                        .selectable_value(
-                                            &mut self.name,
-                                            Some(s.id),
-                                            format!("{} ({})", s.name, s.role.label()),
-                                        )
-                                        .clicked()
-                                    {
+                                    let r = ui.selectable_value(
+                                        &mut self.name,
+                                        Some(s.id),
+                                        format!("{} ({})", s.name, s.role.label()),
+                                    );
+                                    if keys.jump_to == Some(s.id) {
+                                        r.request_focus();
+                                        r.scroll_to_me(None);
+                                    }
+                                    // Chosen by mouse, Enter or Space: the list
+                                    // closes and the password box is next.
+                                    if r.clicked() {
+                                        picked = true;
                                         self.focus_password = true;
+                                        self.typed.clear();
+                                        ui.close();
                                     }
                                 }
                             })
                             .response
                             .labelled_by(l.id);
+                        self.name_list = Some(list.id);
                     }
                     ui.end_row();
                     let l = ui.label("Password");
@@ -162,7 +187,10 @@ impl Desk {
             if let Some(e) = &self.error {
                 super::widgets::error_label(ui, e);
             }
+            // Enter that chose a name (or opened the list) does not also sign in.
             let enter = ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && !keys.list_had_keys
+                && !picked
                 && !egui::Popup::is_any_open(ui.ctx());
             ui.horizontal(|ui| {
                 let label = if self.locked { "Unlock" } else { "Sign in" };
@@ -174,6 +202,66 @@ impl Desk {
                 }
             });
         });
+    }
+
+    /// Type-ahead on the name list: while it is open, or its button has focus,
+    /// letters typed pick the first active name they start (opening the list
+    /// and moving to that name; Enter or Space then chooses it). Space is part
+    /// of the name typed, not a choice, once any letter has been typed.
+    fn name_list_keys(&mut self, ctx: &egui::Context, staff: &StaffDirectory) -> NameListKeys {
+        let Some(button) = self.name_list.filter(|_| !self.locked) else {
+            return NameListKeys::default();
+        };
+        let open = egui::ComboBox::is_open(ctx, button);
+        let focused = ctx.memory(|m| m.has_focus(button));
+        if !open && !focused {
+            self.typed.clear();
+            return NameListKeys::default();
+        }
+        let typing = !self.typed.is_empty();
+        let text: String = ctx.input_mut(|i| {
+            if typing {
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Space);
+            }
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect()
+        });
+        let mut keys = NameListKeys {
+            jump_to: None,
+            list_had_keys: true,
+        };
+        if text.is_empty() || (!typing && text.trim().is_empty()) {
+            return keys;
+        }
+        let starts = |prefix: &str| {
+            let prefix = prefix.to_lowercase();
+            staff
+                .active()
+                .find(|s| s.name.to_lowercase().starts_with(&prefix))
+                .map(|s| s.id)
+        };
+        let longer = format!("{}{text}", self.typed);
+        let found = match starts(&longer) {
+            Some(id) => {
+                self.typed = longer;
+                Some(id)
+            }
+            // No name goes on like that: start again from these letters.
+            None => starts(text.trim_start()).inspect(|_| self.typed = text.trim_start().into()),
+        };
+        if let Some(id) = found {
+            self.name = Some(id);
+            keys.jump_to = Some(id);
+            if !open {
+                egui::Popup::open_id(ctx, button.with("popup"));
+            }
+        }
+        keys
     }
 
     fn try_sign_in(

@@ -9,7 +9,7 @@ use crate::domain::{Project, Role};
 use super::AppContext;
 use super::command::Command;
 use super::setup::date_time;
-use super::widgets::{choice_buttons, error_label, text_box};
+use super::widgets::{choice_buttons, error_label, row, text_box};
 
 /// The practice screen's state.
 #[derive(Debug, Clone)]
@@ -20,6 +20,10 @@ pub struct PracticeScreen {
     lock_minutes: String,
     password_for: Option<crate::domain::StaffId>,
     new_password: String,
+    /// The new password typed a second time; it must match.
+    new_password_again: String,
+    /// Why the password was not set, shown beside the boxes.
+    password_error: Option<String>,
     live_date: String,
     live_time: String,
     go_live_error: Option<String>,
@@ -37,6 +41,8 @@ impl Default for PracticeScreen {
             lock_minutes: String::new(),
             password_for: None,
             new_password: String::new(),
+            new_password_again: String::new(),
+            password_error: None,
             live_date: String::new(),
             live_time: String::new(),
             go_live_error: None,
@@ -48,6 +54,14 @@ impl Default for PracticeScreen {
 }
 
 impl PracticeScreen {
+    /// Forgets everything the last person left here: the staff record chosen for
+    /// a password and the passwords typed, a half-made go-live move, lock time,
+    /// new staff member or purge confirmation. The next person starts clean, with
+    /// the practice's saved values read again.
+    pub fn forget_person(&mut self) {
+        *self = Self::default();
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         let p = cx.project;
         if self.loaded_for != Some(p.go_live) {
@@ -209,6 +223,97 @@ impl PracticeScreen {
         }
     }
 
+    /// Sets a staff member's password: typed twice, and saved only when both
+    /// agree. Enter in the first box goes to the second; Enter there sets it.
+    fn password_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let mut enter = false;
+        ui.horizontal(|ui| {
+            let l = ui.label("Set the password of");
+            egui::ComboBox::from_id_salt("password_for")
+                .selected_text(
+                    self.password_for
+                        .map_or("choose".to_string(), |id| cx.staff.name(Some(id))),
+                )
+                .show_ui(ui, |ui| {
+                    for s in cx.staff.active() {
+                        if ui
+                            .selectable_value(&mut self.password_for, Some(s.id), &s.name)
+                            .clicked()
+                        {
+                            ui.close();
+                        }
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        });
+        let mut focus_repeat = false;
+        let error = self.password_error.clone();
+        egui::Grid::new("password_grid")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                let first = row(ui, "New password", None, |ui, l| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.new_password)
+                            .password(true)
+                            .desired_width(200.0),
+                    )
+                    .labelled_by(l)
+                });
+                // Enter in the first box goes on to the second.
+                focus_repeat = first.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let again = row(ui, "Repeat the password", error.as_deref(), |ui, l| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.new_password_again)
+                            .id_salt("practice_password_again")
+                            .password(true)
+                            .desired_width(200.0),
+                    )
+                    .labelled_by(l)
+                });
+                if focus_repeat {
+                    again.request_focus();
+                }
+                if first.changed() || again.changed() {
+                    self.password_error = None;
+                }
+                enter = again.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            });
+        if ui.button("Set password").clicked() || enter {
+            self.set_password(cx);
+        }
+    }
+
+    /// Checks the two boxes agree, then saves; on any problem nothing is saved
+    /// and the reason is shown beside the boxes.
+    fn set_password(&mut self, cx: &mut AppContext<'_>) {
+        let Some(id) = self.password_for else {
+            self.password_error = Some("Choose whose password to set first.".into());
+            return;
+        };
+        if self.new_password != self.new_password_again {
+            self.password_error = Some(
+                "The two passwords are not the same, so nothing was saved: type the new password in both boxes again."
+                    .into(),
+            );
+            self.new_password.clear();
+            self.new_password_again.clear();
+            return;
+        }
+        let Some(actor) = cx.actor() else { return };
+        match cx.store.set_password(id, &self.new_password, &actor) {
+            Ok(()) => {
+                cx.status
+                    .info(format!("Password set for {}.", cx.staff.name(Some(id))));
+                self.new_password.clear();
+                self.new_password_again.clear();
+                self.password_error = None;
+            }
+            Err(e) => self.password_error = Some(format!("Password not set: {e}")),
+        }
+    }
+
     fn staff_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         ui.heading("Staff");
         let mut toggle = None;
@@ -243,41 +348,7 @@ impl PracticeScreen {
             }
         }
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            let l = ui.label("Set the password of");
-            egui::ComboBox::from_id_salt("password_for")
-                .selected_text(
-                    self.password_for
-                        .map_or("choose".to_string(), |id| cx.staff.name(Some(id))),
-                )
-                .show_ui(ui, |ui| {
-                    for s in cx.staff.active() {
-                        ui.selectable_value(&mut self.password_for, Some(s.id), &s.name);
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            let l = ui.label("New password");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.new_password)
-                    .password(true)
-                    .desired_width(200.0),
-            )
-            .labelled_by(l.id);
-            if ui.button("Set password").clicked()
-                && let Some(id) = self.password_for
-                && let Some(actor) = cx.actor()
-            {
-                match cx.store.set_password(id, &self.new_password, &actor) {
-                    Ok(()) => {
-                        cx.status
-                            .info(format!("Password set for {}.", cx.staff.name(Some(id))));
-                        self.new_password.clear();
-                    }
-                    Err(e) => cx.status.error(format!("Password not set: {e}")),
-                }
-            }
-        });
+        self.password_ui(ui, cx);
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             let l = ui.label("New staff name");

@@ -1,7 +1,7 @@
 //! Sign-off and the completed re-entry report: sign off when nothing is open,
 //! and export the PDF or CSV report on a background thread with a progress bar.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -13,7 +13,16 @@ use crate::domain::{Role, SignOffRole};
 use crate::reports::reentry_report::default_file_name;
 
 use super::AppContext;
-use super::widgets::{choice_buttons, text_box};
+use super::widgets::{choice_buttons, row, text_box};
+
+/// The file name offered for a report made today.
+fn suggested_name(cx: &AppContext<'_>, format: ReportFormat) -> String {
+    default_file_name(
+        cx.project.ods_code.as_str(),
+        cx.now.date(),
+        format.extension(),
+    )
+}
 
 /// Which report file to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +37,77 @@ impl ReportFormat {
             ReportFormat::Pdf => "pdf",
             ReportFormat::Csv => "csv",
         }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "PDF report",
+            ReportFormat::Csv => "CSV file",
+        }
+    }
+}
+
+/// Where to save, typed: for a computer with no file dialog (none installed, or
+/// none that works over remote desktop), or for anyone who would rather type.
+#[derive(Debug, Clone)]
+struct PathBox {
+    format: ReportFormat,
+    path: String,
+    error: Option<String>,
+    /// An existing file the person has been told about: Export again replaces it.
+    replace: Option<PathBuf>,
+    focus: bool,
+}
+
+/// The folder a typed or suggested file goes in: the person's Documents folder,
+/// else their home folder, else the current folder.
+pub fn default_export_folder() -> PathBuf {
+    let documents = directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(Path::to_path_buf))
+        .filter(|d| d.is_dir());
+    documents
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Turns what was typed into the file to write: `~` is the home folder, a bare
+/// name or relative path goes in `folder`, and a missing extension is added.
+/// Refuses an empty box, a folder, and a folder that does not exist.
+pub fn typed_export_path(
+    typed: &str,
+    folder: &Path,
+    format: ReportFormat,
+) -> Result<PathBuf, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err("Type where to save the file, e.g. a name in your Documents folder.".into());
+    }
+    let home = || directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
+    let mut path = match typed
+        .strip_prefix("~/")
+        .or_else(|| typed.strip_prefix("~\\"))
+    {
+        Some(rest) => home().unwrap_or_else(|| folder.to_path_buf()).join(rest),
+        None => {
+            let p = PathBuf::from(typed);
+            if p.is_absolute() { p } else { folder.join(p) }
+        }
+    };
+    if path.is_dir() {
+        return Err(format!(
+            "{} is a folder: add a file name to the end.",
+            path.display()
+        ));
+    }
+    if path.extension().is_none() {
+        path.set_extension(format.extension());
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => Err(format!(
+            "There is no folder {}: check the path.",
+            parent.display()
+        )),
+        _ => Ok(path),
     }
 }
 
@@ -48,6 +128,7 @@ pub struct ReportScreen {
     running: Option<Running>,
     /// The last export's outcome, for the screen and tests.
     pub last_result: Option<Result<String, String>>,
+    path_box: Option<PathBox>,
 }
 
 impl Default for ReportScreen {
@@ -58,11 +139,22 @@ impl Default for ReportScreen {
             comment: String::new(),
             running: None,
             last_result: None,
+            path_box: None,
         }
     }
 }
 
 impl ReportScreen {
+    /// Forgets what the last person typed or saw here (the sign-off name, role
+    /// and comment, a typed path, the last export's message), so the next person
+    /// starts clean. A report still being written carries on and is reported.
+    pub fn forget_person(&mut self) {
+        *self = Self {
+            running: self.running.take(),
+            ..Self::default()
+        };
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         self.poll(cx);
         egui::ScrollArea::vertical()
@@ -187,29 +279,137 @@ impl ReportScreen {
                 (ReportFormat::Csv, "Export CSV..."),
             ] {
                 if ui.button(label).clicked() {
-                    let name = default_file_name(
-                        cx.project.ods_code.as_str(),
-                        cx.now.date(),
-                        format.extension(),
-                    );
+                    let suggested = suggested_name(cx, format);
                     let picked = rfd::FileDialog::new()
-                        .set_file_name(&name)
+                        .set_directory(default_export_folder())
+                        .set_file_name(&suggested)
                         .add_filter(format.extension().to_uppercase(), &[format.extension()])
                         .save_file();
                     match picked {
-                        Some(path) => self.start_export(cx, format, path),
-                        None => cx.status.info(
-                            "Export cancelled (or no file dialog is available on this computer).",
-                        ),
+                        Some(path) => {
+                            self.path_box = None;
+                            self.start_export(cx, format, path);
+                        }
+                        None => {
+                            cx.status.info(
+                                "No file chosen. If no save dialog appeared, type where to save it below.",
+                            );
+                            self.open_path_box(cx, format);
+                        }
                     }
                 }
             }
+            if ui.button("Type a file path instead").clicked() {
+                let format = self.path_box.as_ref().map_or(ReportFormat::Pdf, |b| b.format);
+                self.open_path_box(cx, format);
+            }
         });
+        self.path_box_ui(ui, cx);
         if let Some(result) = &self.last_result {
             match result {
                 Ok(m) => ui.label(egui::RichText::new(m).color(super::theme::ok_color(ui))),
                 Err(e) => ui.label(egui::RichText::new(e).color(super::theme::error_color(ui))),
             };
+        }
+    }
+
+    fn open_path_box(&mut self, cx: &AppContext<'_>, format: ReportFormat) {
+        let path = default_export_folder().join(suggested_name(cx, format));
+        self.path_box = Some(PathBox {
+            format,
+            path: path.display().to_string(),
+            error: None,
+            replace: None,
+            focus: true,
+        });
+    }
+
+    /// The typed path: which file, where, Export (or Enter) to write it, Cancel
+    /// (or Esc) to close the box.
+    fn path_box_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let Some(b) = self.path_box.as_mut() else {
+            return;
+        };
+        let mut export = false;
+        let mut cancel = false;
+        ui.add_space(6.0);
+        ui.label("Type where to save it (a file name alone goes in your Documents folder).");
+        egui::Grid::new("export_path_grid")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                ui.label("Save as");
+                let was = b.format;
+                let formats: Vec<(ReportFormat, String)> = [ReportFormat::Pdf, ReportFormat::Csv]
+                    .into_iter()
+                    .map(|f| (f, f.label().to_string()))
+                    .collect();
+                if choice_buttons(ui, &mut b.format, &formats) {
+                    let old = format!(".{}", was.extension());
+                    if let Some(stem) = b.path.strip_suffix(&old) {
+                        b.path = format!("{stem}.{}", b.format.extension());
+                    }
+                    b.replace = None;
+                }
+                ui.end_row();
+                let error = b.error.clone();
+                let r = row(ui, "File path", error.as_deref(), |ui, l| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut b.path)
+                            .id_salt("export_path")
+                            .desired_width(560.0),
+                    )
+                    .labelled_by(l)
+                });
+                if std::mem::take(&mut b.focus) {
+                    r.request_focus();
+                }
+                if r.changed() {
+                    b.error = None;
+                    b.replace = None;
+                }
+                if r.lost_focus() {
+                    ui.input(|i| {
+                        export |= i.key_pressed(egui::Key::Enter);
+                        cancel |= i.key_pressed(egui::Key::Escape);
+                    });
+                }
+            });
+        ui.horizontal(|ui| {
+            let label = if b.replace.is_some() {
+                "Replace the file"
+            } else {
+                "Export"
+            };
+            export |= ui.button(label).clicked();
+            cancel |= ui.button("Cancel").clicked();
+        });
+        if cancel {
+            self.path_box = None;
+            return;
+        }
+        if !export {
+            return;
+        }
+        let format = b.format;
+        match typed_export_path(&b.path, &default_export_folder(), format) {
+            Ok(path) if path.exists() && b.replace.as_ref() != Some(&path) => {
+                b.error = Some(format!(
+                    "There is already a file at {}. Export again to replace it, or change the name.",
+                    path.display()
+                ));
+                b.replace = Some(path);
+                b.focus = true;
+            }
+            Ok(path) => {
+                self.path_box = None;
+                self.start_export(cx, format, path);
+            }
+            Err(e) => {
+                b.error = Some(e);
+                b.replace = None;
+                b.focus = true;
+            }
         }
     }
 

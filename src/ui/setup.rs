@@ -139,40 +139,110 @@ impl SetupScreen {
             });
             ui.add_space(12.0);
             ui.heading("Staff");
-            ui.label("Everyone who will log or re-enter items. Add the practice manager first.");
-            for (name, role) in &self.staff {
-                ui.label(format!("{name} - {}", role.label()));
-            }
-            ui.horizontal(|ui| {
-                let l = ui.label("Staff name");
-                text_box(ui, &mut self.new_staff_name, "new_staff_name", "full name", false, l.id);
-            });
-            let roles: Vec<(Role, String)> = Role::ALL.iter().map(|r| (*r, r.label().to_string())).collect();
-            choice_buttons(ui, &mut self.new_staff_role, &roles);
-            if ui.button("Add to staff list").clicked() {
-                self.add_staff_row(status);
-            }
+            ui.label("Everyone who will log or re-enter items. Add the practice manager first. Enter adds the name typed.");
+            self.staff_list_ui(ui, status);
             if let Some(err) = error_for(&self.errors, "staff") {
                 error_label(ui, err);
             }
             ui.add_space(8.0);
             ui.label("The practice manager signs in first, with this password, and then sets everyone else's.");
+            let mut create_by_key = false;
             egui::Grid::new("setup_password").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                 let e = error_for(&errors, "password").map(str::to_string);
-                row(ui, "Practice manager's password", e.as_deref(), |ui, l| {
-                    ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(260.0)).labelled_by(l);
+                let first = row(ui, "Practice manager's password", e.as_deref(), |ui, l| {
+                    ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(260.0)).labelled_by(l)
                 });
-                row(ui, "Repeat the password", None, |ui, l| {
-                    ui.add(egui::TextEdit::singleline(&mut self.password_again).password(true).desired_width(260.0))
-                        .labelled_by(l);
+                let again = row(ui, "Repeat the password", None, |ui, l| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.password_again)
+                            .id_salt("setup_password_again")
+                            .password(true)
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(l)
                 });
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                // Enter in the first box goes on to the second; Enter in the
+                // second, the last box of the form, creates the log.
+                if first.lost_focus() && enter {
+                    again.request_focus();
+                }
+                create_by_key = again.lost_focus() && enter;
             });
             ui.add_space(12.0);
-            if ui.button("Create the cutover log").clicked() {
+            if ui.button("Create the cutover log").clicked() || create_by_key {
                 created = self.create(store, now, status);
             }
         });
         created
+    }
+
+    /// The staff added so far (each with a Remove button), then the row that
+    /// adds one: name, role, "Add to staff list". Enter in the name box, or on a
+    /// role (which it also picks), adds the row and goes back to the name box.
+    fn staff_list_ui(&mut self, ui: &mut Ui, status: &mut StatusLine) {
+        let mut remove = None;
+        egui::Grid::new("setup_staff")
+            .num_columns(2)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for (i, (name, role)) in self.staff.iter().enumerate() {
+                    ui.label(format!("{name} - {}", role.label()));
+                    let text = format!("Remove {name}");
+                    if ui
+                        .small_button("Remove")
+                        .on_hover_text(&text)
+                        .accessible_name(text)
+                        .clicked()
+                    {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some(i) = remove
+            && i < self.staff.len()
+        {
+            let (name, _) = self.staff.remove(i);
+            status.info(format!("{name} taken off the staff list."));
+        }
+        // Focus as the frame began: Enter there belongs to this row.
+        let focused = ui.memory(|m| m.focused());
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let mut row_ids = Vec::new();
+        let name_box = ui
+            .horizontal(|ui| {
+                let l = ui.label("Staff name");
+                text_box(
+                    ui,
+                    &mut self.new_staff_name,
+                    "new_staff_name",
+                    "full name",
+                    false,
+                    l.id,
+                )
+            })
+            .inner;
+        row_ids.push(name_box.id);
+        ui.horizontal_wrapped(|ui| {
+            for role in Role::ALL {
+                let r =
+                    ui.add(egui::Button::new(role.label()).selected(self.new_staff_role == role));
+                if r.clicked() {
+                    self.new_staff_role = role;
+                }
+                row_ids.push(r.id);
+            }
+        });
+        let add_clicked = ui.button("Add to staff list").clicked();
+        let enter_here = enter && focused.is_some_and(|f| row_ids.contains(&f));
+        if add_clicked || enter_here {
+            let before = self.staff.len();
+            self.add_staff_row(status);
+            if enter_here || self.staff.len() == before {
+                name_box.request_focus();
+            }
+        }
     }
 
     fn add_staff_row(&mut self, status: &mut StatusLine) {
@@ -186,6 +256,10 @@ impl SetupScreen {
         {
             status.error(format!("{name} is already on the list."));
         } else {
+            status.info(format!(
+                "{name} ({}) added to the staff list.",
+                self.new_staff_role.label()
+            ));
             self.staff.push((name, self.new_staff_role));
             self.new_staff_name.clear();
             self.new_staff_role = Role::Reception;
