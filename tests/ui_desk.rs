@@ -12,7 +12,7 @@ use cutover_log::store::{CutoverStore, SqliteStore};
 use cutover_log::ui::CutoverApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 fn now() -> NaiveDateTime {
     t("2026-11-20T10:00")
@@ -188,7 +188,7 @@ fn reception_logs_one_item_of_every_kind_from_the_keyboard() {
         h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::from_name(&letter).unwrap());
         h.run();
         assert!(
-            status_shows(&h, &format!("New {}", kind.label().to_lowercase())),
+            status_shows(&h, &format!("New {}", kind.noun())),
             "{kind:?} form not shown"
         );
         let nhs_number = nhs(i as u32 * 13);
@@ -202,10 +202,7 @@ fn reception_logs_one_item_of_every_kind_from_the_keyboard() {
             .unwrap()
             .to_string();
         assert!(
-            status_shows(
-                &h,
-                &format!("Saved {} for {shown}", kind.label().to_lowercase())
-            ),
+            status_shows(&h, &format!("Saved {} for {shown}", kind.noun())),
             "{kind:?} not saved"
         );
         // Focus is back on the NHS number, emptied for the next patient.
@@ -296,7 +293,7 @@ fn an_invalid_nhs_number_blocks_the_save_with_the_message_beside_the_field() {
     type_into(&mut h, "NHS number", "9");
     h.key_press(egui::Key::Enter);
     h.run();
-    assert!(status_shows(&h, "Saved other for 943 476 5919"));
+    assert!(status_shows(&h, "Saved other item for 943 476 5919"));
     assert_eq!(
         h.state()
             .store()
@@ -351,7 +348,7 @@ fn void_asks_for_a_reason_and_keeps_the_item() {
         "today's log lists the item"
     );
     click(&mut h, "Void");
-    click(&mut h, "Void item");
+    click(&mut h, "Void item (Enter)");
     assert!(status_shows(&h, "Give the reason for voiding this item."));
     assert!(h.state().store().item(item.id).unwrap().void.is_none());
     type_into(
@@ -359,7 +356,7 @@ fn void_asks_for_a_reason_and_keeps_the_item() {
         "Reason for voiding",
         "Logged against the wrong patient",
     );
-    click(&mut h, "Void item");
+    click(&mut h, "Void item (Enter)");
     let stored = h.state().store().item(item.id).unwrap();
     assert_eq!(
         stored.void.map(|v| v.reason),
@@ -630,4 +627,368 @@ fn the_top_bar_fits_a_1280_pixel_screen() {
             }
         }
     }
+}
+
+// ---- Issue 16: at the desk, at real speed ----
+
+/// A clock the test moves on: minutes after 10:00 on 20/11/2026.
+static MINUTES_PAST_TEN: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+fn moving_clock() -> NaiveDateTime {
+    now() + chrono::Duration::minutes(MINUTES_PAST_TEN.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+fn items_in(h: &Harness<'_, CutoverApp>) -> Vec<Item> {
+    h.state()
+        .store()
+        .worklist_page(&WorklistFilter::default(), Default::default(), 0, 100)
+        .unwrap()
+}
+
+/// "When it happened" shows (and saves) the time now until someone types a date
+/// or time; a typed time is kept however long the form stays open.
+#[test]
+fn the_time_follows_the_clock_until_it_is_typed() {
+    let (_dir, path) = fixture_store();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), moving_clock),
+        );
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", NHS_A);
+    type_into(&mut h, "Patient name", "Test Patient");
+    type_into(&mut h, "Details", "Typed slowly");
+    // Three minutes pass while the receptionist types.
+    MINUTES_PAST_TEN.store(3, std::sync::atomic::Ordering::SeqCst);
+    h.run();
+    assert_eq!(
+        text_value(&h, "Time it happened"),
+        "10:03",
+        "what is shown moves on"
+    );
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(items_in(&h)[0].input.occurred_at, t("2026-11-20T10:03"));
+
+    // A typed time is kept as the clock moves on.
+    type_into(&mut h, "NHS number", &nhs(5));
+    type_into(&mut h, "Patient name", "Test Patient Two");
+    let time = h.get_by_role_and_label(Role::TextInput, "Time it happened");
+    time.focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    type_into(&mut h, "Time it happened", "09:41");
+    type_into(&mut h, "Details", "Earlier call");
+    // (Less than the 5-minute lock since the last key.)
+    MINUTES_PAST_TEN.store(7, std::sync::atomic::Ordering::SeqCst);
+    h.run();
+    assert_eq!(text_value(&h, "Time it happened"), "09:41");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let items = items_in(&h);
+    let second = items
+        .iter()
+        .find(|i| i.input.details == "Earlier call")
+        .unwrap();
+    assert_eq!(second.input.occurred_at, t("2026-11-20T09:41"));
+    MINUTES_PAST_TEN.store(0, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Enter in the Void dialog is the dialog's: it never also submits the empty form
+/// behind it; Esc cancels; the dialog names the item in words; an error beside a
+/// field goes as soon as that field is changed.
+#[test]
+fn the_void_dialog_takes_its_own_keys_and_errors_clear_when_fixed() {
+    let (_dir, item, mut h) = reception_with_one_item();
+    click(&mut h, "Void");
+    assert!(status_shows(
+        &h,
+        "Other for Test Patient-Zoë O'Brien (999 000 0018), 20/11/2026 09:50"
+    ));
+    assert!(
+        !status_shows(&h, &format!("item {}", item.id.0)),
+        "no bare item number"
+    );
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Give the reason for voiding this item."));
+    assert!(
+        !status_shows(&h, "Not saved"),
+        "the form behind was not submitted"
+    );
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(
+        !status_shows(&h, "Give the reason"),
+        "Esc closed the dialog"
+    );
+    assert!(h.state().store().item(item.id).unwrap().void.is_none());
+    click(&mut h, "Void");
+    type_into(&mut h, "Reason for voiding", "Wrong patient");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(h.state().store().item(item.id).unwrap().void.is_some());
+    assert!(!status_shows(&h, "Not saved"));
+
+    // A failed save marks the fields; fixing one clears its message only.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "enter the details to re-enter"));
+    type_into(&mut h, "Details", "Now given");
+    assert!(!status_shows(&h, "enter the details to re-enter"));
+}
+
+/// A correction shows every stored value, choices included.
+#[test]
+fn a_correction_shows_every_stored_choice() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Prescription, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    click(&mut h, "Correct");
+    for chosen in ["Repeat", "EPS (electronic)", "Phone", "Dr Test Gp"] {
+        assert!(
+            h.get_by_role_and_label(Role::Button, chosen)
+                .accesskit_node()
+                .toggled()
+                == Some(egui::accesskit::Toggled::True),
+            "{chosen} is shown chosen"
+        );
+    }
+    // Saving unchanged keeps every value.
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().store().item(item.id).unwrap().input, item.input);
+}
+
+/// The last prescriber is kept for the next prescription, but a call or a
+/// registration starts with no clinician.
+#[test]
+fn the_last_clinician_stays_only_where_one_is_required() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::P);
+    h.run();
+    type_into(&mut h, "NHS number", NHS_A);
+    type_into(&mut h, "Patient name", "Test Patient");
+    fill_kind_fields(&mut h, ItemKind::Prescription);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Saved prescription"));
+    let selected = |h: &Harness<'_, CutoverApp>, l: &str| {
+        h.get_by_role_and_label(Role::Button, l)
+            .accesskit_node()
+            .toggled()
+            == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(
+        selected(&h, "Dr Test Gp"),
+        "the prescriber is kept for the next prescription"
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::T);
+    h.run();
+    assert!(
+        selected(&h, "None"),
+        "a telephone call starts with no clinician"
+    );
+    click(&mut h, "Test Nurse");
+    type_into(&mut h, "NHS number", &nhs(3));
+    type_into(&mut h, "Patient name", "Test Caller");
+    type_into(&mut h, "Details", "Asked for results");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Saved telephone call"));
+    assert!(
+        selected(&h, "None"),
+        "and the next call starts with none again"
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::G);
+    h.run();
+    assert!(selected(&h, "None"), "so does a registration");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::P);
+    h.run();
+    assert!(
+        selected(&h, "Dr Test Gp"),
+        "back to prescriptions: the prescriber again"
+    );
+}
+
+/// On the screens practices have, for every kind, the form from the NHS number to
+/// Save (and the duplicate warning) is on screen without scrolling, also with an
+/// item's history open.
+#[test]
+fn every_form_and_its_save_fit_practice_screens() {
+    for (w, hgt) in [(1366.0_f32, 768.0_f32), (1280.0, 720.0)] {
+        for zoom in [1.0_f32, 1.25] {
+            let (_dir, _item, mut h) = reception_with_one_item();
+            h.set_size(egui::vec2(w / zoom, hgt / zoom));
+            h.set_pixels_per_point(zoom);
+            h.ctx.set_zoom_factor(1.0);
+            h.run();
+            click(&mut h, "History");
+            for kind in ItemKind::ALL {
+                let letter = kind.shortcut_letter().to_string();
+                h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::from_name(&letter).unwrap());
+                h.run();
+                h.run();
+                let bottom = hgt / zoom;
+                let save = h.get_by_role_and_label(Role::Button, "Save (Enter)").rect();
+                let nhs = h
+                    .get_by_role_and_label(Role::TextInput, "NHS number")
+                    .rect();
+                let details = h
+                    .get_by_role_and_label(Role::MultilineTextInput, "Details")
+                    .rect();
+                let at = format!("{kind:?} at {w}x{hgt}, text {:.0}%", zoom * 100.0);
+                assert!(save.max.y <= bottom, "Save below the fold: {save:?} ({at})");
+                assert!(
+                    nhs.min.y >= 0.0 && nhs.max.y <= bottom,
+                    "NHS number off screen ({at})"
+                );
+                assert!(details.max.y <= save.min.y, "Details hidden ({at})");
+            }
+        }
+    }
+}
+
+/// Whoever signs in starts on their own screen with nothing of the last person's:
+/// reception on the log, a clinician after go-live on their own items.
+#[test]
+fn each_person_starts_clean_on_their_own_screen() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    type_into(&mut h, "NHS number", NHS_A);
+    type_into(&mut h, "Patient name", "Half Typed");
+    click(&mut h, "Sign out");
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    assert_eq!(h.state().screen, cutover_log::ui::Screen::Log);
+    assert_eq!(
+        text_value(&h, "NHS number"),
+        "",
+        "nothing of the last person's"
+    );
+    assert_eq!(text_value(&h, "Patient name"), "");
+    // The lock keeps a person's own work for them.
+    type_into(&mut h, "Patient name", "Mine");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    h.run();
+    type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(text_value(&h, "Patient name"), "Mine");
+}
+
+#[test]
+fn a_clinician_after_go_live_starts_on_their_own_items() {
+    let (_dir, path) = fixture_store();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1366.0, 768.0))
+        .with_max_steps(12)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), || {
+                t("2026-11-24T09:00")
+            }),
+        );
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    assert_eq!(h.state().screen, cutover_log::ui::Screen::Worklist);
+    click(&mut h, "Sign out");
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    assert_eq!(h.state().screen, cutover_log::ui::Screen::Log);
+}
+
+/// Esc on a filled form asks first; Ctrl+Z after a save does not bring back the
+/// last patient's NHS number; "known patient" lists the earlier items.
+#[test]
+fn esc_asks_first_undo_cannot_bring_back_the_last_patient_and_earlier_items_list() {
+    let (_dir, _item, mut h) = reception_with_one_item();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", NHS_A);
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(
+        text_value(&h, "NHS number"),
+        NHS_A,
+        "one Esc keeps what was typed"
+    );
+    assert!(status_shows(&h, "Press Esc again"));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(text_value(&h, "NHS number"), "", "the second Esc clears");
+
+    type_into(&mut h, "NHS number", NHS_A);
+    assert!(status_shows(&h, "known patient: 1 earlier item"));
+    h.get_by_label("known patient: 1 earlier item").click();
+    h.run();
+    assert!(status_shows(&h, "This patient's earlier items"));
+    assert!(status_shows(&h, "Details for Other"));
+    type_into(&mut h, "Details", "Second note");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.key_press(egui::Key::Enter); // past the duplicate warning
+    h.run();
+    assert_eq!(items_in(&h).len(), 2);
+    // Focus is on the empty NHS number: Ctrl+Z there must not bring back the last one.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run();
+    assert_eq!(text_value(&h, "NHS number"), "");
+}
+
+/// Words for people: articles, a choice to choose, a reason that is not optional.
+#[test]
+fn the_form_speaks_plainly() {
+    let (_dir, _item, mut h) = reception_with_one_item();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::A);
+    h.run();
+    type_into(&mut h, "NHS number", NHS_A);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(
+        status_shows(&h, "choose the action"),
+        "a choice is chosen, not entered"
+    );
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::L);
+    h.run();
+    assert!(status_shows(&h, "New correspondence / 111 / OOH item"));
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "choose the source"));
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::G);
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("Reason there is no NHS number")
+            .next()
+            .is_none(),
+        "asked only when there is no NHS number"
+    );
+    h.get_by_role_and_label(Role::CheckBox, "No NHS number yet (new registration)")
+        .click();
+    h.run();
+    assert!(h.query_by_label("Reason there is no NHS number").is_some());
+    assert!(h.query_all_by_label_contains("(optional)").all(|n| {
+        !n.accesskit_node()
+            .label()
+            .unwrap_or_default()
+            .contains("Reason")
+    }));
 }
