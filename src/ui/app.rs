@@ -54,7 +54,13 @@ pub struct CutoverApp {
     watch: Option<Option<crate::store::ChangeWatch>>,
     /// The window title last asked for.
     title: Option<String>,
+    /// Minutes without use before the desk locks: read with the reference data,
+    /// not every frame (on a server that would be a round trip per frame).
+    lock_minutes: u32,
 }
+
+/// The lock time until the log's own setting has been read.
+const DEFAULT_LOCK_MINUTES: u32 = 5;
 
 /// How often the running app re-reads the log for other desks' changes.
 const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
@@ -86,6 +92,7 @@ impl CutoverApp {
             changed: std::sync::Arc::default(),
             watch: None,
             title: None,
+            lock_minutes: DEFAULT_LOCK_MINUTES,
         };
         app.reload_reference();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -135,12 +142,15 @@ impl CutoverApp {
                     if self.status.text.starts_with("Connection") {
                         self.status.info("Connection to the log is back.");
                     }
+                    self.read_lock_minutes();
                 }
                 Err(e) if e.is_connection_lost() => self.status.error(format!(
                     "Connection lost: {e} Retrying every {} seconds; what you are typing is kept.",
                     every.as_secs()
                 )),
-                Err(_) => {}
+                Err(e) => self
+                    .status
+                    .error(format!("Could not re-read the staff list: {e}")),
             }
             self.log.today.mark_stale();
             self.worklist.refresh();
@@ -205,9 +215,48 @@ impl CutoverApp {
                 .status
                 .error(format!("Could not read the staff list: {e}")),
         }
+        self.read_lock_minutes();
         self.log.today.mark_stale();
         self.worklist.refresh();
         self.progress.mark_stale();
+    }
+
+    fn read_lock_minutes(&mut self) {
+        match self.store.lock_minutes() {
+            Ok(m) => self.lock_minutes = m,
+            Err(e) => self.status.error(format!(
+                "Could not read the lock time (kept at {} minutes): {e}",
+                self.lock_minutes
+            )),
+        }
+    }
+
+    /// Someone new is at the desk (not the same person unlocking): nothing of the
+    /// previous person's is left (form, selection, search, half-made changes), and
+    /// they start on their own screen: reception on the log; after go-live, a
+    /// clinician on their own items and the practice manager on the worklist.
+    fn start_fresh(&mut self, now: NaiveDateTime) {
+        self.log.forget_person(now);
+        self.worklist.forget_person();
+        self.practice.forget_person();
+        self.report.forget_person();
+        self.audit.forget_person();
+        let Some(me) = self.desk.current(&self.staff) else {
+            return;
+        };
+        let after_go_live = self.project.as_ref().is_some_and(|p| now >= p.go_live);
+        self.screen = if !after_go_live {
+            Screen::Log
+        } else if me.role.is_clinician() {
+            self.worklist.show_my_items();
+            Screen::Worklist
+        } else if me.role == crate::domain::Role::PracticeManager {
+            Screen::Worklist
+        } else {
+            Screen::Log
+        };
+        self.worklist.refresh();
+        self.log.today.mark_stale();
     }
 
     fn handle_commands(&mut self) {
@@ -256,6 +305,9 @@ impl CutoverApp {
 
     /// Draws the whole app into `ui` (the eframe window, or a test harness).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        // (The window installs it before the first frame; a test harness here.)
+        super::input_pacing::install(ui.ctx());
+        super::focus_cycle::steer_tab(ui.ctx());
         self.commands.extend(command::shortcuts(ui.ctx()));
         self.handle_commands();
         self.refresh_if_due(ui);
@@ -330,17 +382,22 @@ impl CutoverApp {
             ui.add_space(2.0);
         });
 
-        let lock_minutes = self.store.lock_minutes().unwrap_or(5);
-        self.desk.watch_idle(ui.ctx(), now, lock_minutes);
+        self.desk.watch_idle(ui.ctx(), now, self.lock_minutes);
         if self.desk.current(&self.staff).is_none() {
-            let before = self.desk.staff;
+            let unlocking = self.desk.locked.then_some(self.desk.staff).flatten();
             egui::CentralPanel::default().show(ui, |ui| {
                 self.desk
                     .sign_in_ui(ui, &self.staff, self.store.as_mut(), now, &mut self.status);
             });
-            if self.desk.staff != before {
-                self.log.today.mark_stale();
-                self.worklist.refresh();
+            if let Some(me) = self.desk.current(&self.staff).map(|s| s.id) {
+                if unlocking == Some(me) {
+                    // Their own work, kept behind their lock.
+                    self.log.today.mark_stale();
+                    self.worklist.refresh();
+                } else {
+                    self.start_fresh(now);
+                }
+                ui.ctx().request_repaint();
             }
             return;
         }

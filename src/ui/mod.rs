@@ -8,7 +8,9 @@ mod audit_words;
 mod command;
 mod desk;
 mod entry_form;
+mod focus_cycle;
 mod help;
+mod input_pacing;
 mod log_screen;
 mod page_cache;
 mod practice;
@@ -167,6 +169,7 @@ fn open_window(
         options,
         Box::new(|cc| {
             theme::apply(&cc.egui_ctx);
+            input_pacing::install(&cc.egui_ctx);
             let window = window::Window::new(start, database, cc.storage);
             if startup_probe::StartupProbe::<window::Window>::wanted() {
                 return Ok(Box::new(startup_probe::StartupProbe::new(window)));
