@@ -515,27 +515,35 @@ fn the_worklist_fits_practice_screens_with_status_and_assignee_in_view() {
                 "{window:?} ({setting})"
             );
 
-            // The list: its Status and Assigned to columns, and the row's cells.
+            // The list (left of the divider) and the detail panel (right of it).
+            let divider = h
+                .get_by_role_and_label(Role::Splitter, "Resize panel")
+                .rect();
+            let list = egui::Rect::from_x_y_ranges(window.min.x..=divider.min.x, window.y_range());
+            let panel = egui::Rect::from_x_y_ranges(divider.max.x..=window.max.x, window.y_range());
+
+            // The list: its Status and Assigned to columns, and the row's cells,
+            // not hidden under the detail panel.
             for header in ["Status", "Assigned to"] {
                 let r = h.get_by_role_and_label(Role::Button, header).rect();
-                assert_inside(&format!("The list's {header} column"), r, window, &setting);
+                assert_inside(&format!("The list's {header} column"), r, list, &setting);
             }
             let status = cell_in_row(&h, "Test Patient 00", "Outstanding")
                 .unwrap_or_else(|| panic!("the row shows its status ({setting})"));
-            assert_inside("The row's status", status, window, &setting);
+            assert_inside("The row's status", status, list, &setting);
             let assignee = cell_in_row(&h, "Test Patient 00", "Test Nurse")
                 .unwrap_or_else(|| panic!("the row shows its assignee ({setting})"));
-            assert_inside("The row's assignee", assignee, window, &setting);
+            assert_inside("The row's assignee", assignee, list, &setting);
 
             // The detail panel: status and assignee at the top, the details wide.
             let r = h.get_by_label("Status: Outstanding").rect();
-            assert_inside("The panel's status", r, window, &setting);
+            assert_inside("The panel's status", r, panel, &setting);
             let r = h.get_by_label("Assigned to: Test Nurse").rect();
-            assert_inside("The panel's assignee", r, window, &setting);
+            assert_inside("The panel's assignee", r, panel, &setting);
             let details = h.get_by_role_and_label(Role::MultilineTextInput, "Details");
             assert_eq!(details.value().as_deref(), Some("Details for Prescription"));
             let r = details.rect();
-            assert_inside("The details box", r, window, &setting);
+            assert_inside("The details box", r, panel, &setting);
             assert!(
                 r.width() >= 250.0,
                 "the details box is only {} points wide ({setting})",
@@ -554,10 +562,13 @@ fn each_person_keeps_their_own_split_between_the_list_and_the_details() {
     let mut h = screen_harness(&path, 1366.0, 768.0);
     sign_in_to_worklist(&mut h, "Test Receptionist (Reception / admin)");
     click_row(&mut h, "Test Patient 00");
+    // The detail panel's width: from the divider to the window's right edge.
     let details_width = |h: &Harness<'_, CutoverApp>| {
-        h.get_by_role_and_label(Role::MultilineTextInput, "Details")
-            .rect()
-            .width()
+        window_rect(h).max.x
+            - h.get_by_role_and_label(Role::Splitter, "Resize panel")
+                .rect()
+                .center()
+                .x
     };
     let default = details_width(&h);
     for _ in 0..5 {
@@ -668,9 +679,6 @@ fn not_needed_and_problem_ask_for_words_enter_applies_and_esc_cancels() {
         // The key opens the box, focused, empty (the key's letter is not typed
         // into it), with no error yet.
         press_as_typed(&mut h, key, typed);
-        let boxed = h.get_by_role_and_label(Role::TextInput, label);
-        assert!(boxed.is_focused(), "{label}: the box has the keyboard");
-        assert_eq!(boxed.value().as_deref(), Some(""), "{label}");
         assert!(
             !shows(&h, missing),
             "{label}: no error before anything is tried"
@@ -678,9 +686,13 @@ fn not_needed_and_problem_ask_for_words_enter_applies_and_esc_cancels() {
         assert_ne!(
             format!("{:?}", h.state().status.level),
             "Error",
-            "{label}: {}",
+            "{label}: no error before anything is tried: {}",
             h.state().status.text
         );
+        assert_eq!(store.item(ids[0]).unwrap(), before, "{label}: nothing yet");
+        let boxed = h.get_by_role_and_label(Role::TextInput, label);
+        assert!(boxed.is_focused(), "{label}: the box has the keyboard");
+        assert_eq!(boxed.value().as_deref(), Some(""), "{label}");
 
         // Esc: closed, nothing changed.
         h.key_press(egui::Key::Escape);
