@@ -365,7 +365,7 @@ fn void_asks_for_a_reason_and_keeps_the_item() {
     assert!(status_shows(&h, "VOIDED: Logged against the wrong patient"));
     // History shows both events.
     click(&mut h, "History");
-    assert!(status_shows(&h, "voided the item"));
+    assert!(status_shows(&h, "Voided the item"));
 }
 
 #[test]
@@ -379,7 +379,12 @@ fn a_correction_is_saved_with_its_history() {
     let stored = h.state().store().item(item.id).unwrap();
     assert_eq!(stored.input.details, "Details for Other (corrected)");
     click(&mut h, "History");
-    assert!(status_shows(&h, "item edited: changed details"));
+    assert!(status_shows(&h, "Corrected the item"));
+    // Each changed field, before -> after, in the form's words.
+    assert!(status_shows(
+        &h,
+        "Details: Details for Other -> Details for Other (corrected)"
+    ));
 }
 
 #[test]

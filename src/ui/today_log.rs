@@ -241,7 +241,7 @@ impl TodayLog {
         }
     }
 
-    fn history_ui(&mut self, ui: &mut Ui, _cx: &mut AppContext<'_>) {
+    fn history_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         let Some((id, events)) = &self.history else {
             return;
         };
@@ -256,16 +256,7 @@ impl TodayLog {
         egui::ScrollArea::vertical()
             .id_salt("today_history")
             .auto_shrink([false, false])
-            .show(ui, |ui| {
-                for e in events {
-                    ui.label(format!(
-                        "{}  {}  {}",
-                        uk_date_time(e.at),
-                        e.actor_name,
-                        describe_event(e)
-                    ));
-                }
-            });
+            .show(ui, |ui| events_ui(ui, events, cx.staff));
         if close {
             self.history = None;
         }
@@ -344,56 +335,24 @@ impl TodayLog {
     }
 }
 
-/// A one-line account of an audit event: what changed, field by field.
-pub fn describe_event(e: &AuditEvent) -> String {
-    let action = match e.action.as_str() {
-        "item.logged" => "logged the item".to_string(),
-        "item.imported" => "imported the item".to_string(),
-        "item.voided" => "voided the item".to_string(),
-        "item.status" => "changed the re-entry status".to_string(),
-        "item.status_undone" => "undid a status change".to_string(),
-        "item.assigned" => "changed who re-enters it".to_string(),
-        other => other.replace('.', " "),
-    };
-    let (Some(before), Some(after)) = (&e.before, &e.after) else {
-        return action;
-    };
-    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else {
-        return action;
-    };
-    let mut changed: Vec<String> = Vec::new();
-    for (k, av) in a {
-        if k == "version" {
-            continue;
+/// An item's history: each event with when and who, then each field it changed,
+/// before -> after, in the form's words (shared by today's log and the worklist).
+pub fn events_ui(ui: &mut Ui, events: &[AuditEvent], staff: &crate::domain::StaffDirectory) {
+    for e in events {
+        ui.label(format!(
+            "{}  {}  {}",
+            uk_date_time(e.at),
+            e.actor_name,
+            super::audit_words::action_with(e, staff)
+        ));
+        // A new item lists every value it was given; a change, each field changed.
+        for c in super::audit_words::changes_with(e, staff) {
+            let line = if c.before.is_empty() {
+                format!("      {}: {}", c.field, c.after)
+            } else {
+                format!("      {}: {} -> {}", c.field, c.before, c.after)
+            };
+            ui.label(egui::RichText::new(line).weak());
         }
-        if b.get(k) != Some(av) {
-            changed.push(k.replace('_', " "));
-        }
-    }
-    if changed.is_empty() {
-        action
-    } else {
-        format!("{action}: changed {}", changed.join(", "))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn events_describe_what_changed() {
-        let e = AuditEvent {
-            id: 1,
-            at: chrono::NaiveDateTime::default(),
-            actor: None,
-            actor_name: "x".into(),
-            entity: "item".into(),
-            entity_id: 1,
-            action: "item.edited".into(),
-            before: Some(serde_json::json!({"details": "a", "version": 1, "kind": "other"})),
-            after: Some(serde_json::json!({"details": "b", "version": 2, "kind": "other"})),
-        };
-        assert_eq!(describe_event(&e), "item edited: changed details");
     }
 }

@@ -11,7 +11,8 @@ use crate::domain::FieldError;
 /// control below a new id, and the focused one would lose focus.)
 pub fn stable_scope<R>(ui: &mut Ui, salt: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
     let id = ui.make_persistent_id(salt);
-    ui.scope_builder(egui::UiBuilder::new().id(id), add).inner
+    ui.scope_builder(egui::UiBuilder::new().scope_id(id), add)
+        .inner
 }
 
 /// Whether `key` was pressed this frame on its own, without Shift, Ctrl or Alt

@@ -19,7 +19,7 @@ use crate::store::StoreError;
 use super::AppContext;
 use super::page_cache::{PageCache, Reader};
 use super::preferences::{DEFAULT_DETAIL_SHARE, detail_share_id};
-use super::today_log::describe_event;
+use super::today_log::events_ui;
 use super::widgets::error_label;
 
 /// Whose items the worklist shows.
@@ -1202,14 +1202,7 @@ impl WorklistScreen {
                 }
                 ui.strong("History");
                 if let Some((_, events)) = &self.history {
-                    for e in events {
-                        ui.label(format!(
-                            "{}  {}  {}",
-                            uk_date_time(e.at),
-                            e.actor_name,
-                            describe_event(e)
-                        ));
-                    }
+                    events_ui(ui, events, cx.staff);
                 }
             });
     }
