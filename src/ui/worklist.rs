@@ -92,6 +92,14 @@ enum NeedsWords {
 }
 
 impl NeedsWords {
+    /// What it marks the items as.
+    fn title(self) -> &'static str {
+        match self {
+            NeedsWords::NotNeeded => "Not needed",
+            NeedsWords::Problem => "Problem",
+        }
+    }
+
     /// The box's label (also its accessible name).
     fn label(self) -> &'static str {
         match self {
@@ -815,7 +823,7 @@ impl WorklistScreen {
         let mut submit = false;
         let mut cancel = false;
         ui.horizontal_wrapped(|ui| {
-            ui.strong(format!("{} - {}:", open.change.label(), open.what));
+            ui.strong(format!("{}: {}.", open.change.title(), open.what));
             let l = ui.label(open.change.label());
             let r = ui
                 .add(
@@ -1452,4 +1460,123 @@ pub fn detail_fields(item: &Item, staff: &StaffDirectory) -> Vec<DetailField> {
         out.push(DetailField::same(spec.label, value));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(plan: &[(usize, f32)]) -> Vec<&'static str> {
+        plan.iter().map(|&(c, _)| COLUMNS[c].title).collect()
+    }
+
+    fn total(plan: &[(usize, f32)], spacing: f32) -> f32 {
+        plan.iter().map(|&(_, w)| w).sum::<f32>() + spacing * plan.len().saturating_sub(1) as f32
+    }
+
+    #[test]
+    fn a_wide_list_shows_every_column_and_fills_the_width() {
+        let plan = fit_columns(1200.0, 8.0);
+        assert_eq!(plan.len(), COLUMNS.len());
+        assert!((total(&plan, 8.0) - 1200.0).abs() < 0.01);
+        for &(c, w) in &plan {
+            assert!(w >= COLUMNS[c].min, "{} at {w}", COLUMNS[c].title);
+        }
+    }
+
+    #[test]
+    fn a_narrow_list_leaves_out_the_least_needed_columns_first_never_status_or_assignee() {
+        let mut last = COLUMNS.len();
+        for width in (300..1200).rev().step_by(10) {
+            let plan = fit_columns(width as f32, 8.0);
+            let shown = titles(&plan);
+            for always in ["Patient", "Assigned to", "Status"] {
+                assert!(shown.contains(&always), "{always} at {width}: {shown:?}");
+            }
+            assert!(plan.len() <= last, "columns only go as it narrows");
+            last = plan.len();
+            let must = ["Patient", "Assigned to", "Status"]
+                .iter()
+                .map(|t| {
+                    COLUMNS
+                        .iter()
+                        .find(|c| c.title == *t)
+                        .map_or(0.0, |c| c.min)
+                })
+                .sum::<f32>()
+                + 16.0;
+            if width as f32 >= must {
+                assert!(
+                    total(&plan, 8.0) <= width as f32 + 0.01,
+                    "{width}: {shown:?} is {}",
+                    total(&plan, 8.0)
+                );
+            }
+            for &(c, w) in &plan {
+                assert!(
+                    w >= COLUMNS[c].min,
+                    "{} cut to {w} at {width}",
+                    COLUMNS[c].title
+                );
+            }
+        }
+        // The order they go in: Clinician, Details, Flag, NHS number, Kind, When.
+        assert!(!titles(&fit_columns(850.0, 8.0)).contains(&"Clinician"));
+        assert!(titles(&fit_columns(850.0, 8.0)).contains(&"Details"));
+        let narrow = titles(&fit_columns(420.0, 8.0));
+        assert_eq!(narrow, ["When", "Patient", "Assigned to", "Status"]);
+    }
+
+    #[test]
+    fn the_divider_leaves_room_for_both_sides() {
+        let r = split_range(1366.0);
+        assert_eq!(r.min, DETAIL_MIN);
+        assert_eq!(r.max, 1366.0 - LIST_MIN);
+        let tiny = split_range(500.0);
+        assert!(tiny.min <= tiny.max && tiny.max <= 500.0);
+    }
+
+    #[test]
+    fn forgetting_a_person_resets_the_view_and_keeps_nothing_of_theirs() {
+        let mut w = WorklistScreen {
+            kind: Some(ItemKind::Prescription),
+            text: "smith".into(),
+            from: "01/11/2026".into(),
+            assignee: AssigneeChoice::Me,
+            clinician: Some(StaffId(1)),
+            cursor: Some(3),
+            note: "half typed".into(),
+            undo: vec![Vec::new()],
+            assign_to: Some(StaffId(2)),
+            last_copied: Some(("NHS number".into(), "9990000018".into())),
+            ..WorklistScreen::default()
+        };
+        w.selected.insert(ItemId(4), 1);
+        w.statuses.clear();
+        w.words = Some(WordsBox {
+            change: NeedsWords::NotNeeded,
+            targets: vec![SeenItem {
+                id: ItemId(4),
+                version: 1,
+            }],
+            what: "1 selected item".into(),
+            text: "dup".into(),
+            message: None,
+            focus: false,
+        });
+        w.read_in_background();
+        w.forget_person();
+        let fresh = WorklistScreen::default();
+        assert_eq!(w.filter(Some(StaffId(1))), fresh.filter(Some(StaffId(1))));
+        assert_eq!(w.sort, fresh.sort);
+        assert_eq!(w.cursor, None);
+        assert!(w.selected.is_empty() && w.note.is_empty() && w.undo.is_empty());
+        assert!(w.words.is_none() && w.assign_to.is_none() && w.last_copied.is_none());
+        assert_eq!(w.from, "");
+        assert_eq!(
+            w.background,
+            Background::Wanted,
+            "the reader is still wanted (and a running one kept)"
+        );
+    }
 }
