@@ -854,3 +854,40 @@ fn forgetting_a_person_clears_their_worklist_and_keeps_the_reader() {
         "the previous person's change stands"
     );
 }
+
+/// A fast typist presses N and starts on the reason before the next frame: those
+/// letters go into the reason box (N's own "n" does not), none is lost.
+#[test]
+fn letters_typed_straight_after_n_go_into_the_reason_box() {
+    let (_dir, path, ids) = seeded();
+    let store = SqliteStore::open(&path).unwrap();
+    let mut h = harness(&path);
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    click_row(&mut h, "Test Patient 00");
+    let key = |key, pressed| egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    };
+    h.input_mut().events.extend([
+        key(egui::Key::N, true),
+        egui::Event::Text("n".into()),
+        key(egui::Key::N, false),
+        key(egui::Key::D, true),
+        egui::Event::Text("D".into()),
+        key(egui::Key::D, false),
+        egui::Event::Text("uplicate".into()),
+    ]);
+    h.run();
+    let boxed = h.get_by_role_and_label(Role::TextInput, "Reason it is not needed");
+    assert_eq!(boxed.value().as_deref(), Some("Duplicate"));
+    assert!(boxed.is_focused());
+    type_here(&mut h, " entry");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let item = store.item(ids[0]).unwrap();
+    assert_eq!(item.reentry.status, Status::NotNeeded);
+    assert_eq!(item.reentry.note, "Duplicate entry");
+}

@@ -92,6 +92,14 @@ enum NeedsWords {
 }
 
 impl NeedsWords {
+    /// The worklist key that asks for it.
+    fn key(self) -> Key {
+        match self {
+            NeedsWords::NotNeeded => Key::N,
+            NeedsWords::Problem => Key::P,
+        }
+    }
+
     /// What it marks the items as.
     fn title(self) -> &'static str {
         match self {
@@ -489,7 +497,9 @@ impl WorklistScreen {
         let mut undo = false;
         let note = self.note.clone();
         let mut moved: Option<(i64, bool)> = None;
+        let mut typed_after = String::new();
         ui.input_mut(|i| {
+            let arrived = i.events.clone();
             for (key, step) in [
                 (Key::ArrowDown, 1i64),
                 (Key::ArrowUp, -1),
@@ -515,6 +525,12 @@ impl WorklistScreen {
             } else if i.consume_key(Modifiers::NONE, Key::O) {
                 change = Some(StatusChange::Reopen);
             }
+            if let Some(w) = words {
+                // A fast typist's first letters of the reason, typed after N or P
+                // in this same frame, go into the box rather than nowhere.
+                typed_after = text_typed_after(&arrived, w.key());
+                i.events.retain(|e| !matches!(e, egui::Event::Text(_)));
+            }
         });
         if let Some((step, extend)) = moved {
             self.move_cursor(cx, count, step, extend);
@@ -524,6 +540,9 @@ impl WorklistScreen {
         }
         if let Some(w) = words {
             self.ask_words(cx, w);
+            if let Some(open) = self.words.as_mut() {
+                open.text.push_str(&typed_after);
+            }
         }
         if undo {
             self.undo_last(cx);
@@ -1256,6 +1275,32 @@ pub fn status_line(item: &Item, staff: &StaffDirectory) -> String {
     item.reentry.describe(staff, false)
 }
 
+/// The text typed after `key` was pressed, from one frame's `events`, without
+/// the key's own letter (N's "n"): what a fast typist meant for the box that key
+/// opens.
+fn text_typed_after(events: &[egui::Event], key: Key) -> String {
+    let Some(at) = events
+        .iter()
+        .position(|e| matches!(e, egui::Event::Key { key: k, pressed: true, .. } if *k == key))
+    else {
+        return String::new();
+    };
+    let own = key.symbol_or_name();
+    let mut typed = String::new();
+    let mut own_seen = false;
+    for e in &events[at + 1..] {
+        if let egui::Event::Text(t) = e {
+            if !own_seen && t.eq_ignore_ascii_case(own) {
+                own_seen = true;
+            } else {
+                own_seen = true;
+                typed.push_str(t);
+            }
+        }
+    }
+    typed
+}
+
 /// One column of the worklist table.
 #[derive(Debug, Clone, Copy)]
 struct ColumnSpec {
@@ -1525,6 +1570,33 @@ mod tests {
         assert!(titles(&fit_columns(850.0, 8.0)).contains(&"Details"));
         let narrow = titles(&fit_columns(420.0, 8.0));
         assert_eq!(narrow, ["When", "Patient", "Assigned to", "Status"]);
+    }
+
+    #[test]
+    fn letters_typed_after_n_in_the_same_frame_are_kept_without_its_own() {
+        let key = |k, pressed| egui::Event::Key {
+            key: k,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: Modifiers::NONE,
+        };
+        let text = |t: &str| egui::Event::Text(t.into());
+        let events = [
+            key(Key::N, true),
+            text("n"),
+            key(Key::N, false),
+            key(Key::D, true),
+            text("D"),
+            key(Key::D, false),
+            text("up"),
+        ];
+        assert_eq!(text_typed_after(&events, Key::N), "Dup");
+        // A reason that itself starts with the key's letter keeps it.
+        let events = [key(Key::N, true), text("n"), text("no longer needed")];
+        assert_eq!(text_typed_after(&events, Key::N), "no longer needed");
+        assert_eq!(text_typed_after(&[key(Key::N, true)], Key::N), "");
+        assert_eq!(text_typed_after(&[text("x")], Key::N), "");
     }
 
     #[test]
