@@ -166,3 +166,32 @@ impl AuditScreen {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forget_person_clears_the_filters_and_the_check() {
+        let mut a = AuditScreen {
+            person: Some(StaffId(2)),
+            item: "42".into(),
+            from: "20/11/2026".into(),
+            to: "21/11/2026".into(),
+            verify_result: Some("Intact".into()),
+            limit: 600,
+            ..AuditScreen::default()
+        };
+        a.loaded_for = Some(a.filter());
+        a.forget_person();
+        assert_eq!(
+            a.filter(),
+            AuditFilter::default(),
+            "the next person sees everything"
+        );
+        assert!(a.verify_result.is_none());
+        assert!(a.events.is_empty());
+        assert!(a.loaded_for.is_none(), "read again for the next person");
+        assert_eq!(a.limit, 0, "from the first page");
+    }
+}

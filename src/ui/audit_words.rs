@@ -361,20 +361,22 @@ fn uk_day_of(v: Option<&Value>) -> String {
     NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_or(s, uk_date)
 }
 
+/// Reads one side of an event (before or after) as labelled values in form order.
+type Fields = fn(Option<&Value>, Names<'_>, Option<ItemKind>) -> Vec<(String, String)>;
+
 fn changes_in(e: &AuditEvent, names: Names<'_>) -> Vec<FieldChange> {
     let before = e.before.as_ref();
     let after = e.after.as_ref();
-    let fields: fn(Option<&Value>, Names<'_>, Option<ItemKind>) -> Vec<(String, String)> =
-        match e.action.as_str() {
-            "item.logged" | "item.imported" | "item.edited" | "item.voided" => item_fields,
-            "item.status" | "item.status_undone" => reentry_fields,
-            "item.assigned" => assignee_field,
-            "project.created" | "project.updated" | "project.go_live_moved" => project_fields,
-            "project.lock_minutes" => lock_field,
-            "staff.added" | "staff.activated" | "staff.deactivated" => staff_fields,
-            "reentry.signed_off" => sign_off_fields,
-            _ => return Vec::new(),
-        };
+    let fields: Fields = match e.action.as_str() {
+        "item.logged" | "item.imported" | "item.edited" | "item.voided" => item_fields,
+        "item.status" | "item.status_undone" => reentry_fields,
+        "item.assigned" => assignee_field,
+        "project.created" | "project.updated" | "project.go_live_moved" => project_fields,
+        "project.lock_minutes" => lock_field,
+        "staff.added" | "staff.activated" | "staff.deactivated" => staff_fields,
+        "reentry.signed_off" => sign_off_fields,
+        _ => return Vec::new(),
+    };
     let kind = item_kind(e);
     diff(
         before
