@@ -31,7 +31,7 @@ pub struct FieldChange {
 
 /// One line: what happened and, for a change to something that existed, each
 /// field changed ("Corrected the item: Medication: A -> B; Dose / directions: C -> D").
-#[allow(dead_code)] // for an item's History (today_log.rs), which switches to it next
+#[allow(dead_code)] // for a caller without the staff list; the screens use the _with forms
 pub fn describe(e: &AuditEvent) -> String {
     describe_in(e, Names(None))
 }
@@ -44,7 +44,7 @@ pub fn describe_with(e: &AuditEvent, staff: &StaffDirectory) -> String {
 /// Each field the event changed, before and after. For an event that created
 /// something (an item logged, a member of staff added) every value it was given,
 /// with an empty `before`. Events that change no fields (a sign-in) give none.
-#[allow(dead_code)] // for an item's History (today_log.rs), which switches to it next
+#[allow(dead_code)] // for a caller without the staff list; the screens use the _with forms
 pub fn changes(e: &AuditEvent) -> Vec<FieldChange> {
     changes_in(e, Names(None))
 }
