@@ -41,7 +41,6 @@ enum Stroke {
     ShiftTab,
     Space,
     Enter,
-    Esc,
     Alt(Key),
 }
 
@@ -96,7 +95,6 @@ fn keyboard(strokes: &[Stroke]) -> Vec<Event> {
             Stroke::ShiftTab => press(&mut out, Key::Tab, Modifiers::SHIFT, None),
             Stroke::Space => press(&mut out, Key::Space, Modifiers::NONE, Some(" ".into())),
             Stroke::Enter => press(&mut out, Key::Enter, Modifiers::NONE, None),
-            Stroke::Esc => press(&mut out, Key::Escape, Modifiers::NONE, None),
             Stroke::Alt(k) => press(&mut out, *k, Modifiers::ALT, None),
         }
     }

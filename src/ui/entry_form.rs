@@ -412,8 +412,7 @@ impl EntryForm {
             }
         }
         if !changed.is_empty() {
-            self.errors
-                .retain(|e| !changed.iter().any(|c| *c == e.field));
+            self.errors.retain(|e| !changed.contains(&e.field));
             self.clear_armed = false;
         }
     }

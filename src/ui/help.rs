@@ -97,9 +97,12 @@ pub fn shortcut_sheet() -> Vec<(String, String)> {
             ("Worklist: Space or R", "Tick the item off as re-entered"),
             (
                 "Worklist: N",
-                "Not needed (type the reason in the note first)",
+                "Not needed: asks for the reason (Enter applies, Esc cancels)",
             ),
-            ("Worklist: P", "Mark as a problem"),
+            (
+                "Worklist: P",
+                "A problem: asks for a note (Enter applies, Esc cancels)",
+            ),
             ("Worklist: O", "Reopen"),
             ("Worklist: Ctrl+Z", "Undo the last tick-off"),
         ]
@@ -125,8 +128,8 @@ pub fn how_to(screen: Screen) -> &'static str {
              Filter by kind, status, person, clinician, dates or any text (name, NHS number).\n\
              Select an item: its details are on the right in the new system's order, with \
              Copy buttons. Re-enter it in the new system, then press Space to tick it off \
-             (your name and the time are recorded). N marks it not needed (type why in the \
-             note first), P a problem. Ctrl+Z undoes the last change. \"My items\" shows what \
+             (your name and the time are recorded). N marks it not needed and P a problem: \
+             each asks for the reason in a box (Enter applies, Esc cancels). Ctrl+Z undoes the last change. \"My items\" shows what \
              is assigned to you."
         }
         Screen::Progress => {

@@ -33,9 +33,14 @@ impl egui::Plugin for InputPacing {
         "cutover_log::InputPacing"
     }
 
-    fn input_hook(&mut self, _ctx: &egui::Context, input: &mut RawInput) {
+    fn input_hook(&mut self, ctx: &egui::Context, input: &mut RawInput) {
         self.waiting.extend(input.events.drain(..));
-        input.events = next_step(&mut self.waiting);
+        // Outside a text box a plain letter is a command (the worklist's R, N, P,
+        // O): each then gets a frame of its own, like Tab.
+        let typing = ctx
+            .memory(egui::Memory::focused)
+            .is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some());
+        input.events = next_step(&mut self.waiting, typing);
         // (The held modifiers travel in the stream too, as ModifiersChanged events,
         // so a key handled a frame late is seen with the modifiers it was pressed with.)
     }
@@ -47,9 +52,11 @@ impl egui::Plugin for InputPacing {
     }
 }
 
-/// Takes the next step's events off the front of `waiting`.
-pub fn next_step(waiting: &mut VecDeque<Event>) -> Vec<Event> {
+/// Takes the next step's events off the front of `waiting`. `typing`: a text box
+/// has focus, so plain letters are text, not commands.
+pub fn next_step(waiting: &mut VecDeque<Event>, typing: bool) -> Vec<Event> {
     let mut step = Vec::new();
+    let acts = |e: &Event| acts(e, typing);
     match waiting.front() {
         None => return step,
         Some(first) if acts(first) => {
@@ -80,14 +87,14 @@ pub fn next_step(waiting: &mut VecDeque<Event>) -> Vec<Event> {
 
 /// True for an event that may move focus or do something, so that what follows it
 /// must wait until the frame that handled it has finished.
-fn acts(event: &Event) -> bool {
+fn acts(event: &Event, typing: bool) -> bool {
     match event {
         Event::Key {
             key,
             pressed: true,
             modifiers,
             ..
-        } => key_acts(*key, *modifiers),
+        } => key_acts(*key, *modifiers) || !typing,
         Event::PointerButton { pressed: false, .. } => true,
         Event::Copy | Event::Cut | Event::Paste(_) => true,
         _ => false,
@@ -164,7 +171,7 @@ mod tests {
         let mut waiting: VecDeque<Event> = events.into();
         let mut out = Vec::new();
         loop {
-            let step = next_step(&mut waiting);
+            let step = next_step(&mut waiting, true);
             if step.is_empty() {
                 break;
             }
@@ -222,6 +229,15 @@ mod tests {
                 vec![text("q")],
             ]
         );
+    }
+
+    #[test]
+    fn outside_a_text_box_each_letter_is_a_step_of_its_own() {
+        let n = key(Key::N, Modifiers::NONE);
+        let r = key(Key::R, Modifiers::NONE);
+        let mut waiting: VecDeque<Event> = vec![n.clone(), text("n"), r.clone(), text("r")].into();
+        assert_eq!(next_step(&mut waiting, false), vec![n, text("n")]);
+        assert_eq!(next_step(&mut waiting, false), vec![r, text("r")]);
     }
 
     #[test]

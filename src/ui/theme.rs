@@ -9,6 +9,10 @@ pub fn apply(ctx: &egui::Context) {
     ctx.all_styles_mut(|s| {
         s.spacing.item_spacing = egui::vec2(8.0, 6.0);
         s.spacing.button_padding = egui::vec2(8.0, 4.0);
+        // A steady cursor: a blinking one redraws the window twice a second, which
+        // on a practice PC drawing in software over remote desktop is a steady
+        // load (and screen traffic) while the desk sits idle on the log.
+        s.visuals.text_cursor.blink = false;
     });
 }
 
