@@ -21,12 +21,17 @@ fn now() -> NaiveDateTime {
 /// One item logged this morning, and the desk app open on its log with the
 /// receptionist at the desk (the folder holds the log; keep it alive).
 fn reception_with_one_item() -> (tempfile::TempDir, Item, Harness<'static, CutoverApp>) {
+    reception_with_one(ItemKind::Other)
+}
+
+/// The same with the one item of `kind`.
+fn reception_with_one(kind: ItemKind) -> (tempfile::TempDir, Item, Harness<'static, CutoverApp>) {
     let mut p = Practice::new();
     let gp = p.gp.clone();
     let item = p
         .store
         .log_item(
-            &input(ItemKind::Other, &gp, NHS_A, "2026-11-20T09:50"),
+            &input(kind, &gp, NHS_A, "2026-11-20T09:50"),
             &p.desk(during()),
         )
         .unwrap();
@@ -38,14 +43,7 @@ fn reception_with_one_item() -> (tempfile::TempDir, Item, Harness<'static, Cutov
 }
 
 fn harness(store: SqliteStore) -> Harness<'static, CutoverApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 1300.0))
-        .with_max_steps(12)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(Box::new(store), now),
-        )
+    common::ui::app_on(store, egui::vec2(1400.0, 1300.0), now)
 }
 
 use common::ui::type_into;
@@ -56,14 +54,7 @@ fn text_value(h: &Harness<'_, CutoverApp>, label: &str) -> String {
         .unwrap_or_default()
 }
 
-fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
-    h.get_by_role_and_label(Role::Button, label).click();
-    h.run();
-}
-
-fn status_shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
+use common::ui::{click, shows as status_shows};
 
 fn choose_desk_user(h: &mut Harness<'_, CutoverApp>, name: &str) {
     let option = match name {
@@ -655,13 +646,11 @@ fn items_in(h: &Harness<'_, CutoverApp>) -> Vec<Item> {
 #[test]
 fn the_time_follows_the_clock_until_it_is_typed() {
     let (_dir, path) = fixture_store();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1366.0, 768.0))
-        .with_max_steps(12)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), moving_clock),
-        );
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        moving_clock,
+    );
     choose_desk_user(&mut h, "Test Receptionist");
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
     h.run();
@@ -754,19 +743,7 @@ fn the_void_dialog_takes_its_own_keys_and_errors_clear_when_fixed() {
 /// A correction shows every stored value, choices included.
 #[test]
 fn a_correction_shows_every_stored_choice() {
-    let mut p = Practice::new();
-    let gp = p.gp.clone();
-    let item = p
-        .store
-        .log_item(
-            &input(ItemKind::Prescription, &gp, NHS_A, "2026-11-20T09:50"),
-            &p.desk(during()),
-        )
-        .unwrap();
-    let path = p.path();
-    drop(p.store);
-    let mut h = harness(SqliteStore::open(&path).unwrap());
-    choose_desk_user(&mut h, "Test Receptionist");
+    let (_dir, item, mut h) = reception_with_one(ItemKind::Prescription);
     click(&mut h, "Correct");
     for chosen in ["Repeat", "EPS (electronic)", "Phone", "Dr Test Gp"] {
         assert!(
@@ -905,15 +882,11 @@ fn each_person_starts_clean_on_their_own_screen() {
 #[test]
 fn a_clinician_after_go_live_starts_on_their_own_items() {
     let (_dir, path) = fixture_store();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1366.0, 768.0))
-        .with_max_steps(12)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(Box::new(SqliteStore::open(&path).unwrap()), || {
-                t("2026-11-24T09:00")
-            }),
-        );
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        || t("2026-11-24T09:00"),
+    );
     common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
     assert_eq!(h.state().screen, cutover_log::ui::Screen::Worklist);
     click(&mut h, "Sign out");

@@ -17,18 +17,14 @@ fn now() -> NaiveDateTime {
 }
 
 fn harness(path: &std::path::Path) -> Harness<'static, CutoverApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 1000.0))
-        .with_max_steps(12)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(Box::new(SqliteStore::open(path).unwrap()), now),
-        )
+    common::ui::app_on(
+        SqliteStore::open(path).unwrap(),
+        egui::vec2(1400.0, 1000.0),
+        now,
+    )
 }
 
-fn shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
+use common::ui::shows;
 
 #[test]
 fn sign_off_waits_for_open_items_then_records_the_manager() {

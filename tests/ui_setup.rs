@@ -19,24 +19,10 @@ fn now() -> NaiveDateTime {
 }
 
 fn harness(store: SqliteStore) -> Harness<'static, CutoverApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1366.0, 768.0))
-        .with_max_steps(12)
-        .with_theme(egui::Theme::Light)
-        .build_ui_state(
-            |ui, app: &mut CutoverApp| app.ui(ui),
-            CutoverApp::new(Box::new(store), now),
-        )
+    common::ui::app_on(store, egui::vec2(1366.0, 768.0), now)
 }
 
-fn shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
-
-fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
-    h.get_by_role_and_label(Role::Button, label).click();
-    h.run();
-}
+use common::ui::{click, shows};
 
 fn key(h: &mut Harness<'_, CutoverApp>, key: egui::Key) {
     h.key_press(key);

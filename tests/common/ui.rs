@@ -48,3 +48,31 @@ pub fn sign_in(h: &mut Harness<'_, CutoverApp>, option: &str) {
         h.state().status.text
     );
 }
+
+/// The app on `store` in a light-theme harness `size` points big, at the time
+/// `clock` says (as the window runs it, with the input pacing).
+pub fn app_on(
+    store: cutover_log::store::SqliteStore,
+    size: egui::Vec2,
+    clock: fn() -> chrono::NaiveDateTime,
+) -> Harness<'static, CutoverApp> {
+    Harness::builder()
+        .with_size(size)
+        .with_max_steps(64)
+        .with_theme(egui::Theme::Light)
+        .build_ui_state(
+            |ui, app: &mut CutoverApp| app.ui(ui),
+            CutoverApp::new(Box::new(store), clock),
+        )
+}
+
+/// Whether any node's label contains `text` (a message, a list row, a heading).
+pub fn shows(h: &Harness<'_, CutoverApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Clicks the button labelled `label` and lets the app settle.
+pub fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
+    h.get_by_role_and_label(Role::Button, label).click();
+    h.run();
+}
