@@ -36,11 +36,14 @@ xdotool windowsize --sync "$win" 1366 768 || true
 sleep 3
 xdotool mousemove --window "$win" 683 700
 xdotool windowfocus --sync "$win" || true
-# Sign in by keyboard: Tab to the name list, type-ahead picks the first receptionist.
-xdotool key Tab; sleep 0.5; xdotool key space; sleep 0.5
-xdotool type --delay 80 "r"; sleep 0.5; xdotool key Return; sleep 0.5
-xdotool type --delay 40 "demo-password"; xdotool key Return; sleep 2
+# Sign in by keyboard as the demo's receptionist: the password box has focus; Shift+Tab
+# to the name list, type the start of the name, Enter, the password, Enter.
+xdotool key shift+Tab; sleep 0.5
+xdotool type --delay 80 "Sam"; sleep 0.5; xdotool key Return; sleep 0.5
+xdotool type --delay 40 "demo-password"; xdotool key Return; sleep 3
+# The log screen, an item started: the cursor waits in the NHS number.
 xdotool key F2; sleep 1; xdotool key alt+o; sleep 1
+if [ -n "${SHOT:-}" ]; then import -window root "$SHOT"; fi
 # Move the pointer off the window's controls, then leave it alone.
 xdotool mousemove 1360 760; sleep 5
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
@@ -56,4 +59,4 @@ wall = e - s
 print(f"idle on the log screen: {cpu:.2f} s of CPU in {wall:.0f} s = {100 * cpu / wall:.2f} % of one core")
 PY
 RUN
-xvfb-run -a -s "-screen 0 1366x768x24" bash "$work/run.sh" "$app" "$work/idle.sqlite3" "$seconds"
+SHOT="${SHOT:-}" xvfb-run -a -s "-screen 0 1366x768x24" bash "$work/run.sh" "$app" "$work/idle.sqlite3" "$seconds"

@@ -1311,3 +1311,39 @@ on_both_stores!(
     two_desks_never_silently_overwrite_each_other,
     two_desks_ticking_the_same_item_never_overwrite_each_other,
 );
+
+/// A file's watch wakes the app when another connection changes the log (another
+/// desk on the same file, the command line), and not while nothing changes, so an
+/// idle desk draws nothing.
+#[test]
+fn a_file_watch_wakes_the_app_only_when_the_log_changes() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let p = Practice::new();
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&wakes);
+    let watch = p
+        .store
+        .watch_changes(Box::new(move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }))
+        .unwrap()
+        .expect("a file has a watch");
+    assert!(watch.fallback() >= std::time::Duration::from_secs(60));
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(wakes.load(Ordering::SeqCst), 0, "nothing changed: no wake");
+    let mut other = SqliteStore::open(&p.path()).unwrap();
+    other
+        .log_item(
+            &input(ItemKind::Other, &p.gp, NHS_A, "2026-11-18T09:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while wakes.load(Ordering::SeqCst) == 0 && waited.elapsed() < std::time::Duration::from_secs(10)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(wakes.load(Ordering::SeqCst) >= 1, "the change woke the app");
+    drop(watch);
+}

@@ -316,7 +316,7 @@ pub trait CutoverStore {
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>>;
     /// Calls `on_change` (on a thread of its own) soon after any desk commits a
     /// change to the log, for as long as the returned watch is kept. `None` where
-    /// the store has no way to tell (a file: the app re-reads on a timer instead).
+    /// the store has no way to tell (the app then re-reads on a timer).
     fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>> {
         let _ = on_change;
         Ok(None)
@@ -327,12 +327,30 @@ pub trait CutoverStore {
 /// the watching stops when this is dropped.
 pub struct ChangeWatch {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// How often the app should still re-read on its own (a safety net; and on a
+    /// server, how soon a lost connection is noticed).
+    fallback: std::time::Duration,
 }
 
 impl ChangeWatch {
-    /// A watch whose thread stops once `stop` is set.
+    /// A watch whose thread stops once `stop` is set; the app still re-reads every
+    /// 10 seconds unless [`Self::with_fallback`] says otherwise.
     pub fn new(stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
-        Self { stop }
+        Self {
+            stop,
+            fallback: std::time::Duration::from_secs(10),
+        }
+    }
+
+    /// Sets how often the app should still re-read on its own.
+    pub fn with_fallback(mut self, every: std::time::Duration) -> Self {
+        self.fallback = every;
+        self
+    }
+
+    /// How often the app should still re-read on its own.
+    pub fn fallback(&self) -> std::time::Duration {
+        self.fallback
     }
 }
 

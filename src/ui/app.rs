@@ -134,8 +134,14 @@ impl CutoverApp {
         let changed = self
             .changed
             .swap(false, std::sync::atomic::Ordering::Relaxed);
+        // With a watch, the timer is only a safety net (a file: every few minutes; a
+        // server: often enough to notice a lost connection soon).
+        let every = match &self.watch {
+            Some(Some(w)) => w.fallback(),
+            _ => every,
+        };
         if focused || changed || last.elapsed() >= every {
-            self.auto_refresh = Some((every, std::time::Instant::now()));
+            self.auto_refresh = Some((REFRESH_EVERY, std::time::Instant::now()));
             match self.store.staff() {
                 Ok(s) => {
                     self.staff = StaffDirectory::new(s);
@@ -383,6 +389,15 @@ impl CutoverApp {
         });
 
         self.desk.watch_idle(ui.ctx(), now, self.lock_minutes);
+        // Wake when the lock is due, however quiet the desk is.
+        if let (Some(_), false, Some(last)) =
+            (self.desk.staff, self.desk.locked, self.desk.last_activity)
+        {
+            let due = last + chrono::Duration::minutes(i64::from(self.lock_minutes)) - now;
+            let secs = u64::try_from(due.num_seconds()).unwrap_or(0).max(1);
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs(secs));
+        }
         if self.desk.current(&self.staff).is_none() {
             let unlocking = self.desk.locked.then_some(self.desk.staff).flatten();
             egui::CentralPanel::default().show(ui, |ui| {

@@ -12,6 +12,7 @@ mod purge;
 mod queries;
 mod rows;
 mod schema;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +43,11 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
+    /// This handle's connection, for a helper thread of the store's own.
+    fn into_connection(self) -> Connection {
+        self.conn
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up
     /// to date. A database from a newer version is refused before anything is written.
     pub fn open(path: &Path) -> StoreResult<Self> {
@@ -475,5 +481,12 @@ impl crate::store::CutoverStore for SqliteStore {
             &self.path,
             self.passphrase.as_deref(),
         )?))
+    }
+
+    fn watch_changes(
+        &self,
+        on_change: Box<dyn Fn() + Send>,
+    ) -> StoreResult<Option<crate::store::ChangeWatch>> {
+        watch::start(&self.path, self.passphrase.as_deref(), on_change).map(Some)
     }
 }
