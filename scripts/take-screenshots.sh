@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Takes the README's screenshots from the real window under Xvfb (no display or GPU needed):
+# Takes the README's screenshots from the real window under Xvfb (no display or GPU needed),
+# at 1366x768 (a common practice-PC screen) and 100 % text:
 #
 #  1. the first hour, as a new practice manager would go through it, on an empty database:
 #     setup screen -> pick your name and sign in -> log a first item -> see it in today's log
 #     and on the worklist -> F1 (shortcut sheet) -> Shift+F1 (About);
-#  2. the log, worklist and progress screens of the demo practice.
+#  2. the worklist and progress screens of the demo practice (after go-live), as its manager;
+#  3. the log screen of the demo practice during cutover (go-live moved 3 days ahead), as
+#     reception: two calls logged, then a prescription being typed.
 #
-# Synthetic data only: NHS numbers from the 999 range (never issued), made-up names.
-# The window is driven with xdotool by screen position: the window is placed at 0,0 and sized
-# 1720x900 (the worklist shows every column), and the positions below are for that size at
-# 100 % text. If the layout changes, look at the PNGs (they are what the README shows) and
-# move the positions.
+# Synthetic data only: NHS numbers from the 999 range (never issued), made-up names; the demo
+# practice's staff all have the password demo-password.
+#
+# The window is driven from the keyboard, as staff use it, so the steps survive layout changes:
+# Tab / Shift+Tab between fields, typing, Enter, Space on a choice, F2-F7 for the screens,
+# Alt+letter for an item's kind. The Tab counts below follow the forms' field order (given at
+# each step); if a form gains or loses a field, change the count. No step clicks a position.
+# Each person's display settings (text size, the worklist's divider) are kept in a throwaway
+# data folder, so nothing from an earlier run or from your own use changes the pictures.
 #
 # Needs: apt-get install -y xvfb xauth imagemagick xdotool (installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 
 missing=()
 for tool in xvfb-run:xvfb xauth:xauth import:imagemagick xdotool:xdotool; do
@@ -32,84 +40,129 @@ out="$PWD/docs/screenshots"
 mkdir -p "$out"
 work="$(mktemp -d /tmp/cutover-shots.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
+export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
+width=1366 height=768
 
-# The steps, run inside Xvfb. $1: the database; $2: which tour.
+# The steps, run inside Xvfb. $1: the database; $2: which tour; $3: where the PNGs go; $4: the app.
 cat >"$work/tour.sh" <<'TOUR'
 set -euo pipefail
-db="$1"; tour="$2"; out="$3"; app="$4"
-"$app" --db "$db" >"$(dirname "$db")/app.log" 2>&1 & pid=$!
+db="$1"; tour="$2"; out="$3"; app="$4"; width="$5"; height="$6"
+"$app" --db "$db" >"$db.log" 2>&1 & pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 win=$(xdotool search --sync --name "Cutover Log" | head -1)
-xdotool windowsize --sync "$win" 1720 900 || true
+xdotool windowsize --sync "$win" "$width" "$height" || true
+xdotool windowmove --sync "$win" 0 0 || true
 sleep 3
-# No window manager under Xvfb: keys go to the window under the pointer.
-xdotool mousemove --window "$win" 860 780
+# No window manager under Xvfb: the window must be given the keyboard focus, and keys go to
+# the window under the pointer. The pointer rests low on the right, over nothing that reacts
+# to hovering (no tooltip, no plot cross-hair) on any screen shot here.
+xdotool mousemove --sync $((width - 266)) $((height - 33))
 xdotool windowfocus --sync "$win" || true
-# The app needs a frame or two to take each click (more on a busy machine).
-click() { xdotool mousemove --sync "$1" "$2"; sleep 0.3; xdotool click 1; sleep 1; }
-field() { click "$1" "$2"; xdotool type --delay 40 "$3"; sleep 0.5; }
+sleep 0.5
+# A key or chord (several: one after another); typed text. The app takes every key where
+# it was pressed however fast it comes, but a pause lets each screen settle for the pictures.
+key() { xdotool key --delay 150 "$@"; sleep 0.5; }
+tab() { local i; for ((i = 0; i < $1; i++)); do xdotool key Tab; sleep 0.15; done; sleep 0.4; }
+text() { xdotool type --delay 50 "$1"; sleep 0.5; }
 shot() { sleep 1.5; import -window root "$out/$1.png"; echo "   $1.png"; }
-sign_in() { # $1: the name's position in the open list; $2: a shot of the list (or ""); $3: password
-  click 846 214          # Name: the list of staff opens (below the two-row top bar)
+# Sign in: Shift+Tab reaches the Name list (from an empty screen, or from the Password box,
+# where setup leaves the focus); the first letters of a name open the list on it; Enter
+# chooses it and moves to Password. $1: the letters; $2: a shot of the open list (or "");
+# $3: the password.
+sign_in() {
+  key shift+Tab
+  text "$1"
   if [ -n "$2" ]; then shot "$2"; fi
-  click 830 "$1"         # the name; the password box takes the focus
-  xdotool type --delay 40 "$3"; sleep 0.5
+  key Return
+  text "$3"; key Return; sleep 2
 }
 
 case "$tour" in
 first-hour)
-  # 1. Setup: the practice, the window, the staff, the manager's password.
-  field 350 104 "Riverside Test Practice"
-  field 350 135 "A81001"
-  field 236 228 "$(date -d yesterday +%d/%m/%Y)"
-  field 236 259 "$(date -d '+7 days' +%d/%m/%Y)"
-  field 317 464 "first-hour-password"
-  field 317 495 "first-hour-password"
-  field 248 348 "Pat Manager"; click 60 406            # practice manager (chosen already)
-  click 153 398; field 248 369 "Dr Asha Example"; click 60 427   # a GP
-  field 248 390 "Sam Frontdesk"; click 60 448          # reception (chosen after each add)
+  # 1. Setup. Tab order: Connect to practice server, Practice name, ODS code, the old system
+  #    (EMIS Web, TPP SystmOne, Vision, Medicus, Other), the new system (the same five),
+  #    cutover start date, time, go-live date, time, Staff name, the seven roles, Add to
+  #    staff list, the password, the password again. The systems keep their defaults (EMIS
+  #    Web to TPP SystmOne), the times theirs (18:00, 08:00).
+  tab 2; text "Riverside Test Practice"
+  tab 1; text "A81001"
+  tab 11; text "$(date -d yesterday +%d/%m/%Y)"
+  tab 2; text "$(date -d '+7 days' +%d/%m/%Y)"
+  tab 2
+  # Enter adds the name typed with the role chosen (Practice manager at first, then
+  # Reception / admin); Enter on a role picks it and adds the name.
+  text "Pat Manager"; key Return
+  text "Dr Asha Example"; tab 2; key Return          # Reception / admin, GP: Enter
+  text "Sam Frontdesk"; key Return
+  tab 9; text "first-hour-password"                  # past the roles and Add to staff list
+  key Return; text "first-hour-password"             # Enter goes on to "Repeat the password"
   shot first-hour-1-setup
-  click 80 599                                         # Create the cutover log
-  # 2. Sign in: pick your name, type your password.
-  sign_in 273 first-hour-2-pick-name "first-hour-password"   # Pat Manager, second of three
-  xdotool key Return; sleep 2
-  # 3. Log a first item: Alt+T, a telephone call.
-  xdotool key alt+t; sleep 1.5
-  xdotool type --delay 60 "999 123 4519"; sleep 0.5; xdotool key Tab; sleep 0.5
-  xdotool type --delay 40 "Testperson, Alex"; sleep 0.3; xdotool key Tab; sleep 0.5
-  xdotool type --delay 40 "14/03/1958"; sleep 0.5
-  field 526 339 "Asked for a repeat of salbutamol inhaler; told to collect Friday"
+  key Return; sleep 2                                # Enter there creates the log
+  # 2. Sign in: pick your name ("pa": Pat Manager), type your password.
+  sign_in "pa" first-hour-2-pick-name "first-hour-password"
+  # 3. Log a first item: Alt+T, a telephone call. Tab order: NHS number, Patient name, Date
+  #    of birth, When (date, time), Clinician (None, Dr Asha Example), Details.
+  key alt+t; sleep 1
+  text "999 123 4519"; tab 1
+  text "Testperson, Alex"; tab 1
+  text "14/03/1958"; tab 5
+  text "Asked for a repeat of salbutamol inhaler; told to collect Friday"
   shot first-hour-3-log-an-item
-  xdotool key Return; sleep 2
+  key Return; sleep 1.5                              # saved; focus back on the NHS number
   shot first-hour-4-todays-log
-  # 4. The same item on the worklist (F3), then help: F1 and Shift+F1.
-  xdotool key F3; sleep 1.5
+  # 4. The same item on the worklist (F3), highlighted (Down) so its details show; then
+  #    help: F1 and Shift+F1.
+  key F3; sleep 1.5; key Down
   shot first-hour-5-worklist
-  xdotool key F1
+  key F1
   shot help-shortcuts
-  xdotool key Escape; sleep 1; xdotool key shift+F1
+  key Escape; sleep 1; key shift+F1
   shot help-about
   ;;
-demo)
-  sign_in 273 "" "demo-password"     # Chris Manager, second in the list
-  xdotool key Return; sleep 2
-  xdotool key F3
+manager)
+  # After go-live the practice manager starts on the worklist.
+  sign_in "ch" "" "demo-password"                    # Chris Manager
+  key F3; sleep 1.5
+  key Down Down                                      # the second item: a prescription
   shot worklist
-  xdotool key F4
+  key F4
   shot progress
-  xdotool key F2; sleep 1
-  xdotool key alt+p; sleep 1
-  xdotool type --delay 60 "999 123 4527"; sleep 0.5; xdotool key Tab; sleep 0.3
-  xdotool type --delay 30 "Example-Smith, Zoe O'Brien"; sleep 0.3; xdotool key Tab; sleep 0.3
-  xdotool type --delay 30 "01/02/1960"
+  ;;
+desk)
+  # During cutover reception starts on the log, the focus in the NHS number. Tab order of a
+  # telephone call: NHS number, Patient name, Date of birth, When (date, time), Clinician
+  # (None and the demo practice's four clinicians), Details.
+  sign_in "sam" "" "demo-password"                   # Sam Reception
+  key alt+t; sleep 1
+  text "999 246 8130"; tab 1; text "Sampleperson, Jamie"; tab 1; text "22/07/1984"; tab 8
+  text "Asked for a call back about blood test results; GP to ring tomorrow"; key Return; sleep 1.5
+  text "999 310 5724"; tab 1; text "Fakename, Robin"; tab 1; text "05/11/1991"; tab 8
+  text "Cancelled Thursday's appointment by phone; will rebook next week"; key Return; sleep 1.5
+  # A prescription: NHS number, Patient name, Date of birth, When (date, time), Prescriber
+  # (four clinicians: Space picks the first), Medication, Dose, Quantity, Type (Acute,
+  # Repeat: Space), Issued via, Requested by, Details.
+  key alt+p; sleep 1
+  text "999 123 4527"; tab 1
+  text "Example-Smith, Zoe O'Brien"; tab 1
+  text "01/02/1960"; tab 3; key space
+  tab 4; text "Salbutamol 100micrograms/dose inhaler"
+  tab 1; text "2 puffs when required"
+  tab 1; text "1 inhaler"
+  tab 2; key space
   shot log-form
   ;;
 esac
 TOUR
 
+screen="-screen 0 ${width}x${height}x24"
 echo "== the first hour (empty database)"
-xvfb-run -a -s "-screen 0 1720x900x24" bash "$work/tour.sh" "$work/first-hour.sqlite3" first-hour "$out" "$app"
-echo "== the demo practice"
+xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/first-hour.sqlite3" first-hour "$out" "$app" "$width" "$height"
+echo "== the demo practice after go-live (worklist, progress)"
 "$app" --db "$work/demo.sqlite3" demo --items 2000 --seed 1 >/dev/null
-xvfb-run -a -s "-screen 0 1720x900x24" bash "$work/tour.sh" "$work/demo.sqlite3" demo "$out" "$app"
-echo "screenshots in $out: look at each before committing"
+cp "$work/demo.sqlite3" "$work/cutover.sqlite3"
+xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/demo.sqlite3" manager "$out" "$app" "$width" "$height"
+echo "== the demo practice during cutover (the log screen)"
+CUTOVER_LOG_PASSWORD=demo-password "$app" --db "$work/cutover.sqlite3" --as "Chris Manager" \
+  set-go-live "$(date -d '+3 days' +%d/%m/%Y) 08:00" >/dev/null
+xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/cutover.sqlite3" desk "$out" "$app" "$width" "$height"
+echo "screenshots in $out ($((SECONDS - started)) s): look at each before committing"
