@@ -46,6 +46,7 @@ enum Stroke {
     ShiftTab,
     Space,
     Enter,
+    Esc,
     Alt(Key),
 }
 
@@ -100,6 +101,7 @@ fn keyboard(strokes: &[Stroke]) -> Vec<Event> {
             Stroke::ShiftTab => press(&mut out, Key::Tab, Modifiers::SHIFT, None),
             Stroke::Space => press(&mut out, Key::Space, Modifiers::NONE, Some(" ".into())),
             Stroke::Enter => press(&mut out, Key::Enter, Modifiers::NONE, None),
+            Stroke::Esc => press(&mut out, Key::Escape, Modifiers::NONE, None),
             Stroke::Alt(k) => press(&mut out, *k, Modifiers::ALT, None),
         }
     }
@@ -344,4 +346,167 @@ fn keys_typed_straight_after_enter_start_the_next_item() {
             .as_deref(),
         Some(second.as_str())
     );
+}
+
+fn text_in(h: &Harness<'_, CutoverApp>, label: &str) -> String {
+    h.get_by_role_and_label(Role::TextInput, label)
+        .value()
+        .unwrap_or_default()
+}
+
+/// Keys typed before a click on another field reach the field they were typed in.
+#[test]
+fn keys_typed_before_a_click_stay_where_they_were_typed() {
+    let (_dir, _gp, mut h) = reception_at_the_desk();
+    send(
+        &mut h,
+        keyboard(&[Stroke::Alt(Key::O), Stroke::Type(nhs(21))]),
+        1,
+    );
+    let at = h
+        .get_by_role_and_label(Role::TextInput, "NHS number")
+        .rect()
+        .center();
+    let mut events = keyboard(&[Stroke::Tab, Stroke::Type("Smith".into())]);
+    events.extend([
+        Event::PointerMoved(at),
+        Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: Modifiers::NONE,
+        },
+        Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: Modifiers::NONE,
+        },
+    ]);
+    send(&mut h, events, usize::MAX);
+    assert_eq!(text_in(&h, "Patient name"), "Smith");
+}
+
+/// After one person signs out and another signs in, Ctrl+Z in the empty NHS
+/// number cannot bring back the last person's patient.
+#[test]
+fn undo_never_brings_back_the_last_persons_patient() {
+    let (_dir, _gp, mut h) = reception_at_the_desk();
+    send(
+        &mut h,
+        keyboard(&[Stroke::Alt(Key::O), Stroke::Type(nhs(22))]),
+        1,
+    );
+    common::ui::click(&mut h, "Sign out");
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    send(&mut h, keyboard(&[Stroke::Alt(Key::O)]), 1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(text_in(&h, "NHS number"), "");
+}
+
+/// The first letters typed as the Void dialog opens are the reason's.
+#[test]
+fn the_void_reason_keeps_its_first_letters() {
+    let (_dir, _gp, mut h) = reception_at_the_desk();
+    let strokes = [
+        Stroke::Alt(Key::O),
+        Stroke::Type(nhs(23)),
+        Stroke::Tab,
+        Stroke::Type("Test Patient".into()),
+        Stroke::Tab,
+        Stroke::Tab,
+        Stroke::Tab,
+        Stroke::Tab,
+        Stroke::Tab,
+        Stroke::Tab,
+        Stroke::Tab,
+        Stroke::Type("A note".into()),
+        Stroke::Enter,
+    ];
+    send(&mut h, keyboard(&strokes), usize::MAX);
+    h.get_by_role_and_label(Role::Button, "Void").click();
+    h.step(); // the click
+    h.input_mut()
+        .events
+        .extend(keyboard(&[Stroke::Type("Wrong patient".into())]));
+    h.step(); // the dialog's first frame, with the keys typed straight away
+    h.run();
+    send(&mut h, keyboard(&[Stroke::Enter]), 1);
+    let items = h
+        .state()
+        .store()
+        .worklist_page(
+            &WorklistFilter {
+                include_voided: true,
+                ..WorklistFilter::default()
+            },
+            Default::default(),
+            0,
+            10,
+        )
+        .unwrap();
+    assert_eq!(
+        items[0].void.as_ref().map(|v| v.reason.as_str()),
+        Some("Wrong patient")
+    );
+}
+
+/// A failed save puts focus on the first problem, a choice too; one Esc keeps the
+/// form and the typing goes on where it was; Enter on Clear asks first; arrow
+/// keys never take focus out of the form.
+#[test]
+fn focus_stays_where_the_work_is() {
+    let (_dir, _gp, mut h) = reception_at_the_desk();
+    let strokes = [
+        Stroke::Alt(Key::P),
+        Stroke::Type(nhs(24)),
+        Stroke::Tab,
+        Stroke::Type("Test Patient".into()),
+        Stroke::Enter,
+    ];
+    send(&mut h, keyboard(&strokes), usize::MAX);
+    assert!(common::ui::shows(&h, "Not saved"));
+    assert_eq!(
+        focused_label(&h).as_deref(),
+        Some("Dr Test Gp"),
+        "the first problem: the prescriber"
+    );
+
+    let (_dir, _gp, mut h) = reception_at_the_desk();
+    let strokes = [Stroke::Alt(Key::O), Stroke::Tab, Stroke::Type("Smi".into())];
+    send(&mut h, keyboard(&strokes), 1);
+    send(
+        &mut h,
+        keyboard(&[Stroke::Esc, Stroke::Type("th".into())]),
+        usize::MAX,
+    );
+    assert_eq!(text_in(&h, "Patient name"), "Smith");
+    // Shift+Tab from the NHS number is Clear: Enter there asks before clearing.
+    let nhs_box = h.get_by_role_and_label(Role::TextInput, "NHS number");
+    nhs_box.focus();
+    h.run();
+    send(
+        &mut h,
+        keyboard(&[Stroke::ShiftTab, Stroke::Enter]),
+        usize::MAX,
+    );
+    assert_eq!(text_in(&h, "Patient name"), "Smith", "the first press asks");
+    assert!(common::ui::shows(&h, "Press Esc again"));
+    // Arrow keys from a button stay in the form.
+    for key in [
+        Key::ArrowUp,
+        Key::ArrowUp,
+        Key::ArrowRight,
+        Key::ArrowRight,
+        Key::ArrowUp,
+    ] {
+        h.key_press(key);
+        h.run();
+        let at = focused_label(&h).unwrap_or_default();
+        assert!(
+            !at.contains("Sign out") && !at.contains("(F"),
+            "an arrow key took focus out of the form to {at:?}"
+        );
+    }
 }

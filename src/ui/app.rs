@@ -54,6 +54,9 @@ pub struct CutoverApp {
     watch: Option<Option<crate::store::ChangeWatch>>,
     /// The window title last asked for.
     title: Option<String>,
+    /// Whose work the screens hold (their form, selection, search): kept for them
+    /// while they are locked or signed out, cleared when someone else signs in.
+    screens_for: Option<crate::domain::StaffId>,
     /// Minutes without use before the desk locks: read with the reference data,
     /// not every frame (on a server that would be a round trip per frame).
     lock_minutes: u32,
@@ -93,6 +96,7 @@ impl CutoverApp {
             watch: None,
             title: None,
             lock_minutes: DEFAULT_LOCK_MINUTES,
+            screens_for: None,
         };
         app.reload_reference();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -399,18 +403,18 @@ impl CutoverApp {
                 .request_repaint_after(std::time::Duration::from_secs(secs));
         }
         if self.desk.current(&self.staff).is_none() {
-            let unlocking = self.desk.locked.then_some(self.desk.staff).flatten();
             egui::CentralPanel::default().show(ui, |ui| {
                 self.desk
                     .sign_in_ui(ui, &self.staff, self.store.as_mut(), now, &mut self.status);
             });
             if let Some(me) = self.desk.current(&self.staff).map(|s| s.id) {
-                if unlocking == Some(me) {
-                    // Their own work, kept behind their lock.
+                if self.screens_for == Some(me) {
+                    // Their own work, kept for them while they were away.
                     self.log.today.mark_stale();
                     self.worklist.refresh();
                 } else {
                     self.start_fresh(now);
+                    self.screens_for = Some(me);
                 }
                 ui.ctx().request_repaint();
             }

@@ -172,16 +172,15 @@ impl Desk {
                     }
                     ui.end_row();
                     let l = ui.label("Password");
-                    let r = ui
-                        .add(
-                            egui::TextEdit::singleline(&mut self.password)
-                                .password(true)
-                                .desired_width(260.0),
-                        )
-                        .labelled_by(l.id);
-                    if std::mem::take(&mut self.focus_password) {
-                        r.request_focus();
-                    }
+                    super::widgets::text_edit_focused_first(
+                        ui,
+                        egui::TextEdit::singleline(&mut self.password)
+                            .password(true)
+                            .desired_width(260.0),
+                        "sign_in_password",
+                        &mut self.focus_password,
+                    )
+                    .labelled_by(l.id);
                     ui.end_row();
                 });
             if let Some(e) = &self.error {

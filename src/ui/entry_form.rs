@@ -17,7 +17,7 @@ use crate::domain::{
 
 use super::focus_cycle;
 use super::widgets::{
-    choice_buttons, error_for, error_label, note_label, row, stable_scope, text_box_with_id,
+    choice_buttons_at, error_for, error_label, note_label, row, stable_scope, text_box_with_id,
 };
 
 /// What the user asked the form to do this frame.
@@ -63,9 +63,22 @@ pub struct EntryForm {
     focus: Option<&'static str>,
     /// The clinician last chosen for each kind that carries it to the next item.
     last_clinician: BTreeMap<ItemKind, StaffId>,
-    /// Counts the clears: each cleared form has new text boxes, so their undo
+    /// Which clear of the form this is (never reused while the app runs, also not
+    /// for the next person): each cleared form has new text boxes, so their undo
     /// history (Ctrl+Z) cannot bring back the previous patient's values.
     generation: u64,
+    /// The choice rows' first (or chosen) button, as last drawn, by field key: where
+    /// focus goes for a problem with a choice.
+    choice_ids: BTreeMap<&'static str, Id>,
+    /// The control that had focus at the end of the last frame (egui drops focus on
+    /// Esc before the form sees the key; a first Esc gives it back).
+    last_focused: Option<Id>,
+}
+
+/// The next form generation: every form, for every person, gets its own.
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The key under which the date and time row is focused and its errors are filed.
@@ -94,7 +107,9 @@ impl EntryForm {
             clear_armed: false,
             focus: Some("nhs_number"),
             last_clinician: BTreeMap::new(),
-            generation: 0,
+            generation: next_generation(),
+            choice_ids: BTreeMap::new(),
+            last_focused: None,
         }
     }
 
@@ -112,7 +127,6 @@ impl EntryForm {
         *self = Self {
             clinician: last_clinician.get(&self.kind).copied(),
             last_clinician,
-            generation: self.generation + 1,
             ..Self::new(self.kind, now)
         };
     }
@@ -155,7 +169,6 @@ impl EntryForm {
         }
         form.editing = Some((item.id, item.version));
         form.last_clinician = std::mem::take(&mut self.last_clinician);
-        form.generation = self.generation + 1;
         *self = form;
     }
 
@@ -262,14 +275,22 @@ impl EntryForm {
         Id::unique(("entry_form", self.generation, key))
     }
 
-    /// Gives focus to `key`'s control now, if it was asked for: before the control
-    /// is drawn, so this frame's keys already go to it.
-    fn take_focus(&mut self, ui: &Ui, key: &str) {
-        if self.focus == Some(key) {
-            self.focus = None;
-            let id = self.id(key);
-            ui.memory_mut(|m| m.request_focus(id));
+    /// Gives focus now to the field asked for (after a save, a clear, a kind
+    /// shortcut, a failed save): called before the form is drawn and after its
+    /// actions, so the next keys, and a Tab, start from there.
+    pub fn apply_focus(&mut self, ctx: &egui::Context) {
+        let Some(mut key) = self.focus.take() else {
+            return;
+        };
+        if self.no_nhs_number && key == "nhs_number" {
+            key = "patient_name";
         }
+        let id = self
+            .choice_ids
+            .get(key)
+            .copied()
+            .unwrap_or_else(|| self.id(key));
+        ctx.memory_mut(|m| m.request_focus(id));
     }
 
     /// Draws the form; returns what the user asked for. `keys`: whether the form
@@ -297,7 +318,6 @@ impl EntryForm {
                 self.kind_rows(ui);
                 let kind = self.kind;
                 let details_error = self.error("details").map(str::to_string);
-                self.take_focus(ui, "details");
                 let id = self.id("details");
                 row(ui, "Details", details_error.as_deref(), |ui, l| {
                     let hint = if kind.details_required() {
@@ -357,7 +377,13 @@ impl EntryForm {
                 let r = ui.button(clear);
                 focus_cycle::note(ui, &r);
                 if r.clicked() {
-                    action = FormAction::Clear;
+                    // A filled form asks first, by key or by button.
+                    if self.is_filled() && !self.clear_armed {
+                        self.clear_armed = true;
+                        r.request_focus();
+                    } else {
+                        action = FormAction::Clear;
+                    }
                 }
             })
         });
@@ -377,8 +403,16 @@ impl EntryForm {
                     action = FormAction::Clear;
                 } else {
                     self.clear_armed = true;
+                    // egui let go of the field on Esc: give it back, so typing on
+                    // (which keeps the form) goes where it was going.
+                    if let Some(id) = self.last_focused {
+                        ui.memory_mut(|m| m.request_focus(id));
+                    }
                 }
             }
+        }
+        if let Some(id) = ui.memory(egui::Memory::focused) {
+            self.last_focused = Some(id);
         }
         action
     }
@@ -421,10 +455,6 @@ impl EntryForm {
     fn patient_rows(&mut self, ui: &mut Ui) -> bool {
         let registration = self.kind == ItemKind::Registration;
         let nhs_error = self.error("nhs_number").map(str::to_string);
-        if self.no_nhs_number && self.focus == Some("nhs_number") {
-            self.focus = Some("patient_name");
-        }
-        self.take_focus(ui, "nhs_number");
         let id = self.id("nhs_number");
         let mut toggle_earlier = false;
         row(ui, "NHS number", None, |ui, l| {
@@ -459,7 +489,6 @@ impl EntryForm {
             });
         });
         let name_error = self.error("patient_name").map(str::to_string);
-        self.take_focus(ui, "patient_name");
         let id = self.id("patient_name");
         row(ui, "Patient name", name_error.as_deref(), |ui, l| {
             text_box_with_id(
@@ -472,7 +501,6 @@ impl EntryForm {
             );
         });
         let dob_error = self.error("date_of_birth").map(str::to_string);
-        self.take_focus(ui, "date_of_birth");
         let id = self.id("date_of_birth");
         row(ui, "Date of birth", dob_error.as_deref(), |ui, l| {
             text_box_with_id(ui, &mut self.date_of_birth, id, "dd/mm/yyyy", false, l);
@@ -556,7 +584,6 @@ impl EntryForm {
 
     fn when_row(&mut self, ui: &mut Ui) {
         let error = self.error(WHEN).map(str::to_string);
-        self.take_focus(ui, WHEN);
         let (date_id, time_id) = (self.id(WHEN), self.id("time"));
         let following = self.editing.is_none() && !self.when_typed;
         row(ui, "When it happened", error.as_deref(), |ui, l| {
@@ -614,7 +641,9 @@ impl EntryForm {
                     false,
                 );
             }
-            choice_buttons(ui, &mut self.clinician, &options);
+            if let (_, Some(id)) = choice_buttons_at(ui, &mut self.clinician, &options) {
+                self.choice_ids.insert("clinician", id);
+            }
         });
     }
 
@@ -629,8 +658,8 @@ impl EntryForm {
             } else {
                 format!("{} (optional)", spec.label)
             };
-            self.take_focus(ui, spec.key);
             let id = self.id(spec.key);
+            let choice_ids = &mut self.choice_ids;
             let value = self.fields.entry(spec.key).or_default();
             row(ui, &label, error.as_deref(), |ui, l| match spec.input {
                 FieldInput::Choice(choices) => {
@@ -641,7 +670,9 @@ impl EntryForm {
                     if !spec.required {
                         options.insert(0, (String::new(), "Not given".into()));
                     }
-                    choice_buttons(ui, value, &options);
+                    if let (_, Some(id)) = choice_buttons_at(ui, value, &options) {
+                        choice_ids.insert(spec.key, id);
+                    }
                 }
                 FieldInput::LongText => {
                     text_box_with_id(ui, value, id, spec.hint, true, l);

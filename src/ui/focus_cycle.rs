@@ -71,6 +71,11 @@ pub fn steer_tab(ctx: &Context) {
     let Some((_, ids)) = form else {
         return;
     };
+    if focused.is_some() {
+        // egui moves focus with the arrow keys too, by position: from a form's
+        // button that could reach the top bar. Inside a form only Tab moves it.
+        ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
+    }
     // (Read from the events: egui's consume_key would take Shift+Tab for Tab.)
     let tab = |e: &Event| match e {
         Event::Key {

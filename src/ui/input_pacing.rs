@@ -6,7 +6,7 @@
 //! "Q" before the Tab has moved focus, and wrong data is saved. This plugin sees the
 //! raw input before egui does and gives each frame at most one *step*: either a run
 //! of plain typing, or one key that may move focus or act (Tab, Enter, Esc, Space,
-//! arrows, function keys, anything with Alt or Ctrl, a mouse click) with the text it
+//! arrows, function keys, anything with Alt or Ctrl, a mouse press or release) with the text it
 //! produced. The rest waits, in order, for the next frame, which is asked for at once.
 //! Nothing is dropped and nothing is reordered.
 
@@ -95,7 +95,11 @@ fn acts(event: &Event, typing: bool) -> bool {
             modifiers,
             ..
         } => key_acts(*key, *modifiers) || !typing,
-        Event::PointerButton { pressed: false, .. } => true,
+        // A press can move focus (egui focuses a text box on press), a release clicks:
+        // keys typed before either must first reach the control they were typed in.
+        Event::PointerButton { .. } => true,
+        // A screen reader (or test) asking to focus or press a control, likewise.
+        Event::AccessKitActionRequest(_) => true,
         Event::Copy | Event::Cut | Event::Paste(_) => true,
         _ => false,
     }
@@ -242,15 +246,19 @@ mod tests {
 
     #[test]
     fn a_click_ends_a_step_and_nothing_is_lost_or_reordered() {
-        let release = Event::PointerButton {
+        let button = |pressed| Event::PointerButton {
             pos: egui::pos2(1.0, 1.0),
             button: egui::PointerButton::Primary,
-            pressed: false,
+            pressed,
             modifiers: Modifiers::NONE,
         };
-        let events = vec![text("a"), release.clone(), text("b")];
+        let events = vec![text("a"), button(true), text("b"), button(false), text("c")];
         let got = steps(events.clone());
         assert_eq!(got.concat(), events);
-        assert_eq!(got.len(), 3);
+        assert_eq!(
+            got.len(),
+            5,
+            "the press and the release each a step: {got:?}"
+        );
     }
 }

@@ -94,6 +94,7 @@ impl LogScreen {
                 self.today.ui(ui, cx);
             });
         let keys = !self.today.dialog_open();
+        self.form.apply_focus(ui.ctx());
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
@@ -128,6 +129,9 @@ impl LogScreen {
                     }
                 });
         });
+        // Focus asked for by what happened this frame (a save, a clear, a failed
+        // save) is given now, so the next frame's keys and Tab start from there.
+        self.form.apply_focus(ui.ctx());
     }
 
     /// Looks up the typed NHS number's earlier entries and fills the patient in.

@@ -275,11 +275,14 @@ impl TodayLog {
             ui.label("The item stays in the log, crossed out, with your reason. Use this for items logged in error.");
             let l = ui.label("Reason for voiding");
             let before = dialog.reason.clone();
-            let r = ui.add(egui::TextEdit::singleline(&mut dialog.reason).desired_width(360.0)).labelled_by(l.id);
+            let r = super::widgets::text_edit_focused_first(
+                ui,
+                egui::TextEdit::singleline(&mut dialog.reason).desired_width(360.0),
+                "void_reason",
+                &mut dialog.focus,
+            )
+            .labelled_by(l.id);
             focus_cycle::note(ui, &r);
-            if std::mem::take(&mut dialog.focus) {
-                r.request_focus();
-            }
             if dialog.reason != before {
                 dialog.error = None;
             }

@@ -15,6 +15,29 @@ pub fn stable_scope<R>(ui: &mut Ui, salt: &str, add: impl FnOnce(&mut Ui) -> R) 
         .inner
 }
 
+/// Adds a text box with a stable id (from `salt`), giving it focus first when
+/// `focus` is set: before it handles this frame's keys, so the first letters
+/// typed after the box opens reach it (asking after drawing would lose them).
+pub fn text_edit_focused_first(
+    ui: &mut Ui,
+    edit: TextEdit<'_>,
+    salt: &str,
+    focus: &mut bool,
+) -> Response {
+    let id = ui.make_persistent_id(salt);
+    let wanted = std::mem::take(focus);
+    if wanted {
+        ui.memory_mut(|m| m.request_focus(id));
+    }
+    let response = ui.add(edit.id(id));
+    // A dialog's first frame is not yet interactive, and egui lets go of the box
+    // again: ask once more, so it has focus from the next frame on.
+    if wanted && !response.has_focus() {
+        response.request_focus();
+    }
+    response
+}
+
 /// Whether `key` was pressed this frame on its own, without Shift, Ctrl or Alt
 /// (read from the key's own event: Shift+Enter is a new line, never a save).
 pub fn pressed(input: &egui::InputState, key: egui::Key) -> bool {
@@ -119,17 +142,31 @@ pub fn choice_buttons<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, String)],
 ) -> bool {
+    choice_buttons_at(ui, value, options).0
+}
+
+/// [`choice_buttons`], also giving the id of the chosen button (or the first):
+/// where focus goes to point at this choice.
+pub fn choice_buttons_at<T: PartialEq + Clone>(
+    ui: &mut Ui,
+    value: &mut T,
+    options: &[(T, String)],
+) -> (bool, Option<egui::Id>) {
     let mut changed = false;
+    let mut at = None;
     ui.horizontal_wrapped(|ui| {
         for (v, label) in options {
             let selected = *value == *v;
             let response = ui.add(egui::Button::new(label.as_str()).selected(selected));
             super::focus_cycle::note(ui, &response);
+            if at.is_none() || selected {
+                at = Some(response.id);
+            }
             if response.clicked() && !selected {
                 *value = v.clone();
                 changed = true;
             }
         }
     });
-    changed
+    (changed, at)
 }

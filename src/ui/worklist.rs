@@ -844,16 +844,15 @@ impl WorklistScreen {
         ui.horizontal_wrapped(|ui| {
             ui.strong(format!("{}: {}.", open.change.title(), open.what));
             let l = ui.label(open.change.label());
-            let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut open.text)
-                        .hint_text("Enter applies, Esc cancels")
-                        .desired_width(280.0),
-                )
-                .labelled_by(l.id);
-            if std::mem::take(&mut open.focus) {
-                r.request_focus();
-            }
+            let r = super::widgets::text_edit_focused_first(
+                ui,
+                egui::TextEdit::singleline(&mut open.text)
+                    .hint_text("Enter applies, Esc cancels")
+                    .desired_width(280.0),
+                "worklist_words",
+                &mut open.focus,
+            )
+            .labelled_by(l.id);
             if r.lost_focus() {
                 // A one-line box gives up the keyboard on Enter and on Esc.
                 ui.input(|i| {
