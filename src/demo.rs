@@ -146,8 +146,8 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 pub const STAFF: &[(&str, Role)] = &[
     ("Dr Amira Testwell", Role::Gp),
     ("Dr Tom Fictional", Role::Gp),
-    ("Jo Sampleton (Nurse)", Role::Nurse),
-    ("Priya Placeholder (Pharmacist)", Role::Pharmacist),
+    ("Jo Sampleton", Role::Nurse),
+    ("Priya Placeholder", Role::Pharmacist),
     ("Sam Reception", Role::Reception),
     ("Alex Frontdesk", Role::Reception),
     ("Chris Manager", Role::PracticeManager),

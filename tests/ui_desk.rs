@@ -495,7 +495,7 @@ fn f1_opens_the_shortcut_sheet_and_about_and_esc_closes_it() {
     h.key_press(egui::Key::F1);
     h.run();
     assert!(status_shows(&h, "Keyboard shortcuts"));
-    assert!(status_shows(&h, "Log a new prescription item"), "the sheet");
+    assert!(status_shows(&h, "Log a new prescription"), "the sheet");
     assert!(status_shows(&h, "Alt+P"));
     click(&mut h, "How to use this screen");
     assert!(
@@ -505,7 +505,7 @@ fn f1_opens_the_shortcut_sheet_and_about_and_esc_closes_it() {
     h.key_press(egui::Key::Escape);
     h.run();
     assert!(
-        !status_shows(&h, "Log a new prescription item"),
+        !status_shows(&h, "Log a new prescription"),
         "Esc closes help"
     );
 

@@ -510,3 +510,44 @@ fn focus_stays_where_the_work_is() {
         );
     }
 }
+
+/// Sign-in from the keyboard alone, typed in one go: the name list has focus at
+/// the start, typing picks the name, Enter, the password, Enter. Tab stays in the
+/// sign-in form.
+#[test]
+fn signing_in_from_the_keyboard_in_one_go() {
+    let p = Practice::new();
+    let path = p.path();
+    let _dir = p.dir;
+    drop(p.store);
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        now,
+    );
+    h.run();
+    assert_eq!(
+        focused_label(&h).as_deref(),
+        Some("Name"),
+        "the name list first"
+    );
+    for _ in 0..6 {
+        send(&mut h, keyboard(&[Stroke::Tab]), 1);
+        let at = focused_label(&h).unwrap_or_default();
+        assert!(
+            !at.contains("(F") && !at.contains("Help"),
+            "Tab left the sign-in form for {at:?}"
+        );
+    }
+    let name = h.get_by_role_and_label(Role::ComboBox, "Name");
+    name.focus();
+    h.run();
+    let strokes = [
+        Stroke::Type("Test R".into()),
+        Stroke::Enter,
+        Stroke::Type(TEST_PASSWORD.into()),
+        Stroke::Enter,
+    ];
+    send(&mut h, keyboard(&strokes), usize::MAX);
+    assert_eq!(h.state().status.text, "Signed in as Test Receptionist.");
+}

@@ -354,8 +354,10 @@ impl CutoverApp {
                     self.desk.bar_ui(ui, &self.staff);
                 });
             });
+            let signed_in = self.desk.current(&self.staff).is_some();
             ui.horizontal(|ui| {
-                for screen in Screen::ALL {
+                // The screens only for someone signed in (before that they lead nowhere).
+                for screen in Screen::ALL.into_iter().filter(|_| signed_in) {
                     if ui
                         .add(egui::Button::new(screen.label()).selected(self.screen == screen))
                         .clicked()

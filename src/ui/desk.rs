@@ -130,6 +130,8 @@ impl Desk {
             ui.add_space(8.0);
             let keys = self.name_list_keys(ui.ctx(), staff);
             let mut picked = false;
+            // Tab goes round the sign-in form, never out to the top bar.
+            super::focus_cycle::begin(ui.ctx(), true);
             egui::Grid::new("sign_in_grid")
                 .num_columns(2)
                 .spacing([12.0, 8.0])
@@ -168,11 +170,17 @@ impl Desk {
                             })
                             .response
                             .labelled_by(l.id);
+                        super::focus_cycle::note(ui, &list);
+                        // Nobody chosen yet: the name list is where to start.
+                        if self.name.is_none() && self.focus_password {
+                            self.focus_password = false;
+                            list.request_focus();
+                        }
                         self.name_list = Some(list.id);
                     }
                     ui.end_row();
                     let l = ui.label("Password");
-                    super::widgets::text_edit_focused_first(
+                    let r = super::widgets::text_edit_focused_first(
                         ui,
                         egui::TextEdit::singleline(&mut self.password)
                             .password(true)
@@ -181,6 +189,7 @@ impl Desk {
                         &mut self.focus_password,
                     )
                     .labelled_by(l.id);
+                    super::focus_cycle::note(ui, &r);
                     ui.end_row();
                 });
             if let Some(e) = &self.error {
@@ -193,13 +202,20 @@ impl Desk {
                 && !egui::Popup::is_any_open(ui.ctx());
             ui.horizontal(|ui| {
                 let label = if self.locked { "Unlock" } else { "Sign in" };
-                if ui.button(label).clicked() || enter {
+                let b = ui.button(label);
+                super::focus_cycle::note(ui, &b);
+                if b.clicked() || enter {
                     self.try_sign_in(staff, store, now, status);
                 }
-                if self.locked && ui.button("Sign in as someone else").clicked() {
-                    self.sign_out();
+                if self.locked {
+                    let other = ui.button("Sign in as someone else");
+                    super::focus_cycle::note(ui, &other);
+                    if other.clicked() {
+                        self.sign_out();
+                    }
                 }
             });
+            super::focus_cycle::end(ui.ctx());
         });
     }
 

@@ -71,9 +71,10 @@ pub fn steer_tab(ctx: &Context) {
     let Some((_, ids)) = form else {
         return;
     };
-    if focused.is_some() {
+    if focused.is_some() && !egui::Popup::is_any_open(ctx) {
         // egui moves focus with the arrow keys too, by position: from a form's
-        // button that could reach the top bar. Inside a form only Tab moves it.
+        // button that could reach the top bar. Inside a form only Tab moves it
+        // (an open list, such as the sign-in names, still takes the arrows).
         ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
     }
     // (Read from the events: egui's consume_key would take Shift+Tab for Tab.)

@@ -73,7 +73,7 @@ pub fn shortcut_sheet() -> Vec<(String, String)> {
     for kind in ItemKind::ALL {
         rows.push((
             format!("Alt+{}", kind.shortcut_letter()),
-            format!("Log a new {} item", kind.label().to_lowercase()),
+            format!("Log a new {}", kind.noun()),
         ));
     }
     rows.extend(
@@ -175,9 +175,11 @@ impl Help {
             return;
         }
         let mut open = self.open;
+        // Tall enough for the whole shortcut sheet on a 768-pixel screen.
+        let window_rect = ctx.content_rect();
         egui::Window::new("Help")
             .open(&mut open)
-            .default_size([620.0, 520.0])
+            .default_size([620.0, (window_rect.height() - 60.0).clamp(320.0, 900.0)])
             .collapsible(false)
             .show(ctx, |ui| {
                 ui.horizontal_wrapped(|ui| {

@@ -80,9 +80,13 @@ impl ProgressScreen {
         let Some(stats) = self.stats.clone() else {
             return;
         };
+        // The chart gets the height the tables leave, so at 1366×768 it is on
+        // screen without scrolling (the page still scrolls on a smaller window).
+        let room = ui.available_height();
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                let top = ui.min_rect().top();
                 ui.horizontal(|ui| {
                     ui.heading("Re-entry progress");
                     if ui.button("Refresh").clicked() {
@@ -103,75 +107,85 @@ impl ProgressScreen {
                     .strong(),
                 );
                 ui.add_space(6.0);
-                ui.strong("By kind");
-                egui::Grid::new("progress_kind")
-                    .num_columns(7)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for h in [
-                            "Kind",
-                            "Items",
-                            "Outstanding",
-                            "Re-entered",
-                            "Not needed",
-                            "Problem",
-                            "Done",
-                        ] {
-                            ui.strong(h);
-                        }
-                        ui.end_row();
-                        for kind in ItemKind::ALL {
-                            let n = stats.count(Some(kind), None);
-                            if n == 0 {
-                                continue;
-                            }
-                            let c = |s| stats.count(Some(kind), Some(s));
-                            let done = c(Status::ReEntered) + c(Status::NotNeeded);
-                            ui.label(kind.label());
-                            for v in [
-                                n,
-                                c(Status::Outstanding),
-                                c(Status::ReEntered),
-                                c(Status::NotNeeded),
-                                c(Status::Problem),
-                            ] {
-                                ui.label(v.to_string());
-                            }
-                            ui.label(format!("{}%", percent_done(done, n)));
-                            ui.end_row();
-                        }
+                // The two tables side by side: the width is there, the height is not.
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.strong("By kind");
+                        egui::Grid::new("progress_kind")
+                            .num_columns(7)
+                            .striped(true)
+                            .show(ui, |ui| {
+                                for h in [
+                                    "Kind",
+                                    "Items",
+                                    "Outstanding",
+                                    "Re-entered",
+                                    "Not needed",
+                                    "Problem",
+                                    "Done",
+                                ] {
+                                    ui.strong(h);
+                                }
+                                ui.end_row();
+                                for kind in ItemKind::ALL {
+                                    let n = stats.count(Some(kind), None);
+                                    if n == 0 {
+                                        continue;
+                                    }
+                                    let c = |s| stats.count(Some(kind), Some(s));
+                                    let done = c(Status::ReEntered) + c(Status::NotNeeded);
+                                    ui.label(kind.label());
+                                    for v in [
+                                        n,
+                                        c(Status::Outstanding),
+                                        c(Status::ReEntered),
+                                        c(Status::NotNeeded),
+                                        c(Status::Problem),
+                                    ] {
+                                        ui.label(v.to_string());
+                                    }
+                                    ui.label(format!("{}%", percent_done(done, n)));
+                                    ui.end_row();
+                                }
+                            });
                     });
-                ui.add_space(8.0);
-                ui.strong("By person");
-                egui::Grid::new("progress_people")
-                    .num_columns(5)
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for h in [
-                            "Person",
-                            "Assigned",
-                            "Still open",
-                            "Re-entered",
-                            "Not needed",
-                        ] {
-                            ui.strong(h);
-                        }
-                        ui.end_row();
-                        for p in &self.people {
-                            ui.label(cx.staff.name(Some(p.staff)));
-                            for v in [p.assigned, p.assigned_open, p.re_entered, p.not_needed] {
-                                ui.label(v.to_string());
-                            }
-                            ui.end_row();
-                        }
+                    ui.add_space(32.0);
+                    ui.vertical(|ui| {
+                        ui.strong("By person");
+                        egui::Grid::new("progress_people")
+                            .num_columns(5)
+                            .striped(true)
+                            .show(ui, |ui| {
+                                for h in [
+                                    "Person",
+                                    "Assigned",
+                                    "Still open",
+                                    "Re-entered",
+                                    "Not needed",
+                                ] {
+                                    ui.strong(h);
+                                }
+                                ui.end_row();
+                                for p in &self.people {
+                                    ui.label(cx.staff.name(Some(p.staff)));
+                                    for v in
+                                        [p.assigned, p.assigned_open, p.re_entered, p.not_needed]
+                                    {
+                                        ui.label(v.to_string());
+                                    }
+                                    ui.end_row();
+                                }
+                            });
                     });
+                });
                 ui.add_space(8.0);
                 ui.strong("Items still open at the end of each day since go-live");
-                self.burndown_ui(ui);
+                let used = ui.min_rect().bottom() - top;
+                self.burndown_ui(ui, (room - used - 12.0).max(160.0));
             });
     }
 
-    fn burndown_ui(&self, ui: &mut Ui) {
+    fn burndown_ui(&self, ui: &mut Ui, height: f32) {
         let Some(first) = self.burndown.first().map(|(d, _)| *d) else {
             return;
         };
@@ -187,7 +201,7 @@ impl ProgressScreen {
             uk_date(first + Duration::days(mark.value as i64))
         };
         Plot::new("burndown")
-            .height(220.0)
+            .height(height)
             .legend(Legend::default())
             .x_axis_formatter(label_day)
             .y_axis_label("Open items")
