@@ -65,12 +65,10 @@ key() { xdotool key --delay 150 "$@"; sleep 0.5; }
 tab() { local i; for ((i = 0; i < $1; i++)); do xdotool key Tab; sleep 0.15; done; sleep 0.4; }
 text() { xdotool type --delay 50 "$1"; sleep 0.5; }
 shot() { sleep 1.5; import -window root "$out/$1.png"; echo "   $1.png"; }
-# Sign in: Shift+Tab reaches the Name list (from an empty screen, or from the Password box,
-# where setup leaves the focus); the first letters of a name open the list on it; Enter
-# chooses it and moves to Password. $1: the letters; $2: a shot of the open list (or "");
-# $3: the password.
+# Sign in: the Name list has focus when the sign-in screen opens; the first letters of a
+# name open the list on it; Enter chooses it and moves to Password. $1: the letters; $2: a
+# shot of the open list (or ""); $3: the password.
 sign_in() {
-  key shift+Tab
   text "$1"
   if [ -n "$2" ]; then shot "$2"; fi
   key Return
