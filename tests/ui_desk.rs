@@ -970,3 +970,35 @@ fn the_form_speaks_plainly() {
             .contains("Reason")
     }));
 }
+
+/// A correction shows the stored clinician even when they are no longer active;
+/// a clinician is never saved without being shown.
+#[test]
+fn a_stored_clinician_no_longer_active_is_still_shown() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let item = p
+        .store
+        .log_item(
+            &input(ItemKind::Prescription, &gp, NHS_A, "2026-11-20T09:50"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    p.store
+        .set_staff_active(gp.id, false, &p.as_manager(during()))
+        .unwrap();
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    click(&mut h, "Correct");
+    assert_eq!(
+        h.get_by_role_and_label(Role::Button, "Dr Test Gp (no longer active)")
+            .accesskit_node()
+            .toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(h.state().store().item(item.id).unwrap().input, item.input);
+}

@@ -14,7 +14,7 @@ use cutover_log::store::{CutoverStore, SqliteStore};
 use cutover_log::ui::CutoverApp;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// After go-live: the app opens on the worklist.
 fn now() -> NaiveDateTime {
@@ -361,6 +361,19 @@ fn bulk_assignment_of_a_selection() {
     h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::ArrowDown);
     h.run();
     assert!(shows(&h, "Apply to 3 selected items"));
+    // Until someone is chosen the box says so (not "Nobody" beside an assigned
+    // item), and Assign does nothing.
+    assert_eq!(
+        h.get_by_role_and_label(Role::ComboBox, "Assign to")
+            .value()
+            .as_deref(),
+        Some("Choose a person")
+    );
+    assert!(
+        h.get_by_role_and_label(Role::Button, "Assign")
+            .accesskit_node()
+            .is_disabled()
+    );
     pick(&mut h, "Assign to", "Test Nurse");
     click(&mut h, "Assign");
     let store = SqliteStore::open(&path).unwrap();

@@ -634,6 +634,21 @@ impl EntryForm {
                 options.push((None, "None".into()));
             }
             options.extend(staff.clinicians().map(|s| (Some(s.id), s.name.clone())));
+            // What will be saved is always shown: a stored clinician who is no longer
+            // active stays visible on a correction; one merely carried over from
+            // the last item is dropped rather than saved unseen.
+            if let Some(id) = self.clinician
+                && !options.iter().any(|(o, _)| *o == Some(id))
+            {
+                if self.editing.is_some() {
+                    options.push((
+                        Some(id),
+                        format!("{} (no longer active)", staff.name(Some(id))),
+                    ));
+                } else {
+                    self.clinician = None;
+                }
+            }
             if options.is_empty() {
                 note_label(
                     ui,

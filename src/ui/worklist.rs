@@ -54,6 +54,9 @@ pub struct WorklistScreen {
     /// Earlier re-entry records, newest change last (Ctrl+Z puts them back).
     pub undo: Vec<Vec<PreviousStatus>>,
     pub assign_to: Option<StaffId>,
+    /// Whether someone has been chosen in "Assign to" (until then it says so,
+    /// rather than showing "Nobody" beside an item that has someone).
+    assign_chosen: bool,
     /// The last value copied to the clipboard, with its field label.
     pub last_copied: Option<(String, String)>,
     cache: PageCache,
@@ -182,6 +185,7 @@ impl Default for WorklistScreen {
             note: String::new(),
             undo: Vec::new(),
             assign_to: None,
+            assign_chosen: false,
             last_copied: None,
             cache: PageCache::default(),
             background: Background::Off,
@@ -319,6 +323,7 @@ impl WorklistScreen {
         self.note.clear();
         self.undo.clear();
         self.assign_to = None;
+        self.assign_chosen = false;
         self.last_copied = None;
         self.cache.invalidate();
     }
@@ -916,22 +921,34 @@ impl WorklistScreen {
         });
         ui.horizontal(|ui| {
             let l = ui.label("Assign to");
+            let shown = if self.assign_chosen {
+                self.assign_to
+                    .map_or("Nobody (unassigned)".to_string(), |id| {
+                        cx.staff.name(Some(id))
+                    })
+            } else {
+                "Choose a person".to_string()
+            };
+            let mut chosen = false;
             egui::ComboBox::from_id_salt("assign_to")
-                .selected_text(
-                    self.assign_to
-                        .map_or("Nobody (unassigned)".to_string(), |id| {
-                            cx.staff.name(Some(id))
-                        }),
-                )
+                .selected_text(shown)
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.assign_to, None, "Nobody (unassigned)");
+                    chosen |= ui
+                        .selectable_value(&mut self.assign_to, None, "Nobody (unassigned)")
+                        .clicked();
                     for s in cx.staff.active() {
-                        ui.selectable_value(&mut self.assign_to, Some(s.id), &s.name);
+                        chosen |= ui
+                            .selectable_value(&mut self.assign_to, Some(s.id), &s.name)
+                            .clicked();
                     }
                 })
                 .response
                 .labelled_by(l.id);
-            if ui.button("Assign").clicked() {
+            self.assign_chosen |= chosen;
+            if ui
+                .add_enabled(self.assign_chosen, egui::Button::new("Assign"))
+                .clicked()
+            {
                 self.assign(cx);
             }
         });
