@@ -13,15 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 delay="${1:-10}"
 
-missing=()
-for tool in xvfb-run:xvfb xauth:xauth xdotool:xdotool; do
-  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
-fi
+. scripts/need-tools.sh
+need_tools xvfb-run:xvfb xauth:xauth xdotool:xdotool
 
 cargo build --release --quiet --bin cutover-log
 app="$PWD/target/release/cutover-log"

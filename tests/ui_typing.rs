@@ -305,6 +305,20 @@ fn tab_goes_round_the_form_and_never_reaches_the_top_bar() {
     );
 }
 
+/// An "other" item from the keyboard: NHS number, name, seven Tabs past the date of
+/// birth, date, time and the three clinician buttons to Details, then Enter.
+fn other_item(nhs_number: &str, name: &str, details: &str) -> Vec<Stroke> {
+    let mut s = vec![
+        Stroke::Alt(Key::O),
+        Stroke::Type(nhs_number.into()),
+        Stroke::Tab,
+        Stroke::Type(name.into()),
+    ];
+    s.extend(std::iter::repeat_n(Stroke::Tab, 7));
+    s.extend([Stroke::Type(details.into()), Stroke::Enter]);
+    s
+}
+
 /// Enter saves and the next keys, typed at once, go to the emptied NHS number:
 /// none is lost and none lands in the item just saved.
 #[test]
@@ -312,22 +326,8 @@ fn keys_typed_straight_after_enter_start_the_next_item() {
     let (_dir, _gp, mut h) = reception_at_the_desk();
     let first = nhs(11);
     let second = nhs(12);
-    let strokes = [
-        Stroke::Alt(Key::O),
-        Stroke::Type(first.clone()),
-        Stroke::Tab,
-        Stroke::Type("Test Patient One".into()),
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Type("First note".into()),
-        Stroke::Enter,
-        Stroke::Type(second.clone()),
-    ];
+    let mut strokes = other_item(&first, "Test Patient One", "First note");
+    strokes.push(Stroke::Type(second.clone()));
     send(&mut h, keyboard(&strokes), usize::MAX);
     let items = h
         .state()
@@ -409,21 +409,7 @@ fn undo_never_brings_back_the_last_persons_patient() {
 #[test]
 fn the_void_reason_keeps_its_first_letters() {
     let (_dir, _gp, mut h) = reception_at_the_desk();
-    let strokes = [
-        Stroke::Alt(Key::O),
-        Stroke::Type(nhs(23)),
-        Stroke::Tab,
-        Stroke::Type("Test Patient".into()),
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Tab,
-        Stroke::Type("A note".into()),
-        Stroke::Enter,
-    ];
+    let strokes = other_item(&nhs(23), "Test Patient", "A note");
     send(&mut h, keyboard(&strokes), usize::MAX);
     h.get_by_role_and_label(Role::Button, "Void").click();
     h.step(); // the click
