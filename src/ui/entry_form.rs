@@ -81,6 +81,9 @@ fn next_generation() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The width of the form's label column: "Clinical codes to enter by hand" fits.
+const LABEL_WIDTH: f32 = 205.0;
+
 /// The key under which the date and time row is focused and its errors are filed.
 const WHEN: &str = "occurred_at";
 
@@ -306,8 +309,11 @@ impl EntryForm {
         let before = self.clone();
         let mut action = FormAction::None;
         focus_cycle::begin(ui.ctx(), keys);
+        // The label column is as wide for every kind (as its longest label), so the
+        // fields do not jump sideways when Alt+letter changes the kind.
         egui::Grid::new("entry_form")
             .num_columns(2)
+            .min_col_width(LABEL_WIDTH)
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
                 if self.patient_rows(ui) {
