@@ -438,13 +438,16 @@ impl crate::store::CutoverStore for SqliteStore {
         access::sign_in(self, name, password, at)
     }
     fn lock_minutes(&self) -> StoreResult<u32> {
-        let m: Option<i64> = self
-            .conn
-            .query_row("SELECT lock_minutes FROM project WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .ok();
-        Ok(m.and_then(|m| u32::try_from(m).ok()).unwrap_or(5).max(1))
+        // No project yet: the default. A database error is reported, not hidden.
+        let m: Option<Option<i64>> = rusqlite::OptionalExtension::optional(self.conn.query_row(
+            "SELECT lock_minutes FROM project WHERE id = 1",
+            [],
+            |r| r.get(0),
+        ))?;
+        Ok(m.flatten()
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(5)
+            .max(1))
     }
     fn set_lock_minutes(&mut self, minutes: u32, a: &crate::domain::Actor) -> StoreResult<()> {
         project::set_lock_minutes(self, minutes, a)
