@@ -2,6 +2,30 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Shortest staff password (or database passphrase) accepted.
+pub const MIN_PASSWORD: usize = 8;
+
+/// Why a new password, typed twice, is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NewPasswordError {
+    #[error("choose a password of at least {MIN_PASSWORD} characters")]
+    TooShort,
+    #[error("the two passwords are not the same")]
+    NotTheSame,
+}
+
+/// The rule for a new password typed twice (setup, the Practice screen): long
+/// enough, and the same both times, so a typo never locks someone out.
+pub fn check_new_password(typed: &str, again: &str) -> Result<(), NewPasswordError> {
+    if typed.chars().count() < MIN_PASSWORD {
+        Err(NewPasswordError::TooShort)
+    } else if typed != again {
+        Err(NewPasswordError::NotTheSame)
+    } else {
+        Ok(())
+    }
+}
+
 /// A staff member's id in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct StaffId(pub i64);
@@ -147,5 +171,23 @@ mod tests {
         assert_eq!(Role::parse("admin"), Some(Role::Reception));
         assert_eq!(Role::parse("GP"), Some(Role::Gp));
         assert_eq!(Role::parse("janitor"), None);
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::*;
+
+    #[test]
+    fn a_new_password_is_long_enough_and_typed_the_same_twice() {
+        assert_eq!(
+            check_new_password("short", "short"),
+            Err(NewPasswordError::TooShort)
+        );
+        assert_eq!(
+            check_new_password("long enough", "long enougj"),
+            Err(NewPasswordError::NotTheSame)
+        );
+        assert_eq!(check_new_password("long enough", "long enough"), Ok(()));
     }
 }

@@ -9,8 +9,7 @@ use crate::domain::Staff;
 use crate::domain::permissions::{Action, permitted};
 use crate::store::{StoreError, StoreResult};
 
-/// Shortest password accepted.
-pub const MIN_PASSWORD: usize = 8;
+pub use crate::domain::staff::MIN_PASSWORD;
 
 /// Refuses a password shorter than [`MIN_PASSWORD`].
 pub fn check_length(password: &str) -> StoreResult<()> {

@@ -292,11 +292,16 @@ impl PracticeScreen {
             self.password_error = Some("Choose whose password to set first.".into());
             return;
         };
-        if self.new_password != self.new_password_again {
-            self.password_error = Some(
-                "The two passwords are not the same, so nothing was saved: type the new password in both boxes again."
-                    .into(),
-            );
+        if let Err(e) =
+            crate::domain::staff::check_new_password(&self.new_password, &self.new_password_again)
+        {
+            let mut why = e.to_string();
+            if let Some(first) = why.get(..1) {
+                why = first.to_uppercase() + &why[1..];
+            }
+            self.password_error = Some(format!(
+                "{why}, so nothing was saved: type the new password in both boxes again."
+            ));
             self.new_password.clear();
             self.new_password_again.clear();
             return;

@@ -291,19 +291,10 @@ impl SetupScreen {
                 "add the practice manager to the staff list",
             ));
         }
-        if self.password.chars().count() < crate::store::sqlite::MIN_PASSWORD {
-            errors.push(FieldError::new(
-                "password",
-                format!(
-                    "choose a password of at least {} characters",
-                    crate::store::sqlite::MIN_PASSWORD
-                ),
-            ));
-        } else if self.password != self.password_again {
-            errors.push(FieldError::new(
-                "password",
-                "the two passwords are not the same",
-            ));
+        if let Err(e) =
+            crate::domain::staff::check_new_password(&self.password, &self.password_again)
+        {
+            errors.push(FieldError::new("password", e.to_string()));
         }
         self.errors = errors;
         let Ok(project) = project else {
