@@ -1166,6 +1166,10 @@ impl WorklistScreen {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                // The scroll bar floats over the right edge: keep the Copy buttons clear of it.
+                let bar =
+                    ui.spacing().scroll.bar_width + ui.spacing().scroll.bar_outer_margin + 2.0;
+                ui.set_max_width((ui.available_width() - bar).max(0.0));
                 let mut copy: Option<(String, String)> = None;
                 // Three columns: the field's name, its value (wrapped), its Copy
                 // button at the right edge; never wider than the panel.
