@@ -162,9 +162,7 @@ impl CutoverApp {
                     .status
                     .error(format!("Could not re-read the staff list: {e}")),
             }
-            self.log.today.mark_stale();
-            self.worklist.refresh();
-            self.progress.mark_stale();
+            self.lists_changed();
         }
         ui.ctx().request_repaint_after(every);
     }
@@ -226,6 +224,11 @@ impl CutoverApp {
                 .error(format!("Could not read the staff list: {e}")),
         }
         self.read_lock_minutes();
+        self.lists_changed();
+    }
+
+    /// The log may have changed: every list re-reads when next shown.
+    fn lists_changed(&mut self) {
         self.log.today.mark_stale();
         self.worklist.refresh();
         self.progress.mark_stale();
@@ -265,8 +268,7 @@ impl CutoverApp {
         } else {
             Screen::Log
         };
-        self.worklist.refresh();
-        self.log.today.mark_stale();
+        self.lists_changed();
     }
 
     fn handle_commands(&mut self) {
@@ -412,8 +414,7 @@ impl CutoverApp {
             if let Some(me) = self.desk.current(&self.staff).map(|s| s.id) {
                 if self.screens_for == Some(me) {
                     // Their own work, kept for them while they were away.
-                    self.log.today.mark_stale();
-                    self.worklist.refresh();
+                    self.lists_changed();
                 } else {
                     self.start_fresh(now);
                     self.screens_for = Some(me);
