@@ -356,7 +356,10 @@ fn any_sequence_of_changes_keeps_the_audit_trail_consistent() {
             }
         }
         let stored = p.store.item(item.id).unwrap();
-        let events = p.store.history("item", item.id.0).unwrap();
+        let events = p
+            .store
+            .history(cutover_log::domain::AuditEntity::Item, item.id.0)
+            .unwrap();
         prop_assert_eq!(
             events.len(),
             changes + 1,

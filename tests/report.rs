@@ -175,7 +175,10 @@ fn a_signed_off_report_is_final_and_carries_the_sign_off() {
         )
         .unwrap();
     assert_eq!(
-        p.store.history("sign_off", 1).unwrap()[0].action,
+        p.store
+            .history(cutover_log::domain::AuditEntity::SignOff, 1)
+            .unwrap()[0]
+            .action,
         "reentry.signed_off"
     );
 

@@ -116,7 +116,10 @@ fn two_desks_racing_to_tick_the_same_item_never_overwrite_each_other() {
         item.version + i64::from(stored),
         "{results:?}"
     );
-    let history = p.store.history("item", item.id.0).unwrap();
+    let history = p
+        .store
+        .history(cutover_log::domain::AuditEntity::Item, item.id.0)
+        .unwrap();
     assert_eq!(history.len(), 1 + stored as usize);
     // Each stored tick was made from the state the one before it left.
     for pair in history[1..].windows(2) {

@@ -654,7 +654,10 @@ fn type_here(h: &mut Harness<'_, CutoverApp>, text: &str) {
 }
 
 fn audit_count(store: &SqliteStore, id: ItemId) -> usize {
-    store.history("item", id.0).unwrap().len()
+    store
+        .history(cutover_log::domain::AuditEntity::Item, id.0)
+        .unwrap()
+        .len()
 }
 
 /// Issue 16 #10: N opens a box for the reason, focused and without an error;
@@ -746,7 +749,9 @@ fn not_needed_and_problem_ask_for_words_enter_applies_and_esc_cancels() {
         assert_eq!(after.reentry.note, words, "{label}");
         assert_eq!(after.reentry.by, Some(StaffId(1)), "{label}: the GP");
         assert_eq!(after.reentry.at, Some(now()));
-        let history = store.history("item", ids[0].0).unwrap();
+        let history = store
+            .history(cutover_log::domain::AuditEntity::Item, ids[0].0)
+            .unwrap();
         assert_eq!(history.len(), audited + 1, "{label}: one audit event");
         let last = history.last().unwrap();
         assert_eq!(last.actor, Some(StaffId(1)));

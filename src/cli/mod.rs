@@ -268,7 +268,7 @@ fn migrate(
     let actor = signed_in(from, as_staff)?;
     require_manager(from, &actor, "move the whole log")?;
     // Recorded first, so the copy carries its own account of being made.
-    from.record_event(&actor, "log.copied", description)?;
+    from.record_event(&actor, crate::domain::AuditAction::LogCopied, description)?;
     let r = copy_log(&*from, to)?;
     writeln!(
         out,
@@ -291,7 +291,7 @@ fn encrypt(path: &Path, as_staff: Option<&str>, out: &mut dyn Write) -> Result<E
     require_manager(&store, &actor, "encrypt the database")?;
     store.record_event(
         &actor,
-        "database.encrypted",
+        crate::domain::AuditAction::DatabaseEncrypted,
         "encrypted with a practice passphrase",
     )?;
     drop(store);
@@ -505,7 +505,7 @@ pub fn execute_on(
             let actor = signed_in(store, as_staff)?;
             store.record_event(
                 &actor,
-                "report.exported",
+                crate::domain::AuditAction::ReportExported,
                 &format!("csv to {}", file.display()),
             )?;
             let n = interchange::export(store, &file)?;
@@ -522,7 +522,7 @@ pub fn execute_on(
             let actor = signed_in(store, as_staff)?;
             store.record_event(
                 &actor,
-                "report.exported",
+                crate::domain::AuditAction::ReportExported,
                 &format!("pdf to {}", file.display()),
             )?;
             let s = crate::reports::reentry_report::export_pdf(store, &file, now(), &mut |_| {})?;

@@ -14,13 +14,135 @@ pub struct AuditEvent {
     pub actor: Option<StaffId>,
     /// The actor's name at the time (kept even if the staff record changes).
     pub actor_name: String,
-    /// `project`, `staff` or `item`.
-    pub entity: String,
+    /// What the event is about (an item, a staff member, the project…).
+    pub entity: AuditEntity,
     pub entity_id: i64,
-    /// What happened, e.g. `item.logged`, `item.status`, `project.go_live_moved`.
-    pub action: String,
+    /// What happened.
+    pub action: AuditAction,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+/// Declares a stored vocabulary once: each variant with the text kept in the
+/// database (and hashed into the audit chain), so that text is written in one place.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// Text this version does not know (written by a newer version, or by
+            /// hand): kept as it is, so the trail can still be read and verified.
+            Unrecognised(String),
+        }
+
+        impl $name {
+            /// Every known value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The text stored in the database.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $code,)+
+                    $name::Unrecognised(other) => other,
+                }
+            }
+
+            /// Reads stored text; text this version does not know is kept as
+            /// [`Self::Unrecognised`].
+            pub fn parse(code: &str) -> Self {
+                match code {
+                    $($code => $name::$variant,)+
+                    other => $name::Unrecognised(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Ok(Self::parse(&text))
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What an audit event is about: the `entity` column.
+    AuditEntity {
+        Item = "item",
+        Project = "project",
+        Staff = "staff",
+        /// A sign-in, or an attempt.
+        Session = "session",
+        /// A refused action.
+        Access = "access",
+        SignOff = "sign_off",
+        /// The whole log (a purge, a copy).
+        Log = "log",
+        /// Something that changes nothing but must be accountable (an export, a
+        /// copy of the whole log, encrypting the file).
+        Report = "report",
+    }
+}
+
+vocabulary! {
+    /// What happened: the `action` column. Each action's words for people are in
+    /// `ui::audit_words`, which matches on every variant.
+    AuditAction {
+        ItemLogged = "item.logged",
+        ItemImported = "item.imported",
+        ItemEdited = "item.edited",
+        ItemVoided = "item.voided",
+        ItemStatus = "item.status",
+        ItemStatusUndone = "item.status_undone",
+        ItemAssigned = "item.assigned",
+        ProjectCreated = "project.created",
+        ProjectUpdated = "project.updated",
+        ProjectGoLiveMoved = "project.go_live_moved",
+        ProjectLockMinutes = "project.lock_minutes",
+        StaffAdded = "staff.added",
+        StaffActivated = "staff.activated",
+        StaffDeactivated = "staff.deactivated",
+        StaffPasswordSet = "staff.password_set",
+        SignedIn = "session.signed_in",
+        SignInFailed = "session.sign_in_failed",
+        AccessDenied = "access.denied",
+        SignedOff = "reentry.signed_off",
+        LogPurged = "log.purged",
+        LogCopied = "log.copied",
+        ReportExported = "report.exported",
+        DatabaseEncrypted = "database.encrypted",
+    }
+}
+
+impl AuditAction {
+    /// The actions that create an item (each item has exactly one).
+    pub const CREATES_ITEM: [AuditAction; 2] = [AuditAction::ItemLogged, AuditAction::ItemImported];
 }
 
 /// Who is acting, and when: passed to every store write so each change is attributed.
@@ -60,4 +182,35 @@ pub struct AuditFilter {
     pub item: Option<i64>,
     pub from: Option<chrono::NaiveDate>,
     pub to: Option<chrono::NaiveDate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_stored_text() {
+        for a in AuditAction::ALL {
+            assert_eq!(&AuditAction::parse(a.as_str()), a);
+        }
+        for e in AuditEntity::ALL {
+            assert_eq!(&AuditEntity::parse(e.as_str()), e);
+        }
+        let codes: std::collections::BTreeSet<&str> =
+            AuditAction::ALL.iter().map(AuditAction::as_str).collect();
+        assert_eq!(
+            codes.len(),
+            AuditAction::ALL.len(),
+            "no two actions share a text"
+        );
+    }
+
+    #[test]
+    fn unknown_text_is_kept_not_lost() {
+        let a = AuditAction::parse("item.frobbed");
+        assert_eq!(a, AuditAction::Unrecognised("item.frobbed".into()));
+        assert_eq!(a.as_str(), "item.frobbed");
+        let json = serde_json::to_string(&AuditAction::ItemLogged).unwrap_or_default();
+        assert_eq!(json, "\"item.logged\"");
+    }
 }

@@ -13,7 +13,7 @@ pub mod status;
 pub mod validation;
 pub mod worklist;
 
-pub use audit::{Actor, AuditEvent, AuditFilter};
+pub use audit::{Actor, AuditAction, AuditEntity, AuditEvent, AuditFilter};
 pub use item::{Item, ItemDraft, ItemId, ItemInput, Patient, SeenItem};
 pub use kind::{FieldInput, FieldSpec, ItemKind};
 pub use nhs_number::NhsNumber;

@@ -1,12 +1,15 @@
-//! Passwords and permission decisions shared by every backend: the rules live
-//! here once; each backend only reads the rows and records the outcome.
+//! Passwords, sign-in and permission checks, for every backend. Passwords are
+//! stored only as argon2 hashes; every refusal and every sign-in attempt is audited.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::domain::Staff;
 use crate::domain::permissions::{Action, permitted};
+use crate::domain::{Actor, AuditAction, AuditEntity, Staff, StaffId};
+use crate::store::audit::append;
+use crate::store::practice::{setting_up, staff_member};
+use crate::store::sql::{Backend, params};
 use crate::store::{StoreError, StoreResult};
 
 pub use crate::domain::staff::MIN_PASSWORD;
@@ -81,4 +84,119 @@ pub fn sign_in_outcome(verdict: Result<(), String>, staff: Option<Staff>) -> Res
         (Ok(()), None) => Err("name or password is wrong".to_string()),
         (Err(e), _) => Err(e),
     }
+}
+
+/// Checks that `actor` may do `action`; a refusal is audited (in its own
+/// transaction, so it is kept although the change is not) and returned.
+pub fn authorize<B: Backend>(store: &mut B, actor: &Actor, action: Action) -> StoreResult<()> {
+    let (staff, setting_up) = store.read(|c| {
+        let staff = actor.staff.map(|id| staff_member(c, id)).transpose()?;
+        let setting_up = staff.is_none() && setting_up(c)?;
+        Ok((staff, setting_up))
+    })?;
+    let Some(reason) = refusal(staff.as_ref(), setting_up, action) else {
+        return Ok(());
+    };
+    store.write(|tx| {
+        append(
+            tx,
+            actor,
+            AuditEntity::Access,
+            actor.staff.map_or(0, |s| s.0),
+            AuditAction::AccessDenied,
+            None::<&()>,
+            Some(&reason),
+        )
+    })?;
+    Err(StoreError::NotPermitted(reason))
+}
+
+/// A write by a named staff member: the one whose name goes on the change.
+pub fn require_staff(actor: &Actor) -> StoreResult<StaffId> {
+    actor.staff.ok_or(StoreError::NoStaffActor)
+}
+
+/// Sets a staff member's password: the practice manager for anyone, anyone for
+/// themselves, or anyone at all while the log is being set up.
+pub fn set_password<B: Backend>(
+    store: &mut B,
+    staff: StaffId,
+    password: &str,
+    actor: &Actor,
+) -> StoreResult<()> {
+    check_length(password)?;
+    if actor.staff != Some(staff) {
+        authorize(store, actor, Action::ManageStaff)?;
+    }
+    let target = store.read(|c| staff_member(c, staff))?;
+    let hash = hash_password(password)?;
+    store.write(|tx| {
+        tx.execute(
+            "UPDATE staff SET password_hash = ?1 WHERE id = ?2",
+            &params![hash, staff.0],
+        )?;
+        // The audit records that it changed, never the password or its hash.
+        append(
+            tx,
+            actor,
+            AuditEntity::Staff,
+            staff.0,
+            AuditAction::StaffPasswordSet,
+            None::<&()>,
+            Some(&target.name),
+        )
+    })
+}
+
+/// Checks a name (ignoring case) and password; audits the sign-in or the failed attempt.
+pub fn sign_in<B: Backend>(
+    store: &mut B,
+    name: &str,
+    password: &str,
+    at: chrono::NaiveDateTime,
+) -> StoreResult<Staff> {
+    let row = store.read(|c| {
+        let d = c.dialect();
+        let sql = format!(
+            "SELECT id, password_hash FROM staff WHERE {} = {}",
+            d.folded("name"),
+            d.folded("?1")
+        );
+        c.query_opt(&sql, &params![name.trim()])?
+            .map(|r| Ok((r.int(0)?, r.opt_text(1)?)))
+            .transpose()
+    })?;
+    let verdict = password_verdict(row.as_ref().map(|r| r.1.as_deref()), password);
+    let found = match (&row, &verdict) {
+        (Some((id, _)), Ok(())) => Some(store.read(|c| staff_member(c, StaffId(*id)))?),
+        _ => None,
+    };
+    let staff = sign_in_outcome(verdict, found);
+    store.write(|tx| match &staff {
+        Ok(s) => {
+            let actor = Actor::staff(s.id, s.name.clone(), at);
+            append(
+                tx,
+                &actor,
+                AuditEntity::Session,
+                s.id.0,
+                AuditAction::SignedIn,
+                None::<&()>,
+                None::<&()>,
+            )
+        }
+        Err(why) => {
+            let actor = Actor::system(format!("sign-in attempt as '{}'", name.trim()), at);
+            append(
+                tx,
+                &actor,
+                AuditEntity::Session,
+                row.as_ref().map_or(0, |r| r.0),
+                AuditAction::SignInFailed,
+                None::<&()>,
+                Some(why),
+            )
+        }
+    })?;
+    staff.map_err(StoreError::SignIn)
 }

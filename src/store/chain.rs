@@ -22,9 +22,9 @@ impl ChainRow {
     /// as an ISO timestamp, exactly as every backend stores them.
     pub fn event<B: serde::Serialize, A: serde::Serialize>(
         actor: &crate::domain::Actor,
-        entity: &str,
+        entity: &crate::domain::AuditEntity,
         entity_id: i64,
-        action: &str,
+        action: &crate::domain::AuditAction,
         before: Option<&B>,
         after: Option<&A>,
     ) -> crate::store::StoreResult<Self> {
@@ -35,9 +35,9 @@ impl ChainRow {
             at: crate::domain::dates::iso_timestamp(actor.at),
             actor_id: actor.staff.map(|s| s.0),
             actor_name: actor.name.clone(),
-            entity: entity.to_string(),
+            entity: entity.as_str().to_string(),
             entity_id,
-            action: action.to_string(),
+            action: action.as_str().to_string(),
             before: before
                 .map(serde_json::to_string)
                 .transpose()

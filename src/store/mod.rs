@@ -1,16 +1,25 @@
 //! Persistence of the cutover log behind one narrow interface, [`CutoverStore`]:
 //! the operations the app and command line need, not SQL. SQLite is the embedded
 //! single-desk store; [`PostgresStore`] is the shared store on a practice server
-//! (several desks at once). Rules that do not depend on the backend (the audit
-//! hash chain, passwords and permissions, reading rows) live here once.
+//! (several desks at once). Every operation is written once, over the small
+//! [`sql::Backend`] and [`sql::Sql`] traits each backend implements (see
+//! `service.rs` and docs/ARCHITECTURE.md); this layer names no database driver.
 
 pub mod access;
+pub mod audit;
 pub mod chain;
 pub mod filter;
+pub mod items;
 pub mod postgres;
+pub mod practice;
+pub mod purge;
+pub mod queries;
 pub mod rows;
+mod service;
+pub mod sql;
 pub mod sqlite;
 pub mod transfer;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -18,11 +27,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::worklist::PersonProgress;
 use crate::domain::{
-    Actor, AuditEvent, FieldError, Item, ItemId, ItemInput, PatientRecall, PreviousStatus, Project,
-    Reentry, Role, SeenItem, Sort, Staff, StaffId, Stats, StatusChange, Void, WorklistFilter,
+    Actor, AuditAction, AuditEntity, AuditEvent, FieldError, Item, ItemId, ItemInput,
+    PatientRecall, PreviousStatus, Project, Reentry, Role, SeenItem, Sort, Staff, StaffId, Stats,
+    StatusChange, Void, WorklistFilter,
 };
 
 pub use self::postgres::PostgresStore;
+pub use purge::PurgeSummary;
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store, in words fit to show a user.
@@ -93,8 +104,9 @@ pub enum StoreError {
     SignIn(String),
     #[error("not signed off: {0}")]
     SignOff(#[from] crate::domain::signoff::SignOffRefusal),
+    /// Any other error the database reported, in its words (never row data).
     #[error("database error: {0}")]
-    Sqlite(rusqlite::Error),
+    Database(String),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error(
@@ -110,23 +122,6 @@ impl StoreError {
     /// once the connection is back (nothing was half-saved).
     pub fn is_connection_lost(&self) -> bool {
         matches!(self, StoreError::ConnectionLost(_))
-    }
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                StoreError::Busy
-            }
-            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly,
-            Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteFailed(e.to_string()),
-            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                StoreError::Damaged(e.to_string())
-            }
-            _ => StoreError::Sqlite(e),
-        }
     }
 }
 
@@ -153,7 +148,7 @@ pub struct ImportedItem {
 /// The outcome of `verify`: each check and what it found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct VerifyReport {
-    /// `PRAGMA integrity_check` said `ok`.
+    /// The backend's own integrity check found nothing wrong.
     pub integrity_ok: bool,
     pub integrity_messages: Vec<String>,
     /// Rows pointing at staff that do not exist.
@@ -271,13 +266,13 @@ pub trait CutoverStore {
         input: &ItemInput,
         except: Option<ItemId>,
     ) -> StoreResult<Vec<Item>>;
-    /// The audit events of one entity (`item`, `staff`, `project`), oldest first.
-    fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<AuditEvent>>;
+    /// The audit events of one entity (an item, a staff member, the project…), oldest first.
+    fn history(&self, entity: AuditEntity, id: i64) -> StoreResult<Vec<AuditEvent>>;
     /// After sign-off: removes every patient detail (items and their audit events),
     /// keeps a de-identified summary, and rewrites the file (the practice manager).
-    fn purge(&mut self, actor: &Actor) -> StoreResult<sqlite::PurgeSummary>;
+    fn purge(&mut self, actor: &Actor) -> StoreResult<PurgeSummary>;
     /// The summaries kept by earlier purges.
-    fn purges(&self) -> StoreResult<Vec<sqlite::PurgeSummary>>;
+    fn purges(&self) -> StoreResult<Vec<PurgeSummary>>;
     /// Audit events matching a filter, newest first, a page at a time.
     fn audit_log(
         &self,
@@ -286,7 +281,8 @@ pub trait CutoverStore {
         limit: u64,
     ) -> StoreResult<Vec<AuditEvent>>;
     /// Records something that changes nothing but must be accountable (an export).
-    fn record_event(&mut self, actor: &Actor, action: &str, detail: &str) -> StoreResult<()>;
+    fn record_event(&mut self, actor: &Actor, action: AuditAction, detail: &str)
+    -> StoreResult<()>;
     /// Every item, voided ones too, in `occurred_at` order, streamed to `f`.
     fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()>;
     /// Checks the database and the audit trail.
@@ -317,10 +313,7 @@ pub trait CutoverStore {
     /// Calls `on_change` (on a thread of its own) soon after any desk commits a
     /// change to the log, for as long as the returned watch is kept. `None` where
     /// the store has no way to tell (the app then re-reads on a timer).
-    fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>> {
-        let _ = on_change;
-        Ok(None)
-    }
+    fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>>;
 }
 
 /// Watching a log for other desks' changes (see [`CutoverStore::watch_changes`]);

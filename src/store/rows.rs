@@ -62,6 +62,62 @@ pub fn date(id: i64, what: &str, s: &str) -> StoreResult<NaiveDate> {
 }
 
 impl RawItem {
+    /// Reads a row selected with [`ITEM_COLUMNS`].
+    pub fn from_row(r: &crate::store::sql::Row) -> StoreResult<Self> {
+        Ok(RawItem {
+            id: r.int(0)?,
+            kind: r.text(1)?,
+            occurred_at: r.text(2)?,
+            nhs_number: r.opt_text(3)?,
+            patient_name: r.text(4)?,
+            date_of_birth: r.opt_text(5)?,
+            clinician_id: r.opt_int(6)?,
+            details: r.text(7)?,
+            fields_json: r.text(8)?,
+            logged_by: r.int(9)?,
+            logged_at: r.text(10)?,
+            logged_phase: r.text(11)?,
+            assignee_id: r.opt_int(12)?,
+            status: r.text(13)?,
+            status_by: r.opt_int(14)?,
+            status_at: r.opt_text(15)?,
+            status_note: r.text(16)?,
+            voided_at: r.opt_text(17)?,
+            voided_by: r.opt_int(18)?,
+            void_reason: r.opt_text(19)?,
+            version: r.int(20)?,
+        })
+    }
+
+    /// The stored values in [`ITEM_COLUMNS`] order, as parameters (a copy writes
+    /// them back verbatim).
+    pub fn params(&self) -> Vec<crate::store::sql::Param> {
+        crate::store::sql::params![
+            self.id,
+            self.kind.as_str(),
+            self.occurred_at.as_str(),
+            self.nhs_number.clone(),
+            self.patient_name.as_str(),
+            self.date_of_birth.clone(),
+            self.clinician_id,
+            self.details.as_str(),
+            self.fields_json.as_str(),
+            self.logged_by,
+            self.logged_at.as_str(),
+            self.logged_phase.as_str(),
+            self.assignee_id,
+            self.status.as_str(),
+            self.status_by,
+            self.status_at.clone(),
+            self.status_note.as_str(),
+            self.voided_at.clone(),
+            self.voided_by,
+            self.void_reason.clone(),
+            self.version,
+        ]
+        .to_vec()
+    }
+
     pub fn into_item(self) -> StoreResult<Item> {
         let id = self.id;
         let kind = ItemKind::parse(&self.kind).ok_or_else(|| corrupt(id, "kind"))?;

@@ -3,8 +3,10 @@
 //! every row is copied as stored — ids, password hashes, audit events with their
 //! hashes — so the audit chain still verifies on the other side.
 
+use crate::store::audit::EVENT_ROW_COLUMNS;
 use crate::store::chain::ChainRow;
-use crate::store::rows::RawItem;
+use crate::store::rows::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, RawItem};
+use crate::store::sql::{Backend, Param, Sql, params};
 use crate::store::{CutoverStore, StoreError, StoreResult, VerifyReport};
 
 /// The project row as stored.
@@ -145,12 +147,226 @@ fn describe_failure(r: &VerifyReport) -> String {
 }
 
 /// Refuses to write into a store that already holds a log.
-pub fn require_empty(has_rows: bool) -> StoreResult<()> {
+fn require_empty(has_rows: bool) -> StoreResult<()> {
     if has_rows {
         return Err(StoreError::NotPermitted(
             "the destination already holds a log; copy only into an empty database (nothing was changed)"
                 .into(),
         ));
+    }
+    Ok(())
+}
+
+impl<B: Backend + CutoverStore> Transfer for B {
+    fn read_copy(&self) -> StoreResult<LogCopy> {
+        // One snapshot for every table, even while desks write.
+        self.snapshot(read_rows)
+    }
+
+    fn write_copy(&mut self, copy: &LogCopy) -> StoreResult<()> {
+        self.write(|tx| write_rows(tx, copy))
+    }
+}
+
+fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
+    let project = c
+        .query_opt(
+            "SELECT practice_name, ods_code, old_system, new_system, cutover_start, go_live,
+                    created_at, lock_minutes FROM project WHERE id = 1",
+            &[],
+        )?
+        .map(|r| {
+            Ok::<_, StoreError>(ProjectRow {
+                practice_name: r.text(0)?,
+                ods_code: r.text(1)?,
+                old_system: r.text(2)?,
+                new_system: r.text(3)?,
+                cutover_start: r.text(4)?,
+                go_live: r.text(5)?,
+                created_at: r.text(6)?,
+                lock_minutes: r.int(7)?,
+            })
+        })
+        .transpose()?;
+    let staff = c
+        .query(
+            "SELECT id, name, role, active, created_at, password_hash FROM staff ORDER BY id",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(StaffRow {
+                id: r.int(0)?,
+                name: r.text(1)?,
+                role: r.text(2)?,
+                active: r.flag(3)?,
+                created_at: r.text(4)?,
+                password_hash: r.opt_text(5)?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    let mut items = Vec::new();
+    c.query_each(
+        &format!("SELECT {ITEM_COLUMNS}, items.search_text FROM items ORDER BY id"),
+        &[],
+        &mut |r| {
+            items.push((RawItem::from_row(&r)?, r.text(ITEM_COLUMN_COUNT)?));
+            Ok(())
+        },
+    )?;
+    let mut events = Vec::new();
+    c.query_each(
+        &format!("SELECT {EVENT_ROW_COLUMNS} FROM audit_events ORDER BY id"),
+        &[],
+        &mut |r| {
+            events.push(EventRow::from_row(&r)?);
+            Ok(())
+        },
+    )?;
+    let sign_offs = c
+        .query(
+            "SELECT id, name, role, at, comment, signed_by, items, voided FROM sign_offs ORDER BY id",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(SignOffRow {
+                id: r.int(0)?,
+                name: r.text(1)?,
+                role: r.text(2)?,
+                at: r.text(3)?,
+                comment: r.text(4)?,
+                signed_by: r.int(5)?,
+                items: r.int(6)?,
+                voided: r.int(7)?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    let purges = c
+        .query("SELECT id, at, summary FROM purges ORDER BY id", &[])?
+        .iter()
+        .map(|r| {
+            Ok(PurgeRow {
+                id: r.int(0)?,
+                at: r.text(1)?,
+                summary: r.text(2)?,
+            })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(LogCopy {
+        project,
+        staff,
+        items,
+        events,
+        sign_offs,
+        purges,
+    })
+}
+
+fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
+    let has_rows = tx.exists(
+        "SELECT 1 WHERE EXISTS (SELECT 1 FROM project) OR EXISTS (SELECT 1 FROM staff)
+             OR EXISTS (SELECT 1 FROM items) OR EXISTS (SELECT 1 FROM audit_events)
+             OR EXISTS (SELECT 1 FROM purges)",
+        &[],
+    )?;
+    require_empty(has_rows)?;
+    if let Some(p) = &copy.project {
+        tx.execute(
+            "INSERT INTO project (id, practice_name, ods_code, old_system, new_system, cutover_start,
+                go_live, created_at, lock_minutes) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &params![
+                p.practice_name.as_str(),
+                p.ods_code.as_str(),
+                p.old_system.as_str(),
+                p.new_system.as_str(),
+                p.cutover_start.as_str(),
+                p.go_live.as_str(),
+                p.created_at.as_str(),
+                p.lock_minutes
+            ],
+        )?;
+    }
+    for s in &copy.staff {
+        tx.execute(
+            "INSERT INTO staff (id, name, role, active, created_at, password_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &params![
+                s.id,
+                s.name.as_str(),
+                s.role.as_str(),
+                s.active,
+                s.created_at.as_str(),
+                s.password_hash.clone()
+            ],
+        )?;
+    }
+    let item_sql = format!(
+        "INSERT INTO items ({}, search_text) VALUES ({})",
+        ITEM_COLUMNS.replace("items.", ""),
+        (1..=ITEM_COLUMN_COUNT + 1)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (item, text) in &copy.items {
+        let mut p = item.params();
+        p.push(Param::from(text.as_str()));
+        tx.execute(&item_sql, &p)?;
+    }
+    for e in &copy.events {
+        let r = &e.row;
+        tx.execute(
+            &format!(
+                "INSERT INTO audit_events ({EVENT_ROW_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
+            &params![
+                e.id,
+                r.at.as_str(),
+                r.actor_id,
+                r.actor_name.as_str(),
+                r.entity.as_str(),
+                r.entity_id,
+                r.action.as_str(),
+                r.before.clone(),
+                r.after.clone(),
+                e.prev_hash.clone(),
+                e.hash.clone()
+            ],
+        )?;
+    }
+    for s in &copy.sign_offs {
+        tx.execute(
+            "INSERT INTO sign_offs (id, name, role, at, comment, signed_by, items, voided)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &params![
+                s.id,
+                s.name.as_str(),
+                s.role.as_str(),
+                s.at.as_str(),
+                s.comment.as_str(),
+                s.signed_by,
+                s.items,
+                s.voided
+            ],
+        )?;
+    }
+    for p in &copy.purges {
+        tx.execute(
+            "INSERT INTO purges (id, at, summary) VALUES (?1, ?2, ?3)",
+            &params![p.id, p.at.as_str(), p.summary.as_str()],
+        )?;
+    }
+    // New rows continue after the copied ids (where the backend keeps a counter).
+    for table in ["staff", "items", "audit_events", "sign_offs", "purges"] {
+        let sql = tx
+            .dialect()
+            .continue_ids_after_copy
+            .replace("{table}", table);
+        if !sql.is_empty() {
+            tx.batch(&sql)?;
+        }
     }
     Ok(())
 }

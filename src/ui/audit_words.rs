@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 use crate::domain::dates::{from_iso, uk_date, uk_date_time};
 use crate::domain::kind::{FieldInput, all_field_specs, choice_label};
 use crate::domain::{
-    AuditEvent, ClinicalSystem, ItemKind, NhsNumber, Role, SignOffRole, StaffDirectory, StaffId,
-    Status,
+    AuditAction, AuditEntity, AuditEvent, ClinicalSystem, ItemKind, NhsNumber, Role, SignOffRole,
+    StaffDirectory, StaffId, Status,
 };
 
 /// One field an event changed, in people's words. An empty `before` or `after`
@@ -63,19 +63,19 @@ pub fn action_with(e: &AuditEvent, staff: &StaffDirectory) -> String {
 /// (Prescription)", "Staff: Dr Test Gp", "Practice", "Sign-in".
 pub fn subject_with(e: &AuditEvent, staff: &StaffDirectory) -> String {
     let names = Names(Some(staff));
-    match e.entity.as_str() {
-        "item" => match item_kind(e) {
+    match &e.entity {
+        AuditEntity::Item => match item_kind(e) {
             Some(kind) => format!("Item {} ({})", e.entity_id, kind.label()),
             None => format!("Item {}", e.entity_id),
         },
-        "staff" => format!("Staff: {}", names.staff_id(e.entity_id)),
-        "project" => "Practice".into(),
-        "session" => "Sign-in".into(),
-        "sign_off" => "Sign-off".into(),
-        "report" => "Report".into(),
-        "log" => "Whole log".into(),
-        "access" => "Permission".into(),
-        other => words_for_code(other),
+        AuditEntity::Staff => format!("Staff: {}", names.staff_id(e.entity_id)),
+        AuditEntity::Project => "Practice".into(),
+        AuditEntity::Session => "Sign-in".into(),
+        AuditEntity::SignOff => "Sign-off".into(),
+        AuditEntity::Report => "Report".into(),
+        AuditEntity::Log => "Whole log".into(),
+        AuditEntity::Access => "Permission".into(),
+        AuditEntity::Unrecognised(other) => words_for_code(other),
     }
 }
 
@@ -159,7 +159,7 @@ fn yes_no(b: bool) -> &'static str {
     if b { "Yes" } else { "No" }
 }
 
-/// "session.sign_in_failed" → "Session sign in failed": the last resort for a
+/// AuditAction::SignInFailed → "Session sign in failed": the last resort for a
 /// code this module does not know yet.
 fn words_for_code(code: &str) -> String {
     let words = code.replace(['.', '_'], " ");
@@ -206,9 +206,9 @@ fn status_label(v: Option<&Value>) -> String {
 fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
     let after = e.after.as_ref();
     let after_text = || text_of(after);
-    match e.action.as_str() {
-        "item.logged" | "item.imported" => {
-            let verb = if e.action == "item.logged" {
+    match &e.action {
+        AuditAction::ItemLogged | AuditAction::ItemImported => {
+            let verb = if e.action == AuditAction::ItemLogged {
                 "Logged"
             } else {
                 "Imported"
@@ -218,9 +218,9 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
                 None => format!("{verb} the item"),
             }
         }
-        "item.edited" => "Corrected the item".into(),
-        "item.voided" => "Voided the item".into(),
-        "item.status" => {
+        AuditAction::ItemEdited => "Corrected the item".into(),
+        AuditAction::ItemVoided => "Voided the item".into(),
+        AuditAction::ItemStatus => {
             let status = after_obj(e)
                 .and_then(|o| o.get("status"))
                 .and_then(Value::as_str)
@@ -233,15 +233,15 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
                 None => "Changed the re-entry status".into(),
             }
         }
-        "item.status_undone" => format!(
+        AuditAction::ItemStatusUndone => format!(
             "Undid a status change (back to {})",
             status_label(after_obj(e).and_then(|o| o.get("status")))
         ),
-        "item.assigned" => match after.and_then(Value::as_i64) {
+        AuditAction::ItemAssigned => match after.and_then(Value::as_i64) {
             Some(id) => format!("Assigned to {}", names.staff_id(id)),
             None => "Unassigned (nobody re-enters it yet)".into(),
         },
-        "project.created" => match after_obj(e) {
+        AuditAction::ProjectCreated => match after_obj(e) {
             Some(p) => format!(
                 "Set up the cutover log for {} ({})",
                 text_of(p.get("practice_name")),
@@ -249,10 +249,10 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
             ),
             None => "Set up the cutover log".into(),
         },
-        "project.updated" => "Changed the practice details".into(),
-        "project.go_live_moved" => "Moved go-live".into(),
-        "project.lock_minutes" => "Changed when the app locks".into(),
-        "staff.added" => match after_obj(e) {
+        AuditAction::ProjectUpdated => "Changed the practice details".into(),
+        AuditAction::ProjectGoLiveMoved => "Moved go-live".into(),
+        AuditAction::ProjectLockMinutes => "Changed when the app locks".into(),
+        AuditAction::StaffAdded => match after_obj(e) {
             Some(s) => format!(
                 "Added {} ({}) to the staff list",
                 text_of(s.get("name")),
@@ -260,9 +260,9 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
             ),
             None => "Added a member of staff".into(),
         },
-        "staff.activated" => format!("Made {} active again", staff_name_in(e, names)),
-        "staff.deactivated" => format!("Made {} inactive", staff_name_in(e, names)),
-        "staff.password_set" => {
+        AuditAction::StaffActivated => format!("Made {} active again", staff_name_in(e, names)),
+        AuditAction::StaffDeactivated => format!("Made {} inactive", staff_name_in(e, names)),
+        AuditAction::StaffPasswordSet => {
             let whose = after_text();
             if whose.is_empty() {
                 format!("Set the password of {}", names.staff_id(e.entity_id))
@@ -270,10 +270,10 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
                 format!("Set the password of {whose}")
             }
         }
-        "session.signed_in" => "Signed in".into(),
-        "session.sign_in_failed" => with_reason("Sign-in refused", &after_text()),
-        "access.denied" => with_reason("Not allowed", &after_text()),
-        "reentry.signed_off" => match after_obj(e) {
+        AuditAction::SignedIn => "Signed in".into(),
+        AuditAction::SignInFailed => with_reason("Sign-in refused", &after_text()),
+        AuditAction::AccessDenied => with_reason("Not allowed", &after_text()),
+        AuditAction::SignedOff => match after_obj(e) {
             Some(s) => format!(
                 "Signed off the re-entry as {} ({} items, {} voided)",
                 sign_off_role_label(s.get("role")),
@@ -282,17 +282,19 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
             ),
             None => "Signed off the re-entry".into(),
         },
-        "log.purged" => match after_obj(e).and_then(|s| s.get("items")) {
+        AuditAction::LogPurged => match after_obj(e).and_then(|s| s.get("items")) {
             Some(n) => format!(
                 "Purged the patient data ({} items removed; a summary kept)",
                 text_of(Some(n))
             ),
             None => "Purged the patient data".into(),
         },
-        "log.copied" => with_reason("Copied the whole log", &after_text()),
-        "report.exported" => export_phrase(&after_text()),
-        "database.encrypted" => "Encrypted the database with a practice passphrase".into(),
-        other => words_for_code(other),
+        AuditAction::LogCopied => with_reason("Copied the whole log", &after_text()),
+        AuditAction::ReportExported => export_phrase(&after_text()),
+        AuditAction::DatabaseEncrypted => {
+            "Encrypted the database with a practice passphrase".into()
+        }
+        AuditAction::Unrecognised(other) => words_for_code(other),
     }
 }
 
@@ -367,14 +369,21 @@ type Fields = fn(Option<&Value>, Names<'_>, Option<ItemKind>) -> Vec<(String, St
 fn changes_in(e: &AuditEvent, names: Names<'_>) -> Vec<FieldChange> {
     let before = e.before.as_ref();
     let after = e.after.as_ref();
-    let fields: Fields = match e.action.as_str() {
-        "item.logged" | "item.imported" | "item.edited" | "item.voided" => item_fields,
-        "item.status" | "item.status_undone" => reentry_fields,
-        "item.assigned" => assignee_field,
-        "project.created" | "project.updated" | "project.go_live_moved" => project_fields,
-        "project.lock_minutes" => lock_field,
-        "staff.added" | "staff.activated" | "staff.deactivated" => staff_fields,
-        "reentry.signed_off" => sign_off_fields,
+    let fields: Fields = match &e.action {
+        AuditAction::ItemLogged
+        | AuditAction::ItemImported
+        | AuditAction::ItemEdited
+        | AuditAction::ItemVoided => item_fields,
+        AuditAction::ItemStatus | AuditAction::ItemStatusUndone => reentry_fields,
+        AuditAction::ItemAssigned => assignee_field,
+        AuditAction::ProjectCreated
+        | AuditAction::ProjectUpdated
+        | AuditAction::ProjectGoLiveMoved => project_fields,
+        AuditAction::ProjectLockMinutes => lock_field,
+        AuditAction::StaffAdded | AuditAction::StaffActivated | AuditAction::StaffDeactivated => {
+            staff_fields
+        }
+        AuditAction::SignedOff => sign_off_fields,
         _ => return Vec::new(),
     };
     let kind = item_kind(e);
@@ -584,8 +593,8 @@ mod tests {
     }
 
     fn event(
-        action: &str,
-        entity: &str,
+        action: AuditAction,
+        entity: AuditEntity,
         id: i64,
         before: Option<Value>,
         after: Option<Value>,
@@ -595,9 +604,9 @@ mod tests {
             at: at("2026-11-20T10:00"),
             actor: Some(StaffId(3)),
             actor_name: "Test Receptionist".into(),
-            entity: entity.into(),
+            entity,
             entity_id: id,
-            action: action.into(),
+            action,
             before,
             after,
         }
@@ -664,8 +673,8 @@ mod tests {
     #[test]
     fn a_correction_names_each_field_by_its_label_before_and_after() {
         let e = event(
-            "item.edited",
-            "item",
+            AuditAction::ItemEdited,
+            AuditEntity::Item,
             10,
             Some(item_json("Amlodipine 5mg tablets", "One daily", "phone", 1)),
             Some(item_json(
@@ -721,7 +730,13 @@ mod tests {
         after["occurred_at"] = json!("2026-11-19T14:05:00");
         after["patient"]["date_of_birth"] = json!("1961-03-04");
         after["patient"]["nhs_number"] = json!("9990000026");
-        let e = event("item.edited", "item", 10, Some(before), Some(after));
+        let e = event(
+            AuditAction::ItemEdited,
+            AuditEntity::Item,
+            10,
+            Some(before),
+            Some(after),
+        );
         let c = changes(&e);
         let pair = |f: &str| {
             c.iter()
@@ -753,21 +768,39 @@ mod tests {
         moved["go_live"] = json!("2026-11-24T08:00:00");
         let cases: Vec<(AuditEvent, &str)> = vec![
             (
-                event("item.logged", "item", 10, None, Some(item.clone())),
+                event(
+                    AuditAction::ItemLogged,
+                    AuditEntity::Item,
+                    10,
+                    None,
+                    Some(item.clone()),
+                ),
                 "Logged a prescription",
             ),
             (
-                event("item.imported", "item", 10, None, Some(item.clone())),
+                event(
+                    AuditAction::ItemImported,
+                    AuditEntity::Item,
+                    10,
+                    None,
+                    Some(item.clone()),
+                ),
                 "Imported a prescription",
             ),
             (
-                event("item.voided", "item", 10, Some(item.clone()), Some(voided)),
+                event(
+                    AuditAction::ItemVoided,
+                    AuditEntity::Item,
+                    10,
+                    Some(item.clone()),
+                    Some(voided),
+                ),
                 "Voided the item: Reason for voiding: (blank) -> Logged twice",
             ),
             (
                 event(
-                    "item.status",
-                    "item",
+                    AuditAction::ItemStatus,
+                    AuditEntity::Item,
                     10,
                     Some(reentry("outstanding", "")),
                     Some(reentry("re_entered", "Ref 7")),
@@ -776,8 +809,8 @@ mod tests {
             ),
             (
                 event(
-                    "item.status_undone",
-                    "item",
+                    AuditAction::ItemStatusUndone,
+                    AuditEntity::Item,
                     10,
                     Some(reentry("not_needed", "dup")),
                     Some(reentry("outstanding", "")),
@@ -786,8 +819,8 @@ mod tests {
             ),
             (
                 event(
-                    "item.assigned",
-                    "item",
+                    AuditAction::ItemAssigned,
+                    AuditEntity::Item,
                     10,
                     Some(json!(null)),
                     Some(json!(1)),
@@ -795,13 +828,19 @@ mod tests {
                 "Assigned to Dr Test Gp: Assigned to: unassigned -> Dr Test Gp",
             ),
             (
-                event("project.created", "project", 1, None, Some(project.clone())),
+                event(
+                    AuditAction::ProjectCreated,
+                    AuditEntity::Project,
+                    1,
+                    None,
+                    Some(project.clone()),
+                ),
                 "Set up the cutover log for Test Surgery (A81001)",
             ),
             (
                 event(
-                    "project.go_live_moved",
-                    "project",
+                    AuditAction::ProjectGoLiveMoved,
+                    AuditEntity::Project,
                     1,
                     Some(project.clone()),
                     Some(moved),
@@ -810,8 +849,8 @@ mod tests {
             ),
             (
                 event(
-                    "project.updated",
-                    "project",
+                    AuditAction::ProjectUpdated,
+                    AuditEntity::Project,
                     1,
                     Some(project.clone()),
                     Some(project),
@@ -820,8 +859,8 @@ mod tests {
             ),
             (
                 event(
-                    "project.lock_minutes",
-                    "project",
+                    AuditAction::ProjectLockMinutes,
+                    AuditEntity::Project,
                     1,
                     Some(json!(5)),
                     Some(json!(10)),
@@ -829,13 +868,19 @@ mod tests {
                 "Changed when the app locks: Lock the app after: 5 minutes without use -> 10 minutes without use",
             ),
             (
-                event("staff.added", "staff", 2, None, Some(staff_json(true))),
+                event(
+                    AuditAction::StaffAdded,
+                    AuditEntity::Staff,
+                    2,
+                    None,
+                    Some(staff_json(true)),
+                ),
                 "Added Dr Other Gp (GP) to the staff list",
             ),
             (
                 event(
-                    "staff.deactivated",
-                    "staff",
+                    AuditAction::StaffDeactivated,
+                    AuditEntity::Staff,
                     2,
                     Some(staff_json(true)),
                     Some(staff_json(false)),
@@ -844,8 +889,8 @@ mod tests {
             ),
             (
                 event(
-                    "staff.activated",
-                    "staff",
+                    AuditAction::StaffActivated,
+                    AuditEntity::Staff,
                     2,
                     Some(staff_json(false)),
                     Some(staff_json(true)),
@@ -854,8 +899,8 @@ mod tests {
             ),
             (
                 event(
-                    "staff.password_set",
-                    "staff",
+                    AuditAction::StaffPasswordSet,
+                    AuditEntity::Staff,
                     3,
                     None,
                     Some(json!("Test Receptionist")),
@@ -863,13 +908,13 @@ mod tests {
                 "Set the password of Test Receptionist",
             ),
             (
-                event("session.signed_in", "session", 3, None, None),
+                event(AuditAction::SignedIn, AuditEntity::Session, 3, None, None),
                 "Signed in",
             ),
             (
                 event(
-                    "session.sign_in_failed",
-                    "session",
+                    AuditAction::SignInFailed,
+                    AuditEntity::Session,
                     3,
                     None,
                     Some(json!("wrong password")),
@@ -878,8 +923,8 @@ mod tests {
             ),
             (
                 event(
-                    "access.denied",
-                    "access",
+                    AuditAction::AccessDenied,
+                    AuditEntity::Access,
                     3,
                     None,
                     Some(json!("only the practice manager may do this")),
@@ -888,8 +933,8 @@ mod tests {
             ),
             (
                 event(
-                    "reentry.signed_off",
-                    "sign_off",
+                    AuditAction::SignedOff,
+                    AuditEntity::SignOff,
                     1,
                     None,
                     Some(
@@ -899,13 +944,19 @@ mod tests {
                 "Signed off the re-entry as Practice manager (11 items, 1 voided)",
             ),
             (
-                event("log.purged", "log", 0, None, Some(json!({"items": 11}))),
+                event(
+                    AuditAction::LogPurged,
+                    AuditEntity::Log,
+                    0,
+                    None,
+                    Some(json!({"items": 11})),
+                ),
                 "Purged the patient data (11 items removed; a summary kept)",
             ),
             (
                 event(
-                    "log.copied",
-                    "log",
+                    AuditAction::LogCopied,
+                    AuditEntity::Log,
                     0,
                     None,
                     Some(json!("to the practice server")),
@@ -914,8 +965,8 @@ mod tests {
             ),
             (
                 event(
-                    "report.exported",
-                    "report",
+                    AuditAction::ReportExported,
+                    AuditEntity::Report,
                     0,
                     None,
                     Some(json!("pdf report to /tmp/r.pdf")),
@@ -924,8 +975,8 @@ mod tests {
             ),
             (
                 event(
-                    "report.exported",
-                    "report",
+                    AuditAction::ReportExported,
+                    AuditEntity::Report,
                     0,
                     None,
                     Some(json!("csv to /tmp/r.csv")),
@@ -934,8 +985,8 @@ mod tests {
             ),
             (
                 event(
-                    "database.encrypted",
-                    "report",
+                    AuditAction::DatabaseEncrypted,
+                    AuditEntity::Report,
                     0,
                     None,
                     Some(json!("encrypted")),
@@ -947,15 +998,21 @@ mod tests {
             assert_eq!(describe_with(&e, &staff()), want, "{}", e.action);
         }
         // Something new still reads as words, never a dotted code.
-        let unknown = event("item.frobbed", "item", 1, None, None);
+        let unknown = event(
+            AuditAction::Unrecognised("item.frobbed".into()),
+            AuditEntity::Item,
+            1,
+            None,
+            None,
+        );
         assert_eq!(describe(&unknown), "Item frobbed");
     }
 
     #[test]
     fn a_new_item_lists_what_it_was_given_and_the_line_stays_short() {
         let e = event(
-            "item.logged",
-            "item",
+            AuditAction::ItemLogged,
+            AuditEntity::Item,
             10,
             None,
             Some(item_json("Amlodipine 5mg tablets", "One daily", "phone", 1)),
@@ -974,7 +1031,10 @@ mod tests {
         assert_eq!(describe_with(&e, &staff()), "Logged a prescription");
         assert_eq!(subject_with(&e, &staff()), "Item 10 (Prescription)");
         assert_eq!(
-            subject_with(&event("staff.added", "staff", 2, None, None), &staff()),
+            subject_with(
+                &event(AuditAction::StaffAdded, AuditEntity::Staff, 2, None, None),
+                &staff()
+            ),
             "Staff: Dr Other Gp"
         );
     }

@@ -417,7 +417,10 @@ impl ReportScreen {
     pub fn start_export(&mut self, cx: &mut AppContext<'_>, format: ReportFormat, path: PathBuf) {
         let Some(actor) = cx.actor() else { return };
         let what = format!("{} report to {}", format.extension(), path.display());
-        if let Err(e) = cx.store.record_event(&actor, "report.exported", &what) {
+        if let Err(e) =
+            cx.store
+                .record_event(&actor, crate::domain::AuditAction::ReportExported, &what)
+        {
             cx.status.error(format!("Could not start the export: {e}"));
             return;
         }

@@ -88,7 +88,7 @@ impl TodayLog {
     }
 
     fn load_history(&mut self, cx: &mut AppContext<'_>, id: ItemId) {
-        match cx.store.history("item", id.0) {
+        match cx.store.history(crate::domain::AuditEntity::Item, id.0) {
             Ok(events) => self.history = Some((id, events)),
             Err(e) => cx
                 .status

@@ -1242,7 +1242,10 @@ impl WorklistScreen {
                 ));
                 ui.separator();
                 if self.history.as_ref().is_none_or(|(id, _)| *id != item.id) {
-                    match cx.store.history("item", item.id.0) {
+                    match cx
+                        .store
+                        .history(crate::domain::AuditEntity::Item, item.id.0)
+                    {
                         Ok(h) => self.history = Some((item.id, h)),
                         Err(e) => cx.status.error(format!("Could not read the history: {e}")),
                     }

@@ -27,20 +27,21 @@
 //! shown.
 
 pub mod address;
-mod copy;
-mod reads;
+mod dialect;
+mod integrity;
 mod schema;
+mod sql;
 mod watch;
-mod writes;
 
 use std::cell::{RefCell, RefMut};
 
-use postgres::{Client, Config, Transaction};
+use postgres::{Client, Config, IsolationLevel};
 
 pub use address::ServerAddress;
 
-use crate::domain::Actor;
+use crate::store::sql::{Backend, Sql};
 use crate::store::{StoreError, StoreResult};
+use sql::PgSql;
 
 pub use schema::LATEST_VERSION;
 
@@ -182,57 +183,6 @@ impl PostgresStore {
         }
         Ok(client)
     }
-
-    /// Runs `f` as one write transaction holding the write lock; commits if it
-    /// succeeds, rolls back if not.
-    fn write<T>(
-        &mut self,
-        f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let mut client = self.db()?;
-        let mut tx = client.transaction()?;
-        // The notification is sent only if this transaction commits (see `watch`).
-        // Typed parameters: one round trip (no separate prepare), as on every hot path.
-        tx.execute_typed(
-            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
-            &[
-                (&WRITE_LOCK, postgres::types::Type::INT8),
-                (&watch::CHANNEL, postgres::types::Type::TEXT),
-            ],
-        )?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    /// Checks `actor` may do `action`; a refusal is audited in its own
-    /// transaction (kept although the change is not) and returned.
-    fn authorize(
-        &mut self,
-        actor: &Actor,
-        action: crate::domain::permissions::Action,
-    ) -> StoreResult<()> {
-        let staff = match actor.staff {
-            Some(id) => Some(reads::staff_row(&mut *self.db()?, id)?),
-            None => None,
-        };
-        let setting_up = staff.is_none() && reads::setting_up(&mut *self.db()?)?;
-        let Some(reason) = crate::store::access::refusal(staff.as_ref(), setting_up, action) else {
-            return Ok(());
-        };
-        self.write(|tx| {
-            writes::append(
-                tx,
-                actor,
-                "access",
-                actor.staff.map_or(0, |s| s.0),
-                "access.denied",
-                None::<&()>,
-                Some(&reason),
-            )
-        })?;
-        Err(StoreError::NotPermitted(reason))
-    }
 }
 
 fn open_client(address: &ServerAddress) -> StoreResult<Client> {
@@ -251,219 +201,65 @@ fn open_client(address: &ServerAddress) -> StoreResult<Client> {
     })
 }
 
-/// Parameters for a query built at run time.
-type Params = Vec<Box<dyn postgres::types::ToSql + Sync>>;
+impl Backend for PostgresStore {
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
+        f(&mut PgSql(&mut *self.db()?))
+    }
 
-fn refs(params: &Params) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
-    params.iter().map(|p| &**p as _).collect()
-}
+    /// REPEATABLE READ, read only: one snapshot for every table, even while desks write.
+    fn snapshot<T>(&self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
+        let mut client = self.db()?;
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let out = f(&mut PgSql(&mut tx))?;
+        tx.commit()?;
+        Ok(out)
+    }
 
-impl crate::store::CutoverStore for PostgresStore {
-    fn project(&self) -> StoreResult<Option<crate::domain::Project>> {
-        reads::project(&mut *self.db()?)
+    /// One READ COMMITTED transaction that first takes the write lock (see the
+    /// module comment); commits if `f` succeeds, rolls back if not.
+    fn write<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
+        let mut client = self.db()?;
+        let mut tx = client.transaction()?;
+        // The notification is sent only if this transaction commits (see `watch`).
+        // Typed parameters: one round trip (no separate prepare), as on every hot path.
+        tx.execute_typed(
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
+            &[
+                (&WRITE_LOCK, postgres::types::Type::INT8),
+                (&watch::CHANNEL, postgres::types::Type::TEXT),
+            ],
+        )?;
+        let out = f(&mut PgSql(&mut tx))?;
+        tx.commit()?;
+        Ok(out)
     }
-    fn create_project(
-        &mut self,
-        p: &crate::domain::Project,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        writes::create_project(self, p, a)
+
+    /// Has the server rewrite the tables (`VACUUM FULL`) so the deleted rows do
+    /// not linger in its files; one statement each, as VACUUM cannot run inside a
+    /// transaction.
+    fn after_purge(&mut self) -> StoreResult<()> {
+        for table in ["items", "audit_events"] {
+            self.db()?.batch_execute(&format!("VACUUM FULL {table}"))?;
+        }
+        Ok(())
     }
-    fn update_project(
-        &mut self,
-        p: &crate::domain::Project,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        writes::update_project(self, p, a)
+
+    fn integrity(&self) -> StoreResult<(bool, Vec<String>)> {
+        integrity::integrity(&mut *self.db()?)
     }
-    fn staff(&self) -> StoreResult<Vec<crate::domain::Staff>> {
-        reads::staff(&mut *self.db()?)
+
+    fn foreign_key_problems(&self) -> StoreResult<u64> {
+        self.read(|c| c.count(integrity::FOREIGN_KEY_PROBLEMS, &[]))
     }
-    fn add_staff(
-        &mut self,
-        name: &str,
-        role: crate::domain::Role,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Staff> {
-        writes::add_staff(self, name, role, a)
-    }
-    fn set_staff_active(
-        &mut self,
-        id: crate::domain::StaffId,
-        active: bool,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        writes::set_staff_active(self, id, active, a)
-    }
-    fn log_item(
-        &mut self,
-        input: &crate::domain::ItemInput,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Item> {
-        writes::log_item(self, input, a)
-    }
-    fn import_items(
-        &mut self,
-        list: &[crate::store::ImportedItem],
-        a: &crate::domain::Actor,
-    ) -> StoreResult<usize> {
-        writes::import_items(self, list, a)
-    }
-    fn edit_item(
-        &mut self,
-        id: crate::domain::ItemId,
-        expected_version: i64,
-        input: &crate::domain::ItemInput,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Item> {
-        writes::edit_item(self, id, expected_version, input, a)
-    }
-    fn void_item(
-        &mut self,
-        id: crate::domain::ItemId,
-        reason: &str,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Item> {
-        writes::void_item(self, id, reason, a)
-    }
-    fn set_status(
-        &mut self,
-        items: &[crate::domain::SeenItem],
-        change: &crate::domain::StatusChange,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<Vec<crate::domain::PreviousStatus>> {
-        writes::set_status(self, items, change, a)
-    }
-    fn restore_status(
-        &mut self,
-        previous: &[crate::domain::PreviousStatus],
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        writes::restore_status(self, previous, a)
-    }
-    fn assign(
-        &mut self,
-        ids: &[crate::domain::ItemId],
-        assignee: Option<crate::domain::StaffId>,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        writes::assign(self, ids, assignee, a)
-    }
-    fn item(&self, id: crate::domain::ItemId) -> StoreResult<crate::domain::Item> {
-        reads::fetch(&mut *self.db()?, id)
-    }
-    fn worklist_page(
-        &self,
-        filter: &crate::domain::WorklistFilter,
-        sort: crate::domain::Sort,
-        offset: u64,
-        limit: u64,
-    ) -> StoreResult<Vec<crate::domain::Item>> {
-        reads::page(&mut *self.db()?, filter, sort, offset, limit)
-    }
-    fn worklist_count(&self, filter: &crate::domain::WorklistFilter) -> StoreResult<u64> {
-        reads::count(&mut *self.db()?, filter)
-    }
-    fn stats(&self) -> StoreResult<crate::domain::Stats> {
-        reads::stats(&mut *self.db()?)
-    }
-    fn person_progress(&self) -> StoreResult<Vec<crate::domain::worklist::PersonProgress>> {
-        reads::person_progress(&mut *self.db()?)
-    }
-    fn burndown(
-        &self,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> StoreResult<Vec<(chrono::NaiveDate, u64)>> {
-        reads::burndown(&mut *self.db()?, from, to)
-    }
-    fn patient_recall(
-        &self,
-        n: &crate::domain::NhsNumber,
-    ) -> StoreResult<Option<crate::domain::PatientRecall>> {
-        reads::recall(&mut *self.db()?, n)
-    }
-    fn possible_duplicates(
-        &self,
-        input: &crate::domain::ItemInput,
-        except: Option<crate::domain::ItemId>,
-    ) -> StoreResult<Vec<crate::domain::Item>> {
-        reads::duplicates(&mut *self.db()?, input, except)
-    }
-    fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<crate::domain::AuditEvent>> {
-        reads::history(&mut *self.db()?, entity, id)
-    }
-    fn for_each_item(
-        &self,
-        f: &mut dyn FnMut(&crate::domain::Item) -> StoreResult<()>,
-    ) -> StoreResult<()> {
-        reads::for_each_item(self, f)
-    }
-    fn verify(&self) -> StoreResult<crate::store::VerifyReport> {
-        reads::verify(&mut *self.db()?)
-    }
-    fn sign_off(
-        &mut self,
-        name: &str,
-        role: crate::domain::SignOffRole,
-        comment: &str,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::SignOff> {
-        writes::sign_off(self, name, role, comment, a)
-    }
-    fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>> {
-        reads::sign_offs(&mut *self.db()?)
-    }
-    fn set_password(
-        &mut self,
-        staff: crate::domain::StaffId,
-        password: &str,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        writes::set_password(self, staff, password, a)
-    }
-    fn sign_in(
-        &mut self,
-        name: &str,
-        password: &str,
-        at: chrono::NaiveDateTime,
-    ) -> StoreResult<crate::domain::Staff> {
-        writes::sign_in(self, name, password, at)
-    }
-    fn lock_minutes(&self) -> StoreResult<u32> {
-        reads::lock_minutes(&mut *self.db()?)
-    }
-    fn set_lock_minutes(&mut self, minutes: u32, a: &crate::domain::Actor) -> StoreResult<()> {
-        writes::set_lock_minutes(self, minutes, a)
-    }
-    fn purge(
-        &mut self,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::store::sqlite::PurgeSummary> {
-        writes::purge(self, a)
-    }
-    fn purges(&self) -> StoreResult<Vec<crate::store::sqlite::PurgeSummary>> {
-        reads::purges(&mut *self.db()?)
-    }
-    fn audit_log(
-        &self,
-        filter: &crate::domain::AuditFilter,
-        offset: u64,
-        limit: u64,
-    ) -> StoreResult<Vec<crate::domain::AuditEvent>> {
-        reads::audit_log(&mut *self.db()?, filter, offset, limit)
-    }
-    fn record_event(
-        &mut self,
-        actor: &crate::domain::Actor,
-        action: &str,
-        detail: &str,
-    ) -> StoreResult<()> {
-        self.write(|tx| writes::append(tx, actor, "report", 0, action, None::<&()>, Some(&detail)))
-    }
+
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
         Ok(Box::new(PostgresStore::with_address(self.address.clone())?))
     }
+
     fn watch_changes(
         &self,
         on_change: Box<dyn Fn() + Send>,

@@ -3,15 +3,9 @@
 //! the write lock at once, so two desks on one file wait for each other through
 //! the busy handler, [`BUSY_TIMEOUT`], instead of failing mid-way).
 
-mod access;
-mod audit;
-mod copy;
-mod items;
-mod project;
-mod purge;
-mod queries;
-mod rows;
+mod dialect;
 mod schema;
+mod sql;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -19,12 +13,12 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::sql::{Backend, Sql};
 use super::{StoreError, StoreResult};
+use crate::domain::staff::MIN_PASSWORD;
 
-pub use access::MIN_PASSWORD;
-pub use purge::PurgeSummary;
-pub(crate) use purge::summary as purge_summary;
-pub use schema::LATEST_VERSION;
+pub use schema::{BULK_INDEX_ROWS, LATEST_VERSION};
+use sql::SqliteSql;
 
 /// A cutover log kept in one SQLite file, optionally encrypted with SQLCipher.
 pub struct SqliteStore {
@@ -78,6 +72,7 @@ impl SqliteStore {
         conn.busy_handler(Some(busy_wait)).map_err(open_err)?;
         // SQLCipher's own log would print page errors for a wrong passphrase; we
         // report that ourselves, in words.
+        // Best effort, deliberately ignored: only quiets SQLCipher's own logging.
         let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
         if let Some(p) = passphrase {
             conn.pragma_update(None, "key", p).map_err(open_err)?;
@@ -133,6 +128,7 @@ impl SqliteStore {
         }
         let plain = Self::open(path)?;
         let tmp = path.with_extension("encrypting");
+        // A leftover from an interrupted earlier attempt, if any (none is normal).
         let _ = std::fs::remove_file(&tmp);
         let tmp_text = tmp.to_str().ok_or_else(|| StoreError::Open {
             path: tmp.clone(),
@@ -161,6 +157,7 @@ impl SqliteStore {
         for suffix in ["-wal", "-shm"] {
             let mut side = path.as_os_str().to_owned();
             side.push(suffix);
+            // The plain file's WAL and index, emptied by the checkpoint above; none is normal.
             let _ = std::fs::remove_file(PathBuf::from(side));
         }
         // Check it opens with the passphrase before reporting success.
@@ -175,6 +172,7 @@ impl SqliteStore {
     /// Whether SQLite could open the file for reading only (a read-only file or
     /// drive): reading works, every save fails with [`StoreError::ReadOnly`].
     pub fn is_read_only(&self) -> bool {
+        // Fails only for a schema name that does not exist; "main" always does.
         self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
     }
 
@@ -256,229 +254,104 @@ fn could_be_encrypted(path: &Path) -> bool {
     len >= 512 && len % 512 == 0 && &head != b"SQLite format 3\0"
 }
 
-impl crate::store::CutoverStore for SqliteStore {
-    fn project(&self) -> StoreResult<Option<crate::domain::Project>> {
-        self.read_project()
-    }
-    fn create_project(
-        &mut self,
-        p: &crate::domain::Project,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        project::create_project(self, p, a)
-    }
-    fn update_project(
-        &mut self,
-        p: &crate::domain::Project,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        project::update_project(self, p, a)
-    }
-    fn staff(&self) -> StoreResult<Vec<crate::domain::Staff>> {
-        self.read_staff()
-    }
-    fn add_staff(
-        &mut self,
-        name: &str,
-        role: crate::domain::Role,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Staff> {
-        project::add_staff(self, name, role, a)
-    }
-    fn set_staff_active(
-        &mut self,
-        id: crate::domain::StaffId,
-        active: bool,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        project::set_staff_active(self, id, active, a)
-    }
-    fn log_item(
-        &mut self,
-        input: &crate::domain::ItemInput,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Item> {
-        items::log_item(self, input, a)
-    }
-    fn import_items(
-        &mut self,
-        list: &[crate::store::ImportedItem],
-        a: &crate::domain::Actor,
-    ) -> StoreResult<usize> {
-        items::import_items(self, list, a)
-    }
-    fn edit_item(
-        &mut self,
-        id: crate::domain::ItemId,
-        expected_version: i64,
-        input: &crate::domain::ItemInput,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Item> {
-        items::edit_item(self, id, expected_version, input, a)
-    }
-    fn void_item(
-        &mut self,
-        id: crate::domain::ItemId,
-        reason: &str,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::Item> {
-        items::void_item(self, id, reason, a)
-    }
-    fn set_status(
-        &mut self,
-        items: &[crate::domain::SeenItem],
-        change: &crate::domain::StatusChange,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<Vec<crate::domain::PreviousStatus>> {
-        items::set_status(self, items, change, a)
-    }
-    fn restore_status(
-        &mut self,
-        previous: &[crate::domain::PreviousStatus],
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        items::restore_status(self, previous, a)
-    }
-    fn assign(
-        &mut self,
-        ids: &[crate::domain::ItemId],
-        assignee: Option<crate::domain::StaffId>,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        items::assign(self, ids, assignee, a)
-    }
-    fn item(&self, id: crate::domain::ItemId) -> StoreResult<crate::domain::Item> {
-        items::fetch(&self.conn, id)
-    }
-    fn worklist_page(
+impl SqliteStore {
+    /// The query plan SQLite picks for a worklist page (for tests and benchmarks).
+    pub fn explain_page(
         &self,
-        filter: &crate::domain::WorklistFilter,
+        f: &crate::domain::WorklistFilter,
         sort: crate::domain::Sort,
-        offset: u64,
-        limit: u64,
-    ) -> StoreResult<Vec<crate::domain::Item>> {
-        self.page(filter, sort, offset, limit)
+    ) -> StoreResult<Vec<String>> {
+        let (sql, params) = crate::store::queries::page_sql(
+            &dialect::SQLITE,
+            crate::store::rows::ITEM_COLUMNS,
+            f,
+            sort,
+            0,
+            100,
+        );
+        self.read(|c| {
+            c.query(&format!("EXPLAIN QUERY PLAN {sql}"), &params)?
+                .iter()
+                .map(|r| r.text(3))
+                .collect()
+        })
     }
-    fn worklist_count(&self, filter: &crate::domain::WorklistFilter) -> StoreResult<u64> {
-        self.count(filter)
+}
+
+impl Backend for SqliteStore {
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
+        f(&mut SqliteSql(&self.conn))
     }
-    fn worklist_count_and_page(
-        &self,
-        filter: &crate::domain::WorklistFilter,
-        sort: crate::domain::Sort,
-        offset: u64,
-        limit: u64,
-    ) -> StoreResult<(u64, Vec<crate::domain::Item>)> {
-        self.count_and_page(filter, sort, offset, limit)
+
+    fn snapshot<T>(&self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
+        // A deferred transaction: its first read fixes the snapshot.
+        let tx = self.conn.unchecked_transaction()?;
+        let out = f(&mut SqliteSql(&tx))?;
+        tx.commit()?;
+        Ok(out)
     }
-    fn stats(&self) -> StoreResult<crate::domain::Stats> {
-        self.read_stats()
-    }
-    fn person_progress(&self) -> StoreResult<Vec<crate::domain::worklist::PersonProgress>> {
-        self.read_person_progress()
-    }
-    fn burndown(
-        &self,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> StoreResult<Vec<(chrono::NaiveDate, u64)>> {
-        self.read_burndown(from, to)
-    }
-    fn patient_recall(
-        &self,
-        n: &crate::domain::NhsNumber,
-    ) -> StoreResult<Option<crate::domain::PatientRecall>> {
-        self.recall(n)
-    }
-    fn possible_duplicates(
-        &self,
-        input: &crate::domain::ItemInput,
-        except: Option<crate::domain::ItemId>,
-    ) -> StoreResult<Vec<crate::domain::Item>> {
-        self.duplicates(input, except)
-    }
-    fn history(&self, entity: &str, id: i64) -> StoreResult<Vec<crate::domain::AuditEvent>> {
-        audit::history(&self.conn, entity, id)
-    }
-    fn for_each_item(
-        &self,
-        f: &mut dyn FnMut(&crate::domain::Item) -> StoreResult<()>,
-    ) -> StoreResult<()> {
-        self.stream_items(f)
-    }
-    fn verify(&self) -> StoreResult<crate::store::VerifyReport> {
-        self.run_verify()
-    }
-    fn sign_off(
-        &mut self,
-        name: &str,
-        role: crate::domain::SignOffRole,
-        comment: &str,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<crate::domain::SignOff> {
-        project::sign_off(self, name, role, comment, a)
-    }
-    fn sign_offs(&self) -> StoreResult<Vec<crate::domain::SignOff>> {
-        project::sign_offs(self)
-    }
-    fn set_password(
-        &mut self,
-        staff: crate::domain::StaffId,
-        password: &str,
-        a: &crate::domain::Actor,
-    ) -> StoreResult<()> {
-        access::set_password(self, staff, password, a)
-    }
-    fn sign_in(
-        &mut self,
-        name: &str,
-        password: &str,
-        at: chrono::NaiveDateTime,
-    ) -> StoreResult<crate::domain::Staff> {
-        access::sign_in(self, name, password, at)
-    }
-    fn lock_minutes(&self) -> StoreResult<u32> {
-        // No project yet: the default. A database error is reported, not hidden.
-        let m: Option<Option<i64>> = rusqlite::OptionalExtension::optional(self.conn.query_row(
-            "SELECT lock_minutes FROM project WHERE id = 1",
-            [],
-            |r| r.get(0),
-        ))?;
-        Ok(m.flatten()
-            .and_then(|m| u32::try_from(m).ok())
-            .unwrap_or(5)
-            .max(1))
-    }
-    fn set_lock_minutes(&mut self, minutes: u32, a: &crate::domain::Actor) -> StoreResult<()> {
-        project::set_lock_minutes(self, minutes, a)
-    }
-    fn purge(&mut self, a: &crate::domain::Actor) -> StoreResult<PurgeSummary> {
-        purge::purge(self, a)
-    }
-    fn purges(&self) -> StoreResult<Vec<PurgeSummary>> {
-        purge::summaries(self)
-    }
-    fn audit_log(
-        &self,
-        filter: &crate::domain::AuditFilter,
-        offset: u64,
-        limit: u64,
-    ) -> StoreResult<Vec<crate::domain::AuditEvent>> {
-        audit::log(&self.conn, filter, offset, limit)
-    }
-    fn record_event(
-        &mut self,
-        actor: &crate::domain::Actor,
-        action: &str,
-        detail: &str,
-    ) -> StoreResult<()> {
+
+    /// IMMEDIATE: the write lock is taken at once, so two desks on one file wait
+    /// for each other through the busy handler instead of failing mid-way.
+    fn write<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        audit::append(&tx, actor, "report", 0, action, None::<&()>, Some(&detail))?;
+        let out = f(&mut SqliteSql(&tx))?;
         tx.commit()?;
+        Ok(out)
+    }
+
+    /// Row by row, the search index costs more than everything else an import
+    /// does; one pass over the new rows at the end is several times faster. The
+    /// trigger is dropped and re-created inside the import's transaction, so no
+    /// other handle ever sees it missing, and a failed import rolls both back.
+    fn before_bulk_insert(tx: &mut dyn Sql, rows: usize) -> StoreResult<()> {
+        if rows >= BULK_INDEX_ROWS {
+            tx.batch("DROP TRIGGER items_fts_insert")?;
+        }
         Ok(())
     }
+
+    fn after_bulk_insert(tx: &mut dyn Sql, rows: usize, first_id: i64) -> StoreResult<()> {
+        if rows >= BULK_INDEX_ROWS {
+            tx.execute(
+                "INSERT INTO items_fts (rowid, search_text) SELECT id, search_text FROM items WHERE id >= ?1",
+                &crate::store::sql::params![first_id],
+            )?;
+            tx.batch(schema::FTS_INSERT_TRIGGER)?;
+        }
+        Ok(())
+    }
+
+    /// Freed pages are overwritten with zeros, not just unlinked.
+    fn before_purge(&mut self) -> StoreResult<()> {
+        Ok(self.conn.pragma_update(None, "secure_delete", "ON")?)
+    }
+
+    /// Rewrites the file and empties the WAL so no old page survives on disk.
+    fn after_purge(&mut self) -> StoreResult<()> {
+        self.conn.execute_batch("VACUUM;")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check`: every page, index and constraint.
+    fn integrity(&self) -> StoreResult<(bool, Vec<String>)> {
+        let messages = self.read(|c| {
+            c.query("PRAGMA integrity_check", &[])?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<StoreResult<Vec<String>>>()
+        })?;
+        Ok((messages.len() == 1 && messages[0] == "ok", messages))
+    }
+
+    fn foreign_key_problems(&self) -> StoreResult<u64> {
+        self.read(|c| Ok(c.query("PRAGMA foreign_key_check", &[])?.len() as u64))
+    }
+
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>> {
         Ok(Box::new(SqliteStore::open_with(
             &self.path,

@@ -126,12 +126,20 @@ END;
 "#;
 
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
+const PURGES: &str = r#"
+CREATE TABLE purges (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    summary     TEXT NOT NULL
+);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
         M::up(V2),
         M::up(V3),
-        M::up(super::purge::SCHEMA),
+        M::up(PURGES),
         M::up(V5),
     ])
 }
@@ -145,3 +153,6 @@ pub const LATEST_VERSION: i64 = 5;
 pub const FTS_INSERT_TRIGGER: &str = "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
     INSERT INTO items_fts (rowid, search_text) VALUES (new.id, new.search_text);
 END";
+
+/// From this many rows, an import indexes its text for search in one pass.
+pub const BULK_INDEX_ROWS: usize = 500;

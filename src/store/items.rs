@@ -1,0 +1,373 @@
+//! Writing items, for every backend: logging, importing, editing, voiding,
+//! re-entry status (and its undo) and assignment. Each is one transaction that
+//! appends its audit events; every change bumps the item's version by one.
+
+use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
+use crate::domain::permissions::Action;
+use crate::domain::{
+    Actor, AuditAction, Item, ItemId, ItemInput, PreviousStatus, Reentry, SeenItem, StaffId,
+    StatusChange, Void,
+};
+use crate::store::access::{authorize, require_staff};
+use crate::store::audit::append_item;
+use crate::store::practice::require_project;
+use crate::store::rows::{
+    ITEM_COLUMNS, RawItem, check_still_as_seen, edit_assignee, fields_json, previous_status,
+    search_text,
+};
+use crate::store::sql::{Backend, Param, Sql, params};
+use crate::store::{ImportedItem, StoreError, StoreResult};
+
+/// Reads one item, inside a transaction or outside one.
+pub fn fetch(c: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1");
+    let row = c
+        .query_opt(&sql, &params![id.0])?
+        .ok_or(StoreError::ItemNotFound(id.0))?;
+    RawItem::from_row(&row)?.into_item()
+}
+
+/// Reads one item inside a write transaction, locking its row until the end.
+fn fetch_for_update(tx: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1{}",
+        tx.dialect().for_update
+    );
+    let row = tx
+        .query_opt(&sql, &params![id.0])?
+        .ok_or(StoreError::ItemNotFound(id.0))?;
+    RawItem::from_row(&row)?.into_item()
+}
+
+/// A new item row: its content and the record around it.
+struct Record<'a> {
+    input: &'a ItemInput,
+    logged_by: StaffId,
+    logged_at: chrono::NaiveDateTime,
+    logged_phase: &'a str,
+    assignee: Option<StaffId>,
+    reentry: &'a Reentry,
+    void: Option<&'a Void>,
+}
+
+/// The columns an item's content is stored in, in [`content`]'s order.
+const CONTENT_COLUMNS: [&str; 8] = [
+    "kind",
+    "occurred_at",
+    "nhs_number",
+    "patient_name",
+    "date_of_birth",
+    "clinician_id",
+    "details",
+    "fields_json",
+];
+
+/// An item's content as parameters for [`CONTENT_COLUMNS`].
+fn content(input: &ItemInput) -> StoreResult<Vec<Param>> {
+    Ok(params![
+        input.kind.code(),
+        iso_date_time(input.occurred_at),
+        input.patient.nhs_number.map(|n| n.digits()),
+        input.patient.name.as_str(),
+        input.patient.date_of_birth.map(iso_date),
+        input.clinician.map(|s| s.0),
+        input.details.as_str(),
+        fields_json(input)?,
+    ]
+    .to_vec())
+}
+
+fn insert(tx: &mut dyn Sql, r: &Record<'_>) -> StoreResult<ItemId> {
+    let mut p = content(r.input)?;
+    p.extend(params![
+        r.logged_by.0,
+        iso_timestamp(r.logged_at),
+        r.logged_phase,
+        r.assignee.map(|s| s.0),
+        r.reentry.status.code(),
+        r.reentry.by.map(|s| s.0),
+        r.reentry.at.map(iso_timestamp),
+        r.reentry.note.as_str(),
+        r.void.map(|v| iso_timestamp(v.at)),
+        r.void.map(|v| v.by.0),
+        r.void.map(|v| v.reason.clone()),
+        search_text(r.input),
+    ]);
+    let sql = format!(
+        "INSERT INTO items ({}, logged_by, logged_at, logged_phase, assignee_id, status, status_by,
+            status_at, status_note, voided_at, voided_by, void_reason, search_text, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1)
+         RETURNING id",
+        CONTENT_COLUMNS.join(", ")
+    );
+    Ok(ItemId(tx.insert(&sql, &p)?))
+}
+
+/// Logs a new item for the person at the desk, with the default assignment.
+pub fn log_item<B: Backend>(store: &mut B, input: &ItemInput, actor: &Actor) -> StoreResult<Item> {
+    authorize(store, actor, Action::LogItem)?;
+    let by = require_staff(actor)?;
+    store.write(|tx| {
+        let phase = require_project(tx)?.phase(actor.at).code();
+        let id = insert(
+            tx,
+            &Record {
+                input,
+                logged_by: by,
+                logged_at: actor.at,
+                logged_phase: phase,
+                assignee: input.default_assignee(),
+                reentry: &Reentry::outstanding(),
+                void: None,
+            },
+        )?;
+        let item = fetch(tx, id)?;
+        append_item(
+            tx,
+            actor,
+            id.0,
+            AuditAction::ItemLogged,
+            None::<&()>,
+            Some(&item),
+        )?;
+        Ok(item)
+    })
+}
+
+/// Imports many items in one transaction: all are stored or none.
+pub fn import_items<B: Backend>(
+    store: &mut B,
+    items: &[ImportedItem],
+    actor: &Actor,
+) -> StoreResult<usize> {
+    authorize(store, actor, Action::LogItem)?;
+    store.write(|tx| {
+        let project = require_project(tx)?;
+        B::before_bulk_insert(tx, items.len())?;
+        let mut first_id = None;
+        for it in items {
+            let id = insert(
+                tx,
+                &Record {
+                    input: &it.input,
+                    logged_by: it.logged_by,
+                    logged_at: it.logged_at,
+                    logged_phase: project.phase(it.logged_at).code(),
+                    assignee: it.assignee,
+                    reentry: &it.reentry,
+                    void: it.void.as_ref(),
+                },
+            )?;
+            let item = fetch(tx, id)?;
+            append_item(
+                tx,
+                actor,
+                id.0,
+                AuditAction::ItemImported,
+                None::<&()>,
+                Some(&item),
+            )?;
+            first_id.get_or_insert(id.0);
+        }
+        if let Some(first) = first_id {
+            B::after_bulk_insert(tx, items.len(), first)?;
+        }
+        Ok(items.len())
+    })
+}
+
+/// Replaces an item's content, refused if it changed since `expected_version`.
+pub fn edit_item<B: Backend>(
+    store: &mut B,
+    id: ItemId,
+    expected_version: i64,
+    input: &ItemInput,
+    actor: &Actor,
+) -> StoreResult<Item> {
+    authorize(store, actor, Action::EditItem)?;
+    require_staff(actor)?;
+    store.write(|tx| {
+        let before = fetch_for_update(tx, id)?;
+        let assignee = edit_assignee(&before, expected_version, input)?;
+        let mut p = content(input)?;
+        p.extend(params![
+            assignee.map(|s| s.0),
+            search_text(input),
+            id.0,
+            expected_version
+        ]);
+        let sets: Vec<String> = CONTENT_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE items SET {}, assignee_id = ?9, search_text = ?10, version = version + 1
+             WHERE id = ?11 AND version = ?12",
+            sets.join(", ")
+        );
+        if tx.execute(&sql, &p)? != 1 {
+            return Err(StoreError::Conflict);
+        }
+        let after = fetch(tx, id)?;
+        append_item(
+            tx,
+            actor,
+            id.0,
+            AuditAction::ItemEdited,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Voids an item logged in error; it stays, with who, when and why.
+pub fn void_item<B: Backend>(
+    store: &mut B,
+    id: ItemId,
+    reason: &str,
+    actor: &Actor,
+) -> StoreResult<Item> {
+    authorize(store, actor, Action::VoidItem)?;
+    let by = require_staff(actor)?;
+    let reason = crate::domain::status::validate_void_reason(reason)?;
+    store.write(|tx| {
+        let before = fetch_for_update(tx, id)?;
+        if before.void.is_some() {
+            return Err(StoreError::Voided(id.0));
+        }
+        tx.execute(
+            "UPDATE items SET voided_at = ?1, voided_by = ?2, void_reason = ?3, version = version + 1 WHERE id = ?4",
+            &params![iso_timestamp(actor.at), by.0, reason, id.0],
+        )?;
+        let after = fetch(tx, id)?;
+        append_item(tx, actor, id.0, AuditAction::ItemVoided, Some(&before), Some(&after))?;
+        Ok(after)
+    })
+}
+
+fn write_reentry(tx: &mut dyn Sql, id: ItemId, r: &Reentry) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE items SET status = ?1, status_by = ?2, status_at = ?3, status_note = ?4, version = version + 1
+         WHERE id = ?5",
+        &params![
+            r.status.code(),
+            r.by.map(|s| s.0),
+            r.at.map(iso_timestamp),
+            r.note.as_str(),
+            id.0
+        ],
+    )?;
+    Ok(())
+}
+
+/// Checks the actor may change the status of every kind among `ids`.
+fn authorize_status<B: Backend>(
+    store: &mut B,
+    ids: impl Iterator<Item = ItemId>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let mut kinds = std::collections::BTreeSet::new();
+    for id in ids {
+        kinds.insert(store.read(|c| fetch(c, id))?.input.kind);
+    }
+    for kind in kinds {
+        authorize(store, actor, Action::SetStatus(kind))?;
+    }
+    Ok(())
+}
+
+/// Changes the re-entry status of several items, all or none; refused if any is
+/// no longer at the version the person saw. Returns what was replaced (for undo).
+pub fn set_status<B: Backend>(
+    store: &mut B,
+    items: &[SeenItem],
+    change: &StatusChange,
+    actor: &Actor,
+) -> StoreResult<Vec<PreviousStatus>> {
+    authorize_status(store, items.iter().map(|s| s.id), actor)?;
+    let by = require_staff(actor)?;
+    let new = crate::store::rows::new_reentry(change, by, actor.at)?;
+    store.write(|tx| {
+        let mut previous = Vec::with_capacity(items.len());
+        for seen in items {
+            let before = fetch_for_update(tx, seen.id)?;
+            check_still_as_seen(&before, seen.version)?;
+            write_reentry(tx, seen.id, &new)?;
+            append_item(
+                tx,
+                actor,
+                seen.id.0,
+                AuditAction::ItemStatus,
+                Some(&before.reentry),
+                Some(&new),
+            )?;
+            previous.push(previous_status(before));
+        }
+        Ok(previous)
+    })
+}
+
+/// Puts back earlier re-entry records exactly (undo), audited as an undo.
+pub fn restore_status<B: Backend>(
+    store: &mut B,
+    previous: &[PreviousStatus],
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize_status(store, previous.iter().map(|p| p.id), actor)?;
+    require_staff(actor)?;
+    store.write(|tx| {
+        for old in previous {
+            let before = fetch_for_update(tx, old.id)?;
+            check_still_as_seen(&before, old.version)?;
+            write_reentry(tx, old.id, &old.reentry)?;
+            append_item(
+                tx,
+                actor,
+                old.id.0,
+                AuditAction::ItemStatusUndone,
+                Some(&before.reentry),
+                Some(&old.reentry),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Assigns (or unassigns) several items at once.
+pub fn assign<B: Backend>(
+    store: &mut B,
+    ids: &[ItemId],
+    assignee: Option<StaffId>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::Assign)?;
+    require_staff(actor)?;
+    store.write(|tx| {
+        if let Some(a) = assignee
+            && !tx.exists("SELECT 1 FROM staff WHERE id = ?1", &params![a.0])?
+        {
+            return Err(StoreError::StaffNotFound(a.0.to_string()));
+        }
+        for &id in ids {
+            let before = fetch_for_update(tx, id)?;
+            if before.void.is_some() {
+                return Err(StoreError::Voided(id.0));
+            }
+            tx.execute(
+                "UPDATE items SET assignee_id = ?1, version = version + 1 WHERE id = ?2",
+                &params![assignee.map(|s| s.0), id.0],
+            )?;
+            append_item(
+                tx,
+                actor,
+                id.0,
+                AuditAction::ItemAssigned,
+                Some(&before.assignee),
+                Some(&assignee),
+            )?;
+        }
+        Ok(())
+    })
+}

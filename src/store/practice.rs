@@ -1,0 +1,321 @@
+//! The practice's own records, for every backend: the project (practice, systems,
+//! cutover window, lock time), the staff list and the sign-offs. Each write is
+//! one transaction with its audit event.
+
+use crate::domain::dates::{iso_date_time, iso_timestamp};
+use crate::domain::permissions::Action;
+use crate::domain::{
+    Actor, AuditAction, AuditEntity, ClinicalSystem, OdsCode, Project, Role, SignOff, SignOffRole,
+    Staff, StaffId,
+};
+use crate::store::access::authorize;
+use crate::store::audit::append;
+use crate::store::rows::time;
+use crate::store::sql::{Backend, Param, Row, Sql, count_param, params};
+use crate::store::{StoreError, StoreResult};
+
+/// The project, if set up.
+pub fn project(c: &mut dyn Sql) -> StoreResult<Option<Project>> {
+    let Some(r) = c.query_opt(
+        "SELECT practice_name, ods_code, old_system, new_system, cutover_start, go_live
+         FROM project WHERE id = 1",
+        &[],
+    )?
+    else {
+        return Ok(None);
+    };
+    let bad = |what: &str| StoreError::Corrupt(format!("project: unreadable {what}"));
+    Ok(Some(Project {
+        practice_name: r.text(0)?,
+        ods_code: OdsCode::parse(&r.text(1)?).map_err(|_| bad("ODS code"))?,
+        old_system: ClinicalSystem::parse(&r.text(2)?).map_err(|_| bad("old system"))?,
+        new_system: ClinicalSystem::parse(&r.text(3)?).map_err(|_| bad("new system"))?,
+        cutover_start: time(0, "cutover start", &r.text(4)?)?,
+        go_live: time(0, "go-live", &r.text(5)?)?,
+    }))
+}
+
+/// The project, or [`StoreError::NoProject`].
+pub fn require_project(c: &mut dyn Sql) -> StoreResult<Project> {
+    project(c)?.ok_or(StoreError::NoProject)
+}
+
+/// The idle minutes before the app locks (5 until the project says otherwise).
+pub fn lock_minutes(c: &mut dyn Sql) -> StoreResult<u32> {
+    let m = match c.query_opt("SELECT lock_minutes FROM project WHERE id = 1", &[])? {
+        Some(r) => r.opt_int(0)?,
+        None => None,
+    };
+    Ok(m.and_then(|m| u32::try_from(m).ok()).unwrap_or(5).max(1))
+}
+
+fn staff_from(r: &Row) -> StoreResult<Staff> {
+    let id = r.int(0)?;
+    Ok(Staff {
+        id: StaffId(id),
+        name: r.text(1)?,
+        role: Role::parse(&r.text(2)?)
+            .ok_or_else(|| StoreError::Corrupt(format!("staff {id}: unreadable role")))?,
+        active: r.flag(3)?,
+    })
+}
+
+/// One staff member.
+pub fn staff_member(c: &mut dyn Sql, id: StaffId) -> StoreResult<Staff> {
+    let row = c
+        .query_opt(
+            "SELECT id, name, role, active FROM staff WHERE id = ?1",
+            &params![id.0],
+        )?
+        .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
+    staff_from(&row)
+}
+
+/// Everyone on the staff list, active or not, by name.
+pub fn staff(c: &mut dyn Sql) -> StoreResult<Vec<Staff>> {
+    let order = c.dialect().folded("name");
+    c.query(
+        &format!("SELECT id, name, role, active FROM staff ORDER BY {order}, id"),
+        &[],
+    )?
+    .iter()
+    .map(staff_from)
+    .collect()
+}
+
+/// True while no staff member has a password: the log is still being set up,
+/// and setup actions need no sign-in.
+pub fn setting_up(c: &mut dyn Sql) -> StoreResult<bool> {
+    Ok(!c.exists(
+        "SELECT 1 FROM staff WHERE password_hash IS NOT NULL LIMIT 1",
+        &[],
+    )?)
+}
+
+fn project_params(p: &Project) -> [Param; 6] {
+    params![
+        p.practice_name.as_str(),
+        p.ods_code.to_string(),
+        p.old_system.label(),
+        p.new_system.label(),
+        iso_date_time(p.cutover_start),
+        iso_date_time(p.go_live),
+    ]
+}
+
+/// Sets the project up (once per log).
+pub fn create_project<B: Backend>(
+    store: &mut B,
+    project: &Project,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageProject)?;
+    store.write(|tx| {
+        if tx.exists("SELECT 1 FROM project", &[])? {
+            return Err(StoreError::ProjectExists);
+        }
+        let mut p = project_params(project).to_vec();
+        p.push(iso_timestamp(actor.at).into());
+        tx.execute(
+            "INSERT INTO project (id, practice_name, ods_code, old_system, new_system, cutover_start, go_live, created_at)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &p,
+        )?;
+        append(tx, actor, AuditEntity::Project, 1, AuditAction::ProjectCreated, None::<&()>, Some(project))
+    })
+}
+
+/// Changes the project; moving go-live is audited as such.
+pub fn update_project<B: Backend>(
+    store: &mut B,
+    project: &Project,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageProject)?;
+    store.write(|tx| {
+        let before = require_project(tx)?;
+        tx.execute(
+            "UPDATE project SET practice_name = ?1, ods_code = ?2, old_system = ?3, new_system = ?4,
+             cutover_start = ?5, go_live = ?6 WHERE id = 1",
+            &project_params(project),
+        )?;
+        let action = if before.go_live != project.go_live {
+            AuditAction::ProjectGoLiveMoved
+        } else {
+            AuditAction::ProjectUpdated
+        };
+        append(
+            tx,
+            actor,
+            AuditEntity::Project,
+            1,
+            action,
+            Some(&before),
+            Some(project),
+        )
+    })
+}
+
+/// Sets the idle minutes before the app locks (1 to 60).
+pub fn set_lock_minutes<B: Backend>(store: &mut B, minutes: u32, actor: &Actor) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageProject)?;
+    if !(1..=60).contains(&minutes) {
+        return Err(StoreError::Invalid(vec![crate::domain::FieldError::new(
+            "lock_minutes",
+            "choose between 1 and 60 minutes",
+        )]));
+    }
+    store.write(|tx| {
+        let before = lock_minutes(tx)?;
+        tx.execute(
+            "UPDATE project SET lock_minutes = ?1 WHERE id = 1",
+            &params![i64::from(minutes)],
+        )?;
+        append(
+            tx,
+            actor,
+            AuditEntity::Project,
+            1,
+            AuditAction::ProjectLockMinutes,
+            Some(&before),
+            Some(&minutes),
+        )
+    })
+}
+
+/// Adds a staff member; a name already on the list (ignoring case) is refused.
+pub fn add_staff<B: Backend>(
+    store: &mut B,
+    name: &str,
+    role: Role,
+    actor: &Actor,
+) -> StoreResult<Staff> {
+    authorize(store, actor, Action::ManageStaff)?;
+    let mut v = crate::domain::validation::Validation::default();
+    let name = v.required_text("name", "Name", name, crate::domain::validation::MAX_LINE);
+    v.finish()?;
+    let name = name.unwrap_or_default();
+    store.write(|tx| {
+        let d = tx.dialect();
+        let taken = format!(
+            "SELECT 1 FROM staff WHERE {} = {} LIMIT 1",
+            d.folded("name"),
+            d.folded("?1")
+        );
+        if tx.exists(&taken, &params![name.as_str()])? {
+            return Err(StoreError::DuplicateStaff(name.clone()));
+        }
+        let id = tx.insert(
+            "INSERT INTO staff (name, role, active, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            &params![name.as_str(), role.code(), true, iso_timestamp(actor.at)],
+        )?;
+        let staff = Staff {
+            id: StaffId(id),
+            name: name.clone(),
+            role,
+            active: true,
+        };
+        append(tx, actor, AuditEntity::Staff, id, AuditAction::StaffAdded, None::<&()>, Some(&staff))?;
+        Ok(staff)
+    })
+}
+
+/// Makes a staff member active or inactive (never removed: their name stays on
+/// what they did).
+pub fn set_staff_active<B: Backend>(
+    store: &mut B,
+    id: StaffId,
+    active: bool,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageStaff)?;
+    store.write(|tx| {
+        let before = staff_member(tx, id)?;
+        tx.execute(
+            "UPDATE staff SET active = ?1 WHERE id = ?2",
+            &params![active, id.0],
+        )?;
+        let after = Staff {
+            active,
+            ..before.clone()
+        };
+        let action = if active {
+            AuditAction::StaffActivated
+        } else {
+            AuditAction::StaffDeactivated
+        };
+        append(
+            tx,
+            actor,
+            AuditEntity::Staff,
+            id.0,
+            action,
+            Some(&before),
+            Some(&after),
+        )
+    })
+}
+
+/// Every sign-off, oldest first.
+pub fn sign_offs(c: &mut dyn Sql) -> StoreResult<Vec<SignOff>> {
+    c.query(
+        "SELECT name, role, at, comment, signed_by, items, voided FROM sign_offs ORDER BY id",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(SignOff {
+            name: r.text(0)?,
+            role: SignOffRole::parse(&r.text(1)?)
+                .ok_or_else(|| StoreError::Corrupt("sign-off: unreadable role".into()))?,
+            at: time(0, "sign-off time", &r.text(2)?)?,
+            comment: r.text(3)?,
+            signed_by: StaffId(r.int(4)?),
+            items: r.count(5)?,
+            voided: r.count(6)?,
+        })
+    })
+    .collect()
+}
+
+/// Records a sign-off by the person in `actor`, refused while any item is open
+/// (counted inside the transaction, so nothing can open in between).
+pub fn sign_off<B: Backend>(
+    store: &mut B,
+    name: &str,
+    role: SignOffRole,
+    comment: &str,
+    actor: &Actor,
+) -> StoreResult<SignOff> {
+    authorize(store, actor, Action::SignOff)?;
+    let id = actor.staff.ok_or(StoreError::NoStaffActor)?;
+    let signer = store.read(|c| staff_member(c, id))?;
+    store.write(|tx| {
+        let stats = crate::store::queries::stats(tx)?;
+        let s =
+            crate::domain::signoff::check_sign_off(&signer, name, role, comment, &stats, actor.at)?;
+        let row = tx.insert(
+            "INSERT INTO sign_offs (name, role, at, comment, signed_by, items, voided)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            &[
+                Param::from(s.name.as_str()),
+                s.role.code().into(),
+                iso_timestamp(s.at).into(),
+                s.comment.as_str().into(),
+                s.signed_by.0.into(),
+                count_param(s.items),
+                count_param(s.voided),
+            ],
+        )?;
+        append(
+            tx,
+            actor,
+            AuditEntity::SignOff,
+            row,
+            AuditAction::SignedOff,
+            None::<&()>,
+            Some(&s),
+        )?;
+        Ok(s)
+    })
+}
