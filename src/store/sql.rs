@@ -210,6 +210,15 @@ pub struct Dialect {
     pub continue_ids_after_copy: &'static str,
 }
 
+/// The plain way to find a term in an item's search text: `LIKE` with the term
+/// matched literally (for a [`Dialect::contains`]).
+pub fn like_contains(term: &str) -> (&'static str, Param) {
+    (
+        "items.search_text LIKE {} ESCAPE '\\'",
+        Param::from(crate::store::rows::like_pattern(term)),
+    )
+}
+
 impl Dialect {
     /// `expr` compared without regard to case.
     pub fn folded(&self, expr: &str) -> String {

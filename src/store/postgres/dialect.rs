@@ -1,15 +1,6 @@
 //! How PostgreSQL spells what the dialects spell differently (see [`Dialect`]).
 
-use crate::store::rows::like_pattern;
-use crate::store::sql::{Dialect, Param};
-
-/// The trigram index (`items_search`) serves LIKE for terms of 3+ characters.
-fn contains(term: &str) -> (&'static str, Param) {
-    (
-        "items.search_text LIKE {} ESCAPE '\\'",
-        Param::from(like_pattern(term)),
-    )
-}
+use crate::store::sql::{Dialect, like_contains};
 
 /// PostgreSQL's dialect, asked to order and compare as SQLite does.
 pub static POSTGRES: Dialect = Dialect {
@@ -18,7 +9,8 @@ pub static POSTGRES: Dialect = Dialect {
     descending: "DESC NULLS LAST",
     fold_case: "lower({})",
     same_or_both_null: "{a} IS NOT DISTINCT FROM {b}",
-    contains,
+    // The trigram index (`items_search`) serves LIKE for terms of 3+ characters.
+    contains: like_contains,
     // The name as written on the latest entry of each group (as SQLite reports it).
     recall: "SELECT (array_agg(patient_name ORDER BY logged_at DESC, id DESC))[1], date_of_birth,
                     COUNT(*), MAX(logged_at) AS latest

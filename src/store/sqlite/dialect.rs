@@ -1,7 +1,6 @@
 //! How SQLite spells what the dialects spell differently (see [`Dialect`]).
 
-use crate::store::rows::like_pattern;
-use crate::store::sql::{Dialect, Param};
+use crate::store::sql::{Dialect, Param, like_contains};
 
 /// A term of 3+ characters is found through the trigram index (`items_fts`);
 /// a shorter one by a scan with LIKE.
@@ -12,10 +11,7 @@ fn contains(term: &str) -> (&'static str, Param) {
             Param::from(format!("\"{}\"", term.replace('"', "\"\""))),
         )
     } else {
-        (
-            "items.search_text LIKE {} ESCAPE '\\'",
-            Param::from(like_pattern(term)),
-        )
+        like_contains(term)
     }
 }
 
