@@ -7,6 +7,7 @@
 pub mod access;
 pub mod chain;
 pub mod filter;
+pub mod open;
 pub mod postgres;
 pub mod rows;
 pub mod sqlite;
@@ -81,6 +82,11 @@ pub enum StoreError {
     Damaged(String),
     #[error("could not open the database {path}: {message}")]
     Open { path: PathBuf, message: String },
+    /// The practice server wants a password that was not given, or refused the
+    /// one given (the same words as [`StoreError::Open`]; the type lets the
+    /// caller ask for the password, see `open::secret_to_ask`).
+    #[error("could not open the database {server}: {message}")]
+    ServerWantsPassword { server: String, message: String },
     #[error("the database schema could not be brought up to date: {0}")]
     Migration(String),
     #[error("this database is encrypted: enter the practice's database passphrase")]
