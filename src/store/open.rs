@@ -103,7 +103,8 @@ pub fn secret_to_ask(error: &StoreError) -> Option<Secret> {
 #[derive(Debug)]
 pub enum OpenLog {
     File(SqliteStore),
-    Server(PostgresStore),
+    /// (Boxed: a server connection is several times the size of a file's.)
+    Server(Box<PostgresStore>),
 }
 
 impl OpenLog {
@@ -111,7 +112,7 @@ impl OpenLog {
     pub fn store(&self) -> &dyn CutoverStore {
         match self {
             OpenLog::File(s) => s,
-            OpenLog::Server(s) => s,
+            OpenLog::Server(s) => s.as_ref(),
         }
     }
 
@@ -119,7 +120,7 @@ impl OpenLog {
     pub fn store_mut(&mut self) -> &mut dyn CutoverStore {
         match self {
             OpenLog::File(s) => s,
-            OpenLog::Server(s) => s,
+            OpenLog::Server(s) => s.as_mut(),
         }
     }
 
@@ -127,7 +128,7 @@ impl OpenLog {
     pub fn transfer(&mut self) -> &mut dyn Transfer {
         match self {
             OpenLog::File(s) => s,
-            OpenLog::Server(s) => s,
+            OpenLog::Server(s) => s.as_mut(),
         }
     }
 
@@ -135,7 +136,7 @@ impl OpenLog {
     pub fn into_store(self) -> Box<dyn CutoverStore> {
         match self {
             OpenLog::File(s) => Box::new(s),
-            OpenLog::Server(s) => Box::new(s),
+            OpenLog::Server(s) => s,
         }
     }
 
@@ -169,7 +170,7 @@ pub fn open(location: &LogLocation, typed: Option<&str>) -> StoreResult<OpenLog>
             if let Some(p) = typed {
                 address.config.password(p);
             }
-            PostgresStore::with_address(address).map(OpenLog::Server)
+            PostgresStore::with_address(address).map(|s| OpenLog::Server(Box::new(s)))
         }
     }
 }

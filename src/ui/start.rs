@@ -45,7 +45,7 @@ pub enum StartApp {
 fn app_on(log: OpenLog, clock: fn() -> NaiveDateTime) -> CutoverApp {
     match log {
         OpenLog::File(store) => CutoverApp::new(Box::new(store), clock).reading_in_background(),
-        OpenLog::Server(store) => app_on_server(store, clock),
+        OpenLog::Server(store) => app_on_server(*store, clock),
     }
 }
 
