@@ -326,27 +326,63 @@ mod tests {
         assert!(log.is_ok());
     }
 
+    /// Makes `path` read-only until dropped: `chmod a-w`, or for root (who may
+    /// write anyway) `chattr +i`; `None` where neither can be done.
+    struct ReadOnly(PathBuf, bool);
+
+    impl ReadOnly {
+        fn make(path: &Path) -> Option<Self> {
+            let chattr = |flag: &str| {
+                std::process::Command::new("chattr")
+                    .arg(flag)
+                    .arg(path)
+                    .status()
+                    .is_ok_and(|s| s.success())
+            };
+            let mut perms = ok(std::fs::metadata(path)).permissions();
+            perms.set_readonly(true);
+            ok(std::fs::set_permissions(path, perms));
+            let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+            if !writable {
+                return Some(ReadOnly(path.to_path_buf(), false));
+            }
+            chattr("+i").then(|| ReadOnly(path.to_path_buf(), true))
+        }
+    }
+
+    impl Drop for ReadOnly {
+        fn drop(&mut self) {
+            if self.1 {
+                let undone = std::process::Command::new("chattr")
+                    .arg("-i")
+                    .arg(&self.0)
+                    .status()
+                    .is_ok_and(|s| s.success());
+                assert!(undone, "chattr -i {}", self.0.display());
+            }
+            if let Ok(m) = std::fs::metadata(&self.0) {
+                let mut perms = m.permissions();
+                #[allow(clippy::permissions_set_readonly_false)]
+                perms.set_readonly(false);
+                ok(std::fs::set_permissions(&self.0, perms));
+            }
+        }
+    }
+
     #[test]
     fn a_read_only_file_is_refused_for_writing_but_opens_to_read() {
         let d = dir();
         let path = practice_file(d.path(), None);
         let location = LogLocation::File(path.clone());
-        let set_read_only = |ro: bool| {
-            let mut perms = ok(std::fs::metadata(&path)).permissions();
-            perms.set_readonly(ro);
-            ok(std::fs::set_permissions(&path, perms));
+        let Some(_read_only) = ReadOnly::make(&path) else {
+            eprintln!("SKIPPED: cannot make a file read-only here");
+            return;
         };
-        set_read_only(true);
-        // Root can write to a read-only file: the check cannot be made then.
-        let root_writes = std::fs::OpenOptions::new().write(true).open(&path).is_ok();
-        if !root_writes {
-            let refused = open_to_write(&location, None).err();
-            assert!(matches!(refused, Some(StoreError::ReadOnly)), "{refused:?}");
-            assert_eq!(refused.as_ref().and_then(secret_to_ask), None);
-            let log = ok(open(&location, None));
-            assert!(ok(log.store().project()).is_some(), "reading still works");
-        }
-        set_read_only(false);
+        let refused = open_to_write(&location, None).err();
+        assert!(matches!(refused, Some(StoreError::ReadOnly)), "{refused:?}");
+        assert_eq!(refused.as_ref().and_then(secret_to_ask), None);
+        let log = ok(open(&location, None));
+        assert!(ok(log.store().project()).is_some(), "reading still works");
     }
 
     #[test]

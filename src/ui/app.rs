@@ -149,8 +149,9 @@ impl CutoverApp {
         app
     }
 
-    /// Reads the worklist on a thread of its own, as the app does (tests read inline,
-    /// so each frame shows the store's current state).
+    /// Reads the worklist on a thread of its own and re-reads on the store's change
+    /// watch and a timer, as the running app does. (Tests read inline, and are told
+    /// of another desk's change with [`Self::notice_change`].)
     pub fn reading_in_background(mut self) -> Self {
         self.worklist.read_in_background();
         self.auto_refresh = Some((REFRESH_EVERY, std::time::Instant::now()));
