@@ -62,6 +62,9 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
             &p.desk(now()),
         )
         .unwrap();
+    // Another desk's change reaches the app as its change watch's notice (the
+    // harness has no watch: told here, as the running app would be).
+    h.state().notice_change();
     h.run();
     assert!(shows(&h, "Nothing is outstanding"));
     assert_eq!(
@@ -329,4 +332,60 @@ fn the_report_screen_forgets_the_last_person() {
             .unwrap_or_default(),
         ""
     );
+}
+
+/// The sign-off part is read when the log changes, not on every frame: a plain
+/// redraw shows what was read (no query per frame, which on a server is a round
+/// trip each time); the change watch's notice, or the screen's own sign-off,
+/// reads it again.
+#[test]
+fn the_report_screen_reads_the_log_when_it_changes_not_every_frame() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let a = p
+        .store
+        .log_item(
+            &input(ItemKind::Appointment, &gp, NHS_A, "2026-11-18T09:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    let mut h = harness(&p.path());
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    assert!(shows(&h, "1 item(s) are still outstanding"));
+
+    // Changed at another desk, unannounced: redraws show what was read.
+    p.store
+        .set_status(
+            &[a.seen()],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.desk(now()),
+        )
+        .unwrap();
+    for _ in 0..3 {
+        h.run();
+    }
+    assert!(
+        shows(&h, "1 item(s) are still outstanding"),
+        "not re-read on a redraw"
+    );
+    // The notice of a change: read again.
+    h.state().notice_change();
+    h.run();
+    assert!(shows(&h, "Nothing is outstanding"));
+    // Leaving and coming back reads it again too.
+    p.store
+        .log_item(
+            &input(ItemKind::Other, &gp, &nhs(7), "2026-11-18T10:00"),
+            &p.desk(during()),
+        )
+        .unwrap();
+    h.key_press(egui::Key::F3);
+    h.run();
+    h.key_press(egui::Key::F6);
+    h.run();
+    assert!(shows(&h, "1 item(s) are still outstanding"));
 }

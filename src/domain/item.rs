@@ -26,6 +26,19 @@ pub struct SeenItem {
     pub version: i64,
 }
 
+impl SeenItem {
+    /// The item as the desk that saw it knows it after making one more change to
+    /// it itself (an assignment, an undo): every change moves an item on by
+    /// exactly one version, so the desk's next change still names what it saw,
+    /// and is still refused if another desk changed the item as well.
+    pub fn after_own_change(self) -> Self {
+        Self {
+            version: self.version + 1,
+            ..self
+        }
+    }
+}
+
 /// The patient an item is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Patient {

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod chain;
 pub mod filter;
 pub mod items;
+pub mod open;
 pub mod postgres;
 pub mod practice;
 pub mod purge;
@@ -92,6 +93,11 @@ pub enum StoreError {
     Damaged(String),
     #[error("could not open the database {path}: {message}")]
     Open { path: PathBuf, message: String },
+    /// The practice server wants a password that was not given, or refused the
+    /// one given (the same words as [`StoreError::Open`]; the type lets the
+    /// caller ask for the password, see `open::secret_to_ask`).
+    #[error("could not open the database {server}: {message}")]
+    ServerWantsPassword { server: String, message: String },
     #[error("the database schema could not be brought up to date: {0}")]
     Migration(String),
     #[error("this database is encrypted: enter the practice's database passphrase")]

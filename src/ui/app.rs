@@ -20,12 +20,47 @@ use super::status::StatusLine;
 use super::worklist::WorklistScreen;
 use super::{AppContext, theme};
 
-/// The whole app's state.
-pub struct CutoverApp {
+/// What every screen shares, in one place: the log, what is read from it for
+/// all of them (the project, the staff list, the lock time) and the clock. Read
+/// when the app starts and again whenever the log may have changed
+/// ([`CutoverApp::reread`]), never while drawing a frame.
+struct Shared {
     store: Box<dyn CutoverStore>,
     clock: fn() -> NaiveDateTime,
     project: Option<Project>,
     staff: StaffDirectory,
+    /// Minutes without use before the desk locks (on a server, reading it every
+    /// frame would be a round trip per frame).
+    lock_minutes: u32,
+}
+
+impl Shared {
+    /// What a screen may use while it draws, the one place an [`AppContext`] is
+    /// made: `None` until the practice is set up.
+    fn context<'a>(
+        &'a mut self,
+        desk: &Desk,
+        now: NaiveDateTime,
+        status: &'a mut StatusLine,
+        commands: &'a mut Vec<Command>,
+    ) -> Option<AppContext<'a>> {
+        let project = self.project.as_ref()?;
+        Some(AppContext {
+            store: self.store.as_mut(),
+            project,
+            staff: &self.staff,
+            desk: desk.current(&self.staff),
+            now,
+            lock_minutes: self.lock_minutes,
+            status,
+            commands,
+        })
+    }
+}
+
+/// The whole app's state.
+pub struct CutoverApp {
+    shared: Shared,
     pub desk: Desk,
     pub screen: Screen,
     pub setup: SetupScreen,
@@ -50,16 +85,16 @@ pub struct CutoverApp {
     /// Set by the store's change watch (another thread) when any desk changed
     /// the log: the next frame re-reads at once instead of waiting for the timer.
     changed: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    /// The store's change watch, once started (a server has one; a file none).
+    /// The store's change watch, once started (`Some(None)`: the store has none,
+    /// or it would not start; the timer re-reads then).
     watch: Option<Option<crate::store::ChangeWatch>>,
+    /// The last re-read found the connection lost (the next good one says it is back).
+    connection_lost: bool,
     /// The window title last asked for.
     title: Option<String>,
     /// Whose work the screens hold (their form, selection, search): kept for them
     /// while they are locked or signed out, cleared when someone else signs in.
     screens_for: Option<crate::domain::StaffId>,
-    /// Minutes without use before the desk locks: read with the reference data,
-    /// not every frame (on a server that would be a round trip per frame).
-    lock_minutes: u32,
 }
 
 /// The lock time until the log's own setting has been read.
@@ -73,10 +108,13 @@ impl CutoverApp {
     pub fn new(store: Box<dyn CutoverStore>, clock: fn() -> NaiveDateTime) -> Self {
         let now = clock();
         let mut app = Self {
-            store,
-            clock,
-            project: None,
-            staff: StaffDirectory::default(),
+            shared: Shared {
+                store,
+                clock,
+                project: None,
+                staff: StaffDirectory::default(),
+                lock_minutes: DEFAULT_LOCK_MINUTES,
+            },
             desk: Desk::default(),
             screen: Screen::Log,
             setup: SetupScreen::default(),
@@ -94,30 +132,44 @@ impl CutoverApp {
             auto_refresh: None,
             changed: std::sync::Arc::default(),
             watch: None,
+            connection_lost: false,
             title: None,
-            lock_minutes: DEFAULT_LOCK_MINUTES,
             screens_for: None,
         };
-        app.reload_reference();
+        app.reread();
         // After go-live the log has become the practice's to-do list: open on it.
-        if app.project.as_ref().is_some_and(|p| now >= p.go_live) {
+        if app
+            .shared
+            .project
+            .as_ref()
+            .is_some_and(|p| now >= p.go_live)
+        {
             app.screen = Screen::Worklist;
         }
         app
     }
 
-    /// Reads the worklist on a thread of its own, as the app does (tests read inline,
-    /// so each frame shows the store's current state).
+    /// Reads the worklist on a thread of its own and re-reads on the store's change
+    /// watch and a timer, as the running app does. (Tests read inline, and are told
+    /// of another desk's change with [`Self::notice_change`].)
     pub fn reading_in_background(mut self) -> Self {
         self.worklist.read_in_background();
         self.auto_refresh = Some((REFRESH_EVERY, std::time::Instant::now()));
         self
     }
 
-    /// Re-reads the lists when it is time (see `auto_refresh`), so desks see each
-    /// other's new items without restarting.
+    /// Re-reads when it is time (see `auto_refresh`), so desks see each other's
+    /// changes without restarting; and at once when told the log changed.
     fn refresh_if_due(&mut self, ui: &egui::Ui) {
+        let changed = self
+            .changed
+            .swap(false, std::sync::atomic::Ordering::Relaxed);
         let Some((every, last)) = self.auto_refresh else {
+            // A test harness has no timer and no watch, but is told of a change
+            // (`notice_change`) where the app's watch would have told it.
+            if changed {
+                self.reread();
+            }
             return;
         };
         if self.watch.is_none() {
@@ -128,43 +180,48 @@ impl CutoverApp {
                 ctx.request_repaint();
             });
             // Without a watch (a file, or the server refused) the timer still re-reads.
-            self.watch = Some(self.store.watch_changes(on_change).ok().flatten());
+            self.watch = Some(match self.shared.store.watch_changes(on_change) {
+                Ok(watch) => watch,
+                Err(e) => {
+                    self.status.warning(format!(
+                        "Changes made at other desks will show within {} seconds, not at once (the log's change watch did not start: {e}).",
+                        every.as_secs()
+                    ));
+                    None
+                }
+            });
         }
         let focused = ui.input(|i| {
             i.events
                 .iter()
                 .any(|e| matches!(e, egui::Event::WindowFocused(true)))
         });
-        let changed = self
-            .changed
-            .swap(false, std::sync::atomic::Ordering::Relaxed);
-        // With a watch, the timer is only a safety net (a file: every few minutes; a
-        // server: often enough to notice a lost connection soon).
-        let every = match &self.watch {
-            Some(Some(w)) => w.fallback(),
-            _ => every,
-        };
+        let every = self.refresh_every().unwrap_or(every);
         if focused || changed || last.elapsed() >= every {
             self.auto_refresh = Some((REFRESH_EVERY, std::time::Instant::now()));
-            match self.store.staff() {
-                Ok(s) => {
-                    self.staff = StaffDirectory::new(s);
-                    if self.status.text.starts_with("Connection") {
-                        self.status.info("Connection to the log is back.");
-                    }
-                    self.read_lock_minutes();
-                }
-                Err(e) if e.is_connection_lost() => self.status.error(format!(
-                    "Connection lost: {e} Retrying every {} seconds; what you are typing is kept.",
-                    every.as_secs()
-                )),
-                Err(e) => self
-                    .status
-                    .error(format!("Could not re-read the staff list: {e}")),
-            }
-            self.lists_changed();
+            self.reread();
         }
         ui.ctx().request_repaint_after(every);
+    }
+
+    /// How often the running app re-reads on its own: with a watch, only as a
+    /// safety net (a file: every few minutes; a server: often enough to notice a
+    /// lost connection soon). `None` in a test harness.
+    fn refresh_every(&self) -> Option<std::time::Duration> {
+        let (every, _) = self.auto_refresh?;
+        Some(match &self.watch {
+            Some(Some(w)) => w.fallback(),
+            _ => every,
+        })
+    }
+
+    /// What the store's change watch does when any desk changed the log: the next
+    /// frame re-reads ([`Self::reread`]). The running app's watch does this by
+    /// itself; a test harness, which has none, is told here where the app would
+    /// have been.
+    pub fn notice_change(&self) {
+        self.changed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// True once, after "Connect to practice server" was pressed in setup.
@@ -174,33 +231,27 @@ impl CutoverApp {
 
     /// The store, for tests and tools that check what the app wrote.
     pub fn store(&self) -> &dyn CutoverStore {
-        self.store.as_ref()
+        self.shared.store.as_ref()
     }
 
     pub fn project(&self) -> Option<&Project> {
-        self.project.as_ref()
+        self.shared.project.as_ref()
     }
 
     pub fn staff(&self) -> &StaffDirectory {
-        &self.staff
+        &self.shared.staff
     }
 
     /// Starts writing a report to `path` on a background thread, as the export
     /// buttons do after their file dialog (which tests cannot drive).
     pub fn export_report(&mut self, format: super::ReportFormat, path: std::path::PathBuf) {
-        let Some(project) = self.project.clone() else {
+        let now = (self.shared.clock)();
+        let Some(mut cx) =
+            self.shared
+                .context(&self.desk, now, &mut self.status, &mut self.commands)
+        else {
             self.status.error("Set up the cutover first.");
             return;
-        };
-        let mut sink = Vec::new();
-        let mut cx = AppContext {
-            store: self.store.as_mut(),
-            project: &project,
-            staff: &self.staff,
-            desk: self.desk.current(&self.staff),
-            now: (self.clock)(),
-            status: &mut self.status,
-            commands: &mut sink,
         };
         self.report.start_export(&mut cx, format, path);
     }
@@ -210,20 +261,57 @@ impl CutoverApp {
         self.commands.push(command);
     }
 
-    fn reload_reference(&mut self) {
-        match self.store.project() {
-            Ok(p) => self.project = p,
-            Err(e) => self
-                .status
-                .error(format!("Could not read the project: {e}")),
+    /// The log may have changed (this desk's setup or staff change, another
+    /// desk's save, a reconnection): re-reads what every screen shares, then every
+    /// list when next shown. The one re-read path, whatever asked for it.
+    fn reread(&mut self) {
+        let shared = &mut self.shared;
+        let mut problem: Option<(String, crate::store::StoreError)> = None;
+        match shared.store.project() {
+            Ok(p) => shared.project = p,
+            Err(e) => problem = Some(("Could not read the project".into(), e)),
         }
-        match self.store.staff() {
-            Ok(s) => self.staff = StaffDirectory::new(s),
-            Err(e) => self
-                .status
-                .error(format!("Could not read the staff list: {e}")),
+        // Once the connection is found lost, each further read would only wait to
+        // find the same.
+        let lost = |p: &Option<(String, crate::store::StoreError)>| {
+            p.as_ref().is_some_and(|(_, e)| e.is_connection_lost())
+        };
+        if !lost(&problem) {
+            match shared.store.staff() {
+                Ok(s) => shared.staff = StaffDirectory::new(s),
+                Err(e) => {
+                    problem.get_or_insert(("Could not read the staff list".into(), e));
+                }
+            }
         }
-        self.read_lock_minutes();
+        if !lost(&problem) {
+            match shared.store.lock_minutes() {
+                Ok(m) => shared.lock_minutes = m,
+                Err(e) => {
+                    let what = format!(
+                        "Could not read the lock time (kept at {} minutes)",
+                        shared.lock_minutes
+                    );
+                    problem.get_or_insert((what, e));
+                }
+            }
+        }
+        let retry = self.refresh_every();
+        match problem {
+            None => {
+                if std::mem::take(&mut self.connection_lost) {
+                    self.status.info("Connection to the log is back.");
+                }
+            }
+            Some((_, e)) if e.is_connection_lost() && retry.is_some() => {
+                self.connection_lost = true;
+                self.status.error(format!(
+                    "Connection lost: {e} Retrying every {} seconds; what you are typing is kept.",
+                    retry.map_or(0, |d| d.as_secs())
+                ));
+            }
+            Some((what, e)) => self.status.error(format!("{what}: {e}")),
+        }
         self.lists_changed();
     }
 
@@ -232,15 +320,18 @@ impl CutoverApp {
         self.log.today.mark_stale();
         self.worklist.refresh();
         self.progress.mark_stale();
+        self.report.mark_stale();
     }
 
-    fn read_lock_minutes(&mut self) {
-        match self.store.lock_minutes() {
-            Ok(m) => self.lock_minutes = m,
-            Err(e) => self.status.error(format!(
-                "Could not read the lock time (kept at {} minutes): {e}",
-                self.lock_minutes
-            )),
+    /// `screen` is about to be shown: what it lists is read afresh (the log may
+    /// have changed on another screen since).
+    fn showing(&mut self, screen: Screen) {
+        match screen {
+            Screen::Worklist => self.worklist.refresh(),
+            Screen::Progress => self.progress.mark_stale(),
+            Screen::Report => self.report.mark_stale(),
+            Screen::Audit => self.audit.refresh(),
+            Screen::Log | Screen::Practice => {}
         }
     }
 
@@ -254,10 +345,14 @@ impl CutoverApp {
         self.practice.forget_person();
         self.report.forget_person();
         self.audit.forget_person();
-        let Some(me) = self.desk.current(&self.staff) else {
+        let Some(me) = self.desk.current(&self.shared.staff) else {
             return;
         };
-        let after_go_live = self.project.as_ref().is_some_and(|p| now >= p.go_live);
+        let after_go_live = self
+            .shared
+            .project
+            .as_ref()
+            .is_some_and(|p| now >= p.go_live);
         self.screen = if !after_go_live {
             Screen::Log
         } else if me.role.is_clinician() {
@@ -272,19 +367,11 @@ impl CutoverApp {
     }
 
     fn handle_commands(&mut self) {
-        let now = (self.clock)();
+        let now = (self.shared.clock)();
         for cmd in std::mem::take(&mut self.commands) {
             match cmd {
                 Command::Show(screen) => {
-                    if screen == Screen::Progress {
-                        self.progress.mark_stale();
-                    }
-                    if screen == Screen::Worklist {
-                        self.worklist.refresh();
-                    }
-                    if screen == Screen::Audit {
-                        self.audit.refresh();
-                    }
+                    self.showing(screen);
                     self.screen = screen;
                 }
                 Command::StartItem(kind) => {
@@ -293,22 +380,15 @@ impl CutoverApp {
                 }
                 Command::EditItem(id) => {
                     self.screen = Screen::Log;
-                    let Some(project) = self.project.clone() else {
-                        continue;
-                    };
-                    let mut sink = Vec::new();
-                    let mut cx = AppContext {
-                        store: self.store.as_mut(),
-                        project: &project,
-                        staff: &self.staff,
-                        desk: self.desk.current(&self.staff),
-                        now,
-                        status: &mut self.status,
-                        commands: &mut sink,
-                    };
-                    self.log.edit(&mut cx, id);
+                    // (What the form sends while opening the item is handled next frame.)
+                    if let Some(mut cx) =
+                        self.shared
+                            .context(&self.desk, now, &mut self.status, &mut self.commands)
+                    {
+                        self.log.edit(&mut cx, id);
+                    }
                 }
-                Command::ReloadReference => self.reload_reference(),
+                Command::ReloadReference => self.reread(),
                 Command::Lock => self.desk.lock(),
                 Command::Help(page) => self.help.toggle(page),
             }
@@ -323,7 +403,7 @@ impl CutoverApp {
         self.commands.extend(command::shortcuts(ui.ctx()));
         self.handle_commands();
         self.refresh_if_due(ui);
-        let now = (self.clock)();
+        let now = (self.shared.clock)();
         self.keep_display(ui.ctx());
         self.help.window_ui(ui.ctx(), self.screen);
 
@@ -332,13 +412,13 @@ impl CutoverApp {
             self.status.ui(ui);
         });
 
-        let Some(project) = self.project.clone() else {
+        let Some(project) = self.shared.project.clone() else {
             egui::CentralPanel::default().show(ui, |ui| {
                 if self
                     .setup
-                    .ui(ui, self.store.as_mut(), now, &mut self.status)
+                    .ui(ui, self.shared.store.as_mut(), now, &mut self.status)
                 {
-                    self.reload_reference();
+                    self.reread();
                 }
             });
             return;
@@ -353,10 +433,10 @@ impl CutoverApp {
             ui.horizontal(|ui| {
                 ui.strong(format!("{} ({})", project.practice_name, project.ods_code));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    self.desk.bar_ui(ui, &self.staff);
+                    self.desk.bar_ui(ui, &self.shared.staff);
                 });
             });
-            let signed_in = self.desk.current(&self.staff).is_some();
+            let signed_in = self.desk.current(&self.shared.staff).is_some();
             ui.horizontal(|ui| {
                 // The screens only for someone signed in (before that they lead nowhere).
                 for screen in Screen::ALL.into_iter().filter(|_| signed_in) {
@@ -396,22 +476,28 @@ impl CutoverApp {
             ui.add_space(2.0);
         });
 
-        self.desk.watch_idle(ui.ctx(), now, self.lock_minutes);
+        self.desk
+            .watch_idle(ui.ctx(), now, self.shared.lock_minutes);
         // Wake when the lock is due, however quiet the desk is.
         if let (Some(_), false, Some(last)) =
             (self.desk.staff, self.desk.locked, self.desk.last_activity)
         {
-            let due = last + chrono::Duration::minutes(i64::from(self.lock_minutes)) - now;
+            let due = last + chrono::Duration::minutes(i64::from(self.shared.lock_minutes)) - now;
             let secs = u64::try_from(due.num_seconds()).unwrap_or(0).max(1);
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_secs(secs));
         }
-        if self.desk.current(&self.staff).is_none() {
+        if self.desk.current(&self.shared.staff).is_none() {
             egui::CentralPanel::default().show(ui, |ui| {
-                self.desk
-                    .sign_in_ui(ui, &self.staff, self.store.as_mut(), now, &mut self.status);
+                self.desk.sign_in_ui(
+                    ui,
+                    &self.shared.staff,
+                    self.shared.store.as_mut(),
+                    now,
+                    &mut self.status,
+                );
             });
-            if let Some(me) = self.desk.current(&self.staff).map(|s| s.id) {
+            if let Some(me) = self.desk.current(&self.shared.staff).map(|s| s.id) {
                 if self.screens_for == Some(me) {
                     // Their own work, kept for them while they were away.
                     self.lists_changed();
@@ -424,14 +510,11 @@ impl CutoverApp {
             return;
         }
 
-        let mut cx = AppContext {
-            store: self.store.as_mut(),
-            project: &project,
-            staff: &self.staff,
-            desk: self.desk.current(&self.staff),
-            now,
-            status: &mut self.status,
-            commands: &mut self.commands,
+        let Some(mut cx) =
+            self.shared
+                .context(&self.desk, now, &mut self.status, &mut self.commands)
+        else {
+            return;
         };
         // A report being written on another thread is picked up whatever the screen.
         self.report.poll(&mut cx);
@@ -458,7 +541,7 @@ impl CutoverApp {
     /// Applies the signed-in person's display settings when they sign in (the
     /// defaults when nobody is), and remembers any change they make.
     fn keep_display(&mut self, ctx: &egui::Context) {
-        let current = self.desk.current(&self.staff).map(|s| s.id);
+        let current = self.desk.current(&self.shared.staff).map(|s| s.id);
         if current != self.display_for {
             let display = current.map_or_else(Display::default, |id| self.preferences.get(id));
             Preferences::apply(display, ctx);

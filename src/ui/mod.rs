@@ -40,7 +40,8 @@ pub use report_screen::ReportFormat;
 pub use start::StartApp;
 pub use startup_probe::resident_kb;
 
-use crate::store::{CutoverStore, SqliteStore};
+use crate::store::CutoverStore;
+use crate::store::open::{self, LogLocation};
 
 /// Opens the app window on the database (the default one unless `--db` is given).
 /// With `demo`, an empty database is first filled with a synthetic practice.
@@ -76,73 +77,39 @@ pub fn run_app_on(
             file.display()
         );
     }
-    if let Some(url) = server.or(remembered.as_deref()) {
-        let start = match crate::store::PostgresStore::connect(url) {
-            Ok(mut store) => {
-                server_choice::remember(url);
-                if demo && let Err(code) = fill_demo(&mut store) {
-                    return code;
-                }
-                StartApp::Open(Box::new(start::app_on_server(
-                    store,
-                    crate::domain::dates::now,
-                )))
-            }
-            // Most often the password: ask for it (and show why) in the window.
-            Err(e) => StartApp::server(
-                url.to_string(),
-                Some(e.to_string()),
-                crate::domain::dates::now,
-            ),
-        };
-        let label = window::without_password(url);
-        return open_window(start, "Cutover Log".to_string(), &label, plan);
-    }
-    let path = match crate::cli::database_path(db) {
-        Ok(p) => p,
+    let location = match LogLocation::from_args(db, server.or(remembered.as_deref())) {
+        Ok(l) => l,
         Err(e) => {
-            eprintln!("Cutover Log could not start: {e:#}");
+            eprintln!("Cutover Log could not start: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let passphrase = std::env::var("CUTOVER_LOG_DB_PASSPHRASE").ok();
-    let (start, title) = match SqliteStore::open_with(&path, passphrase.as_deref()) {
-        Ok(store) if store.is_read_only() => {
-            let e = crate::store::StoreError::ReadOnly;
-            eprintln!("Cutover Log could not open its database: {e}");
-            (
-                StartApp::from_open_error(path.clone(), &e, crate::domain::dates::now),
-                "Cutover Log".to_string(),
-            )
-        }
-        Ok(mut store) => {
-            if demo && let Err(code) = fill_demo(&mut store) {
+    let clock = crate::domain::dates::now;
+    let start = match open::open_to_write(&location, None) {
+        Ok(mut log) => {
+            if let LogLocation::Server(url) = &location {
+                server_choice::remember(url);
+            }
+            if demo && let Err(code) = fill_demo(log.store_mut()) {
                 return code;
             }
-            let title = match store.project() {
-                Ok(Some(p)) => format!("Cutover Log - {} ({})", p.practice_name, p.ods_code),
-                _ => "Cutover Log".to_string(),
-            };
-            (
-                StartApp::Open(Box::new(
-                    CutoverApp::new(Box::new(store), crate::domain::dates::now)
-                        .reading_in_background(),
-                )),
-                title,
-            )
+            StartApp::opened(log, clock)
         }
         Err(e) => {
-            if !matches!(e, crate::store::StoreError::NeedsPassphrase) {
-                // Also said in the window (the same words), for a start from a terminal.
+            // A file's problem is also said here (the same words as in the window),
+            // for a start from a terminal; the passphrase and the server's connect
+            // screen ask in the window.
+            if matches!(location, LogLocation::File(_)) && open::secret_to_ask(&e).is_none() {
                 eprintln!("Cutover Log could not open its database: {e}");
             }
-            (
-                StartApp::from_open_error(path.clone(), &e, crate::domain::dates::now),
-                "Cutover Log".to_string(),
-            )
+            StartApp::not_opened(location.clone(), &e, clock)
         }
     };
-    open_window(start, title, &path.display().to_string(), plan)
+    let title = match start.app().and_then(CutoverApp::project) {
+        Some(p) => format!("Cutover Log - {} ({})", p.practice_name, p.ods_code),
+        None => "Cutover Log".to_string(),
+    };
+    open_window(start, title, &location.describe(), plan)
 }
 
 /// Opens the window with the first renderer of `plan`, falling back as it says.
@@ -223,12 +190,16 @@ fn fill_demo(store: &mut dyn CutoverStore) -> Result<(), ExitCode> {
 
 /// Everything a screen may use while it draws: the store, the reference data and
 /// the status line. Screens report changes through it rather than reaching around.
+/// Made in one place (the app's shared state); the reference data in it was read
+/// when the log last changed, not for this frame.
 pub struct AppContext<'a> {
     pub store: &'a mut dyn CutoverStore,
     pub project: &'a crate::domain::Project,
     pub staff: &'a crate::domain::StaffDirectory,
     pub desk: Option<&'a crate::domain::Staff>,
     pub now: chrono::NaiveDateTime,
+    /// Minutes without use before the desk locks (the log's setting).
+    pub lock_minutes: u32,
     pub status: &'a mut status::StatusLine,
     pub commands: &'a mut Vec<Command>,
 }

@@ -172,7 +172,7 @@ impl PracticeScreen {
 
     fn lock_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         if self.lock_minutes.is_empty() {
-            self.lock_minutes = cx.store.lock_minutes().unwrap_or(5).to_string();
+            self.lock_minutes = cx.lock_minutes.to_string();
         }
         ui.horizontal(|ui| {
             let l = ui.label("Lock the app after this many minutes without use");
@@ -189,9 +189,12 @@ impl PracticeScreen {
                     Err(_) => Err("type a whole number of minutes".to_string()),
                 };
                 match result {
-                    Ok(m) => cx
-                        .status
-                        .info(format!("The app now locks after {m} minutes without use.")),
+                    Ok(m) => {
+                        cx.status
+                            .info(format!("The app now locks after {m} minutes without use."));
+                        // The app's idle lock reads it with the rest of the shared data.
+                        cx.commands.push(Command::ReloadReference);
+                    }
                     Err(e) => cx.status.error(format!("Lock time not changed: {e}")),
                 }
             }

@@ -66,6 +66,8 @@ impl Preferences {
     }
 
     pub fn to_text(&self) -> String {
+        // A map of numbers to plain values always serialises; were it ever not to,
+        // nothing is kept and each person starts on the defaults next time.
         serde_json::to_string(self).unwrap_or_default()
     }
 

@@ -30,7 +30,10 @@ impl RendererChoice {
     /// From `CUTOVER_LOG_RENDERER`, if set; an unknown value is an error in words.
     pub fn from_env() -> Result<Option<Self>, String> {
         match std::env::var(RENDERER_VAR) {
-            Err(_) => Ok(None),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+                "{RENDERER_VAR} is not plain text; use auto, wgpu or glow"
+            )),
             Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
                 "" | "auto" => Ok(Some(Self::Auto)),
                 "wgpu" => Ok(Some(Self::Wgpu)),
@@ -84,30 +87,43 @@ pub fn after_failure(
     fallback: Option<eframe::Renderer>,
     error: &str,
 ) -> AfterFailure {
-    if let Some(next) = fallback
-        && let Ok(exe) = std::env::current_exe()
-    {
-        let status = std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env(RENDERER_VAR, name(next))
-            .env(
-                FIRST_FAILURE_VAR,
-                format!("{}: {}", name(tried), plain_error(error)),
-            )
-            .status();
-        if let Ok(status) = status {
-            let code = status
-                .code()
-                .and_then(|c| u8::try_from(c).ok())
-                .unwrap_or(1);
-            return AfterFailure::Retried(std::process::ExitCode::from(code));
+    // Why the fallback could not even be started, if it could not: said with the rest.
+    let mut not_started = None;
+    if let Some(next) = fallback {
+        let status = std::env::current_exe().and_then(|exe| {
+            std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env(RENDERER_VAR, name(next))
+                .env(
+                    FIRST_FAILURE_VAR,
+                    format!("{}: {}", name(tried), plain_error(error)),
+                )
+                .status()
+        });
+        match status {
+            Ok(status) => {
+                // Killed by a signal (no code): a failure all the same.
+                let code = status
+                    .code()
+                    .and_then(|c| u8::try_from(c).ok())
+                    .unwrap_or(1);
+                return AfterFailure::Retried(std::process::ExitCode::from(code));
+            }
+            Err(e) => {
+                not_started = Some(format!(
+                    "  {}: could not be tried in a new process ({e})\n",
+                    name(next)
+                ))
+            }
         }
     }
     let error = plain_error(error);
+    // Set only in the re-started process: the first attempt's failure.
     let mut tried_all = std::env::var(FIRST_FAILURE_VAR)
         .map(|first| format!("  {first}\n"))
         .unwrap_or_default();
     tried_all.push_str(&format!("  {}: {error}\n", name(tried)));
+    tried_all.extend(not_started);
     let message = failure_message(&tried_all);
     show_in_a_box(&message);
     AfterFailure::GiveUp(message)
@@ -118,6 +134,8 @@ pub fn after_failure(
 /// too (plain Win32, which needs no graphics layer). Elsewhere stderr is enough.
 #[cfg(windows)]
 fn show_in_a_box(message: &str) {
+    // What the box gives back is the button pressed (there is only OK); the same
+    // message goes to stderr whatever happens here.
     let _ = rfd::MessageDialog::new()
         .set_level(rfd::MessageLevel::Error)
         .set_title("Cutover Log could not open its window")

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, channel};
 use egui::Ui;
 
 use crate::domain::dates::uk_date_time;
-use crate::domain::{Role, SignOffRole};
+use crate::domain::{Role, SignOff, SignOffRole, Stats};
 use crate::reports::reentry_report::default_file_name;
 
 use super::AppContext;
@@ -119,12 +119,24 @@ struct Running {
     done: Receiver<Result<String, String>>,
 }
 
+/// What the sign-off part shows, read from the log when it changed (not every
+/// frame): the counts, and the sign-off in force if any.
+#[derive(Debug, Clone)]
+struct Standing {
+    stats: Stats,
+    signed: Option<SignOff>,
+}
+
 /// The sign-off and report screen's state.
 #[derive(Debug)]
 pub struct ReportScreen {
     pub name: String,
     pub role: SignOffRole,
     pub comment: String,
+    /// What was last read; `None` until read, or when it could not be.
+    standing: Option<Standing>,
+    /// Read [`Standing`] again before the next frame draws (the log changed).
+    stale: bool,
     running: Option<Running>,
     /// The last export's outcome, for the screen and tests.
     pub last_result: Option<Result<String, String>>,
@@ -137,6 +149,8 @@ impl Default for ReportScreen {
             name: String::new(),
             role: SignOffRole::PracticeManager,
             comment: String::new(),
+            standing: None,
+            stale: true,
             running: None,
             last_result: None,
             path_box: None,
@@ -155,8 +169,40 @@ impl ReportScreen {
         };
     }
 
+    /// The log may have changed: read the counts and sign-offs again before the
+    /// next frame draws.
+    pub fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    /// Reads the counts and the sign-off in force.
+    fn reload(&mut self, cx: &mut AppContext<'_>) {
+        self.stale = false;
+        let read = cx
+            .store
+            .stats()
+            .map_err(|e| format!("Could not count items: {e}"));
+        let read = read.and_then(|stats| match cx.store.sign_offs() {
+            Ok(mut all) => Ok(Standing {
+                stats,
+                signed: all.pop(),
+            }),
+            Err(e) => Err(format!("Could not read the sign-offs: {e}")),
+        });
+        match read {
+            Ok(standing) => self.standing = Some(standing),
+            Err(e) => {
+                self.standing = None;
+                cx.status.error(e);
+            }
+        }
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         self.poll(cx);
+        if self.stale {
+            self.reload(cx);
+        }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -168,14 +214,10 @@ impl ReportScreen {
     }
 
     fn sign_off_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
-        let stats = match cx.store.stats() {
-            Ok(s) => s,
-            Err(e) => {
-                cx.status.error(format!("Could not count items: {e}"));
-                return;
-            }
+        // (Unread: the status line says why.)
+        let Some(Standing { stats, signed }) = self.standing.clone() else {
+            return;
         };
-        let signed = cx.store.sign_offs().ok().and_then(|mut v| v.pop());
         match &signed {
             Some(s) => {
                 ui.label(
@@ -256,6 +298,8 @@ impl ReportScreen {
                 )),
                 Err(e) => cx.status.error(format!("Not signed off: {e}")),
             }
+            // Signed or refused, show the log as it now stands.
+            self.mark_stale();
         }
     }
 

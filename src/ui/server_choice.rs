@@ -18,7 +18,18 @@ pub fn default_file() -> Option<PathBuf> {
 
 /// The address remembered in `file`, if any.
 pub fn remembered_in(file: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        // None remembered: this computer uses its own log.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            eprintln!(
+                "Cutover Log could not read the remembered server address in {}: {e}. Using this computer's own log.",
+                file.display()
+            );
+            return None;
+        }
+    };
     text.lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))

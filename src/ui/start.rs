@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use crate::store::postgres::ServerAddress;
-use crate::store::{PostgresStore, SqliteStore, StoreError};
+use crate::store::open::{self, LogLocation, OpenLog};
+use crate::store::{PostgresStore, StoreError};
 
 use super::CutoverApp;
 
@@ -40,24 +40,23 @@ pub enum StartApp {
     },
 }
 
-/// Connects to the server at `url` with `password` (if typed; otherwise from the
-/// address or PGPASSWORD).
-fn connect(url: &str, password: &str) -> Result<PostgresStore, String> {
-    if password.is_empty() {
-        return PostgresStore::connect(url.trim()).map_err(|e| e.to_string());
+/// The running app on a log just opened: reading in the background; on a
+/// server, About says which and how it is reached.
+fn app_on(log: OpenLog, clock: fn() -> NaiveDateTime) -> CutoverApp {
+    match log {
+        OpenLog::File(store) => CutoverApp::new(Box::new(store), clock).reading_in_background(),
+        OpenLog::Server(store) => app_on_server(*store, clock),
     }
-    let mut address = ServerAddress::parse(url).map_err(|e| e.to_string())?;
-    address.config.password(password);
-    PostgresStore::with_address(address).map_err(|e| e.to_string())
 }
 
 /// The app on a connected practice server; About names the server (never the
 /// password) and says whether the connection is encrypted.
-pub fn app_on_server(store: PostgresStore, clock: fn() -> NaiveDateTime) -> CutoverApp {
+fn app_on_server(store: PostgresStore, clock: fn() -> NaiveDateTime) -> CutoverApp {
     let security = match store.is_encrypted() {
-        Ok(true) => "encrypted (TLS, certificate verified)",
-        Ok(false) => "not encrypted",
-        Err(_) => "encryption unknown",
+        Ok(true) => "encrypted (TLS, certificate verified)".to_string(),
+        Ok(false) => "not encrypted".to_string(),
+        // Said where it is asked about (About); the app itself works either way.
+        Err(e) => format!("encryption unknown ({e})"),
     };
     let label = format!("Practice server {}, {security}", store.describe());
     let mut app = CutoverApp::new(Box::new(store), clock).reading_in_background();
@@ -79,19 +78,33 @@ impl StartApp {
 
     /// Opens the database at `path` as the window starts: the app, the passphrase
     /// gate for an encrypted file, or the reason it could not be opened.
+    /// `passphrase` is one typed; without it, CUTOVER_LOG_DB_PASSPHRASE's if set.
     pub fn open(path: PathBuf, passphrase: Option<&str>, clock: fn() -> NaiveDateTime) -> Self {
-        match SqliteStore::open_with(&path, passphrase) {
-            // Every use of the app signs in, which is recorded: a read-only file is
-            // refused at the start rather than at the first save.
-            Ok(store) if store.is_read_only() => {
-                Self::from_open_error(path, &StoreError::ReadOnly, clock)
-            }
-            Ok(store) => StartApp::Open(Box::new(CutoverApp::new(Box::new(store), clock))),
-            Err(e) => Self::from_open_error(path, &e, clock),
+        let location = LogLocation::File(path);
+        match open::open_to_write(&location, passphrase) {
+            // (Read inline, as tests want: each frame shows the store as it is.)
+            Ok(log) => StartApp::Open(Box::new(CutoverApp::new(log.into_store(), clock))),
+            Err(e) => Self::not_opened(location, &e, clock),
         }
     }
 
-    /// The start screen for a database that did not open with `e`.
+    /// The app on a log just opened (see [`open::open_to_write`]), reading in the
+    /// background as the running app does.
+    pub fn opened(log: OpenLog, clock: fn() -> NaiveDateTime) -> Self {
+        StartApp::Open(Box::new(app_on(log, clock)))
+    }
+
+    /// The start screen for a log at `location` that did not open with `e`: the
+    /// passphrase gate, the server's connect screen (saying why), or the reason.
+    pub fn not_opened(location: LogLocation, e: &StoreError, clock: fn() -> NaiveDateTime) -> Self {
+        match location {
+            LogLocation::File(path) => Self::from_open_error(path, e, clock),
+            // Most often the password: ask for it (and show why) in the window.
+            LogLocation::Server(url) => Self::server(url, Some(e.to_string()), clock),
+        }
+    }
+
+    /// The start screen for a database file that did not open with `e`.
     pub fn from_open_error(path: PathBuf, e: &StoreError, clock: fn() -> NaiveDateTime) -> Self {
         match e {
             StoreError::NeedsPassphrase => Self::locked(path, clock),
@@ -183,13 +196,15 @@ impl StartApp {
                 if !submit {
                     return;
                 }
-                let result = connect(url, password);
+                let location = LogLocation::Server(url.trim().to_string());
+                let typed = (!password.is_empty()).then_some(password.as_str());
+                let result = open::open_to_write(&location, typed);
                 // The password is not kept on this screen, whatever happened.
                 password.clear();
                 match result {
-                    Ok(store) => app_on_server(store, *clock),
+                    Ok(log) => app_on(log, *clock),
                     Err(e) => {
-                        *error = Some(e);
+                        *error = Some(e.to_string());
                         *focus = true;
                         return;
                     }
@@ -224,8 +239,9 @@ impl StartApp {
                 if !submit {
                     return;
                 }
-                match SqliteStore::open_with(path, Some(passphrase)) {
-                    Ok(store) => CutoverApp::new(Box::new(store), *clock).reading_in_background(),
+                let location = LogLocation::File(path.clone());
+                match open::open_to_write(&location, Some(passphrase)) {
+                    Ok(log) => app_on(log, *clock),
                     Err(StoreError::WrongPassphrase) => {
                         *error = Some(
                             "That passphrase does not open this log. Check it and try again."

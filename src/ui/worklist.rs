@@ -63,7 +63,9 @@ pub struct WorklistScreen {
     /// Read the worklist on a thread of its own (the app); tests read inline.
     background: Background,
     scroll_to: Option<usize>,
-    history: Option<(ItemId, Vec<AuditEvent>)>,
+    /// The cursor item's history as read when it was picked (or why it could not
+    /// be: said once on the status line, not read again every frame).
+    history: Option<(ItemId, Result<Vec<AuditEvent>, String>)>,
     /// Not needed or Problem waiting for its reason or note (N or P opened it).
     words: Option<WordsBox>,
     /// The split as last drawn: the share and the worklist's width it was laid
@@ -694,7 +696,7 @@ impl WorklistScreen {
                     format!(" It is now {}{by}.", r.status.label())
                 }
             }
-            Err(_) => String::new(),
+            Err(e) => format!(" (Where it stands now could not be read: {e}.)"),
         };
         cx.status.error(format!(
             "{refused}{now} Nothing was changed; the list now shows it as it is."
@@ -787,11 +789,8 @@ impl WorklistScreen {
                     previous.len()
                 ));
                 // This desk's own change: selected items it touched moved on one version.
-                for p in &previous {
-                    if let Some(version) = self.selected.get_mut(&p.id) {
-                        *version += 1;
-                    }
-                }
+                let ids: Vec<ItemId> = previous.iter().map(|p| p.id).collect();
+                self.own_change_made(&ids);
                 self.words = None;
                 self.cache.invalidate();
                 self.history = None;
@@ -803,6 +802,26 @@ impl WorklistScreen {
                 self.changed_elsewhere(cx, &refused, ItemId(id));
             }
             Err(e) => cx.status.error(format!("Could not undo: {e}")),
+        }
+    }
+
+    /// This desk has just made one more change to each of `ids` (an assignment,
+    /// an undo): what the selection and an open reason box name moves on with it,
+    /// by the domain's rule ([`SeenItem::after_own_change`]), so the desk's next
+    /// change is not refused for its own, and still is for another desk's.
+    fn own_change_made(&mut self, ids: &[ItemId]) {
+        for (&id, version) in self.selected.iter_mut().filter(|(id, _)| ids.contains(id)) {
+            *version = SeenItem {
+                id,
+                version: *version,
+            }
+            .after_own_change()
+            .version;
+        }
+        if let Some(open) = self.words.as_mut() {
+            for seen in open.targets.iter_mut().filter(|s| ids.contains(&s.id)) {
+                *seen = seen.after_own_change();
+            }
         }
     }
 
@@ -821,17 +840,10 @@ impl WorklistScreen {
                 });
                 cx.status
                     .info(format!("Assigned {} item(s) to {who}.", ids.len()));
-                // Each change moves an item on one version: the selection still
-                // names what this desk sees, so a tick that follows is not refused.
-                for version in self.selected.values_mut() {
-                    *version += 1;
-                }
-                // The same for a Not needed or Problem box still open on them.
-                if let Some(open) = self.words.as_mut() {
-                    for seen in open.targets.iter_mut().filter(|s| ids.contains(&s.id)) {
-                        seen.version += 1;
-                    }
-                }
+                // The selection, and a Not needed or Problem box still open on
+                // them, still name what this desk sees: a tick that follows is
+                // not refused.
+                self.own_change_made(&ids);
                 self.cache.invalidate();
             }
             Err(e) => cx.status.error(format!("Not assigned: {e}")),
@@ -1129,8 +1141,12 @@ impl WorklistScreen {
         ui.set_min_width(ui.available_width());
         // Drawn from the rows on screen (never a query on this frame); actions
         // still read the cursor's item fresh.
-        let shown = match self.cursor {
-            Some(c) => self.cache.row(&*cx.store, c).ok().flatten().cloned(),
+        let shown = match self.cursor.map(|c| self.cache.row(&*cx.store, c)) {
+            Some(Ok(item)) => item.cloned(),
+            Some(Err(e)) => {
+                cx.status.error(format!("Could not read the item: {e}"));
+                None
+            }
             None => None,
         };
         let Some(item) = shown else {
@@ -1242,17 +1258,21 @@ impl WorklistScreen {
                 ));
                 ui.separator();
                 if self.history.as_ref().is_none_or(|(id, _)| *id != item.id) {
-                    match cx
+                    let read = cx
                         .store
                         .history(crate::domain::AuditEntity::Item, item.id.0)
-                    {
-                        Ok(h) => self.history = Some((item.id, h)),
-                        Err(e) => cx.status.error(format!("Could not read the history: {e}")),
-                    }
+                        .map_err(|e| {
+                            let why = format!("Could not read the history: {e}");
+                            cx.status.error(why.clone());
+                            why
+                        });
+                    self.history = Some((item.id, read));
                 }
                 ui.strong("History");
-                if let Some((_, events)) = &self.history {
-                    events_ui(ui, events, cx.staff);
+                match &self.history {
+                    Some((_, Ok(events))) => events_ui(ui, events, cx.staff),
+                    Some((_, Err(why))) => error_label(ui, why),
+                    None => {}
                 }
             });
     }

@@ -194,11 +194,33 @@ fn open_client(address: &ServerAddress) -> StoreResult<Client> {
                 ". The connection to the practice server must be encrypted: ask whoever set the server up to turn TLS on (ssl = on), and if its certificate is the practice's own, add sslrootcert=<the authority's certificate file> to the address",
             );
         }
-        StoreError::Open {
-            path: describe_config(config).into(),
-            message,
+        if wants_password(&e, config) {
+            StoreError::ServerWantsPassword {
+                server: describe_config(config),
+                message,
+            }
+        } else {
+            StoreError::Open {
+                path: describe_config(config).into(),
+                message,
+            }
         }
     })
+}
+
+/// Whether a failed connection is the server wanting a password: it refused the
+/// one given (SQLSTATE 28P01, invalid_password), or none was given and it asked
+/// for one. The driver (tokio-postgres 0.7) stops on its own in that second
+/// case, before sending anything, with a configuration error that has no code or
+/// kind of its own; its fixed cause, "password missing", is the only mark, so it
+/// is read here, once, where the driver's errors become `StoreError`s.
+fn wants_password(e: &postgres::Error, config: &Config) -> bool {
+    if e.code() == Some(&postgres::error::SqlState::INVALID_PASSWORD) {
+        return true;
+    }
+    config.get_password().is_none()
+        && e.as_db_error().is_none()
+        && std::error::Error::source(e).is_some_and(|cause| cause.to_string() == "password missing")
 }
 
 impl Backend for PostgresStore {

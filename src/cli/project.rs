@@ -1,0 +1,164 @@
+//! Commands on the practice's setup: the project, the staff list, sign-off and
+//! the purge.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use crate::domain::dates::{now, parse_date_time, uk_date_time};
+use crate::domain::validation::describe;
+use crate::domain::{Actor, Project, Role, SignOffRole, StaffDirectory};
+
+use super::{InitArgs, OnLog, password};
+
+/// Who made a change from the command line before anyone could sign in (setup).
+fn system_actor() -> Actor {
+    // Neither set (a service account, say): the actor is "command line ()".
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default();
+    Actor::system(format!("command line ({user})"), now())
+}
+
+/// `init`: the project and its practice manager, in a new log.
+pub(super) fn init(on: &mut OnLog<'_>, a: &InitArgs) -> Result<ExitCode> {
+    let project = Project::validate(
+        &a.practice,
+        &a.ods,
+        &a.old_system,
+        &a.new_system,
+        parse_date_time(&a.cutover_start).map_err(|e| e.to_string()),
+        parse_date_time(&a.go_live).map_err(|e| e.to_string()),
+    )
+    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let pw = password(
+        "CUTOVER_LOG_PASSWORD",
+        &format!("New password for {}: ", a.manager),
+    )?;
+    on.store.create_project(&project, &system_actor())?;
+    let pm = on
+        .store
+        .add_staff(&a.manager, Role::PracticeManager, &system_actor())?;
+    on.store
+        .set_password(pm.id, &pw, &Actor::staff(pm.id, pm.name.clone(), now()))?;
+    writeln!(
+        on.out,
+        "Set up {} ({}) in {}",
+        project.practice_name, project.ods_code, on.place
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `set-go-live`: moves the planned go-live.
+pub(super) fn set_go_live(on: &mut OnLog<'_>, at: &str) -> Result<ExitCode> {
+    let mut project = on
+        .store
+        .project()?
+        .context("no project is set up: run `cutover-log init` first")?;
+    project.go_live = parse_date_time(at)?;
+    let project = Project::validate(
+        &project.practice_name,
+        project.ods_code.as_str(),
+        &project.old_system.label(),
+        &project.new_system.label(),
+        Ok(project.cutover_start),
+        Ok(project.go_live),
+    )
+    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let actor = on.signed_in()?;
+    on.store.update_project(&project, &actor)?;
+    writeln!(on.out, "Go-live moved to {}", uk_date_time(project.go_live))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `staff add`.
+pub(super) fn add_staff(on: &mut OnLog<'_>, name: &str, role: &str) -> Result<ExitCode> {
+    let Some(role) = Role::parse(role) else {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+        bail!("'{role}' is not a role; use one of {}", roles.join(", "));
+    };
+    let actor = on.signed_in()?;
+    let s = on.store.add_staff(name, role, &actor)?;
+    writeln!(
+        on.out,
+        "Added {} ({}), id {}",
+        s.name,
+        s.role.label(),
+        s.id.0
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `staff list`.
+pub(super) fn list_staff(on: &mut OnLog<'_>) -> Result<ExitCode> {
+    for s in on.store.staff()? {
+        let active = if s.active { "" } else { " (inactive)" };
+        writeln!(
+            on.out,
+            "{}\t{}\t{}{}",
+            s.id.0,
+            s.name,
+            s.role.label(),
+            active
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `staff set-password`.
+pub(super) fn set_password(on: &mut OnLog<'_>, name: &str) -> Result<ExitCode> {
+    let actor = on.signed_in()?;
+    let staff = StaffDirectory::new(on.store.staff()?);
+    let target = staff
+        .by_name(name)
+        .with_context(|| format!("'{name}' is not on the staff list"))?
+        .clone();
+    let pw = password(
+        "CUTOVER_LOG_NEW_PASSWORD",
+        &format!("New password for {}: ", target.name),
+    )?;
+    on.store.set_password(target.id, &pw, &actor)?;
+    writeln!(on.out, "Password set for {}", target.name)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sign-off`: signed as `name` (default: the person signed in).
+pub(super) fn sign_off(
+    on: &mut OnLog<'_>,
+    name: Option<&str>,
+    role: &str,
+    comment: &str,
+) -> Result<ExitCode> {
+    let actor = on.signed_in()?;
+    let role = SignOffRole::parse(role).with_context(|| {
+        format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
+    })?;
+    let s = on
+        .store
+        .sign_off(name.unwrap_or(&actor.name), role, comment, &actor)?;
+    writeln!(
+        on.out,
+        "Signed off by {} ({}) at {}",
+        s.name,
+        s.role.label(),
+        uk_date_time(s.at)
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `purge`: only with `--confirm`.
+pub(super) fn purge(on: &mut OnLog<'_>, confirm: bool) -> Result<ExitCode> {
+    if !confirm {
+        bail!(
+            "purging removes every patient detail for good: keep the final report, then run again with --confirm"
+        );
+    }
+    let actor = on.signed_in()?;
+    let s = on.store.purge(&actor)?;
+    writeln!(
+        on.out,
+        "Purged: {} items and {} audit events removed; a de-identified summary is kept.",
+        s.items, s.audit_events_removed
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

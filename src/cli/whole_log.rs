@@ -1,0 +1,153 @@
+//! Commands on the log as a whole, which open it themselves: `encrypt` (the file
+//! is rewritten) and the migrations between a file and the practice server.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use crate::domain::Actor;
+use crate::store::open::{self, LogLocation};
+use crate::store::transfer::{Transfer, copy_log};
+use crate::store::{CutoverStore, SqliteStore};
+
+use super::{open_log, password, signed_in};
+
+/// Only the practice manager may move, copy or encrypt the whole log.
+fn require_manager(store: &dyn CutoverStore, actor: &Actor, what: &str) -> Result<()> {
+    let me = store
+        .staff()?
+        .into_iter()
+        .find(|s| Some(s.id) == actor.staff)
+        .context("unknown staff member")?;
+    if !crate::domain::permissions::permitted(
+        me.role,
+        crate::domain::permissions::Action::ManageProject,
+    ) {
+        bail!("only the practice manager can {what}");
+    }
+    Ok(())
+}
+
+/// `encrypt`: the file, with a new passphrase (the practice manager).
+pub(super) fn encrypt(
+    db: Option<&Path>,
+    server: Option<&str>,
+    as_staff: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    if server.is_some() {
+        bail!(
+            "encrypt applies to a database file; a practice server is protected by the server's own disk encryption and access control"
+        );
+    }
+    let path = open::file_path(db)?;
+    let mut log = open_log(&LogLocation::File(path.clone()))?;
+    let store = log.store_mut();
+    let actor = signed_in(store, as_staff)?;
+    require_manager(store, &actor, "encrypt the database")?;
+    store.record_event(
+        &actor,
+        crate::domain::AuditAction::DatabaseEncrypted,
+        "encrypted with a practice passphrase",
+    )?;
+    drop(log);
+    let pass = password("CUTOVER_LOG_NEW_DB_PASSPHRASE", "New database passphrase: ")?;
+    SqliteStore::encrypt(&path, &pass)?;
+    writeln!(
+        out,
+        "Encrypted {}. Keep the passphrase safe: without it the log cannot be opened.",
+        path.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The server the migrations need, or why not.
+fn needs_server(server: Option<&str>) -> Result<&str> {
+    server.context("this command needs --server URL (the practice server) and --db FILE")
+}
+
+/// `migrate-to-server`: the file's log onto the (empty) practice server.
+pub(super) fn migrate_to_server(
+    db: Option<&Path>,
+    server: Option<&str>,
+    as_staff: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let url = needs_server(server)?;
+    let path = db.context("migrate-to-server needs --db FILE (the log to move)")?;
+    if !path.exists() {
+        bail!("{} does not exist", path.display());
+    }
+    let mut from = open_log(&LogLocation::File(path.to_path_buf()))?;
+    let mut to = open_log(&LogLocation::Server(url.to_string()))?;
+    let description = format!(
+        "from {} to the practice server {}",
+        path.display(),
+        to.describe()
+    );
+    migrate(from.transfer(), to.transfer(), as_staff, &description, out)
+}
+
+/// `migrate-from-server`: the practice server's log into a new file.
+pub(super) fn migrate_from_server(
+    db: Option<&Path>,
+    server: Option<&str>,
+    as_staff: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let url = needs_server(server)?;
+    let path = db.context("migrate-from-server needs --db FILE (a new file to write)")?;
+    if path.exists() {
+        bail!("{} already exists: choose a new file", path.display());
+    }
+    let mut from = open_log(&LogLocation::Server(url.to_string()))?;
+    let mut to = open::new_file(path)?;
+    let description = format!(
+        "from the practice server {} to {}",
+        from.describe(),
+        path.display()
+    );
+    let result = migrate(from.transfer(), to.transfer(), as_staff, &description, out);
+    if result.is_err() {
+        drop(to);
+        // Nothing half-written is left behind.
+        if let Err(e) = std::fs::remove_file(path) {
+            eprintln!(
+                "Could not remove the unfinished copy {}: {e}. Delete it before trying again.",
+                path.display()
+            );
+        }
+    }
+    result
+}
+
+/// Copies the whole log `from` one store `to` another (empty) one and checks the
+/// copy, as the practice manager; the copy is recorded in the log first.
+fn migrate(
+    from: &mut dyn Transfer,
+    to: &mut dyn Transfer,
+    as_staff: Option<&str>,
+    description: &str,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let actor = signed_in(from, as_staff)?;
+    require_manager(from, &actor, "move the whole log")?;
+    // Recorded first, so the copy carries its own account of being made.
+    from.record_event(&actor, crate::domain::AuditAction::LogCopied, description)?;
+    let r = copy_log(&*from, to)?;
+    writeln!(
+        out,
+        "Copied {} items, {} staff, {} sign-offs and {} audit events {description}.",
+        r.items, r.staff, r.sign_offs, r.audit_events
+    )?;
+    writeln!(
+        out,
+        "Checked: both verify, the counts agree and the audit chain ends in the same hash ({}).",
+        r.chain_head
+            .as_deref()
+            .map_or("none", |h| &h[..h.len().min(16)])
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
