@@ -14,6 +14,8 @@ pub enum AssigneeFilter {
     Anyone,
     Unassigned,
     Staff(StaffId),
+    /// "My items" with nobody at the desk: no item.
+    NobodyAtTheDesk,
 }
 
 /// Column the worklist is sorted by; ties always fall back to `occurred_at`, then id.

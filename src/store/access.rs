@@ -6,10 +6,9 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::domain::permissions::{Action, permitted};
-use crate::domain::{Actor, AuditAction, AuditEntity, Staff, StaffId};
+use crate::domain::{Actor, AuditAction, AuditEntity, Role, Staff, StaffId};
 use crate::store::audit::append;
-use crate::store::practice::{setting_up, staff_member};
-use crate::store::sql::{Backend, params};
+use crate::store::sql::{Backend, Row, Sql, params};
 use crate::store::{StoreError, StoreResult};
 
 pub use crate::domain::staff::MIN_PASSWORD;
@@ -199,4 +198,47 @@ pub fn sign_in<B: Backend>(
         }
     })?;
     staff.map_err(StoreError::SignIn)
+}
+
+fn staff_from(r: &Row) -> StoreResult<Staff> {
+    let id = r.int(0)?;
+    Ok(Staff {
+        id: StaffId(id),
+        name: r.text(1)?,
+        role: Role::parse(&r.text(2)?)
+            .ok_or_else(|| StoreError::Corrupt(format!("staff {id}: unreadable role")))?,
+        active: r.flag(3)?,
+    })
+}
+
+/// One staff member.
+pub fn staff_member(c: &mut dyn Sql, id: StaffId) -> StoreResult<Staff> {
+    let row = c
+        .query_opt(
+            "SELECT id, name, role, active FROM staff WHERE id = ?1",
+            &params![id.0],
+        )?
+        .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
+    staff_from(&row)
+}
+
+/// Everyone on the staff list, active or not, by name.
+pub fn staff(c: &mut dyn Sql) -> StoreResult<Vec<Staff>> {
+    let order = c.dialect().folded("name");
+    c.query(
+        &format!("SELECT id, name, role, active FROM staff ORDER BY {order}, id"),
+        &[],
+    )?
+    .iter()
+    .map(staff_from)
+    .collect()
+}
+
+/// True while no staff member has a password: the log is still being set up,
+/// and setup actions need no sign-in.
+pub fn setting_up(c: &mut dyn Sql) -> StoreResult<bool> {
+    Ok(!c.exists(
+        "SELECT 1 FROM staff WHERE password_hash IS NOT NULL LIMIT 1",
+        &[],
+    )?)
 }

@@ -9,7 +9,6 @@ use crate::store::StoreResult;
 use crate::store::chain::{ChainCheck, ChainRow, GENESIS};
 use crate::store::rows::time;
 use crate::store::sql::{Query, Row, Sql, count_param, params};
-use crate::store::transfer::EventRow;
 
 /// The hash of the last audit event, if any: the chain's head.
 pub fn chain_head(tx: &mut dyn Sql) -> StoreResult<Option<String>> {
@@ -66,6 +65,15 @@ pub fn append_item<B: Serialize, A: Serialize>(
     after: Option<&A>,
 ) -> StoreResult<()> {
     append(tx, actor, AuditEntity::Item, id, action, before, after)
+}
+
+/// An audit event as stored, hashes included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub id: i64,
+    pub row: ChainRow,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 /// What [`event`] reads, in order.

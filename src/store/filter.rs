@@ -47,6 +47,7 @@ pub fn conditions(f: &WorklistFilter) -> Vec<Condition> {
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Unassigned => out.push(Fixed("items.assignee_id IS NULL")),
         AssigneeFilter::Staff(id) => out.push(Compare("items.assignee_id", "=", Value::Int(id.0))),
+        AssigneeFilter::NobodyAtTheDesk => out.push(Fixed("1 = 0")),
     }
     if let Some(c) = f.clinician {
         out.push(Compare("items.clinician_id", "=", Value::Int(c.0)));
@@ -114,5 +115,14 @@ mod tests {
             2,
             "one condition per search word"
         );
+    }
+
+    #[test]
+    fn my_items_with_nobody_at_the_desk_match_no_item() {
+        let f = WorklistFilter {
+            assignee: AssigneeFilter::NobodyAtTheDesk,
+            ..WorklistFilter::default()
+        };
+        assert!(conditions(&f).contains(&Condition::Fixed("1 = 0")));
     }
 }

@@ -11,21 +11,13 @@ use crate::domain::{
 use crate::store::access::{authorize, require_staff};
 use crate::store::audit::append_item;
 use crate::store::practice::require_project;
+use crate::store::queries::fetch;
 use crate::store::rows::{
     ITEM_COLUMNS, RawItem, check_still_as_seen, edit_assignee, fields_json, previous_status,
     search_text,
 };
 use crate::store::sql::{Backend, Param, Sql, params};
 use crate::store::{ImportedItem, StoreError, StoreResult};
-
-/// Reads one item, inside a transaction or outside one.
-pub fn fetch(c: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1");
-    let row = c
-        .query_opt(&sql, &params![id.0])?
-        .ok_or(StoreError::ItemNotFound(id.0))?;
-    RawItem::from_row(&row)?.into_item()
-}
 
 /// Reads one item inside a write transaction, locking its row until the end.
 fn fetch_for_update(tx: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {

@@ -8,10 +8,10 @@ use crate::domain::{
     Actor, AuditAction, AuditEntity, ClinicalSystem, OdsCode, Project, Role, SignOff, SignOffRole,
     Staff, StaffId,
 };
-use crate::store::access::authorize;
+use crate::store::access::{authorize, staff_member};
 use crate::store::audit::append;
 use crate::store::rows::time;
-use crate::store::sql::{Backend, Param, Row, Sql, count_param, params};
+use crate::store::sql::{Backend, Param, Sql, count_param, params};
 use crate::store::{StoreError, StoreResult};
 
 /// The project, if set up.
@@ -47,49 +47,6 @@ pub fn lock_minutes(c: &mut dyn Sql) -> StoreResult<u32> {
         None => None,
     };
     Ok(m.and_then(|m| u32::try_from(m).ok()).unwrap_or(5).max(1))
-}
-
-fn staff_from(r: &Row) -> StoreResult<Staff> {
-    let id = r.int(0)?;
-    Ok(Staff {
-        id: StaffId(id),
-        name: r.text(1)?,
-        role: Role::parse(&r.text(2)?)
-            .ok_or_else(|| StoreError::Corrupt(format!("staff {id}: unreadable role")))?,
-        active: r.flag(3)?,
-    })
-}
-
-/// One staff member.
-pub fn staff_member(c: &mut dyn Sql, id: StaffId) -> StoreResult<Staff> {
-    let row = c
-        .query_opt(
-            "SELECT id, name, role, active FROM staff WHERE id = ?1",
-            &params![id.0],
-        )?
-        .ok_or_else(|| StoreError::StaffNotFound(id.0.to_string()))?;
-    staff_from(&row)
-}
-
-/// Everyone on the staff list, active or not, by name.
-pub fn staff(c: &mut dyn Sql) -> StoreResult<Vec<Staff>> {
-    let order = c.dialect().folded("name");
-    c.query(
-        &format!("SELECT id, name, role, active FROM staff ORDER BY {order}, id"),
-        &[],
-    )?
-    .iter()
-    .map(staff_from)
-    .collect()
-}
-
-/// True while no staff member has a password: the log is still being set up,
-/// and setup actions need no sign-in.
-pub fn setting_up(c: &mut dyn Sql) -> StoreResult<bool> {
-    Ok(!c.exists(
-        "SELECT 1 FROM staff WHERE password_hash IS NOT NULL LIMIT 1",
-        &[],
-    )?)
 }
 
 fn project_params(p: &Project) -> [Param; 6] {

@@ -9,15 +9,24 @@ use crate::domain::worklist::PersonProgress;
 use crate::domain::{
     Item, ItemId, ItemInput, NhsNumber, PatientRecall, Sort, SortKey, Stats, WorklistFilter,
 };
-use crate::store::StoreResult;
 use crate::store::filter::{self, Condition};
 use crate::store::rows::{DUPLICATE_WINDOW_MINUTES, ITEM_COLUMNS, RawItem, date};
 use crate::store::sql::{Dialect, Query, Row, Sql, count_param, params};
+use crate::store::{StoreError, StoreResult};
 
 fn items(rows: Vec<Row>) -> StoreResult<Vec<Item>> {
     rows.iter()
         .map(|r| RawItem::from_row(r)?.into_item())
         .collect()
+}
+
+/// Reads one item, inside a transaction or outside one.
+pub fn fetch(c: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1");
+    let row = c
+        .query_opt(&sql, &params![id.0])?
+        .ok_or(StoreError::ItemNotFound(id.0))?;
+    RawItem::from_row(&row)?.into_item()
 }
 
 /// The WHERE clause for a filter, its parameters bound in `q`.
@@ -141,7 +150,7 @@ pub fn count_and_page(
     let n = first.count(1)?;
     let page = ids
         .iter()
-        .map(|r| crate::store::items::fetch(c, ItemId(r.int(0)?)))
+        .map(|r| fetch(c, ItemId(r.int(0)?)))
         .collect::<StoreResult<Vec<Item>>>()?;
     Ok((n, page))
 }

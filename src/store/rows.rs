@@ -251,29 +251,17 @@ pub fn check_still_as_seen(before: &crate::domain::Item, seen_version: i64) -> S
 
 /// What a re-entry change replaces on `before` (one version bump later): the undo record.
 pub fn previous_status(before: crate::domain::Item) -> crate::domain::PreviousStatus {
+    // The version the status change itself moves the item to (the domain's rule).
+    let seen = before.seen().after_own_change();
     crate::domain::PreviousStatus {
-        id: before.id,
-        version: before.version + 1,
+        id: seen.id,
+        version: seen.version,
         reentry: before.reentry,
     }
 }
 
 /// How near in time two items for the same patient and kind must be to look like duplicates.
 pub const DUPLICATE_WINDOW_MINUTES: i64 = 15;
-
-/// Escapes `%`, `_` and `\` so typed text is matched literally by `LIKE … ESCAPE '\'`.
-pub fn like_pattern(term: &str) -> String {
-    let mut p = String::with_capacity(term.len() + 2);
-    p.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
 
 /// The lower-cased terms of the worklist's free-text filter, each to be found
 /// somewhere in an item's search text. A number typed with spaces (an NHS number

@@ -29,7 +29,7 @@ impl<B: Backend> CutoverStore for B {
         practice::update_project(self, project, actor)
     }
     fn staff(&self) -> StoreResult<Vec<Staff>> {
-        self.read(practice::staff)
+        self.read(access::staff)
     }
     fn add_staff(&mut self, name: &str, role: Role, actor: &Actor) -> StoreResult<Staff> {
         practice::add_staff(self, name, role, actor)
@@ -75,7 +75,7 @@ impl<B: Backend> CutoverStore for B {
         items::assign(self, ids, assignee, actor)
     }
     fn item(&self, id: ItemId) -> StoreResult<Item> {
-        self.read(|c| items::fetch(c, id))
+        self.read(|c| queries::fetch(c, id))
     }
     fn worklist_page(
         &self,

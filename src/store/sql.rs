@@ -210,12 +210,26 @@ pub struct Dialect {
     pub continue_ids_after_copy: &'static str,
 }
 
+/// Escapes `%`, `_` and `\` so typed text is matched literally by `LIKE … ESCAPE '\'`.
+pub fn like_pattern(term: &str) -> String {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// The plain way to find a term in an item's search text: `LIKE` with the term
 /// matched literally (for a [`Dialect::contains`]).
 pub fn like_contains(term: &str) -> (&'static str, Param) {
     (
         "items.search_text LIKE {} ESCAPE '\\'",
-        Param::from(crate::store::rows::like_pattern(term)),
+        Param::from(like_pattern(term)),
     )
 }
 

@@ -4,7 +4,7 @@
 //! hashes — so the audit chain still verifies on the other side.
 
 use crate::store::audit::EVENT_ROW_COLUMNS;
-use crate::store::chain::ChainRow;
+pub use crate::store::audit::EventRow;
 use crate::store::rows::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, RawItem};
 use crate::store::sql::{Backend, Param, Sql, params};
 use crate::store::{CutoverStore, StoreError, StoreResult, VerifyReport};
@@ -31,15 +31,6 @@ pub struct StaffRow {
     pub active: bool,
     pub created_at: String,
     pub password_hash: Option<String>,
-}
-
-/// An audit event as stored, hashes included.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRow {
-    pub id: i64,
-    pub row: ChainRow,
-    pub prev_hash: Option<String>,
-    pub hash: Option<String>,
 }
 
 /// A sign-off row as stored.

@@ -63,12 +63,19 @@ impl TodayLog {
     }
 
     fn reload(&mut self, cx: &mut AppContext<'_>) {
+        let logged_by = match (self.scope, cx.desk) {
+            (Scope::ThisDesk, Some(me)) => Some(me.id),
+            (Scope::Practice, _) => None,
+            // This desk's items, with nobody at the desk: none to read.
+            (Scope::ThisDesk, None) => {
+                self.items.clear();
+                self.stale = false;
+                return;
+            }
+        };
         let filter = WorklistFilter {
             logged_from: Some(cx.now.date()),
-            logged_by: match self.scope {
-                Scope::ThisDesk => Some(cx.desk.map_or(crate::domain::StaffId(-1), |s| s.id)),
-                Scope::Practice => None,
-            },
+            logged_by,
             include_voided: true,
             ..WorklistFilter::default()
         };

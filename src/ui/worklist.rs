@@ -227,7 +227,9 @@ impl WorklistScreen {
                 AssigneeChoice::Unassigned => AssigneeFilter::Unassigned,
                 AssigneeChoice::Staff(id) => AssigneeFilter::Staff(id),
                 // Nobody at the desk: "my items" is nobody's.
-                AssigneeChoice::Me => AssigneeFilter::Staff(desk.unwrap_or(StaffId(-1))),
+                AssigneeChoice::Me => {
+                    desk.map_or(AssigneeFilter::NobodyAtTheDesk, AssigneeFilter::Staff)
+                }
             },
             clinician: self.clinician,
             from: parse_optional_date(&self.from).ok().flatten(),
