@@ -243,18 +243,14 @@ pub trait CutoverStore {
     /// How many items match a filter.
     fn worklist_count(&self, filter: &WorklistFilter) -> StoreResult<u64>;
     /// How many items match and one page of them, read together: what the worklist
-    /// needs when its filter changes. A backend may answer both in one pass.
+    /// needs when its filter changes (with free text, in one pass).
     fn worklist_count_and_page(
         &self,
         filter: &WorklistFilter,
         sort: Sort,
         offset: u64,
         limit: u64,
-    ) -> StoreResult<(u64, Vec<Item>)> {
-        let count = self.worklist_count(filter)?;
-        let page = self.worklist_page(filter, sort, offset, limit)?;
-        Ok((count, page))
-    }
+    ) -> StoreResult<(u64, Vec<Item>)>;
     /// Counts by kind and status.
     fn stats(&self) -> StoreResult<Stats>;
     /// Assigned and closed counts per person.
