@@ -1,6 +1,7 @@
 //! The cutover domain: types, validation and state rules. No SQL and no UI here.
 
 pub mod audit;
+pub mod capture;
 pub mod dates;
 pub mod item;
 pub mod kind;

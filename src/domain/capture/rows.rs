@@ -1,0 +1,477 @@
+//! One report row through a mapping: the cells a mapping names are read, value
+//! maps and clinician names applied, dates made ISO, and the result checked by
+//! the same rules as the entry form. Every problem names the row and the report's
+//! column (or the field, for a constant), never the patient's details.
+
+use chrono::NaiveDateTime;
+
+use crate::domain::dates::{iso_date, iso_date_time};
+use crate::domain::kind::FieldInput;
+use crate::domain::{ItemDraft, ItemInput, ItemKind, Staff, StaffId};
+
+use super::mapping::{CaptureMapping, Source, column_index};
+use super::report_dates::{DateRole, report_date, report_date_and_time, report_date_time};
+
+/// Why a row could not become an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The row's number in the file, as a spreadsheet or editor shows it.
+    pub line: usize,
+    /// The report's column (or columns), or the field's label for a constant.
+    pub column: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}, {}: {}", self.line, self.column, self.reason)
+    }
+}
+
+/// How a field's cells are read: as text, a date, or a date and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Text,
+    Date(DateRole),
+    DateTime,
+}
+
+fn shape_of(field: &str, kind: Option<ItemKind>, today: chrono::NaiveDate) -> Shape {
+    match field {
+        "occurred_at" => Shape::DateTime,
+        "date_of_birth" => Shape::Date(DateRole::Birth { today }),
+        _ => {
+            let spec = kind
+                .into_iter()
+                .chain(ItemKind::ALL)
+                .find_map(|k| k.fields().iter().find(|f| f.key == field));
+            match spec.map(|s| &s.input) {
+                Some(FieldInput::Date) => Shape::Date(DateRole::Event),
+                Some(FieldInput::DateTime) => Shape::DateTime,
+                _ => Shape::Text,
+            }
+        }
+    }
+}
+
+/// The cell of `column` in this row ("" for a short row).
+fn cell<'a>(header: &[String], cells: &'a [String], column: &str) -> &'a str {
+    column_index(header, column)
+        .and_then(|i| cells.get(i))
+        .map_or("", |s| s.trim())
+}
+
+/// A field's raw text from its source, and the column(s) it came from.
+fn raw(header: &[String], cells: &[String], source: &Source) -> String {
+    match source {
+        Source::Column { column } => cell(header, cells, column).to_string(),
+        Source::Joined { columns, separator } => columns
+            .iter()
+            .map(|c| cell(header, cells, c))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(separator),
+        Source::DateAndTime { date, time } => {
+            format!(
+                "{}\u{1f}{}",
+                cell(header, cells, date),
+                cell(header, cells, time)
+            )
+        }
+        Source::Constant { value } => value.clone(),
+    }
+}
+
+/// The text the draft gets for one field, or why not.
+fn read_field(
+    mapping: &CaptureMapping,
+    field: &str,
+    source: &Source,
+    text: String,
+    shape: Shape,
+) -> Result<String, String> {
+    let (text, time) = match source {
+        Source::DateAndTime { .. } => match text.split_once('\u{1f}') {
+            Some((d, t)) => (d.to_string(), Some(t.to_string())),
+            None => (text, None),
+        },
+        _ => (text, None),
+    };
+    let text = mapping
+        .value_for(field, &text)
+        .map_or(text.clone(), str::to_string);
+    if text.trim().is_empty() {
+        return Ok(String::new());
+    }
+    match (shape, time) {
+        (Shape::Text, _) => Ok(text),
+        (Shape::Date(role), _) => report_date(&text, role)
+            .map(iso_date)
+            .ok_or_else(|| format!("'{}' is not a date", text.trim())),
+        (Shape::DateTime, Some(time)) => report_date_and_time(&text, &time, DateRole::Event)
+            .map(iso_date_time)
+            .ok_or_else(|| format!("'{} {}' is not a date and time", text.trim(), time.trim())),
+        (Shape::DateTime, None) => report_date_time(&text, DateRole::Event)
+            .map(iso_date_time)
+            .ok_or_else(|| format!("'{}' is not a date and time", text.trim())),
+    }
+}
+
+/// A clinician's name as reports write it made comparable: titles, initials'
+/// dots and brackets dropped, "KHAN, Asha" turned round, lower case.
+pub fn name_key(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == ',' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let turned = match cleaned.split_once(',') {
+        Some((surname, rest)) => format!("{rest} {surname}"),
+        None => cleaned,
+    };
+    const TITLES: [&str; 8] = ["dr", "doctor", "nurse", "mr", "mrs", "ms", "miss", "prof"];
+    turned
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .filter(|w| !TITLES.contains(&w.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The staff member a report's clinician name is: the mapping's remembered
+/// match first, then the one active member of staff whose name matches (in full,
+/// or by surname and first initial as "Dr A KHAN" writes it).
+pub fn match_clinician<'a>(
+    mapping: &CaptureMapping,
+    text: &str,
+    staff: &'a [Staff],
+) -> Result<&'a Staff, String> {
+    let t = text.trim();
+    if let Some(name) = mapping
+        .clinicians
+        .iter()
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case(t))
+        .map(|(_, v)| v)
+    {
+        return staff
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| format!("'{t}' is matched to '{name}', who is not on the staff list"));
+    }
+    let want = name_key(t);
+    let words: Vec<&str> = want.split(' ').collect();
+    let fits = |s: &Staff| {
+        let key = name_key(&s.name);
+        if key == want {
+            return true;
+        }
+        // "a khan" against "asha khan": the same surname, and each initial fits.
+        let theirs: Vec<&str> = key.split(' ').collect();
+        words.len() == theirs.len()
+            && words.last() == theirs.last()
+            && words
+                .iter()
+                .zip(&theirs)
+                .all(|(w, t)| (w.len() == 1 && t.starts_with(w)) || w == t)
+    };
+    let found: Vec<&Staff> = staff.iter().filter(|s| s.active && fits(s)).collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "'{t}' is not matched to anyone on the staff list: match it once in the mapping"
+        )),
+        _ => Err(format!(
+            "'{t}' could be {} people on the staff list: match it once in the mapping",
+            found.len()
+        )),
+    }
+}
+
+/// The kind of this row.
+fn row_kind(
+    mapping: &CaptureMapping,
+    header: &[String],
+    cells: &[String],
+    line: usize,
+) -> Result<ItemKind, RowProblem> {
+    let Some(source) = &mapping.kind else {
+        return Err(RowProblem {
+            line,
+            column: "Kind".into(),
+            reason: "the mapping does not say what kind of item each row is".into(),
+        });
+    };
+    let text = raw(header, cells, source);
+    let text = mapping
+        .value_for("kind", &text)
+        .map_or(text.clone(), str::to_string);
+    ItemKind::parse(text.trim()).ok_or_else(|| RowProblem {
+        line,
+        column: column_name(source, "Kind"),
+        reason: format!("'{}' is not a kind of item", text.trim()),
+    })
+}
+
+fn column_name(source: &Source, label: &str) -> String {
+    let cols = source.columns();
+    if cols.is_empty() {
+        label.to_string()
+    } else {
+        cols.join(" + ")
+    }
+}
+
+fn label_of(field: &str, kind: ItemKind) -> &'static str {
+    match field {
+        "occurred_at" => "When it happened",
+        "nhs_number" => "NHS number",
+        "patient_name" => "Patient name",
+        "date_of_birth" => "Date of birth",
+        "clinician" => kind.clinician_rule().label,
+        "details" => "Details",
+        "kind" => "Kind",
+        _ => kind
+            .fields()
+            .iter()
+            .find(|f| f.key == field)
+            .map_or("a field", |f| f.label),
+    }
+}
+
+/// One row as a draft, before the entry form's checks.
+pub fn draft_row(
+    mapping: &CaptureMapping,
+    header: &[String],
+    line: usize,
+    cells: &[String],
+    staff: &[Staff],
+    today: chrono::NaiveDate,
+) -> Result<ItemDraft, Vec<RowProblem>> {
+    let kind = row_kind(mapping, header, cells, line).map_err(|p| vec![p])?;
+    let mut draft = ItemDraft {
+        kind: Some(kind),
+        ..ItemDraft::default()
+    };
+    let mut problems = Vec::new();
+    let own: Vec<&str> = kind.fields().iter().map(|f| f.key).collect();
+    for (field, source) in &mapping.fields {
+        let text = raw(header, cells, source);
+        let column = column_name(source, label_of(field, kind));
+        let shape = shape_of(field, Some(kind), today);
+        let value = match read_field(mapping, field, source, text, shape) {
+            Ok(v) => v,
+            Err(reason) => {
+                problems.push(RowProblem {
+                    line,
+                    column,
+                    reason,
+                });
+                continue;
+            }
+        };
+        match field.as_str() {
+            "occurred_at" => draft.occurred_at = value,
+            "nhs_number" => draft.nhs_number = value,
+            "patient_name" => draft.patient_name = value,
+            "date_of_birth" => draft.date_of_birth = value,
+            "details" => draft.details = value,
+            "clinician" if value.is_empty() => {}
+            "clinician" => match match_clinician(mapping, &value, staff) {
+                Ok(s) => draft.clinician = Some(s.id),
+                Err(reason) => problems.push(RowProblem {
+                    line,
+                    column,
+                    reason,
+                }),
+            },
+            key if own.contains(&key) => {
+                draft.fields.insert(key.to_string(), value);
+            }
+            // A field of another kind (a mapping for mixed rows): not this row's.
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(draft)
+    } else {
+        Err(problems)
+    }
+}
+
+/// One row as a checked item: [`draft_row`], then the entry form's own checks,
+/// each problem tied back to the column it came from.
+pub fn check_row(
+    mapping: &CaptureMapping,
+    header: &[String],
+    line: usize,
+    cells: &[String],
+    staff: &[Staff],
+    now: NaiveDateTime,
+) -> Result<ItemInput, Vec<RowProblem>> {
+    let draft = draft_row(mapping, header, line, cells, staff, now.date())?;
+    let kind = draft.kind.unwrap_or(ItemKind::Other);
+    draft.validate(now).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| {
+                let column = mapping
+                    .fields
+                    .get(e.field)
+                    .map(|s| column_name(s, label_of(e.field, kind)))
+                    .unwrap_or_else(|| format!("{} (not in the mapping)", label_of(e.field, kind)));
+                RowProblem {
+                    line,
+                    column,
+                    reason: e.message,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The staff ids a mapping's remembered clinician names stand for (for the
+/// preview: who each name was matched to).
+pub fn remembered(mapping: &CaptureMapping, staff: &[Staff]) -> Vec<(String, Option<StaffId>)> {
+    mapping
+        .clinicians
+        .iter()
+        .map(|(k, v)| {
+            let id = staff
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(v.trim()))
+                .map(|s| s.id);
+            (k.clone(), id)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+    use crate::domain::capture::mapping::suggest;
+
+    fn staff() -> Vec<Staff> {
+        let s = |id, name: &str, role| Staff {
+            id: StaffId(id),
+            name: name.into(),
+            role,
+            active: true,
+        };
+        vec![
+            s(1, "Dr Asha Khan", Role::Gp),
+            s(2, "Dr Ben Lee", Role::Gp),
+            s(3, "Nurse Carol Ode", Role::Nurse),
+        ]
+    }
+
+    fn now() -> NaiveDateTime {
+        crate::domain::dates::from_iso("2026-12-02T12:00").unwrap_or_default()
+    }
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_string()).collect()
+    }
+
+    #[test]
+    fn clinician_names_as_reports_write_them_find_the_staff_member() {
+        let m = CaptureMapping::default();
+        let st = staff();
+        for written in ["Dr A KHAN", "KHAN, Asha (Dr)", "asha khan", "Dr Asha Khan"] {
+            assert_eq!(
+                match_clinician(&m, written, &st).map(|s| s.id),
+                Ok(StaffId(1)),
+                "{written}"
+            );
+        }
+        assert!(match_clinician(&m, "Dr Z Nobody", &st).is_err());
+        let mut remembered = CaptureMapping::default();
+        remembered
+            .clinicians
+            .insert("SH1".into(), "Dr Ben Lee".into());
+        assert_eq!(
+            match_clinician(&remembered, "sh1", &st).map(|s| s.id),
+            Ok(StaffId(2))
+        );
+    }
+
+    #[test]
+    fn an_emis_appointment_row_becomes_a_checked_appointment() {
+        let header = row(&[
+            "Appointment Date",
+            "Start Time",
+            "Slot Type",
+            "Session Holder",
+            "Status",
+            "NHS Number",
+            "Surname",
+            "Forename",
+            "DOB",
+        ]);
+        let m = suggest(&header, Some(ItemKind::Appointment), "EMIS");
+        let cells = row(&[
+            "25-Nov-2026",
+            "09:30",
+            "Routine GP",
+            "Dr A KHAN",
+            "DNA",
+            "999 000 0018",
+            "TESTER",
+            "Siân",
+            "11-Nov-41",
+        ]);
+        let item = check_row(&m, &header, 7, &cells, &staff(), now());
+        let item = item.unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(item.kind, ItemKind::Appointment);
+        assert_eq!(item.patient.name, "Siân TESTER");
+        assert_eq!(
+            item.patient.date_of_birth.map(iso_date).as_deref(),
+            Some("1941-11-11")
+        );
+        assert_eq!(item.clinician, Some(StaffId(1)));
+        assert_eq!(
+            item.fields.get("appointment_action").map(String::as_str),
+            Some("did_not_attend")
+        );
+        assert_eq!(
+            item.fields.get("appointment_at").map(String::as_str),
+            Some("2026-11-25T09:30")
+        );
+        assert_eq!(iso_date_time(item.occurred_at), "2026-11-25T09:30");
+    }
+
+    #[test]
+    fn a_bad_row_names_its_row_and_column_and_never_the_patient() {
+        let header = row(&["NHS No", "Patient Name", "Drug", "Issue Date", "Prescriber"]);
+        let m = suggest(&header, Some(ItemKind::Prescription), "Issues");
+        let cells = row(&["9990000019", "Test Patient", "", "32/11/2026", "Dr Ben Lee"]);
+        let problems = check_row(&m, &header, 12, &cells, &staff(), now())
+            .err()
+            .unwrap_or_default();
+        assert!(problems.iter().all(|p| p.line == 12));
+        assert!(
+            problems.iter().any(|p| p.column == "Issue Date"),
+            "{problems:?}"
+        );
+        let date_ok = row(&["9990000019", "Test Patient", "", "25/11/2026", "Dr Ben Lee"]);
+        let problems = check_row(&m, &header, 12, &date_ok, &staff(), now())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            problems.iter().any(|p| p.column == "NHS No"),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.column == "Drug"), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .all(|p| !p.to_string().contains("Test Patient")),
+            "no patient details in a message: {problems:?}"
+        );
+    }
+}
