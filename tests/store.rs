@@ -1448,6 +1448,98 @@ fn the_remaining_actions_behave_the_same_on_both_stores<S: CutoverStore>(mut p: 
     assert!(p.store.verify().unwrap().is_ok());
 }
 
+/// A report's rows against the log, on both stores: the row reception logged by
+/// hand is confirmed (not added again), the rows the hand log missed are added
+/// with their source, near misses (the same drug the day after) are not taken for
+/// the logged item, and the same file captured again adds nothing.
+fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::{AuditEntity, ItemKind};
+    use cutover_log::store::capture::{CaptureBatch, CaptureRow, RowOutcome};
+    let desk = p.desk(during());
+    let gp = p.gp.clone();
+    let mut by_hand = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T10:40");
+    by_hand
+        .fields
+        .insert("medication".into(), "Amlodipine 5mg tablets".into());
+    let logged = p.store.log_item(&by_hand, &desk).unwrap();
+    let row = |line: u64, nhs_number: &str, at: &str, drug: &str| {
+        let mut i = input(ItemKind::Prescription, &gp, nhs_number, at);
+        i.fields.insert("medication".into(), drug.into());
+        CaptureRow { line, input: i }
+    };
+    let batch = CaptureBatch {
+        file_name: "issues.csv".into(),
+        sha256: "ab".repeat(32),
+        rows: vec![
+            row(4, NHS_A, "2026-11-18T00:00", "AMLODIPINE 5 MG TABS"),
+            row(5, &nhs(7), "2026-11-18T00:00", "Amlodipine 5mg tablets"),
+            row(6, NHS_A, "2026-11-19T00:00", "Amlodipine 5mg tablets"),
+        ],
+    };
+    let plan = p.store.capture_plan(&batch).unwrap();
+    assert_eq!(
+        plan.outcomes,
+        vec![
+            (4, RowOutcome::InLog(logged.id)),
+            (5, RowOutcome::New),
+            (6, RowOutcome::New)
+        ]
+    );
+    let before = p.store.verify().unwrap().items;
+    let done = p.store.capture(&batch, &desk).unwrap();
+    assert_eq!((done.new_rows(), done.in_log()), (2, 1));
+    assert_eq!(p.store.verify().unwrap().items, before + 2);
+    assert!(
+        p.store.verify().unwrap().is_ok(),
+        "every captured item has its creation event"
+    );
+    let added: Vec<_> = done
+        .outcomes
+        .iter()
+        .filter_map(|(_, o)| match o {
+            RowOutcome::Added(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let first = p.store.history(AuditEntity::Item, added[0].0).unwrap();
+    assert_eq!(first[0].action, "item.captured");
+    let sources = p.store.report_sources(added[0]).unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(
+        (sources[0].source.file_name.as_str(), sources[0].source.line),
+        ("issues.csv", 5)
+    );
+    let hand = p.store.history(AuditEntity::Item, logged.id.0).unwrap();
+    assert_eq!(
+        hand.last().map(|e| e.action.as_str()),
+        Some("item.confirmed_by_report")
+    );
+    assert_eq!(
+        p.store.report_sources(logged.id).unwrap()[0].outcome,
+        "confirmed"
+    );
+
+    let again = p.store.capture(&batch, &desk).unwrap();
+    assert_eq!(again.already_captured(), 3, "the same file adds nothing");
+    assert_eq!(p.store.verify().unwrap().items, before + 2);
+
+    let header: Vec<String> = ["NHS No", "Drug", "Issue Date"].map(String::from).to_vec();
+    let mut mapping =
+        cutover_log::domain::capture::suggest(&header, Some(ItemKind::Prescription), "Issues");
+    p.store.save_capture_mapping(&mapping, &desk).unwrap();
+    mapping.clinicians.insert("Dr T GP".into(), gp.name.clone());
+    p.store.save_capture_mapping(&mapping, &desk).unwrap();
+    assert_eq!(p.store.capture_mappings().unwrap(), vec![mapping.clone()]);
+    let saved = p.store.history(AuditEntity::Mapping, 0).unwrap();
+    assert_eq!(saved.len(), 2);
+    assert!(
+        saved[1].before.is_some(),
+        "a change to a mapping keeps what it was"
+    );
+}
+
 on_both_stores!(
     every_kind_round_trips_through_the_store,
     default_assignment_follows_the_clinician_for_consultations_and_prescriptions,
@@ -1471,6 +1563,7 @@ on_both_stores!(
     two_desks_never_silently_overwrite_each_other,
     two_desks_ticking_the_same_item_never_overwrite_each_other,
     the_remaining_actions_behave_the_same_on_both_stores,
+    a_report_adds_what_the_hand_log_missed_and_confirms_the_rest,
 );
 
 /// A file's watch wakes the app when another connection changes the log (another

@@ -102,6 +102,8 @@ vocabulary! {
         /// A refused action.
         Access = "access",
         SignOff = "sign_off",
+        /// A saved column mapping of a report.
+        Mapping = "mapping",
         /// The whole log (a purge, a copy).
         Log = "log",
         /// Something that changes nothing but must be accountable (an export, a
@@ -121,6 +123,10 @@ vocabulary! {
         ItemStatus = "item.status",
         ItemStatusUndone = "item.status_undone",
         ItemAssigned = "item.assigned",
+        /// An item added from a row of the old system's report (with its source).
+        ItemCaptured = "item.captured",
+        /// A row of the old system's report found to be an item already logged.
+        ItemConfirmedByReport = "item.confirmed_by_report",
         ProjectCreated = "project.created",
         ProjectUpdated = "project.updated",
         ProjectGoLiveMoved = "project.go_live_moved",
@@ -137,12 +143,18 @@ vocabulary! {
         LogCopied = "log.copied",
         ReportExported = "report.exported",
         DatabaseEncrypted = "database.encrypted",
+        /// A report's column mapping saved by name (with before and after).
+        MappingSaved = "mapping.saved",
     }
 }
 
 impl AuditAction {
     /// The actions that create an item (each item has exactly one).
-    pub const CREATES_ITEM: [AuditAction; 2] = [AuditAction::ItemLogged, AuditAction::ItemImported];
+    pub const CREATES_ITEM: [AuditAction; 3] = [
+        AuditAction::ItemLogged,
+        AuditAction::ItemImported,
+        AuditAction::ItemCaptured,
+    ];
 }
 
 /// Who is acting, and when: passed to every store write so each change is attributed.

@@ -32,14 +32,14 @@ fn fetch_for_update(tx: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
 }
 
 /// A new item row: its content and the record around it.
-struct Record<'a> {
-    input: &'a ItemInput,
-    logged_by: StaffId,
-    logged_at: chrono::NaiveDateTime,
-    logged_phase: &'a str,
-    assignee: Option<StaffId>,
-    reentry: &'a Reentry,
-    void: Option<&'a Void>,
+pub(crate) struct Record<'a> {
+    pub(crate) input: &'a ItemInput,
+    pub(crate) logged_by: StaffId,
+    pub(crate) logged_at: chrono::NaiveDateTime,
+    pub(crate) logged_phase: &'a str,
+    pub(crate) assignee: Option<StaffId>,
+    pub(crate) reentry: &'a Reentry,
+    pub(crate) void: Option<&'a Void>,
 }
 
 /// The columns an item's content is stored in, in [`content`]'s order.
@@ -69,7 +69,8 @@ fn content(input: &ItemInput) -> StoreResult<Vec<Param>> {
     .to_vec())
 }
 
-fn insert(tx: &mut dyn Sql, r: &Record<'_>) -> StoreResult<ItemId> {
+/// Inserts one new item row (its creation event is the caller's).
+pub(crate) fn insert(tx: &mut dyn Sql, r: &Record<'_>) -> StoreResult<ItemId> {
     let mut p = content(r.input)?;
     p.extend(params![
         r.logged_by.0,

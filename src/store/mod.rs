@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod capture;
 pub mod chain;
 pub mod filter;
 pub mod items;
@@ -282,6 +283,26 @@ pub trait CutoverStore {
         offset: u64,
         limit: u64,
     ) -> StoreResult<Vec<AuditEvent>>;
+    /// What each checked row of a report is against the log (a preview; stores nothing).
+    fn capture_plan(&self, batch: &capture::CaptureBatch) -> StoreResult<capture::CapturePlan>;
+    /// Captures a report's checked rows in one transaction: the rows the hand log
+    /// missed are added with their source, the ones it has are recorded as
+    /// confirmed, rows this file already gave are left alone.
+    fn capture(
+        &mut self,
+        batch: &capture::CaptureBatch,
+        actor: &Actor,
+    ) -> StoreResult<capture::CapturePlan>;
+    /// The report rows that added or confirmed an item.
+    fn report_sources(&self, item: ItemId) -> StoreResult<Vec<capture::ReportRowRecord>>;
+    /// The practice's saved column mappings, by name.
+    fn capture_mappings(&self) -> StoreResult<Vec<crate::domain::capture::CaptureMapping>>;
+    /// Saves a column mapping under its name (audited, before and after).
+    fn save_capture_mapping(
+        &mut self,
+        mapping: &crate::domain::capture::CaptureMapping,
+        actor: &Actor,
+    ) -> StoreResult<()>;
     /// Records something that changes nothing but must be accountable (an export).
     fn record_event(&mut self, actor: &Actor, action: AuditAction, detail: &str)
     -> StoreResult<()>;

@@ -14,8 +14,8 @@ use crate::domain::{
 use crate::store::purge::PurgeSummary;
 use crate::store::sql::Backend;
 use crate::store::{
-    ChangeWatch, CutoverStore, ImportedItem, StoreResult, VerifyReport, access, audit, items,
-    practice, purge, queries, verify,
+    ChangeWatch, CutoverStore, ImportedItem, StoreResult, VerifyReport, access, audit, capture,
+    items, practice, purge, queries, verify,
 };
 
 impl<B: Backend> CutoverStore for B {
@@ -133,6 +133,29 @@ impl<B: Backend> CutoverStore for B {
         limit: u64,
     ) -> StoreResult<Vec<AuditEvent>> {
         self.read(|c| audit::log(c, filter, offset, limit))
+    }
+    fn capture_plan(&self, batch: &capture::CaptureBatch) -> StoreResult<capture::CapturePlan> {
+        self.read(|c| capture::classify(c, batch))
+    }
+    fn capture(
+        &mut self,
+        batch: &capture::CaptureBatch,
+        actor: &Actor,
+    ) -> StoreResult<capture::CapturePlan> {
+        capture::capture(self, batch, actor)
+    }
+    fn report_sources(&self, item: ItemId) -> StoreResult<Vec<capture::ReportRowRecord>> {
+        self.read(|c| capture::sources(c, item))
+    }
+    fn capture_mappings(&self) -> StoreResult<Vec<crate::domain::capture::CaptureMapping>> {
+        self.read(capture::mappings)
+    }
+    fn save_capture_mapping(
+        &mut self,
+        mapping: &crate::domain::capture::CaptureMapping,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        capture::save_mapping(self, mapping, actor)
     }
     fn record_event(
         &mut self,

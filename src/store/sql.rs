@@ -59,6 +59,19 @@ impl From<Option<&str>> for Param {
     }
 }
 
+impl Param {
+    /// A stored value written back as it was (a copy between backends). A real
+    /// number has no column of its own in the log and is written as text.
+    pub fn from_cell(cell: &Cell) -> Param {
+        match cell {
+            Cell::Null => Param::Text(None),
+            Cell::Int(v) => Param::Int(Some(*v)),
+            Cell::Real(v) => Param::Text(Some(v.to_string())),
+            Cell::Text(v) => Param::Text(Some(v.clone())),
+        }
+    }
+}
+
 /// `[Param]` from a list of values of different types.
 macro_rules! params {
     ($($v:expr),* $(,)?) => {

@@ -64,7 +64,15 @@ pub struct LogCopy {
     pub events: Vec<EventRow>,
     pub sign_offs: Vec<SignOffRow>,
     pub purges: Vec<PurgeRow>,
+    /// The report rows that added or confirmed items (capture), as stored.
+    pub report_rows: Vec<Vec<crate::store::sql::Cell>>,
+    /// The saved column mappings, as stored.
+    pub mappings: Vec<Vec<crate::store::sql::Cell>>,
 }
+
+/// The columns of the report rows and mappings a copy moves verbatim.
+const REPORT_ROW_COLUMNS: &str = "id, file_name, sha256, line, item_id, outcome, at, by_id";
+const MAPPING_COLUMNS: &str = "name, mapping_json, saved_at, saved_by";
 
 /// A backend a log can be copied out of and into.
 pub trait Transfer: CutoverStore {
@@ -107,6 +115,8 @@ pub fn copy_log(from: &dyn Transfer, to: &mut dyn Transfer) -> StoreResult<CopyR
         && moved.staff == copy.staff
         && moved.sign_offs == copy.sign_offs
         && moved.purges == copy.purges
+        && moved.report_rows == copy.report_rows
+        && moved.mappings == copy.mappings
         && moved.project == copy.project
         && moved.events == copy.events
         && head(&moved) == head(&copy);
@@ -244,6 +254,15 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
             })
         })
         .collect::<StoreResult<_>>()?;
+    let mut rows_of = |sql: &str| -> StoreResult<Vec<Vec<crate::store::sql::Cell>>> {
+        Ok(c.query(sql, &[])?.into_iter().map(|r| r.0).collect())
+    };
+    let report_rows = rows_of(&format!(
+        "SELECT {REPORT_ROW_COLUMNS} FROM report_rows ORDER BY id"
+    ))?;
+    let mappings = rows_of(&format!(
+        "SELECT {MAPPING_COLUMNS} FROM capture_mappings ORDER BY name"
+    ))?;
     Ok(LogCopy {
         project,
         staff,
@@ -251,6 +270,8 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
         events,
         sign_offs,
         purges,
+        report_rows,
+        mappings,
     })
 }
 
@@ -258,7 +279,8 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
     let has_rows = tx.exists(
         "SELECT 1 WHERE EXISTS (SELECT 1 FROM project) OR EXISTS (SELECT 1 FROM staff)
              OR EXISTS (SELECT 1 FROM items) OR EXISTS (SELECT 1 FROM audit_events)
-             OR EXISTS (SELECT 1 FROM purges)",
+             OR EXISTS (SELECT 1 FROM purges) OR EXISTS (SELECT 1 FROM report_rows)
+             OR EXISTS (SELECT 1 FROM capture_mappings)",
         &[],
     )?;
     require_empty(has_rows)?;
@@ -349,8 +371,31 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
             &params![p.id, p.at.as_str(), p.summary.as_str()],
         )?;
     }
+    for (table, columns, rows) in [
+        ("report_rows", REPORT_ROW_COLUMNS, &copy.report_rows),
+        ("capture_mappings", MAPPING_COLUMNS, &copy.mappings),
+    ] {
+        let marks: Vec<String> = (1..=columns.split(',').count())
+            .map(|i| format!("?{i}"))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table} ({columns}) VALUES ({})",
+            marks.join(", ")
+        );
+        for row in rows {
+            let params: Vec<Param> = row.iter().map(Param::from_cell).collect();
+            tx.execute(&sql, &params)?;
+        }
+    }
     // New rows continue after the copied ids (where the backend keeps a counter).
-    for table in ["staff", "items", "audit_events", "sign_offs", "purges"] {
+    for table in [
+        "staff",
+        "items",
+        "audit_events",
+        "sign_offs",
+        "purges",
+        "report_rows",
+    ] {
         let sql = tx
             .dialect()
             .continue_ids_after_copy

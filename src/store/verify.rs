@@ -12,14 +12,15 @@ pub fn verify<B: Backend>(store: &B) -> StoreResult<VerifyReport> {
     let (integrity_ok, integrity_messages) = store.integrity()?;
     let foreign_key_problems = store.foreign_key_problems()?;
     store.read(|c| {
-        let [logged, imported] = AuditAction::CREATES_ITEM;
+        let [logged, imported, captured] = AuditAction::CREATES_ITEM;
         let items_without_creation_event = c.count(
             "SELECT COUNT(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM audit_events a
-             WHERE a.entity = ?1 AND a.entity_id = i.id AND a.action IN (?2, ?3))",
+             WHERE a.entity = ?1 AND a.entity_id = i.id AND a.action IN (?2, ?3, ?4))",
             &params![
                 AuditEntity::Item.as_str(),
                 logged.as_str(),
-                imported.as_str()
+                imported.as_str(),
+                captured.as_str()
             ],
         )?;
         let items = c.count("SELECT COUNT(*) FROM items", &[])?;

@@ -64,6 +64,7 @@ pub fn action_with(e: &AuditEvent, staff: &StaffDirectory) -> String {
 pub fn subject_with(e: &AuditEvent, staff: &StaffDirectory) -> String {
     let names = Names(Some(staff));
     match &e.entity {
+        AuditEntity::Mapping => "Report mapping".into(),
         AuditEntity::Item => match item_kind(e) {
             Some(kind) => format!("Item {} ({})", e.entity_id, kind.label()),
             None => format!("Item {}", e.entity_id),
@@ -218,6 +219,24 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
                 None => format!("{verb} the item"),
             }
         }
+        AuditAction::ItemCaptured => {
+            let what = item_kind(e).map_or("the item", kind_phrase);
+            let from = after_obj(e)
+                .and_then(|o| o.get("source"))
+                .map(source_phrase);
+            match from {
+                Some(from) => format!("Captured {what} from {from}"),
+                None => format!("Captured {what} from a report"),
+            }
+        }
+        AuditAction::ItemConfirmedByReport => match after.map(source_phrase) {
+            Some(from) => format!("Confirmed by {from}"),
+            None => "Confirmed by a report".into(),
+        },
+        AuditAction::MappingSaved => match after_obj(e).and_then(|o| o.get("name")) {
+            Some(name) => format!("Saved the report mapping '{}'", text_of(Some(name))),
+            None => "Saved a report mapping".into(),
+        },
         AuditAction::ItemEdited => "Corrected the item".into(),
         AuditAction::ItemVoided => "Voided the item".into(),
         AuditAction::ItemStatus => {
@@ -298,6 +317,17 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
     }
 }
 
+/// "the report appts.csv (row 12)": where a captured or confirmed item came from.
+fn source_phrase(source: &Value) -> String {
+    let file = text_of(source.get("file_name"));
+    let line = text_of(source.get("line"));
+    if line.is_empty() {
+        format!("the report {file}")
+    } else {
+        format!("the report {file} (row {line})")
+    }
+}
+
 fn with_reason(what: &str, reason: &str) -> String {
     if reason.is_empty() {
         what.to_string()
@@ -372,6 +402,7 @@ fn changes_in(e: &AuditEvent, names: Names<'_>) -> Vec<FieldChange> {
     let fields: Fields = match &e.action {
         AuditAction::ItemLogged
         | AuditAction::ItemImported
+        | AuditAction::ItemCaptured
         | AuditAction::ItemEdited
         | AuditAction::ItemVoided => item_fields,
         AuditAction::ItemStatus | AuditAction::ItemStatusUndone => reentry_fields,

@@ -19,6 +19,7 @@ pub static POSTGRES: Dialect = Dialect {
     // The guards are lifted for this transaction only (DDL is transactional).
     delete_everything: "ALTER TABLE items DISABLE TRIGGER items_never_deleted;
          ALTER TABLE audit_events DISABLE TRIGGER audit_append_only_delete;
+         DELETE FROM report_rows;
          DELETE FROM items;
          DELETE FROM audit_events;
          ALTER TABLE items ENABLE TRIGGER items_never_deleted;

@@ -125,7 +125,6 @@ CREATE TRIGGER items_fts_update AFTER UPDATE OF search_text ON items BEGIN
 END;
 "#;
 
-/// Every migration, oldest first. The database's `user_version` counts how many ran.
 const PURGES: &str = r#"
 CREATE TABLE purges (
     id          INTEGER PRIMARY KEY,
@@ -134,6 +133,31 @@ CREATE TABLE purges (
 );
 "#;
 
+const V6: &str = r#"
+-- Capture from the old system's reports: each report row that added an item or
+-- confirmed one logged by hand (so the same file captured twice adds nothing).
+CREATE TABLE report_rows (
+    id          INTEGER PRIMARY KEY,
+    file_name   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    item_id     INTEGER NOT NULL REFERENCES items (id),
+    outcome     TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    by_id       INTEGER NOT NULL REFERENCES staff (id),
+    UNIQUE (sha256, line)
+);
+CREATE INDEX report_rows_item ON report_rows (item_id);
+-- Column mappings of the practice's reports, saved by name.
+CREATE TABLE capture_mappings (
+    name         TEXT PRIMARY KEY,
+    mapping_json TEXT NOT NULL,
+    saved_at     TEXT NOT NULL,
+    saved_by     INTEGER NOT NULL REFERENCES staff (id)
+);
+"#;
+
+/// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1),
@@ -141,11 +165,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V3),
         M::up(PURGES),
         M::up(V5),
+        M::up(V6),
     ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;
 
 /// The trigger that indexes a new item's text for search, exactly as migration 5
 /// creates it. A large import drops it inside its transaction, indexes every new

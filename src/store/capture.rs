@@ -1,0 +1,343 @@
+//! Capture from the old system's reports, for every backend: each checked report
+//! row is either an item reception already logged by hand (the item records that
+//! the report confirms it), a row this file already gave (nothing happens), or
+//! an item the hand log missed (added, with its source). The same classification
+//! serves the preview (read) and the capture (one write transaction, all rows or
+//! none). Mappings are saved by name, audited with before and after.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::capture::CaptureMapping;
+use crate::domain::capture::matching::same_event;
+use crate::domain::dates::{iso_date, iso_timestamp};
+use crate::domain::permissions::Action;
+use crate::domain::{Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, Reentry, StaffId};
+use crate::store::access::{authorize, require_staff};
+use crate::store::audit::{append, append_item};
+use crate::store::items::{Record, insert};
+use crate::store::practice::require_project;
+use crate::store::queries::fetch;
+use crate::store::rows::{ITEM_COLUMNS, RawItem};
+use crate::store::sql::{Backend, Query, Sql, params};
+use crate::store::{StoreError, StoreResult};
+
+/// Where an item came from in a report: the file (by name and by the SHA-256 of
+/// its bytes) and the row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSource {
+    pub file_name: String,
+    pub sha256: String,
+    pub line: u64,
+}
+
+/// What a report row did to the log: added an item, or confirmed one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRowRecord {
+    pub source: ReportSource,
+    pub item: ItemId,
+    /// `captured` or `confirmed`.
+    pub outcome: String,
+    pub at: chrono::NaiveDateTime,
+    pub by: StaffId,
+}
+
+/// One checked report row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureRow {
+    pub line: u64,
+    pub input: ItemInput,
+}
+
+/// A report's checked rows, ready to capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureBatch {
+    pub file_name: String,
+    pub sha256: String,
+    pub rows: Vec<CaptureRow>,
+}
+
+/// What one row is, against the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// The hand log missed it: it is (or will be) added.
+    New,
+    /// Reception logged it: the report confirms this item.
+    InLog(ItemId),
+    /// This row of this very file was captured before: nothing to do.
+    AlreadyCaptured(ItemId),
+    /// Added by this capture (a capture's result; a preview says [`Self::New`]).
+    Added(ItemId),
+}
+
+/// Each row's outcome, in the batch's order, with the counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CapturePlan {
+    pub outcomes: Vec<(u64, RowOutcome)>,
+}
+
+impl CapturePlan {
+    /// Rows the hand log missed (to be added, or added by this capture).
+    pub fn new_rows(&self) -> usize {
+        self.count(|o| matches!(o, RowOutcome::New | RowOutcome::Added(_)))
+    }
+    /// Rows already logged by hand.
+    pub fn in_log(&self) -> usize {
+        self.count(|o| matches!(o, RowOutcome::InLog(_)))
+    }
+    /// Rows this file already gave.
+    pub fn already_captured(&self) -> usize {
+        self.count(|o| matches!(o, RowOutcome::AlreadyCaptured(_)))
+    }
+    fn count(&self, f: impl Fn(&RowOutcome) -> bool) -> usize {
+        self.outcomes.iter().filter(|(_, o)| f(o)).count()
+    }
+}
+
+/// The live items that could be this row: the same patient and kind.
+fn candidates(c: &mut dyn Sql, input: &ItemInput) -> StoreResult<Vec<Item>> {
+    let d = c.dialect();
+    let mut q = Query::default();
+    let patient = match input.patient.nhs_number {
+        Some(n) => format!("items.nhs_number = {}", q.bind(n.digits())),
+        None => {
+            let name = q.bind(input.patient.name.as_str());
+            let dob = q.bind(input.patient.date_of_birth.map(iso_date));
+            format!(
+                "items.nhs_number IS NULL AND {} = {} AND {}",
+                d.folded("items.patient_name"),
+                d.folded(&name),
+                d.same("items.date_of_birth", &dob)
+            )
+        }
+    };
+    let kind = q.bind(input.kind.code());
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM items WHERE {patient} AND items.kind = {kind}
+         AND items.voided_at IS NULL ORDER BY items.id"
+    );
+    c.query(&sql, &q.params)?
+        .iter()
+        .map(|r| RawItem::from_row(r)?.into_item())
+        .collect()
+}
+
+/// Each row against the log: already captured from this file, logged by hand
+/// (each item confirms one row at most), or new.
+pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePlan> {
+    let mut claimed: BTreeSet<ItemId> = BTreeSet::new();
+    let mut plan = CapturePlan::default();
+    for row in &batch.rows {
+        let line = i64::try_from(row.line).unwrap_or(i64::MAX);
+        let before = c.query_opt(
+            "SELECT item_id FROM report_rows WHERE sha256 = ?1 AND line = ?2",
+            &params![batch.sha256.as_str(), line],
+        )?;
+        let outcome = if let Some(r) = before {
+            RowOutcome::AlreadyCaptured(ItemId(r.int(0)?))
+        } else {
+            let found = candidates(c, &row.input)?
+                .into_iter()
+                .find(|i| !claimed.contains(&i.id) && same_event(&i.input, &row.input));
+            match found {
+                Some(item) => {
+                    claimed.insert(item.id);
+                    RowOutcome::InLog(item.id)
+                }
+                None => RowOutcome::New,
+            }
+        };
+        plan.outcomes.push((row.line, outcome));
+    }
+    Ok(plan)
+}
+
+fn record_row(
+    tx: &mut dyn Sql,
+    source: &ReportSource,
+    item: ItemId,
+    outcome: &str,
+    actor: &Actor,
+    by: StaffId,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO report_rows (file_name, sha256, line, item_id, outcome, at, by_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &params![
+            source.file_name.as_str(),
+            source.sha256.as_str(),
+            i64::try_from(source.line).unwrap_or(i64::MAX),
+            item.0,
+            outcome,
+            iso_timestamp(actor.at),
+            by.0
+        ],
+    )?;
+    Ok(())
+}
+
+/// A captured item's creation event: the item, and where it came from.
+#[derive(Serialize)]
+struct Captured<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    source: &'a ReportSource,
+}
+
+/// Captures a report in one transaction: the missed rows added (each with its
+/// creation event naming its source), the rows reception logged recorded as
+/// confirmed, rows this file already gave left alone. Returns what each row was.
+pub fn capture<B: Backend>(
+    store: &mut B,
+    batch: &CaptureBatch,
+    actor: &Actor,
+) -> StoreResult<CapturePlan> {
+    authorize(store, actor, Action::LogItem)?;
+    let by = require_staff(actor)?;
+    store.write(|tx| {
+        let phase = require_project(tx)?.phase(actor.at).code();
+        let plan = classify(tx, batch)?;
+        let mut done = CapturePlan::default();
+        for (row, (line, outcome)) in batch.rows.iter().zip(plan.outcomes) {
+            let source = ReportSource {
+                file_name: batch.file_name.clone(),
+                sha256: batch.sha256.clone(),
+                line,
+            };
+            let outcome = match outcome {
+                RowOutcome::New => {
+                    let id = insert(
+                        tx,
+                        &Record {
+                            input: &row.input,
+                            logged_by: by,
+                            logged_at: actor.at,
+                            logged_phase: phase,
+                            assignee: row.input.default_assignee(),
+                            reentry: &Reentry::outstanding(),
+                            void: None,
+                        },
+                    )?;
+                    let item = fetch(tx, id)?;
+                    record_row(tx, &source, id, "captured", actor, by)?;
+                    let after = Captured {
+                        item: &item,
+                        source: &source,
+                    };
+                    append_item(
+                        tx,
+                        actor,
+                        id.0,
+                        AuditAction::ItemCaptured,
+                        None::<&()>,
+                        Some(&after),
+                    )?;
+                    RowOutcome::Added(id)
+                }
+                RowOutcome::InLog(id) => {
+                    record_row(tx, &source, id, "confirmed", actor, by)?;
+                    append_item(
+                        tx,
+                        actor,
+                        id.0,
+                        AuditAction::ItemConfirmedByReport,
+                        None::<&()>,
+                        Some(&source),
+                    )?;
+                    RowOutcome::InLog(id)
+                }
+                already => already,
+            };
+            done.outcomes.push((line, outcome));
+        }
+        Ok(done)
+    })
+}
+
+/// The report rows that added or confirmed an item, oldest first.
+pub fn sources(c: &mut dyn Sql, item: ItemId) -> StoreResult<Vec<ReportRowRecord>> {
+    c.query(
+        "SELECT file_name, sha256, line, item_id, outcome, at, by_id FROM report_rows
+         WHERE item_id = ?1 ORDER BY id",
+        &params![item.0],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(ReportRowRecord {
+            source: ReportSource {
+                file_name: r.text(0)?,
+                sha256: r.text(1)?,
+                line: r.count(2)?,
+            },
+            item: ItemId(r.int(3)?),
+            outcome: r.text(4)?,
+            at: crate::store::rows::time(item.0, "capture time", &r.text(5)?)?,
+            by: StaffId(r.int(6)?),
+        })
+    })
+    .collect()
+}
+
+/// Every saved mapping, by name.
+pub fn mappings(c: &mut dyn Sql) -> StoreResult<Vec<CaptureMapping>> {
+    c.query(
+        "SELECT mapping_json FROM capture_mappings ORDER BY name",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        CaptureMapping::from_json(&r.text(0)?)
+            .map_err(|_| StoreError::Corrupt("a saved mapping is unreadable".into()))
+    })
+    .collect()
+}
+
+/// Saves a mapping under its name (replacing one of the same name), audited
+/// with the mapping before and after.
+pub fn save_mapping<B: Backend>(
+    store: &mut B,
+    mapping: &CaptureMapping,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::LogItem)?;
+    let by = require_staff(actor)?;
+    let name = mapping.name.trim().to_string();
+    if name.is_empty() {
+        return Err(StoreError::Invalid(vec![crate::domain::FieldError::new(
+            "mapping_name",
+            "give the mapping a name (e.g. EMIS appointments report)",
+        )]));
+    }
+    let mapping = CaptureMapping {
+        name: name.clone(),
+        ..mapping.clone()
+    };
+    store.write(|tx| {
+        let before = tx
+            .query_opt(
+                "SELECT mapping_json FROM capture_mappings WHERE name = ?1",
+                &params![name.as_str()],
+            )?
+            .map(|r| r.text(0))
+            .transpose()?
+            .and_then(|j| CaptureMapping::from_json(&j).ok());
+        tx.execute(
+            "DELETE FROM capture_mappings WHERE name = ?1",
+            &params![name.as_str()],
+        )?;
+        tx.execute(
+            "INSERT INTO capture_mappings (name, mapping_json, saved_at, saved_by) VALUES (?1, ?2, ?3, ?4)",
+            &params![name.as_str(), mapping.to_json(), iso_timestamp(actor.at), by.0],
+        )?;
+        append(
+            tx,
+            actor,
+            AuditEntity::Mapping,
+            0,
+            AuditAction::MappingSaved,
+            before.as_ref(),
+            Some(&mapping),
+        )
+    })
+}
