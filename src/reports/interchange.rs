@@ -607,6 +607,21 @@ fn read_row(
 /// Writes the rejected rows, with an `error` column, beside the input file.
 /// Returns the path written.
 pub fn write_rejects(input: &Path, plan: &ImportPlan) -> Result<std::path::PathBuf, ReportError> {
+    let rows = plan.rejected.iter().map(|r| {
+        let reasons: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
+        (r.cells.as_slice(), reasons.join("; "))
+    });
+    write_rejected_rows(input, &plan.header, rows)
+}
+
+/// Writes rows a file gave that were not taken, each with its reasons in an
+/// `error` column, to `<input>.rejected.csv` beside the input (an interchange
+/// import, a capture from a report). Returns the path written.
+pub fn write_rejected_rows<'a>(
+    input: &Path,
+    header: &[String],
+    rows: impl Iterator<Item = (&'a [String], String)>,
+) -> Result<std::path::PathBuf, ReportError> {
     let stem = input
         .file_stem()
         .and_then(|s| s.to_str())
@@ -618,13 +633,12 @@ pub fn write_rejects(input: &Path, plan: &ImportPlan) -> Result<std::path::PathB
             .flexible(true)
             .terminator(csv::Terminator::CRLF)
             .from_writer(w);
-        let mut header = plan.header.clone();
-        header.push("error".into());
-        out.write_record(&header)?;
-        for r in &plan.rejected {
-            let mut cells: Vec<String> = r.cells.clone();
-            let reasons: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
-            cells.push(reasons.join("; "));
+        let mut head = header.to_vec();
+        head.push("error".into());
+        out.write_record(&head)?;
+        for (cells, reasons) in rows {
+            let mut cells = cells.to_vec();
+            cells.push(reasons);
             out.write_record(cells.iter().map(|c| escape_formula(c).into_owned()))?;
         }
         out.flush()?;

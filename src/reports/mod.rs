@@ -2,6 +2,7 @@
 //! re-entry report. Reads through the store interface; never writes half a file.
 
 pub mod atomic;
+pub mod capture_check;
 pub mod csv_cells;
 pub mod interchange;
 pub mod pdf_writer;
