@@ -15,10 +15,10 @@
 //!
 //! ## The rules
 //! - **Header**: among the first [`HEADER_SEARCH_ROWS`] non-blank rows, the first row
-//!   whose non-empty cells are all column names (text with a letter; not a number,
-//!   date or time; not a `Key:` label ending in a colon) and that has at least two
+//!   whose non-empty cells are all column names (text, four in five with a letter;
+//!   none a number, date or time, nor a `Key:` or `Key: value`) and that has at least two
 //!   non-empty cells and at least half as many as the widest row seen there. (A
-//!   one-column report: the name row just above the first value.) Title lines
+//!   one-column report: the name just above the first number, date or NHS number.) Title lines
 //!   ("Appointments report", "Run by: …", "Date range: …") above it are skipped.
 //! - **Below the header**, skipped and listed: blank lines; the header again (a page
 //!   break); a title line again; a totals line (first cell "Total…", "Count…",
@@ -332,7 +332,10 @@ fn sniff(bytes: &[u8]) -> Sniffed {
         .take(256)
         .map(u8::to_ascii_lowercase)
         .collect();
-    if head.starts_with(b"<!doctype html") || head.starts_with(b"<html") {
+    if [&b"<!doctype html"[..], b"<html", b"<table"]
+        .iter()
+        .any(|m| head.starts_with(m))
+    {
         return Sniffed::Other(
             "a web page (HTML) with a report's name (Excel can open it and save it as .xlsx)",
         );

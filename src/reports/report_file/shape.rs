@@ -36,18 +36,22 @@ pub(super) fn shape(read: RawRead) -> Result<Shaped, ReportFileProblem> {
     // What each row is; data rows may turn into footers in the second pass.
     let mut kinds: Vec<Option<SkipReason>> = Vec::with_capacity(raw.len());
     let mut titles: HashSet<String> = HashSet::new();
+    let mut widest_title = 0;
     for (i, row) in raw.iter().enumerate() {
         let n = filled(&row.cells);
         let kind = if n == 0 {
             Some(SkipReason::Blank)
         } else if i < header_at {
-            titles.insert(title_key(&row.cells));
+            if n < header_filled {
+                titles.insert(title_key(&row.cells));
+                widest_title = widest_title.max(n);
+            }
             Some(SkipReason::Title)
         } else if i == header_at {
             None
         } else if n == header_filled && is_header_again(&row.cells, &header_key) {
             Some(SkipReason::RepeatedHeader)
-        } else if n < header_filled && titles.contains(&title_key(&row.cells)) {
+        } else if n <= widest_title && titles.contains(&title_key(&row.cells)) {
             Some(SkipReason::RepeatedTitle)
         } else if n <= (width / 2).max(1) && is_totals(&row.cells) {
             Some(SkipReason::Totals)
@@ -172,14 +176,14 @@ fn find_header(raw: &[RawRow]) -> Result<usize, ReportFileProblem> {
             .find(|(_, r)| filled(&r.cells) >= need && is_header_like(&r.cells))
             .map(|(i, _)| *i)
     } else {
-        // One column: the name just above the first value.
+        // One column: the name just above the first number, date or NHS number.
         let only = |r: &RawRow| r.cells.iter().find(|c| !c.is_empty()).cloned();
         sample
             .windows(2)
             .find(|w| {
                 let name = only(w[0].1).unwrap_or_default();
                 let value = only(w[1].1).unwrap_or_default();
-                is_label(&name) && !is_label(&value)
+                is_label(&name) && is_value_like(&value)
             })
             .map(|w| w[0].0)
     };
@@ -190,13 +194,13 @@ fn filled(cells: &[String]) -> usize {
     cells.iter().filter(|c| !c.is_empty()).count()
 }
 
-/// Every filled cell could be a column name (none a number, date or `Key:`) and at
-/// least four in five have a letter.
+/// Every filled cell could be a column name (none a number, date, `Key:` or
+/// `Key: value`) and at least four in five have a letter.
 fn is_header_like(cells: &[String]) -> bool {
     let mut n = 0;
     let mut labels = 0;
     for c in cells.iter().filter(|c| !c.is_empty()) {
-        if is_value_like(c) || c.ends_with(':') {
+        if is_value_like(c) || is_key(c) {
             return false;
         }
         n += 1;
@@ -207,7 +211,12 @@ fn is_header_like(cells: &[String]) -> bool {
 
 /// Text with a letter that is not a number, date or time, and not a `Key:` label.
 fn is_label(cell: &str) -> bool {
-    cell.chars().any(char::is_alphabetic) && !is_value_like(cell) && !cell.ends_with(':')
+    cell.chars().any(char::is_alphabetic) && !is_value_like(cell) && !is_key(cell)
+}
+
+/// `Run by:` or `Run by: Dr A Khan`: a title's key and value, not a column name.
+fn is_key(cell: &str) -> bool {
+    cell.ends_with(':') || cell.contains(": ")
 }
 
 /// Words that can be part of a date or time: months, days, ordinals, AM/PM, ISO's T and Z.

@@ -378,6 +378,13 @@ fn key_value_and_dated_title_lines_are_not_taken_for_the_header() {
     assert_eq!(t.header_line, 4);
     assert_eq!(t.skipped.len(), 3);
     assert!(t.skipped.iter().all(|s| s.reason == SkipReason::Title));
+    let t = read(
+        "k.csv",
+        b"Search: Appointments, Date: 25/11/2026, User: Dr A Khan\n\
+          Date,Time,Clinician,NHS No\n\
+          25/11/2026,09:00,Dr A Khan,9990000018\n",
+    );
+    assert_eq!(t.header_line, 2);
 }
 
 #[test]
@@ -450,6 +457,11 @@ fn other_files_with_a_report_name_are_named() {
         (
             "r.xls",
             b"<!DOCTYPE html><html><table><tr><td>x</td></tr></table>",
+            "web page",
+        ),
+        (
+            "r.xls",
+            b"\r\n<TABLE border=1><TR><TD>x</TD></TR>",
             "web page",
         ),
         ("r.xls", b"<?xml version=\"1.0\"?><Workbook>", "XML"),
