@@ -18,15 +18,14 @@
 //!   nothing; [`MAX_CELLS`] bounds what is kept. A panic inside calamine (malformed
 //!   files can trip its asserts) is caught and reported as an unreadable spreadsheet.
 
-use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{
-    Data, ExcelDateTime, Ods, Range, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsb, Xlsx,
-    XlsxError,
+    Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsb,
+    Xlsx, XlsxError,
 };
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::{MAX_CELLS, RawRead, RawRow, ReportFileProblem};
 
@@ -99,7 +98,7 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
                 .map_err(|_| Stop::Unreadable)?;
             while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
                 let (row, col) = cell.get_position();
-                out.add(row, col, &Data::from(cell.get_value().clone()))?;
+                out.add(row, col, ref_text(cell.get_value()))?;
             }
             Ok(())
         });
@@ -111,7 +110,7 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
                 .map_err(|_| Stop::Unreadable)?;
             while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
                 let (row, col) = cell.get_position();
-                out.add(row, col, &Data::from(cell.get_value().clone()))?;
+                out.add(row, col, ref_text(cell.get_value()))?;
             }
             Ok(())
         });
@@ -153,7 +152,7 @@ fn read_range<'a, R: Reader<Bytes<'a>>>(
     for (r, c, value) in range.used_cells() {
         let row = row0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
         let col = col0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
-        out.add(row, col, value)?;
+        out.add(row, col, data_text(value))?;
     }
     Ok(())
 }
@@ -200,42 +199,64 @@ where
 /// Filled cells by row, then squared into rows.
 #[derive(Default)]
 struct Collector {
-    rows: BTreeMap<u32, Vec<(u32, String)>>,
+    /// Rows in the order their cells came (row order in every file seen so far).
+    rows: Vec<(u32, Vec<(u32, String)>)>,
+    /// Set when a cell came for a row above the last one.
+    out_of_order: bool,
     errors: Vec<(u32, u32, String)>,
     cells: usize,
 }
 
 impl Collector {
-    fn add(&mut self, row: u32, col: u32, value: &Data) -> Result<(), Stop> {
+    /// One cell: its text, or the error it shows (`#N/A`…).
+    fn add(&mut self, row: u32, col: u32, value: Result<String, String>) -> Result<(), Stop> {
         let text = match value {
-            Data::Error(e) => {
-                self.errors.push((row, col, e.to_string()));
+            Ok(text) if text.is_empty() => return Ok(()),
+            Ok(text) => text,
+            Err(error) => {
+                self.errors.push((row, col, error));
                 return Ok(());
             }
-            other => cell_text(other),
         };
-        if text.is_empty() {
-            return Ok(());
-        }
         self.cells += 1;
         if self.cells > MAX_CELLS {
             return Err(Stop::TooMany);
         }
-        self.rows.entry(row).or_default().push((col, text));
+        match self.rows.last_mut() {
+            Some((last, cells)) if *last == row => cells.push((col, text)),
+            last => {
+                self.out_of_order |= last.is_some_and(|(r, _)| *r > row);
+                self.rows.push((row, vec![(col, text)]));
+            }
+        }
         Ok(())
     }
 
-    fn finish(self) -> Result<RawRead, ReportFileProblem> {
+    fn finish(mut self) -> Result<RawRead, ReportFileProblem> {
+        if self.out_of_order {
+            self.rows.sort_by_key(|(r, _)| *r); // stable: a row's cells keep their order
+            let mut merged: Vec<(u32, Vec<(u32, String)>)> = Vec::with_capacity(self.rows.len());
+            for (row, cells) in self.rows {
+                match merged.last_mut() {
+                    Some((last, into)) if *last == row => into.extend(cells),
+                    _ => merged.push((row, cells)),
+                }
+            }
+            self.rows = merged;
+        }
         let first_col = self
             .rows
-            .values()
-            .flat_map(|cells| cells.iter().map(|(c, _)| *c))
+            .iter()
+            .flat_map(|(_, cells)| cells.iter().map(|(c, _)| *c))
             .min()
             .unwrap_or(0);
         let mut read = RawRead::default();
+        read.rows.reserve(self.rows.len());
         let mut kept = 0usize;
         for (row, mut cells) in self.rows {
-            cells.sort_by_key(|(c, _)| *c);
+            if !cells.is_sorted_by_key(|(c, _)| *c) {
+                cells.sort_by_key(|(c, _)| *c);
+            }
             let width = cells
                 .last()
                 .map_or(0, |(c, _)| (c - first_col) as usize + 1);
@@ -263,6 +284,23 @@ impl Collector {
             .map(|(r, c, e)| (r as usize + 1, (c - first_col) as usize, e))
             .collect();
         Ok(read)
+    }
+}
+
+/// A streamed cell's text (shared strings trimmed without an extra copy), or its error.
+fn ref_text(value: &DataRef<'_>) -> Result<String, String> {
+    match value {
+        DataRef::SharedString(s) => Ok(s.trim().to_string()),
+        DataRef::String(s) => Ok(s.trim().to_string()),
+        other => data_text(&Data::from(other.clone())),
+    }
+}
+
+/// A cell's text, or the error it shows.
+fn data_text(value: &Data) -> Result<String, String> {
+    match value {
+        Data::Error(e) => Err(e.to_string()),
+        other => Ok(cell_text(other)),
     }
 }
 
@@ -317,13 +355,15 @@ fn date_text(dt: &ExcelDateTime) -> String {
 }
 
 fn date_time_text(at: NaiveDateTime) -> String {
-    let t = at.time();
+    let (d, t) = (at.date(), at.time());
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    let (hh, mm, ss) = (t.hour(), t.minute(), t.second());
     if t == NaiveTime::MIN {
-        at.format("%Y-%m-%d").to_string()
-    } else if t.second() == 0 {
-        at.format("%Y-%m-%dT%H:%M").to_string()
+        format!("{y:04}-{m:02}-{day:02}")
+    } else if ss == 0 {
+        format!("{y:04}-{m:02}-{day:02}T{hh:02}:{mm:02}")
     } else {
-        at.format("%Y-%m-%dT%H:%M:%S").to_string()
+        format!("{y:04}-{m:02}-{day:02}T{hh:02}:{mm:02}:{ss:02}")
     }
 }
 
@@ -361,7 +401,7 @@ fn iso_date_text(s: &str) -> String {
         return date_time_text(at);
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return d.format("%Y-%m-%d").to_string();
+        return date_time_text(d.and_time(NaiveTime::MIN));
     }
     s.to_string()
 }
@@ -439,6 +479,37 @@ mod tests {
         assert_eq!(cell_text(&Data::Int(9_990_000_026)), "9990000026");
         assert_eq!(cell_text(&Data::Bool(true)), "TRUE");
         assert_eq!(cell_text(&Data::String("  Siân \n".into())), "Siân");
+    }
+
+    #[test]
+    fn cells_in_any_order_make_rows_in_order_from_the_first_used_column() {
+        let mut c = Collector::default();
+        for (row, col, text) in [
+            (4, 3, "b"),
+            (1, 2, "a"),
+            (4, 2, "x"),
+            (1, 5, "z"),
+            (4, 2, "y"),
+        ] {
+            assert!(c.add(row, col, Ok(text.into())).is_ok());
+        }
+        assert!(c.add(2, 1, Err("#REF!".into())).is_ok());
+        assert!(c.add(3, 4, Ok(String::new())).is_ok());
+        let read = c.finish().unwrap();
+        let rows: Vec<(usize, Vec<String>)> =
+            read.rows.into_iter().map(|r| (r.line, r.cells)).collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    2,
+                    vec!["a".into(), String::new(), String::new(), "z".into()]
+                ),
+                (5, vec!["y".into(), "b".into()]),
+            ]
+        );
+        // Left of the first filled column: no column to name it by.
+        assert!(read.error_cells.is_empty());
     }
 
     #[test]
