@@ -21,8 +21,15 @@ use cutover_log::reports::report_file::read_report_bytes;
 use libfuzzer_sys::fuzz_target;
 
 fn readable(msg: &str) {
-    assert!(!msg.chars().any(is_invisible), "invisible character in {msg:?}");
-    assert!(msg.chars().count() < 400, "message of {} characters", msg.chars().count());
+    assert!(
+        !msg.chars().any(is_invisible),
+        "invisible character in {msg:?}"
+    );
+    assert!(
+        msg.chars().count() < 400,
+        "message of {} characters",
+        msg.chars().count()
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -33,13 +40,26 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    assert!(table.header.last().is_some_and(|h| !h.is_empty()), "header {:?}", table.header);
+    assert!(
+        table.header.last().is_some_and(|h| !h.is_empty()),
+        "header {:?}",
+        table.header
+    );
     assert!(table.header_line >= 1);
     let mut last = table.header_line;
     for row in &table.rows {
-        assert_eq!(row.cells.len(), table.header.len(), "row at line {}", row.line);
+        assert_eq!(
+            row.cells.len(),
+            table.header.len(),
+            "row at line {}",
+            row.line
+        );
         assert!(row.extra.last().is_none_or(|c| !c.is_empty()));
-        assert!(row.line > last, "row at line {} after line {last}", row.line);
+        assert!(
+            row.line > last,
+            "row at line {} after line {last}",
+            row.line
+        );
         last = row.line;
     }
     let mut previous = 0;
@@ -58,7 +78,11 @@ fuzz_target!(|data: &[u8]| {
             .enumerate()
             .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
             .count();
-        let most = if table.encoding == "UTF-16" { data.len() + 1 } else { lines };
+        let most = if table.encoding == "UTF-16" {
+            data.len() + 1
+        } else {
+            lines
+        };
         for line in table.skipped.iter().map(|s| s.last_line).chain([last]) {
             assert!(line <= most, "line {line} of {most}");
         }
