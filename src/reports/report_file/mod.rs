@@ -14,12 +14,13 @@
 //! line and a reason in plain English. Nothing is stored and nothing is mapped here.
 //!
 //! ## The rules
-//! - **Header**: among the first [`HEADER_SEARCH_ROWS`] non-blank rows, the first row
-//!   whose non-empty cells are all column names (text, four in five with a letter;
-//!   none a number, date or time, nor a `Key:` or `Key: value`) and that has at least two
-//!   non-empty cells and at least half as many as the widest row seen there. (A
-//!   one-column report: the name just above the first number, date or NHS number.) Title lines
-//!   ("Appointments report", "Run by: …", "Date range: …") above it are skipped.
+//! - **Header**: among the first [`HEADER_SEARCH_ROWS`] non-blank rows, the first
+//!   row whose non-empty cells are all column names (text, four in five with a
+//!   letter; none a number, date or time, nor a `Key:` or `Key: value`) and that has
+//!   at least two non-empty cells and at least half as many as the widest row seen
+//!   there. (A one-column report: the name just above the first number, date or NHS
+//!   number.) Title lines ("Appointments report", "Run by: …", "Date range: …")
+//!   above it are skipped.
 //! - **Below the header**, skipped and listed: blank lines; the header again (a page
 //!   break); a title line again; a totals line (first cell "Total…", "Count…",
 //!   "Patient count: 212", "Page 2 of 5"…, with at most half the columns filled);
@@ -31,7 +32,7 @@
 //!   means the columns are shifted (an unquoted comma in a name).
 //! - **Cells** are trimmed; header cells also have runs of spaces and line breaks
 //!   made one space; a text cell written as `="0123"` (Excel's keep-as-text trick)
-//!   is read as `0123`. Spreadsheet cells: see [`sheet`](self) — whole numbers
+//!   is read as `0123`. Spreadsheet cells (the `sheet` module): whole numbers
 //!   without ".0" (an NHS number stored as a number keeps its ten digits), other
 //!   numbers to 15 significant digits, dates `2026-11-25`, date-times
 //!   `2026-11-25T09:30` (seconds only when not zero), times `09:30`, booleans
@@ -50,8 +51,8 @@ mod text;
 use std::fmt;
 use std::path::Path;
 
-/// Largest file read: 200 MB (a year of a large practice's appointments as CSV is
-/// about 60 MB).
+/// Largest file read: 200 MB (a year of a large practice's appointments, some
+/// 175,000 rows, is about 25 MB as CSV).
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// Most cells read (rows × columns, counting empty cells inside a row): 20 million,
 /// e.g. a million rows of twenty columns.
