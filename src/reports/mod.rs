@@ -7,6 +7,7 @@ pub mod csv_cells;
 pub mod interchange;
 pub mod pdf_writer;
 pub mod reentry_report;
+pub mod report_file;
 
 /// A problem writing a report or exchange file.
 #[derive(Debug, thiserror::Error)]

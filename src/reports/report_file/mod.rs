@@ -1,0 +1,373 @@
+//! A report file exported by the old clinical system (EMIS Web, SystmOne, Vision…),
+//! read into a clean table of text cells for the column mapper (issue 18).
+//!
+//! What comes in: CSV or other delimited text (comma, semicolon, tab or pipe; UTF-8
+//! with or without BOM, Windows-1252, UTF-16), or a spreadsheet (.xlsx/.xlsm, .xls,
+//! .xlsb, .ods). The format is decided by the file's content, not its name: an
+//! `.xls` that is really tab-separated text is read as text, a `.csv` that is really
+//! a workbook as a workbook, and a PDF or web page renamed is refused by name.
+//!
+//! What goes out: a [`ReportTable`]: the header row and the data rows, each row with
+//! exactly one cell per header column, every cell as the text a person sees, and
+//! [`ReportTable::skipped`] listing everything passed over (title lines, repeated
+//! headers, blank lines, totals and footer lines, spreadsheet error cells) with its
+//! line and a reason in plain English. Nothing is stored and nothing is mapped here.
+//!
+//! ## The rules
+//! - **Header**: among the first [`HEADER_SEARCH_ROWS`] non-blank rows, the first
+//!   row whose non-empty cells are all column names (text, four in five with a
+//!   letter; none a number, date or time, nor a `Key:` or `Key: value`) and that has
+//!   at least two non-empty cells and at least half as many as the widest row seen
+//!   there. (A one-column report: the name just above the first number, date or NHS
+//!   number.) Title lines ("Appointments report", "Run by: …", "Date range: …")
+//!   above it are skipped.
+//! - **Below the header**, skipped and listed: blank lines; the header again (a page
+//!   break); a title line again; a totals line (first cell "Total…", "Count…",
+//!   "Patient count: 212", "Page 2 of 5"…, with at most half the columns filled);
+//!   and, after the last data row, lines with a single filled cell (a footer).
+//!   Anything else is a data row, even a poor one: the mapper reports it.
+//! - **Ragged rows**: a short row is padded with empty cells; a long row keeps the
+//!   first cells under the header in `cells` and what is beyond it in
+//!   [`ReportRow::extra`] (non-empty only if something is there), which usually
+//!   means the columns are shifted (an unquoted comma in a name).
+//! - **Cells** are trimmed; header cells also have runs of spaces and line breaks
+//!   made one space; a text cell written as `="0123"` (Excel's keep-as-text trick)
+//!   is read as `0123`. Spreadsheet cells (the `sheet` module): whole numbers
+//!   without ".0" (an NHS number stored as a number keeps its ten digits), other
+//!   numbers to 15 significant digits, dates `2026-11-25`, date-times
+//!   `2026-11-25T09:30` (seconds only when not zero), times `09:30`, booleans
+//!   `TRUE`/`FALSE`, error cells (`#N/A`…) empty with a note in `skipped`.
+//! - **Limits**: files over [`MAX_FILE_BYTES`] (200 MB) or with more than
+//!   [`MAX_CELLS`] cells are refused, so memory stays bounded. Nothing panics on any
+//!   input (a panic inside the spreadsheet reader is caught and reported as an
+//!   unreadable spreadsheet).
+
+mod shape;
+mod sheet;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use std::fmt;
+use std::path::Path;
+
+/// Largest file read: 200 MB (a year of a large practice's appointments, some
+/// 175,000 rows, is about 25 MB as CSV).
+pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Most cells read (rows × columns, counting empty cells inside a row): 20 million,
+/// e.g. a million rows of twenty columns.
+pub const MAX_CELLS: usize = 20_000_000;
+/// How many non-blank rows from the top are looked at to find the header.
+pub const HEADER_SEARCH_ROWS: usize = 200;
+
+/// One report file, read: where it came from and its rows of text cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTable {
+    /// The file's name only, no folders (shown to staff, stored with captured items).
+    pub file_name: String,
+    /// SHA-256 of the file's bytes exactly as read, lowercase hex.
+    pub sha256: String,
+    /// "UTF-8", "UTF-8 with BOM", "Windows-1252", "UTF-16", or "spreadsheet".
+    pub encoding: &'static str,
+    /// The delimiter found in a text file; `None` for a spreadsheet.
+    pub delimiter: Option<char>,
+    /// The sheet read from a workbook (the first visible sheet with data); `None` for text.
+    pub sheet: Option<String>,
+    /// The header row's cells, trimmed; trailing empty cells dropped, inner empty ones kept as "".
+    pub header: Vec<String>,
+    /// 1-based line (text) or row (spreadsheet) of the header.
+    pub header_line: usize,
+    /// The data rows, in file order.
+    pub rows: Vec<ReportRow>,
+    /// What was passed over and why, in file order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// One data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    /// 1-based line in a text editor (where the row starts, if a quoted cell spans
+    /// lines) or row number in Excel.
+    pub line: usize,
+    /// Exactly one cell per header column (a short row is padded with "").
+    pub cells: Vec<String>,
+    /// Cells beyond the header's last column, up to the last non-empty one; empty
+    /// for a well-formed row. Non-empty usually means the columns are shifted.
+    pub extra: Vec<String>,
+}
+
+/// Lines passed over: `line..=last_line` (one line when equal; consecutive blank
+/// lines are one entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: usize,
+    pub last_line: usize,
+    pub reason: SkipReason,
+}
+
+/// Why something was passed over. `Display` gives the reason in plain English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A line above the header (report title, "Run by", date range…).
+    Title,
+    /// Empty, or only empty cells.
+    Blank,
+    /// The header row again, as after a page break.
+    RepeatedHeader,
+    /// One of the title lines again, as after a page break.
+    RepeatedTitle,
+    /// A totals, count or page line ("Total: 40", "Patient count: 212", "Page 2 of 5").
+    Totals,
+    /// A line after the last data row with a single filled cell.
+    Footer,
+    /// A spreadsheet cell holding an error (`#N/A`, `#VALUE!`…): the row is kept and
+    /// this cell read as empty. `column` is the header's name for it.
+    ErrorCell { column: String, error: String },
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Title => f.write_str("a title line above the header"),
+            Self::Blank => f.write_str("blank"),
+            Self::RepeatedHeader => f.write_str("the header again (a page break)"),
+            Self::RepeatedTitle => f.write_str("a title line again (a page break)"),
+            Self::Totals => f.write_str("a totals, count or page line"),
+            Self::Footer => f.write_str("a footer line after the data"),
+            Self::ErrorCell { column, error } => write!(
+                f,
+                "the cell in column '{}' shows the spreadsheet error {error}; read as empty",
+                crate::domain::validation::shown(column)
+            ),
+        }
+    }
+}
+
+impl ReportTable {
+    /// "line" for a text file, "row" for a spreadsheet: the word staff would use.
+    pub fn line_word(&self) -> &'static str {
+        if self.sheet.is_some() { "row" } else { "line" }
+    }
+
+    /// One skipped entry as a sentence for the preview: "lines 5-7: blank".
+    pub fn describe(&self, s: &Skipped) -> String {
+        if s.last_line > s.line {
+            format!(
+                "{}s {}-{}: {}",
+                self.line_word(),
+                s.line,
+                s.last_line,
+                s.reason
+            )
+        } else {
+            format!("{} {}: {}", self.line_word(), s.line, s.reason)
+        }
+    }
+}
+
+/// Why a file cannot be read as a report. The words are fit to show a practice
+/// manager; none contains a cell's content (patient data), only line numbers,
+/// sheet names and limits.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportFileProblem {
+    #[error("could not read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the file is empty")]
+    Empty,
+    #[error(
+        "the file is larger than {} MB; export a shorter date range and try again",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )]
+    TooLarge,
+    #[error(
+        "the report has more than {MAX_CELLS} cells; export a shorter date range and try again"
+    )]
+    TooManyCells,
+    #[error(
+        "no header row found in the first {looked_at} lines: the header is a line of column names (at least two, not numbers or dates), such as \"NHS Number,Surname,Forename\""
+    )]
+    NoHeader { looked_at: usize },
+    #[error(
+        "line {line}: a quote mark (\") starts a cell that does not end where expected, so the lines after it would run together; check that line in a text editor"
+    )]
+    UnclosedQuote { line: usize },
+    #[error("line {line} could not be read as text")]
+    UnreadableText { line: usize },
+    #[error(
+        "this file is {what}, not a report export; export the report from the clinical system as CSV or Excel (.xlsx)"
+    )]
+    Unsupported { what: &'static str },
+    #[error(
+        "the spreadsheet is protected with a password; open it in Excel, save a copy without the password (or as CSV), and use that"
+    )]
+    Encrypted,
+    #[error(
+        "the {format} could not be read{}; it may be damaged or saved by another program: open it in Excel and save it again, or export the report as CSV",
+        sheet.as_ref().map(|s| format!(" (sheet '{}')", crate::domain::validation::shown(s))).unwrap_or_default()
+    )]
+    UnreadableSpreadsheet {
+        format: &'static str,
+        sheet: Option<String>,
+    },
+    #[error("the spreadsheet has no sheet with any data in it")]
+    NoSheetWithData,
+}
+
+/// Reads the report at `path`. The file is refused before reading if it is over
+/// [`MAX_FILE_BYTES`].
+pub fn read_report(path: &Path) -> Result<ReportTable, ReportFileProblem> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_FILE_BYTES {
+        return Err(ReportFileProblem::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    // One more byte than the cap, so a file that grew since `metadata` is still refused.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    read_report_bytes(&name, &bytes)
+}
+
+/// Reads a report from its bytes. `name` is the file's name (folders are dropped);
+/// its extension is used only for the words of a problem, never to decide the format.
+pub fn read_report_bytes(name: &str, bytes: &[u8]) -> Result<ReportTable, ReportFileProblem> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReportFileProblem::TooLarge);
+    }
+    if bytes.is_empty() {
+        return Err(ReportFileProblem::Empty);
+    }
+    let file_name = base_name(name);
+    let ext = extension(&file_name);
+    let sha256 = sha256_hex(bytes);
+    let (read, encoding, delimiter, sheet) = match sniff(bytes) {
+        Sniffed::Zip | Sniffed::Ole => {
+            let s = sheet::read_workbook(bytes, &ext)?;
+            (s.read, "spreadsheet", None, Some(s.sheet))
+        }
+        Sniffed::Other(what) => return Err(ReportFileProblem::Unsupported { what }),
+        Sniffed::Text => {
+            let t = text::read_text(bytes)?;
+            (t.read, t.encoding, Some(t.delimiter), None)
+        }
+    };
+    let shaped = shape::shape(read)?;
+    Ok(ReportTable {
+        file_name,
+        sha256,
+        encoding,
+        delimiter,
+        sheet,
+        header: shaped.header,
+        header_line: shaped.header_line,
+        rows: shaped.rows,
+        skipped: shaped.skipped,
+    })
+}
+
+/// Rows as a reader found them, before the header is known.
+#[derive(Debug, Default)]
+struct RawRead {
+    /// Non-blank rows and rows of only empty cells, in file order, cells trimmed.
+    rows: Vec<RawRow>,
+    /// Spreadsheet cells that held an error: (line, column index, error text).
+    error_cells: Vec<(usize, usize, String)>,
+}
+
+#[derive(Debug)]
+struct RawRow {
+    line: usize,
+    /// The last line of this row (a quoted cell may span lines); `line` for a spreadsheet.
+    last_line: usize,
+    cells: Vec<String>,
+}
+
+enum Sniffed {
+    Zip,
+    Ole,
+    Text,
+    Other(&'static str),
+}
+
+/// What the bytes are, by their first bytes (the name may lie).
+fn sniff(bytes: &[u8]) -> Sniffed {
+    const MAGIC: [(&[u8], &str); 12] = [
+        (b"%PDF", "a PDF document"),
+        (b"{\\rtf", "a Rich Text (RTF) document"),
+        (b"\x89PNG", "a picture (PNG)"),
+        (b"\xFF\xD8\xFF", "a picture (JPEG)"),
+        (b"GIF8", "a picture (GIF)"),
+        (b"BM", "a picture (BMP)"),
+        (b"II*\0", "a picture (TIFF)"),
+        (b"MM\0*", "a picture (TIFF)"),
+        (b"Rar!", "a compressed archive (RAR)"),
+        (b"7z\xBC\xAF", "a compressed archive (7-Zip)"),
+        (b"\x1F\x8B", "a compressed archive (gzip)"),
+        (b"MZ", "a program"),
+    ];
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return Sniffed::Zip;
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Sniffed::Ole;
+    }
+    if let Some((magic, what)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+        // "BM" and "MZ" can also start a line of text: for them only binary content counts.
+        let short = magic.len() == 2 && magic.is_ascii();
+        if !short || bytes.iter().take(512).any(|b| *b == 0) {
+            return Sniffed::Other(what);
+        }
+    }
+    // Web pages and XML saved with a spreadsheet's name (some systems' "Excel" export).
+    let head: Vec<u8> = bytes
+        .iter()
+        .skip(if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        })
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(256)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    if [&b"<!doctype html"[..], b"<html", b"<table"]
+        .iter()
+        .any(|m| head.starts_with(m))
+    {
+        return Sniffed::Other(
+            "a web page (HTML) with a report's name (Excel can open it and save it as .xlsx)",
+        );
+    }
+    if head.starts_with(b"<?xml") {
+        return Sniffed::Other(
+            "an XML file (perhaps Excel's \"XML Spreadsheet 2003\", which Excel can save again as .xlsx)",
+        );
+    }
+    Sniffed::Text
+}
+
+/// The last path component of `name`, whether it uses `/` or `\`.
+fn base_name(name: &str) -> String {
+    name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()
+}
+
+fn extension(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((_, e)) => e.to_ascii_lowercase(),
+        None => String::new(),
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        let _ = write!(hex, "{b:02x}"); // writing to a String cannot fail
+    }
+    hex
+}
