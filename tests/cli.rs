@@ -571,3 +571,137 @@ fn encrypt_on_request_then_every_command_needs_the_passphrase() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+/// An EMIS-like issued-medication report, as practices export it: title lines,
+/// a page break repeating the header, a totals line. Synthetic patients only.
+const ISSUES_REPORT: &str = "Issued medication report\r
+Run by: Test Manager\r
+Date range: 16/11/2026 - 23/11/2026\r
+\r
+NHS No,Surname,Forename,DOB,Drug,Dosage,Qty,Issue Date,Prescriber,Issue Type,Issue Method\r
+9990000018,TESTER,Siân,11-Nov-41,Amlodipine 5 mg tabs,One daily,28 tablets,18/11/2026,Dr T GP,R,EPS\r
+9990000026,PATIENT,Test,02/03/1980,Atorvastatin 20mg tablets,One at night,28 tablets,18/11/2026,Dr T GP,Repeat,EPS\r
+NHS No,Surname,Forename,DOB,Drug,Dosage,Qty,Issue Date,Prescriber,Issue Type,Issue Method\r
+9990000018,TESTER,Siân,11-Nov-41,Amlodipine 5 mg tabs,One daily,28 tablets,19/11/2026,Dr T GP,R,EPS\r
+Total: 3\r
+";
+
+#[test]
+fn capture_adds_what_the_hand_log_missed_once_and_dry_run_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    {
+        // Reception logged one of the three issues by hand.
+        let mut store = SqliteStore::open(&db).unwrap();
+        let staff = store.staff().unwrap();
+        let gp = staff
+            .iter()
+            .find(|s| s.name == "Dr Test Gp")
+            .unwrap()
+            .clone();
+        let rec = staff
+            .iter()
+            .find(|s| s.name == "Test Receptionist")
+            .unwrap()
+            .clone();
+        let mut item = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T10:40");
+        item.fields
+            .insert("medication".into(), "Amlodipine 5mg tablets".into());
+        let desk = cutover_log::domain::Actor::staff(rec.id, rec.name.clone(), during());
+        store.log_item(&item, &desk).unwrap();
+    }
+    let report = dir.path().join("issues.csv");
+    std::fs::write(&report, ISSUES_REPORT).unwrap();
+    let capture = |extra: &[&str]| {
+        let mut args = vec![
+            "--as",
+            "Test Receptionist",
+            "capture",
+            report.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&db, &args)
+    };
+    let items = || SqliteStore::open(&db).unwrap().verify().unwrap().items;
+
+    // The report does not say how each prescription was requested: every row is
+    // refused, by row and column, and nothing is stored.
+    let out = capture(&["--kind", "prescription"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 6, Requested by (not in the mapping)"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was captured"), "{err}");
+    assert!(
+        !err.contains("TESTER"),
+        "no patient details in messages: {err}"
+    );
+    assert_eq!(items(), 1);
+
+    // The suggested mapping, written out and given the constant it lacks.
+    let mapping = dir.path().join("issues-mapping.json");
+    let _ = capture(&[
+        "--kind",
+        "prescription",
+        "--write-mapping",
+        mapping.to_str().unwrap(),
+    ]);
+    let mut m = cutover_log::domain::capture::CaptureMapping::from_json(
+        &std::fs::read_to_string(&mapping).unwrap(),
+    )
+    .unwrap();
+    m.fields.insert(
+        "request_channel".into(),
+        cutover_log::domain::capture::Source::Constant {
+            value: "other".into(),
+        },
+    );
+    std::fs::write(&mapping, m.to_json()).unwrap();
+    let with_mapping = ["--mapping", mapping.to_str().unwrap()];
+
+    let dry = capture(&[&with_mapping[..], &["--dry-run"]].concat());
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{said}\n{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(
+        said.contains("2 rows the hand log missed, 1 already logged by hand, 0 captured before"),
+        "{said}"
+    );
+    assert!(
+        said.contains("missed: row 7, prescription at 18/11/2026 00:00"),
+        "{said}"
+    );
+    assert!(
+        said.contains("missed: row 9,"),
+        "the same drug the day after is another issue: {said}"
+    );
+    assert!(said.contains("passed over"), "{said}");
+    assert!(said.contains("Dry run: nothing was stored."), "{said}");
+    assert_eq!(items(), 1);
+
+    let done = capture(&with_mapping);
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{said}");
+    assert!(
+        said.contains("Captured 2 items the hand log missed; 1 logged items confirmed"),
+        "{said}"
+    );
+    assert_eq!(items(), 3);
+
+    let again = capture(&with_mapping);
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(said.contains("3 captured before from this file"), "{said}");
+    assert_eq!(items(), 3, "the same file twice adds nothing");
+    assert!(SqliteStore::open(&db).unwrap().verify().unwrap().is_ok());
+
+    // The next report like this one maps in one step: the saved mapping fits.
+    let saved = capture(&["--dry-run"]);
+    let said = String::from_utf8_lossy(&saved.stdout);
+    assert!(said.contains("mapped with the saved mapping"), "{said}");
+}

@@ -7,6 +7,7 @@
 //! [`project`] (setup, staff, sign-off, purge) or [`items`] (import, export,
 //! counts, checks, generated items).
 
+mod capture;
 mod items;
 mod project;
 mod whole_log;
@@ -44,6 +45,27 @@ pub enum Command {
         /// Import the good rows; write rejected rows with reasons to FILE.rejected.csv.
         #[arg(long)]
         skip_invalid: bool,
+    },
+    /// Capture a report from the old system (CSV, .xlsx, .xls, .ods): the rows the
+    /// hand log missed are added, the ones it has are recorded as confirmed.
+    Capture {
+        file: PathBuf,
+        /// A mapping file (JSON) saying which column gives each field; without it,
+        /// a saved mapping that fits the report, or one suggested from its header.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// The kind of every row (appointment, prescription, …), if the report does not say.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Check and count only: store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Capture the good rows; write rejected rows with reasons to FILE.rejected.csv.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Write the mapping used to this file (to check it, or pass it to another practice).
+        #[arg(long, value_name = "FILE")]
+        write_mapping: Option<PathBuf>,
     },
     /// Export the log.
     Export {
@@ -301,6 +323,24 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         } => project::sign_off(on, name.as_deref(), &role, &comment),
         Command::Purge { confirm } => project::purge(on, confirm),
         Command::Import { file, skip_invalid } => items::import(on, &file, skip_invalid),
+        Command::Capture {
+            file,
+            mapping,
+            kind,
+            dry_run,
+            skip_invalid,
+            write_mapping,
+        } => capture::capture(
+            on,
+            &capture::CaptureArgs {
+                file: &file,
+                mapping: mapping.as_deref(),
+                kind: kind.as_deref(),
+                dry_run,
+                skip_invalid,
+                write_mapping: write_mapping.as_deref(),
+            },
+        ),
         Command::Export { format, out } => items::export(on, format, &out),
         Command::Stats { json } => items::stats(on, json),
         Command::Verify => items::verify(on),

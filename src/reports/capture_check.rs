@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 
 use crate::domain::Staff;
 use crate::domain::capture::{CaptureMapping, RowProblem, check_row};
+use crate::reports::report_file::ReportTable;
 use crate::store::capture::{CaptureBatch, CaptureRow};
 
 /// One row that could not become an item.
@@ -35,45 +36,46 @@ pub struct CheckedReport {
     pub rejected: Vec<RejectedRow>,
 }
 
-/// Checks every row of a report (`rows`: each row's number in the file and its
-/// cells) with `mapping`, by the entry form's rules.
+/// Checks every row of a report with `mapping`, by the entry form's rules. A
+/// row with more cells than the header is rejected: its columns are probably
+/// shifted (an unquoted comma in a name), so no cell can be trusted.
 pub fn check_report(
-    file_name: &str,
-    sha256: &str,
-    header: &[String],
-    rows: &[(usize, Vec<String>)],
+    table: &ReportTable,
     mapping: &CaptureMapping,
     staff: &[Staff],
     now: NaiveDateTime,
 ) -> CheckedReport {
     let mut batch = CaptureBatch {
-        file_name: file_name.to_string(),
-        sha256: sha256.to_string(),
-        rows: Vec::with_capacity(rows.len()),
+        file_name: table.file_name.clone(),
+        sha256: table.sha256.clone(),
+        rows: Vec::with_capacity(table.rows.len()),
     };
     let mut rejected = Vec::new();
-    for (line, cells) in rows {
-        match check_row(mapping, header, *line, cells, staff, now) {
+    for row in &table.rows {
+        let checked = if row.extra.is_empty() {
+            check_row(mapping, &table.header, row.line, &row.cells, staff, now)
+        } else {
+            Err(vec![RowProblem {
+                line: row.line,
+                column: format!("{} cells after the last column", row.extra.len()),
+                reason: "the row has more cells than the header, so its columns may be shifted (a comma inside a name?); check it in the file".into(),
+            }])
+        };
+        match checked {
             Ok(input) => batch.rows.push(CaptureRow {
-                line: *line as u64,
+                line: row.line as u64,
                 input,
             }),
-            Err(problems) => rejected.push(RejectedRow {
-                line: *line,
-                cells: cells.clone(),
-                problems,
-            }),
+            Err(problems) => {
+                let mut cells = row.cells.clone();
+                cells.extend(row.extra.iter().cloned());
+                rejected.push(RejectedRow {
+                    line: row.line,
+                    cells,
+                    problems,
+                });
+            }
         }
     }
     CheckedReport { batch, rejected }
-}
-
-/// The SHA-256 of a file's bytes, in hex: a report's identity (the same file
-/// captured twice adds nothing).
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
