@@ -7,6 +7,7 @@ use crate::domain::{Project, StaffDirectory};
 use crate::store::CutoverStore;
 
 use super::audit_screen::AuditScreen;
+use super::capture_screen::CaptureScreen;
 use super::command::{self, Command, Screen};
 use super::desk::Desk;
 use super::help::{Help, HelpPage};
@@ -69,6 +70,7 @@ pub struct CutoverApp {
     pub worklist: WorklistScreen,
     pub progress: ProgressScreen,
     pub report: ReportScreen,
+    pub capture: CaptureScreen,
     pub audit: AuditScreen,
     pub status: StatusLine,
     pub help: Help,
@@ -123,6 +125,7 @@ impl CutoverApp {
             worklist: WorklistScreen::default(),
             progress: ProgressScreen::new(),
             report: ReportScreen::default(),
+            capture: CaptureScreen::default(),
             audit: AuditScreen::default(),
             status: StatusLine::default(),
             help: Help::default(),
@@ -321,6 +324,7 @@ impl CutoverApp {
         self.worklist.refresh();
         self.progress.mark_stale();
         self.report.mark_stale();
+        self.capture.mark_stale();
     }
 
     /// `screen` is about to be shown: what it lists is read afresh (the log may
@@ -331,6 +335,7 @@ impl CutoverApp {
             Screen::Progress => self.progress.mark_stale(),
             Screen::Report => self.report.mark_stale(),
             Screen::Audit => self.audit.refresh(),
+            Screen::Capture => self.capture.mark_stale(),
             Screen::Log | Screen::Practice => {}
         }
     }
@@ -344,6 +349,7 @@ impl CutoverApp {
         self.worklist.forget_person();
         self.practice.forget_person();
         self.report.forget_person();
+        self.capture.forget_person();
         self.audit.forget_person();
         let Some(me) = self.desk.current(&self.shared.staff) else {
             return;
@@ -532,6 +538,9 @@ impl CutoverApp {
             }
             Screen::Practice => {
                 egui::CentralPanel::default().show(ui, |ui| self.practice.ui(ui, &mut cx));
+            }
+            Screen::Capture => {
+                egui::CentralPanel::default().show(ui, |ui| self.capture.ui(ui, &mut cx));
             }
         }
     }

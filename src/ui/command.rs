@@ -19,11 +19,14 @@ pub enum Screen {
     Audit,
     /// The practice: cutover window, go-live and staff.
     Practice,
+    /// Capture from a report of the old system.
+    Capture,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Log,
+        Screen::Capture,
         Screen::Worklist,
         Screen::Progress,
         Screen::Report,
@@ -39,6 +42,7 @@ impl Screen {
             Screen::Report => "Sign-off and report (F6)",
             Screen::Audit => "Audit (F7)",
             Screen::Practice => "Practice and staff (F5)",
+            Screen::Capture => "Capture (F8)",
         }
     }
 
@@ -50,6 +54,7 @@ impl Screen {
             Screen::Report => egui::Key::F6,
             Screen::Audit => egui::Key::F7,
             Screen::Practice => egui::Key::F5,
+            Screen::Capture => egui::Key::F8,
         }
     }
 }

@@ -147,6 +147,13 @@ pub fn how_to(screen: Screen) -> &'static str {
              an idle desk locks, the staff list and passwords, and (after sign-off, with the \
              final report kept) removing patient details from this log."
         }
+        Screen::Capture => {
+            "Capture from a report: choose a report the old system made (CSV, Excel or ODS), \
+             check which column gives each field, and read the preview: the rows the hand log \
+             missed, the ones already logged, and any with a problem (row, column and why). \
+             Capture adds the missed rows and records the others as confirmed; the same file \
+             captured twice adds nothing. The mapping is saved for the next report like it."
+        }
         Screen::Audit => {
             "Every change, who made it and when, in order. The trail is chained: \
              \"Verify\" shows whether anything in it has been altered."

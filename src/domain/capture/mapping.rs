@@ -349,13 +349,8 @@ pub fn suggest(header: &[String], kind: Option<ItemKind>, name: &str) -> Capture
         };
         m.fields.insert((*field).to_string(), source);
     }
-    // An appointment report's event time is the appointment's own.
-    if kind == Some(ItemKind::Appointment)
-        && !m.fields.contains_key("occurred_at")
-        && let Some(at) = m.fields.get("appointment_at").cloned()
-    {
-        m.fields.insert("occurred_at".into(), at);
-    }
+    // An appointment report without a booking time: left out, so the row's
+    // time is the slot if past, else the time of capture (see `rows::check_row`).
     m.values = default_values(kind);
     m
 }
@@ -450,7 +445,11 @@ mod tests {
             time: "Start Time".into(),
         };
         assert_eq!(m.fields.get("appointment_at"), Some(&at));
-        assert_eq!(m.fields.get("occurred_at"), Some(&at));
+        assert_eq!(
+            m.fields.get("occurred_at"),
+            None,
+            "the slot is not the booking"
+        );
         assert_eq!(
             m.fields.get("patient_name"),
             Some(&Source::Joined {

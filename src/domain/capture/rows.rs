@@ -303,6 +303,23 @@ pub fn draft_row(
     }
 }
 
+/// When an appointment report gives only the slot: the booking was made before
+/// the report, so "when it happened" is the slot if it has passed, else the time
+/// of capture. Empty for any other kind (the mapping must say).
+fn slot_or_now(draft: &ItemDraft, now: NaiveDateTime) -> String {
+    if draft.kind != Some(ItemKind::Appointment) {
+        return String::new();
+    }
+    match draft
+        .fields
+        .get("appointment_at")
+        .and_then(|s| crate::domain::dates::from_iso(s))
+    {
+        Some(slot) => iso_date_time(slot.min(now)),
+        None => String::new(),
+    }
+}
+
 /// One row as a checked item: [`draft_row`], then the entry form's own checks,
 /// each problem tied back to the column it came from.
 pub fn check_row(
@@ -313,8 +330,11 @@ pub fn check_row(
     staff: &[Staff],
     now: NaiveDateTime,
 ) -> Result<ItemInput, Vec<RowProblem>> {
-    let draft = draft_row(mapping, header, line, cells, staff, now.date())?;
+    let mut draft = draft_row(mapping, header, line, cells, staff, now.date())?;
     let kind = draft.kind.unwrap_or(ItemKind::Other);
+    if draft.occurred_at.is_empty() {
+        draft.occurred_at = slot_or_now(&draft, now);
+    }
     draft.validate(now).map_err(|errors| {
         errors
             .into_iter()
@@ -442,7 +462,11 @@ mod tests {
             item.fields.get("appointment_at").map(String::as_str),
             Some("2026-11-25T09:30")
         );
-        assert_eq!(iso_date_time(item.occurred_at), "2026-11-25T09:30");
+        assert_eq!(
+            iso_date_time(item.occurred_at),
+            "2026-11-25T09:30",
+            "a slot that has passed is when it happened"
+        );
     }
 
     #[test]

@@ -1,0 +1,451 @@
+//! Capture from a report (F8): a report the old system made is read, its columns
+//! mapped (a saved mapping that fits, or one suggested from the header, which the
+//! person confirms or changes field by field), and previewed: every row checked,
+//! counted as missed by the hand log, already logged, captured before or
+//! rejected (row, column, reason), the first rows shown as they will be stored.
+//! Nothing is stored until Capture; then the whole report in one transaction.
+
+use egui::Ui;
+
+use crate::domain::capture::{CaptureMapping, Source, suggest};
+use crate::domain::dates::uk_date_time;
+use crate::domain::{ItemKind, NhsNumber};
+use crate::reports::capture_check::{CheckedReport, check_report};
+use crate::reports::report_file::{ReportTable, read_report};
+use crate::store::capture::{CapturePlan, RowOutcome};
+
+use super::AppContext;
+use super::widgets;
+
+/// How many rows the preview shows as they will be stored.
+const PREVIEW_ROWS: usize = 10;
+/// How many rejected rows are listed (all are written beside the file).
+const LISTED_PROBLEMS: usize = 20;
+
+/// What the file gave, its mapping and the preview.
+struct Loaded {
+    table: ReportTable,
+    mapping: CaptureMapping,
+    /// Where the mapping came from, for the person to see.
+    from: String,
+    /// `None` until checked (again) against the log.
+    preview: Option<(CheckedReport, CapturePlan)>,
+}
+
+/// The capture screen's state.
+#[derive(Default)]
+pub struct CaptureScreen {
+    path: String,
+    /// The kind of every row, when the report does not say.
+    kind: Option<ItemKind>,
+    loaded: Option<Loaded>,
+    skip_invalid: bool,
+    /// Why the file could not be read.
+    problem: Option<String>,
+}
+
+/// A field a mapping can fill, with the label people know it by.
+fn fields_for(kind: Option<ItemKind>) -> Vec<(&'static str, &'static str)> {
+    let mut out = vec![
+        ("occurred_at", "When it happened"),
+        ("nhs_number", "NHS number"),
+        ("patient_name", "Patient name"),
+        ("date_of_birth", "Date of birth"),
+        ("clinician", "Clinician"),
+    ];
+    if let Some(k) = kind {
+        out.extend(k.fields().iter().map(|f| (f.key, f.label)));
+    }
+    out.push(("details", "Details"));
+    out
+}
+
+impl CaptureScreen {
+    /// Someone else signed in: nothing of the last person's report stays.
+    pub fn forget_person(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The log changed (another desk, a capture): check the preview again.
+    pub fn mark_stale(&mut self) {
+        if let Some(l) = &mut self.loaded {
+            l.preview = None;
+        }
+    }
+
+    fn read(&mut self, cx: &mut AppContext<'_>) {
+        self.problem = None;
+        self.loaded = None;
+        let path = std::path::PathBuf::from(self.path.trim());
+        let table = match read_report(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.problem = Some(e.to_string());
+                return;
+            }
+        };
+        let saved = match cx.store.capture_mappings() {
+            Ok(all) => all.into_iter().find(|m| m.check(&table.header).is_ok()),
+            Err(e) => {
+                cx.status
+                    .error(format!("Could not read the saved mappings: {e}"));
+                None
+            }
+        };
+        let (mut mapping, from) = match saved {
+            Some(m) => {
+                let from = format!("the saved mapping '{}'", m.name);
+                (m, from)
+            }
+            None => {
+                let name = std::path::Path::new(&table.file_name)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("report")
+                    .to_string();
+                (
+                    suggest(&table.header, self.kind, &name),
+                    "suggested from the column names: check each field".to_string(),
+                )
+            }
+        };
+        if let Some(k) = self.kind {
+            mapping.kind = Some(Source::Constant {
+                value: k.code().to_string(),
+            });
+        }
+        self.loaded = Some(Loaded {
+            table,
+            mapping,
+            from,
+            preview: None,
+        });
+    }
+
+    fn check(&mut self, cx: &mut AppContext<'_>) {
+        let Some(l) = &mut self.loaded else { return };
+        if l.preview.is_some() {
+            return;
+        }
+        let checked = check_report(&l.table, &l.mapping, cx.staff.all(), cx.now);
+        match cx.store.capture_plan(&checked.batch) {
+            Ok(plan) => l.preview = Some((checked, plan)),
+            Err(e) => cx
+                .status
+                .error(format!("Could not check the report against the log: {e}")),
+        }
+    }
+
+    fn capture(&mut self, cx: &mut AppContext<'_>) {
+        let Some(actor) = cx.actor() else { return };
+        let Some(l) = &mut self.loaded else { return };
+        let Some((checked, _)) = &l.preview else {
+            return;
+        };
+        match cx.store.capture(&checked.batch, &actor) {
+            Ok(done) => {
+                let added = done
+                    .outcomes
+                    .iter()
+                    .filter(|(_, o)| matches!(o, RowOutcome::Added(_)))
+                    .count();
+                let mut said = format!(
+                    "Captured {added} items the hand log missed; {} logged items confirmed by {}.",
+                    done.in_log(),
+                    l.table.file_name
+                );
+                if let Err(e) = cx.store.save_capture_mapping(&l.mapping, &actor) {
+                    said.push_str(&format!(" The mapping was not saved: {e}"));
+                }
+                if !checked.rejected.is_empty() {
+                    let path = std::path::PathBuf::from(self.path.trim());
+                    let rows = checked
+                        .rejected
+                        .iter()
+                        .map(|r| (r.cells.as_slice(), r.reasons()));
+                    match crate::reports::interchange::write_rejected_rows(
+                        &path,
+                        &l.table.header,
+                        rows,
+                    ) {
+                        Ok(p) => said.push_str(&format!(
+                            " {} rejected rows are in {}.",
+                            checked.rejected.len(),
+                            p.display()
+                        )),
+                        Err(e) => said.push_str(&format!(
+                            " The rejected rows could not be written beside the file: {e}"
+                        )),
+                    }
+                }
+                cx.status.info(said);
+                l.preview = None;
+                cx.commands.push(super::command::Command::ReloadReference);
+            }
+            Err(e) => cx.status.error(format!("Nothing was captured: {e}")),
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        self.check(cx);
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading("Capture from a report");
+                ui.label(
+                    "Read a report the old system made (CSV, Excel or ODS). The rows the hand log missed are added; the ones it has are recorded as confirmed. Nothing is stored until you press Capture.",
+                );
+                self.file_ui(ui, cx);
+                if self.loaded.is_some() {
+                    ui.separator();
+                    self.mapping_ui(ui);
+                    ui.separator();
+                    self.preview_ui(ui, cx);
+                }
+            });
+    }
+
+    fn file_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let mut read = false;
+        egui::Grid::new("capture_file")
+            .num_columns(2)
+            .show(ui, |ui| {
+                widgets::row(ui, "Report file", None, |ui, label| {
+                    ui.horizontal(|ui| {
+                        let r = widgets::text_box(
+                            ui,
+                            &mut self.path,
+                            "capture_path",
+                            "C:\\Reports\\appointments.csv",
+                            false,
+                            label,
+                        );
+                        if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                            read = true;
+                        }
+                        if ui.button("Choose…").clicked()
+                            && let Some(p) = rfd::FileDialog::new()
+                                .add_filter(
+                                    "Reports",
+                                    &["csv", "txt", "tsv", "xlsx", "xls", "xlsb", "ods"],
+                                )
+                                .pick_file()
+                        {
+                            self.path = p.display().to_string();
+                            read = true;
+                        }
+                        if ui.button("Read").clicked() {
+                            read = true;
+                        }
+                    });
+                });
+                widgets::row(ui, "Every row is", None, |ui, label| {
+                    let before = self.kind;
+                    egui::ComboBox::from_id_salt("capture_kind")
+                        .selected_text(self.kind.map_or("as the mapping says", ItemKind::label))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut self.kind, None, "as the mapping says");
+                            for k in ItemKind::ALL {
+                                ui.selectable_value(&mut self.kind, Some(k), k.label());
+                            }
+                        })
+                        .response
+                        .labelled_by(label);
+                    if self.kind != before && self.loaded.is_some() {
+                        read = true;
+                    }
+                });
+            });
+        if let Some(p) = &self.problem {
+            widgets::error_label(ui, p);
+        }
+        if read && !self.path.trim().is_empty() {
+            self.read(cx);
+        }
+    }
+
+    fn mapping_ui(&mut self, ui: &mut Ui) {
+        let Some(l) = &mut self.loaded else { return };
+        ui.label(format!(
+            "{}: {} rows under the header on {} {} ({}); mapping {}.",
+            l.table.file_name,
+            l.table.rows.len(),
+            l.table.line_word(),
+            l.table.header_line,
+            l.table.encoding,
+            l.from
+        ));
+        for s in l.table.skipped.iter().take(5) {
+            ui.label(format!("Passed over {}", l.table.describe(s)));
+        }
+        let kind = match &l.mapping.kind {
+            Some(Source::Constant { value }) => ItemKind::parse(value),
+            _ => None,
+        };
+        let mut changed = false;
+        egui::Grid::new("capture_mapping")
+            .num_columns(2)
+            .show(ui, |ui| {
+                widgets::row(ui, "Mapping name", None, |ui, label| {
+                    widgets::text_box(
+                        ui,
+                        &mut l.mapping.name,
+                        "capture_mapping_name",
+                        "e.g. EMIS appointments report",
+                        false,
+                        label,
+                    );
+                });
+                for (key, field_label) in fields_for(kind) {
+                    widgets::row(ui, field_label, None, |ui, label| {
+                        let current = l.mapping.fields.get(key).cloned();
+                        let shown = current
+                            .as_ref()
+                            .map_or("(not in the report)".to_string(), Source::describe);
+                        let mut chosen: Option<Option<Source>> = None;
+                        egui::ComboBox::from_id_salt(("capture_field", key))
+                            .selected_text(shown)
+                            .width(280.0)
+                            .show_ui(ui, |ui| {
+                                if ui
+                                    .selectable_label(current.is_none(), "(not in the report)")
+                                    .clicked()
+                                {
+                                    chosen = Some(None);
+                                }
+                                for column in &l.table.header {
+                                    let this = Source::Column {
+                                        column: column.clone(),
+                                    };
+                                    if ui
+                                        .selectable_label(
+                                            current.as_ref() == Some(&this),
+                                            format!("column '{column}'"),
+                                        )
+                                        .clicked()
+                                    {
+                                        chosen = Some(Some(this));
+                                    }
+                                }
+                                if ui
+                                    .selectable_label(
+                                        matches!(current, Some(Source::Constant { .. })),
+                                        "the same for every row…",
+                                    )
+                                    .clicked()
+                                {
+                                    chosen = Some(Some(Source::Constant {
+                                        value: String::new(),
+                                    }));
+                                }
+                            })
+                            .response
+                            .labelled_by(label);
+                        if let Some(Source::Constant { value }) = l.mapping.fields.get_mut(key) {
+                            let r = ui.add(
+                                egui::TextEdit::singleline(value)
+                                    .hint_text("the value")
+                                    .desired_width(180.0),
+                            );
+                            let r = r.labelled_by(label);
+                            if r.changed() {
+                                changed = true;
+                            }
+                        }
+                        if let Some(choice) = chosen {
+                            match choice {
+                                Some(s) => l.mapping.fields.insert(key.to_string(), s),
+                                None => l.mapping.fields.remove(key),
+                            };
+                            changed = true;
+                        }
+                    });
+                }
+            });
+        if changed {
+            l.preview = None;
+        }
+    }
+
+    fn preview_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let mut capture = false;
+        let Some(l) = &self.loaded else { return };
+        let Some((checked, plan)) = &l.preview else {
+            ui.label("Checking the report…");
+            return;
+        };
+        ui.label(
+            egui::RichText::new(format!(
+                "{} rows the hand log missed · {} already logged by hand · {} captured before from this file · {} rejected",
+                plan.new_rows(),
+                plan.in_log(),
+                plan.already_captured(),
+                checked.rejected.len()
+            ))
+            .strong(),
+        );
+        egui::Grid::new("capture_preview")
+            .striped(true)
+            .num_columns(6)
+            .show(ui, |ui| {
+                for h in ["Row", "Will be", "Kind", "When", "NHS number", "Patient"] {
+                    ui.label(egui::RichText::new(h).strong());
+                }
+                ui.end_row();
+                for ((line, outcome), row) in plan
+                    .outcomes
+                    .iter()
+                    .zip(&checked.batch.rows)
+                    .take(PREVIEW_ROWS)
+                {
+                    ui.label(line.to_string());
+                    ui.label(match outcome {
+                        RowOutcome::New | RowOutcome::Added(_) => "added (missed)".to_string(),
+                        RowOutcome::InLog(id) => format!("confirms item {}", id.0),
+                        RowOutcome::AlreadyCaptured(id) => {
+                            format!("captured before (item {})", id.0)
+                        }
+                    });
+                    ui.label(row.input.kind.label());
+                    ui.label(uk_date_time(row.input.occurred_at));
+                    ui.label(
+                        row.input
+                            .patient
+                            .nhs_number
+                            .map_or(String::new(), |n: NhsNumber| n.to_string()),
+                    );
+                    ui.label(&row.input.patient.name);
+                    ui.end_row();
+                }
+            });
+        for r in checked.rejected.iter().take(LISTED_PROBLEMS) {
+            for p in &r.problems {
+                widgets::error_label(ui, &p.to_string());
+            }
+        }
+        if checked.rejected.len() > LISTED_PROBLEMS {
+            ui.label(format!(
+                "… and {} more rejected rows.",
+                checked.rejected.len() - LISTED_PROBLEMS
+            ));
+        }
+        let can = checked.batch.rows.len();
+        let rejected = checked.rejected.len();
+        if rejected > 0 {
+            ui.checkbox(
+                &mut self.skip_invalid,
+                "Capture the good rows; write the rejected ones beside the file",
+            );
+        }
+        let ready = can > 0 && (rejected == 0 || self.skip_invalid);
+        if ui
+            .add_enabled(ready, egui::Button::new(format!("Capture {can} rows")))
+            .clicked()
+        {
+            capture = true;
+        }
+        if capture {
+            self.capture(cx);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Capture from a report, driven through the real UI as the practice would: the
+//! report's path typed, the kind chosen, the suggested mapping checked and one
+//! field given, the preview read, then Capture. Synthetic patients only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::NaiveDateTime;
+use common::ui::{click, pick, shows, type_into};
+use common::*;
+use cutover_log::domain::ItemKind;
+use cutover_log::store::{CutoverStore, SqliteStore};
+use egui_kittest::kittest::Queryable;
+
+fn now() -> NaiveDateTime {
+    t("2026-11-20T16:00")
+}
+
+/// An EMIS-like appointment report: title lines, a blank line, a totals line.
+const APPOINTMENTS: &str = "Appointments report\n\
+Run by: Test Manager\n\
+\n\
+Appointment Date,Start Time,Slot Type,Session Holder,Status,NHS Number,Surname,Forename,DOB\n\
+27-Nov-2026,10:30,Routine GP,Dr T GP,Booked,9990000018,TESTER,Siân,11-Nov-41\n\
+27-Nov-2026,11:00,Routine GP,Dr T GP,Booked,9990000026,PATIENT,Test,02/03/1980\n\
+28-Nov-2026,09:10,Nurse,Dr T GP,Booked,9990000034,OTHER,Test,2001-05-06\n\
+Total: 3\n";
+
+#[test]
+fn a_report_is_previewed_then_captured_from_the_screen() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    // Reception booked one of the three by hand.
+    let mut booked = input(ItemKind::Appointment, &gp, NHS_A, "2026-11-18T09:00");
+    booked
+        .fields
+        .insert("appointment_at".into(), "2026-11-27T10:30".into());
+    p.store.log_item(&booked, &p.desk(during())).unwrap();
+    let report = p.dir.path().join("appointments.csv");
+    std::fs::write(&report, APPOINTMENTS).unwrap();
+    let path = p.path();
+
+    for size in [egui::vec2(1366.0, 768.0), egui::vec2(1280.0, 720.0)] {
+        let mut h = common::ui::app_on(SqliteStore::open(&path).unwrap(), size, now);
+        common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+        h.key_press(egui::Key::F8);
+        h.run();
+        assert_eq!(h.state().screen, cutover_log::ui::Screen::Capture);
+        type_into(&mut h, "Report file", report.to_str().unwrap());
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert!(shows(&h, "3 rows under the header"), "Enter reads the file");
+        pick(&mut h, "Every row is", "Appointment");
+        h.run();
+        assert!(
+            shows(&h, "3 rows under the header"),
+            "{:?}",
+            h.state().status.text
+        );
+        assert!(
+            shows(
+                &h,
+                "2 rows the hand log missed · 1 already logged by hand · 0 captured before from this file · 0 rejected"
+            ),
+            "the preview counts every row"
+        );
+        assert!(
+            shows(&h, "confirms item 1"),
+            "the booked row is the item reception logged"
+        );
+        // The mapping the screen suggested is shown field by field.
+        assert_eq!(
+            h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Appointment date and time")
+                .value()
+                .as_deref(),
+            Some("date 'Appointment Date' + time 'Start Time'")
+        );
+        if size.x < 1300.0 {
+            break;
+        }
+        // Nothing is stored before Capture: a fresh screen at the next size.
+        assert_eq!(SqliteStore::open(&path).unwrap().verify().unwrap().items, 1);
+    }
+
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        now,
+    );
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    h.key_press(egui::Key::F8);
+    h.run();
+    type_into(&mut h, "Report file", report.to_str().unwrap());
+    h.key_press(egui::Key::Enter);
+    h.run();
+    pick(&mut h, "Every row is", "Appointment");
+    h.run();
+    click(&mut h, "Capture 3 rows");
+    assert!(
+        h.state()
+            .status
+            .text
+            .contains("Captured 2 items the hand log missed; 1 logged items confirmed"),
+        "{:?}",
+        h.state().status.text
+    );
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.verify().unwrap().items, 3);
+    assert!(store.verify().unwrap().is_ok());
+    assert_eq!(
+        store.capture_mappings().unwrap().len(),
+        1,
+        "the confirmed mapping is saved for tomorrow's report"
+    );
+    h.run();
+    assert!(
+        shows(
+            &h,
+            "0 rows the hand log missed · 0 already logged by hand · 3 captured before from this file"
+        ),
+        "the same file again adds nothing"
+    );
+    assert!(
+        h.query_by_label("Capture 0 rows").is_some()
+            || h.query_by_label("Capture 3 rows").is_some()
+    );
+}
