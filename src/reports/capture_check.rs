@@ -79,3 +79,126 @@ pub fn check_report(
     }
     CheckedReport { batch, rejected }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::capture::{Source, suggest};
+    use crate::domain::dates::from_iso;
+    use crate::domain::{Actor, ClinicalSystem, ItemKind, OdsCode, Project, Role};
+    use crate::reports::report_file::read_report_bytes;
+    use crate::reports::report_file::tests::{X, xlsx};
+    use crate::store::capture::RowOutcome;
+    use crate::store::{CutoverStore, SqliteStore};
+
+    /// A SystmOne-like issued-medication report as an .xlsx (a numeric NHS
+    /// number, a real date cell), captured end to end into a log.
+    #[test]
+    fn an_xlsx_report_is_captured_end_to_end() -> Result<(), Box<dyn std::error::Error>> {
+        let at = |s: &str| from_iso(s).unwrap_or_default();
+        let dir = tempfile::tempdir()?;
+        let mut store = SqliteStore::open(&dir.path().join("log.sqlite3"))?;
+        let setup = Actor::system("test setup", at("2026-11-16T09:00"));
+        store.create_project(
+            &Project {
+                practice_name: "Test Surgery".into(),
+                ods_code: OdsCode::parse("A81001").map_err(|e| e.to_string())?,
+                old_system: ClinicalSystem::parse("EMIS Web").map_err(|e| e.to_string())?,
+                new_system: ClinicalSystem::parse("TPP SystmOne").map_err(|e| e.to_string())?,
+                cutover_start: at("2026-11-16T18:00"),
+                go_live: at("2026-11-23T08:00"),
+            },
+            &setup,
+        )?;
+        let gp = store.add_staff("Dr Asha Khan", Role::Gp, &setup)?;
+        let rec = store.add_staff("Test Receptionist", Role::Reception, &setup)?;
+        let bytes = xlsx(&[(
+            "Issues",
+            false,
+            0,
+            vec![
+                vec![X::S("Medication issued 16/11/2026 to 23/11/2026")],
+                vec![X::Empty],
+                vec![
+                    X::S("NHS number"),
+                    X::S("Patient name"),
+                    X::S("Date of birth"),
+                    X::S("Drug"),
+                    X::S("Dosage"),
+                    X::S("Qty"),
+                    X::S("Issue date"),
+                    X::S("Prescriber"),
+                    X::S("Issue type"),
+                ],
+                vec![
+                    X::N(9_990_000_018.0),
+                    X::S("Siân Tester"),
+                    X::Date(1941, 11, 11),
+                    X::S("Amlodipine 5mg tablets"),
+                    X::S("One daily"),
+                    X::S("28 tablets"),
+                    X::Date(2026, 11, 18),
+                    X::S("KHAN, Asha (Dr)"),
+                    X::S("Repeat"),
+                ],
+            ],
+        )]);
+        let table = read_report_bytes("issues.xlsx", &bytes)?;
+        let mut mapping = suggest(
+            &table.header,
+            Some(ItemKind::Prescription),
+            "SystmOne issues",
+        );
+        for (field, value) in [("issued_via", "eps"), ("request_channel", "phone")] {
+            mapping.fields.insert(
+                field.into(),
+                Source::Constant {
+                    value: value.into(),
+                },
+            );
+        }
+        let staff = store.staff()?;
+        let checked = check_report(&table, &mapping, &staff, at("2026-11-20T12:00"));
+        assert_eq!(checked.rejected, Vec::new());
+        let row = &checked.batch.rows[0];
+        assert_eq!(row.line, 4, "the spreadsheet's own row number");
+        assert_eq!(
+            row.input.patient.nhs_number.map(|n| n.digits()).as_deref(),
+            Some("9990000018")
+        );
+        assert_eq!(row.input.clinician, Some(gp.id));
+        let desk = Actor::staff(rec.id, rec.name.clone(), at("2026-11-20T12:00"));
+        let done = store.capture(&checked.batch, &desk)?;
+        assert!(matches!(done.outcomes[0], (4, RowOutcome::Added(_))));
+        assert!(store.verify()?.is_ok());
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// What `fuzz/fuzz_targets/capture_mapper.rs` checks, on report-like text:
+        /// every row is checked or rejected, and each problem names its own row.
+        #[test]
+        fn every_row_of_any_report_is_checked_or_rejected(
+            lines in proptest::collection::vec("[A-Za-z0-9 ,/:;-]{0,40}", 0..12)
+        ) {
+            let text = format!("NHS Number,Surname,Forename,DOB,Drug,Issue Date,Status\n{}", lines.join("\n"));
+            let Ok(table) = read_report_bytes("r.csv", text.as_bytes()) else {
+                return Ok(());
+            };
+            let now = from_iso("2026-12-02T12:00").unwrap_or_default();
+            for kind in std::iter::once(None).chain(ItemKind::ALL.into_iter().map(Some)) {
+                let mapping = suggest(&table.header, kind, "p");
+                let checked = check_report(&table, &mapping, &[], now);
+                proptest::prop_assert_eq!(checked.batch.rows.len() + checked.rejected.len(), table.rows.len());
+                for r in &checked.rejected {
+                    proptest::prop_assert!(!r.problems.is_empty());
+                    for p in &r.problems {
+                        proptest::prop_assert_eq!(p.line, r.line);
+                        proptest::prop_assert!(!p.column.is_empty());
+                    }
+                }
+            }
+        }
+    }
+}

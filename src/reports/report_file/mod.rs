@@ -45,7 +45,7 @@
 mod shape;
 mod sheet;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod text;
 
 use std::fmt;

@@ -490,7 +490,7 @@ fn a_wide_title_in_a_semicolon_file_does_not_fool_the_delimiter() {
 // ---- Spreadsheets ----
 
 #[derive(Clone)]
-enum X {
+pub(crate) enum X {
     S(&'static str),
     N(f64),
     Date(i32, u32, u32),
@@ -527,7 +527,7 @@ fn column_letters(mut c: usize) -> String {
 /// A minimal workbook as Excel writes one: shared strings, styles with a built-in
 /// date format (14), a custom date-time format and a time format.
 /// Each sheet: (name, hidden, first column, rows from row 1).
-fn xlsx(sheets: &[(&str, bool, usize, Vec<Vec<X>>)]) -> Vec<u8> {
+pub(crate) fn xlsx(sheets: &[(&str, bool, usize, Vec<Vec<X>>)]) -> Vec<u8> {
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     let mut strings: Vec<String> = Vec::new();
