@@ -262,6 +262,18 @@ const REFERRAL_FIELDS: &[FieldSpec] = &[
         "",
     ),
 ];
+/// The keys every item has, in the form's order (the interchange CSV's first
+/// columns; the fields a report mapping fills besides each kind's own).
+pub const COMMON_KEYS: [&str; 7] = [
+    "kind",
+    "occurred_at",
+    "nhs_number",
+    "patient_name",
+    "date_of_birth",
+    "clinician",
+    "details",
+];
+
 /// The registration field that says why a new patient has no NHS number yet:
 /// asked for, and required, only when the NHS number is not known.
 pub const NO_NHS_NUMBER_REASON: &str = "no_nhs_number_reason";

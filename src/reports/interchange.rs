@@ -27,15 +27,7 @@ use super::csv_cells::{UTF8_BOM, escape_formula, unescape_formula};
 pub const PATIENT_DATA_WARNING: &str = "# CONTAINS PATIENT-IDENTIFIABLE DATA - store and share only as the practice's IG policy allows (Cutover Log export)\r\n";
 
 /// The columns every import file must have.
-pub const REQUIRED_COLUMNS: [&str; 7] = [
-    "kind",
-    "occurred_at",
-    "nhs_number",
-    "patient_name",
-    "date_of_birth",
-    "clinician",
-    "details",
-];
+pub const REQUIRED_COLUMNS: [&str; 7] = crate::domain::kind::COMMON_KEYS;
 
 /// Columns recording the item's life after logging; optional on import.
 pub const RECORD_COLUMNS: [&str; 11] = [

@@ -11,14 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::capture::CaptureMapping;
 use crate::domain::capture::matching::same_event;
-use crate::domain::dates::{iso_date, iso_timestamp};
+use crate::domain::dates::iso_timestamp;
 use crate::domain::permissions::Action;
 use crate::domain::{Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, Reentry, StaffId};
 use crate::store::access::{authorize, require_staff};
 use crate::store::audit::{append, append_item};
 use crate::store::items::{Record, insert};
 use crate::store::practice::require_project;
-use crate::store::queries::fetch;
+use crate::store::queries::{fetch, same_patient};
 use crate::store::rows::{ITEM_COLUMNS, RawItem};
 use crate::store::sql::{Backend, Query, Sql, params};
 use crate::store::{StoreError, StoreResult};
@@ -97,21 +97,8 @@ impl CapturePlan {
 
 /// The live items that could be this row: the same patient and kind.
 fn candidates(c: &mut dyn Sql, input: &ItemInput) -> StoreResult<Vec<Item>> {
-    let d = c.dialect();
     let mut q = Query::default();
-    let patient = match input.patient.nhs_number {
-        Some(n) => format!("items.nhs_number = {}", q.bind(n.digits())),
-        None => {
-            let name = q.bind(input.patient.name.as_str());
-            let dob = q.bind(input.patient.date_of_birth.map(iso_date));
-            format!(
-                "items.nhs_number IS NULL AND {} = {} AND {}",
-                d.folded("items.patient_name"),
-                d.folded(&name),
-                d.same("items.date_of_birth", &dob)
-            )
-        }
-    };
+    let patient = same_patient(c.dialect(), &input.patient, &mut q);
     let kind = q.bind(input.kind.code());
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM items WHERE {patient} AND items.kind = {kind}

@@ -245,20 +245,14 @@ pub fn recall(c: &mut dyn Sql, nhs: &NhsNumber) -> StoreResult<Option<PatientRec
     Ok(crate::store::rows::recall(groups))
 }
 
-/// Live items for the same patient and kind within the duplicate window of this one.
-pub fn duplicates(
-    c: &mut dyn Sql,
-    input: &ItemInput,
-    except: Option<ItemId>,
-) -> StoreResult<Vec<Item>> {
-    let d = c.dialect();
-    let window = Duration::minutes(DUPLICATE_WINDOW_MINUTES);
-    let mut q = Query::default();
-    let patient = match input.patient.nhs_number {
+/// The condition that an item is about this patient: the same NHS number, or
+/// with none, the same name (ignoring case) and date of birth.
+pub fn same_patient(d: &Dialect, patient: &crate::domain::Patient, q: &mut Query) -> String {
+    match patient.nhs_number {
         Some(n) => format!("items.nhs_number = {}", q.bind(n.digits())),
         None => {
-            let name = q.bind(input.patient.name.as_str());
-            let dob = q.bind(input.patient.date_of_birth.map(iso_date));
+            let name = q.bind(patient.name.as_str());
+            let dob = q.bind(patient.date_of_birth.map(iso_date));
             format!(
                 "items.nhs_number IS NULL AND {} = {} AND {}",
                 d.folded("items.patient_name"),
@@ -266,7 +260,18 @@ pub fn duplicates(
                 d.same("items.date_of_birth", &dob)
             )
         }
-    };
+    }
+}
+
+/// Live items for the same patient and kind within the duplicate window of this one.
+pub fn duplicates(
+    c: &mut dyn Sql,
+    input: &ItemInput,
+    except: Option<ItemId>,
+) -> StoreResult<Vec<Item>> {
+    let window = Duration::minutes(DUPLICATE_WINDOW_MINUTES);
+    let mut q = Query::default();
+    let patient = same_patient(c.dialect(), &input.patient, &mut q);
     let kind = q.bind(input.kind.code());
     let from = q.bind(iso_date_time(input.occurred_at - window));
     let to = q.bind(iso_date_time(input.occurred_at + window));

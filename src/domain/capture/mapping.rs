@@ -11,15 +11,10 @@ use crate::domain::ItemKind;
 use crate::domain::kind::FieldInput;
 
 /// The field keys a mapping can fill besides each kind's own fields (the same
-/// keys as the entry form and the interchange CSV).
-pub const COMMON_FIELDS: [&str; 6] = [
-    "occurred_at",
-    "nhs_number",
-    "patient_name",
-    "date_of_birth",
-    "clinician",
-    "details",
-];
+/// keys as the entry form and the interchange CSV; the kind has its own source).
+pub fn common_fields() -> &'static [&'static str] {
+    &crate::domain::kind::COMMON_KEYS[1..]
+}
 
 /// Where one field's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +120,7 @@ impl CaptureMapping {
             problems.push(MappingProblem::NoKind);
         }
         let known = |key: &str| {
-            COMMON_FIELDS.contains(&key)
+            common_fields().contains(&key)
                 || ItemKind::ALL
                     .iter()
                     .any(|k| k.fields().iter().any(|f| f.key == key))
@@ -318,7 +313,7 @@ pub fn suggest(header: &[String], kind: Option<ItemKind>, name: &str) -> Capture
             .insert("patient_name".into(), Source::Column { column: column(i) });
     }
     for (field, names) in SYNONYMS {
-        let wanted = COMMON_FIELDS.contains(field) || kind_fields.contains(field);
+        let wanted = common_fields().contains(field) || kind_fields.contains(field);
         if !wanted || m.fields.contains_key(*field) {
             continue;
         }
