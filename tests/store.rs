@@ -1488,7 +1488,23 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
         ]
     );
     let before = p.store.verify().unwrap().items;
-    let done = p.store.capture(&batch, &desk).unwrap();
+    let events_before = p.store.verify().unwrap().audit_events;
+    // Cancelled (as the screen's Cancel does): nothing of it is stored.
+    assert!(matches!(
+        p.store.capture(&batch, &desk, &mut |_, _| false),
+        Err(StoreError::Cancelled)
+    ));
+    assert_eq!(p.store.verify().unwrap().items, before);
+    assert_eq!(p.store.verify().unwrap().audit_events, events_before);
+    let mut told = Vec::new();
+    let done = p
+        .store
+        .capture(&batch, &desk, &mut |d, all| {
+            told.push((d, all));
+            true
+        })
+        .unwrap();
+    assert_eq!(told.last(), Some(&(3, 3)), "the end is reported");
     assert_eq!((done.new_rows(), done.in_log()), (2, 1));
     assert_eq!(p.store.verify().unwrap().items, before + 2);
     assert!(
@@ -1521,7 +1537,7 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
         "confirmed"
     );
 
-    let again = p.store.capture(&batch, &desk).unwrap();
+    let again = p.store.capture(&batch, &desk, &mut |_, _| true).unwrap();
     assert_eq!(again.already_captured(), 3, "the same file adds nothing");
     assert_eq!(p.store.verify().unwrap().items, before + 2);
 

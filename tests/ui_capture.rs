@@ -96,6 +96,15 @@ fn a_report_is_previewed_then_captured_from_the_screen() {
     pick(&mut h, "Every row is", "Appointment");
     h.run();
     click(&mut h, "Capture 3 rows");
+    // The capture runs on its own thread (progress and Cancel on screen).
+    for _ in 0..500 {
+        if !h.state().capture.is_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
     assert!(
         h.state()
             .status

@@ -160,7 +160,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
         writeln!(on.out, "Dry run: nothing was stored.")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let done = on.store.capture(&checked.batch, &actor)?;
+    let done = on.store.capture(&checked.batch, &actor, &mut |_, _| true)?;
     writeln!(
         on.out,
         "Captured {} items the hand log missed; {} logged items confirmed by the report.",

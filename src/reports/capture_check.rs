@@ -168,7 +168,7 @@ mod tests {
         );
         assert_eq!(row.input.clinician, Some(gp.id));
         let desk = Actor::staff(rec.id, rec.name.clone(), at("2026-11-20T12:00"));
-        let done = store.capture(&checked.batch, &desk)?;
+        let done = store.capture(&checked.batch, &desk, &mut |_, _| true)?;
         assert!(matches!(done.outcomes[0], (4, RowOutcome::Added(_))));
         assert!(store.verify()?.is_ok());
         Ok(())

@@ -164,6 +164,9 @@ fn record_row(
     Ok(())
 }
 
+/// How many rows a capture writes between reports of its progress.
+const PROGRESS_EVERY: usize = 250;
+
 /// A captured item's creation event: the item, and where it came from.
 #[derive(Serialize)]
 struct Captured<'a> {
@@ -179,6 +182,7 @@ pub fn capture<B: Backend>(
     store: &mut B,
     batch: &CaptureBatch,
     actor: &Actor,
+    going: &mut dyn FnMut(usize, usize) -> bool,
 ) -> StoreResult<CapturePlan> {
     authorize(store, actor, Action::LogItem)?;
     let by = require_staff(actor)?;
@@ -186,7 +190,13 @@ pub fn capture<B: Backend>(
         let phase = require_project(tx)?.phase(actor.at).code();
         let plan = classify(tx, batch)?;
         let mut done = CapturePlan::default();
-        for (row, (line, outcome)) in batch.rows.iter().zip(plan.outcomes) {
+        let all = batch.rows.len();
+        for (done_rows, (row, (line, outcome))) in batch.rows.iter().zip(plan.outcomes).enumerate()
+        {
+            if done_rows % PROGRESS_EVERY == 0 && !going(done_rows, all) {
+                // Returning an error rolls the whole transaction back.
+                return Err(StoreError::Cancelled);
+            }
             let source = ReportSource {
                 file_name: batch.file_name.clone(),
                 sha256: batch.sha256.clone(),
@@ -238,6 +248,7 @@ pub fn capture<B: Backend>(
             };
             done.outcomes.push((line, outcome));
         }
+        going(all, all);
         Ok(done)
     })
 }

@@ -122,6 +122,9 @@ pub enum StoreError {
     ConnectionLost(String),
     #[error("practice server error: {0}")]
     Server(String),
+    /// A long action stopped at the user's request; nothing of it was stored.
+    #[error("cancelled: nothing was stored")]
+    Cancelled,
 }
 
 impl StoreError {
@@ -287,11 +290,14 @@ pub trait CutoverStore {
     fn capture_plan(&self, batch: &capture::CaptureBatch) -> StoreResult<capture::CapturePlan>;
     /// Captures a report's checked rows in one transaction: the rows the hand log
     /// missed are added with their source, the ones it has are recorded as
-    /// confirmed, rows this file already gave are left alone.
+    /// confirmed, rows this file already gave are left alone. `going` is told how
+    /// many rows are done (of all) every few hundred rows; when it says stop, the
+    /// capture ends with [`StoreError::Cancelled`] and nothing is stored.
     fn capture(
         &mut self,
         batch: &capture::CaptureBatch,
         actor: &Actor,
+        going: &mut dyn FnMut(usize, usize) -> bool,
     ) -> StoreResult<capture::CapturePlan>;
     /// The report rows that added or confirmed an item.
     fn report_sources(&self, item: ItemId) -> StoreResult<Vec<capture::ReportRowRecord>>;

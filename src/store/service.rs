@@ -141,8 +141,9 @@ impl<B: Backend> CutoverStore for B {
         &mut self,
         batch: &capture::CaptureBatch,
         actor: &Actor,
+        going: &mut dyn FnMut(usize, usize) -> bool,
     ) -> StoreResult<capture::CapturePlan> {
-        capture::capture(self, batch, actor)
+        capture::capture(self, batch, actor, going)
     }
     fn report_sources(&self, item: ItemId) -> StoreResult<Vec<capture::ReportRowRecord>> {
         self.read(|c| capture::sources(c, item))

@@ -524,6 +524,7 @@ impl CutoverApp {
         };
         // A report being written on another thread is picked up whatever the screen.
         self.report.poll(&mut cx);
+        self.capture.poll(&mut cx);
         match self.screen {
             Screen::Log => self.log.ui(ui, &mut cx),
             Screen::Worklist => self.worklist.ui(ui, &mut cx),

@@ -5,6 +5,10 @@
 //! rejected (row, column, reason), the first rows shown as they will be stored.
 //! Nothing is stored until Capture; then the whole report in one transaction.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
 use egui::Ui;
 
 use crate::domain::capture::{CaptureMapping, Source, suggest};
@@ -32,9 +36,19 @@ struct Loaded {
     preview: Option<(CheckedReport, CapturePlan)>,
 }
 
+/// A capture being written on a thread of its own (with its own store handle),
+/// so the window stays responsive and the person can cancel.
+struct Running {
+    done: Arc<AtomicUsize>,
+    all: usize,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Result<CapturePlan, String>>,
+}
+
 /// The capture screen's state.
 #[derive(Default)]
 pub struct CaptureScreen {
+    running: Option<Running>,
     path: String,
     /// The kind of every row, when the report does not say.
     kind: Option<ItemKind>,
@@ -136,57 +150,134 @@ impl CaptureScreen {
         }
     }
 
+    /// Starts the capture on its own thread; [`Self::poll`] picks up the outcome.
     fn capture(&mut self, cx: &mut AppContext<'_>) {
         let Some(actor) = cx.actor() else { return };
+        let Some(l) = &self.loaded else { return };
+        let Some((checked, _)) = &l.preview else {
+            return;
+        };
+        let mut store = match cx.store.open_another() {
+            Ok(s) => s,
+            Err(e) => {
+                cx.status.error(format!("Could not start the capture: {e}"));
+                return;
+            }
+        };
+        let batch = checked.batch.clone();
+        let done = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let (thread_done, thread_cancel) = (Arc::clone(&done), Arc::clone(&cancel));
+        let spawned = std::thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || {
+                let result = store
+                    .capture(&batch, &actor, &mut |d, _| {
+                        thread_done.store(d, Ordering::Relaxed);
+                        !thread_cancel.load(Ordering::Relaxed)
+                    })
+                    .map_err(|e| e.to_string());
+                // The screen may be gone (the app closed): nothing to tell.
+                let _ = tx.send(result);
+            });
+        match spawned {
+            Ok(_) => {
+                self.running = Some(Running {
+                    done,
+                    all: checked.batch.rows.len(),
+                    cancel,
+                    result: rx,
+                });
+            }
+            Err(e) => cx.status.error(format!("Could not start the capture: {e}")),
+        }
+    }
+
+    /// Whether a capture is being written.
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Picks up a finished capture: says what it did, saves the mapping, writes
+    /// the rejected rows beside the file. Called every frame, on any screen.
+    pub fn poll(&mut self, cx: &mut AppContext<'_>) {
+        let Some(r) = &self.running else { return };
+        let Ok(result) = r.result.try_recv() else {
+            return;
+        };
+        self.running = None;
+        let done = match result {
+            Ok(done) => done,
+            Err(e) => {
+                cx.status.error(format!("Nothing was captured: {e}"));
+                return;
+            }
+        };
         let Some(l) = &mut self.loaded else { return };
         let Some((checked, _)) = &l.preview else {
             return;
         };
-        match cx.store.capture(&checked.batch, &actor) {
-            Ok(done) => {
-                let added = done
-                    .outcomes
-                    .iter()
-                    .filter(|(_, o)| matches!(o, RowOutcome::Added(_)))
-                    .count();
-                let mut said = format!(
-                    "Captured {added} items the hand log missed; {} logged items confirmed by {}.",
-                    done.in_log(),
-                    l.table.file_name
-                );
-                if let Err(e) = cx.store.save_capture_mapping(&l.mapping, &actor) {
-                    said.push_str(&format!(" The mapping was not saved: {e}"));
-                }
-                if !checked.rejected.is_empty() {
-                    let path = std::path::PathBuf::from(self.path.trim());
-                    let rows = checked
-                        .rejected
-                        .iter()
-                        .map(|r| (r.cells.as_slice(), r.reasons()));
-                    match crate::reports::interchange::write_rejected_rows(
-                        &path,
-                        &l.table.header,
-                        rows,
-                    ) {
-                        Ok(p) => said.push_str(&format!(
-                            " {} rejected rows are in {}.",
-                            checked.rejected.len(),
-                            p.display()
-                        )),
-                        Err(e) => said.push_str(&format!(
-                            " The rejected rows could not be written beside the file: {e}"
-                        )),
-                    }
-                }
-                cx.status.info(said);
-                l.preview = None;
-                cx.commands.push(super::command::Command::ReloadReference);
-            }
-            Err(e) => cx.status.error(format!("Nothing was captured: {e}")),
+        let added = done
+            .outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, RowOutcome::Added(_)))
+            .count();
+        let mut said = format!(
+            "Captured {added} items the hand log missed; {} logged items confirmed by {}.",
+            done.in_log(),
+            l.table.file_name
+        );
+        if let Some(actor) = cx.actor()
+            && let Err(e) = cx.store.save_capture_mapping(&l.mapping, &actor)
+        {
+            said.push_str(&format!(" The mapping was not saved: {e}"));
         }
+        if !checked.rejected.is_empty() {
+            let path = std::path::PathBuf::from(self.path.trim());
+            let rows = checked
+                .rejected
+                .iter()
+                .map(|r| (r.cells.as_slice(), r.reasons()));
+            match crate::reports::interchange::write_rejected_rows(&path, &l.table.header, rows) {
+                Ok(p) => said.push_str(&format!(
+                    " {} rejected rows are in {}.",
+                    checked.rejected.len(),
+                    p.display()
+                )),
+                Err(e) => said.push_str(&format!(
+                    " The rejected rows could not be written beside the file: {e}"
+                )),
+            }
+        }
+        cx.status.info(said);
+        l.preview = None;
+        cx.commands.push(super::command::Command::ReloadReference);
+    }
+
+    /// The capture's progress and its Cancel button.
+    fn running_ui(&mut self, ui: &mut Ui) {
+        let Some(r) = &self.running else { return };
+        let done = r.done.load(Ordering::Relaxed);
+        let fraction = if r.all == 0 {
+            1.0
+        } else {
+            done as f32 / r.all as f32
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(format!("Capturing: {done} of {} rows", r.all))
+                .desired_width(360.0),
+        );
+        if ui.button("Cancel the capture").clicked() {
+            r.cancel.store(true, Ordering::Relaxed);
+        }
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        self.poll(cx);
         self.check(cx);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
@@ -196,7 +287,10 @@ impl CaptureScreen {
                     "Read a report the old system made (CSV, Excel or ODS). The rows the hand log missed are added; the ones it has are recorded as confirmed. Nothing is stored until you press Capture.",
                 );
                 self.file_ui(ui, cx);
-                if self.loaded.is_some() {
+                if self.running.is_some() {
+                    ui.separator();
+                    self.running_ui(ui);
+                } else if self.loaded.is_some() {
                     ui.separator();
                     self.mapping_ui(ui);
                     ui.separator();
