@@ -142,6 +142,14 @@ desk)
   tab 2; key space
   shot log-form
   ;;
+capture)
+  # Capture (F8): the path box has the focus; Enter reads the report, which maps in one step
+  # with the mapping saved when yesterday's report was captured; the preview is shown.
+  sign_in "sam" "" "demo-password"                   # Sam Reception
+  key F8; sleep 1
+  text "$(dirname "$db")/appointments-today.csv"; key Return; sleep 2
+  shot capture-preview
+  ;;
 esac
 TOUR
 
@@ -156,4 +164,22 @@ echo "== the demo practice during cutover (the log screen)"
 CUTOVER_LOG_PASSWORD=demo-password "$app" --db "$work/cutover.sqlite3" --as "Chris Manager" \
   set-go-live "$(date -d '+3 days' +%d/%m/%Y) 08:00" >/dev/null
 xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/cutover.sqlite3" desk "$out" "$app" "$width" "$height"
+echo "== capture from a report (yesterday's captured from the command line, today's previewed)"
+report() { # $1: file; $2, $3: the days of the first two and last two slots; 999 test-range NHS numbers
+  {
+    printf 'Appointments report\nRun by: Chris Manager\n\n'
+    printf 'Appointment Date,Start Time,Slot Type,Session Holder,Status,NHS Number,Surname,Forename,DOB\n'
+    printf '%s,09:00,Routine GP,Dr A TESTWELL,Booked,9990000018,TESTER,Sian,11-Nov-41\n' "$2"
+    printf '%s,09:10,Routine GP,Dr A TESTWELL,DNA,9990000026,PATIENT,Test,02/03/1980\n' "$2"
+    printf '%s,09:20,Nurse,Dr T FICTIONAL,Booked,9990000034,OTHER,Robin,2001-05-06\n' "$3"
+    printf '%s,09:30,Phone,Dr T FICTIONAL,Booked,9990000042,SAMPLE,Jamie,22/07/1984\n' "$3"
+    printf 'Total: 4\n'
+  } >"$1"
+}
+yesterday="$(date -d yesterday +%d-%b-%Y)"
+report "$work/appointments-yesterday.csv" "$yesterday" "$yesterday"
+report "$work/appointments-today.csv" "$yesterday" "$(date +%d-%b-%Y)"   # two already captured
+CUTOVER_LOG_PASSWORD=demo-password "$app" --db "$work/cutover.sqlite3" --as "Sam Reception" \
+  capture "$work/appointments-yesterday.csv" --kind appointment >/dev/null
+xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/cutover.sqlite3" capture "$out" "$app" "$width" "$height"
 echo "screenshots in $out ($((SECONDS - started)) s): look at each before committing"

@@ -314,6 +314,10 @@ impl CaptureScreen {
                             false,
                             label,
                         );
+                        // Keyboard first: the path box has the focus when the screen opens.
+                        if self.loaded.is_none() && ui.memory(|m| m.focused().is_none()) {
+                            r.request_focus();
+                        }
                         if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                             read = true;
                         }
