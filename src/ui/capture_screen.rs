@@ -49,6 +49,8 @@ struct Running {
 #[derive(Default)]
 pub struct CaptureScreen {
     running: Option<Running>,
+    /// The path box was given the focus once (when the screen first opened).
+    focus_given: bool,
     path: String,
     /// The kind of every row, when the report does not say.
     kind: Option<ItemKind>,
@@ -315,8 +317,9 @@ impl CaptureScreen {
                             label,
                         );
                         // Keyboard first: the path box has the focus when the screen opens.
-                        if self.loaded.is_none() && ui.memory(|m| m.focused().is_none()) {
+                        if !self.focus_given {
                             r.request_focus();
+                            self.focus_given = true;
                         }
                         if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                             read = true;
