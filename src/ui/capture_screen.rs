@@ -294,9 +294,10 @@ impl CaptureScreen {
                     self.running_ui(ui);
                 } else if self.loaded.is_some() {
                     ui.separator();
-                    self.mapping_ui(ui);
-                    ui.separator();
+                    self.summary_ui(ui);
                     self.preview_ui(ui, cx);
+                    ui.separator();
+                    self.mapping_ui(ui);
                 }
             });
     }
@@ -365,8 +366,9 @@ impl CaptureScreen {
         }
     }
 
-    fn mapping_ui(&mut self, ui: &mut Ui) {
-        let Some(l) = &mut self.loaded else { return };
+    /// What the file gave: its rows, where the header is, what was passed over.
+    fn summary_ui(&self, ui: &mut Ui) {
+        let Some(l) = &self.loaded else { return };
         ui.label(format!(
             "{}: {} rows under the header on {} {} ({}); mapping {}.",
             l.table.file_name,
@@ -376,9 +378,31 @@ impl CaptureScreen {
             l.table.encoding,
             l.from
         ));
-        for s in l.table.skipped.iter().take(5) {
-            ui.label(format!("Passed over {}", l.table.describe(s)));
+        if !l.table.skipped.is_empty() {
+            let passed: Vec<String> = l
+                .table
+                .skipped
+                .iter()
+                .map(|s| l.table.describe(s))
+                .collect();
+            ui.label(format!("Passed over {}.", passed.join("; ")));
         }
+    }
+
+    /// Which column gives each field: open to check when suggested, folded when
+    /// a saved mapping fitted.
+    fn mapping_ui(&mut self, ui: &mut Ui) {
+        let suggested = self
+            .loaded
+            .as_ref()
+            .is_some_and(|l| !l.from.starts_with("the saved mapping"));
+        egui::CollapsingHeader::new("Which column gives each field")
+            .default_open(suggested)
+            .show(ui, |ui| self.mapping_fields_ui(ui));
+    }
+
+    fn mapping_fields_ui(&mut self, ui: &mut Ui) {
+        let Some(l) = &mut self.loaded else { return };
         let kind = match &l.mapping.kind {
             Some(Source::Constant { value }) => ItemKind::parse(value),
             _ => None,
@@ -485,6 +509,24 @@ impl CaptureScreen {
             ))
             .strong(),
         );
+        // The action first, so it is on screen whatever the preview's length.
+        let can = checked.batch.rows.len();
+        let rejected = checked.rejected.len();
+        ui.horizontal_wrapped(|ui| {
+            let ready = can > 0 && (rejected == 0 || self.skip_invalid);
+            if ui
+                .add_enabled(ready, egui::Button::new(format!("Capture {can} rows")))
+                .clicked()
+            {
+                capture = true;
+            }
+            if rejected > 0 {
+                ui.checkbox(
+                    &mut self.skip_invalid,
+                    "Capture the good rows; write the rejected ones beside the file",
+                );
+            }
+        });
         egui::Grid::new("capture_preview")
             .striped(true)
             .num_columns(6)
@@ -529,21 +571,6 @@ impl CaptureScreen {
                 "… and {} more rejected rows.",
                 checked.rejected.len() - LISTED_PROBLEMS
             ));
-        }
-        let can = checked.batch.rows.len();
-        let rejected = checked.rejected.len();
-        if rejected > 0 {
-            ui.checkbox(
-                &mut self.skip_invalid,
-                "Capture the good rows; write the rejected ones beside the file",
-            );
-        }
-        let ready = can > 0 && (rejected == 0 || self.skip_invalid);
-        if ui
-            .add_enabled(ready, egui::Button::new(format!("Capture {can} rows")))
-            .clicked()
-        {
-            capture = true;
         }
         if capture {
             self.capture(cx);
