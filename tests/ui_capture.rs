@@ -134,3 +134,59 @@ fn a_report_is_previewed_then_captured_from_the_screen() {
             || h.query_by_label("Capture 3 rows").is_some()
     );
 }
+
+/// Fast typing on a slow PC: the path and Enter in one frame, straight after F8
+/// (the path box has the focus when the screen opens), read the report; at
+/// 1366 x 768 and 1280 x 720, text at 100% and 125%, the counts and the Capture
+/// button are on screen without scrolling.
+#[test]
+fn the_path_and_enter_in_one_frame_read_the_report_and_capture_is_in_view() {
+    let p = Practice::new();
+    let report = p.dir.path().join("appointments.csv");
+    std::fs::write(&report, APPOINTMENTS).unwrap();
+    let path = p.path();
+    for (width, height) in [(1366.0_f32, 768.0_f32), (1280.0, 720.0)] {
+        for zoom in [1.0_f32, 1.25] {
+            let setting = format!("{width} x {height}, text at {:.0}%", zoom * 100.0);
+            let mut h = common::ui::app_on(
+                SqliteStore::open(&path).unwrap(),
+                egui::vec2(width, height),
+                now,
+            );
+            common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+            h.ctx.set_zoom_factor(zoom);
+            h.run();
+            h.input_mut().events.extend([
+                egui::Event::Key {
+                    key: egui::Key::F8,
+                    physical_key: None,
+                    pressed: true,
+                    repeat: false,
+                    modifiers: egui::Modifiers::NONE,
+                },
+                egui::Event::Text(report.to_str().unwrap().to_string()),
+                egui::Event::Key {
+                    key: egui::Key::Enter,
+                    physical_key: None,
+                    pressed: true,
+                    repeat: false,
+                    modifiers: egui::Modifiers::NONE,
+                },
+            ]);
+            h.step();
+            h.run_steps(4);
+            h.run();
+            assert!(shows(&h, "3 rows under the header"), "read ({setting})");
+            pick(&mut h, "Every row is", "Appointment");
+            h.run();
+            let window = h.ctx.content_rect();
+            let button = h
+                .get_by_role_and_label(egui::accesskit::Role::Button, "Capture 3 rows")
+                .rect();
+            assert!(
+                window.contains_rect(button),
+                "Capture at {button:?} is not inside the window {window:?} ({setting})"
+            );
+        }
+    }
+}
