@@ -51,6 +51,9 @@ const WRITE_LOCK: i64 = 0x6375_746f_0002;
 /// A cutover log kept on a PostgreSQL server.
 pub struct PostgresStore {
     client: RefCell<Client>,
+    /// An action failed with a lost connection: the next one connects afresh
+    /// (the driver may not have marked the client closed yet).
+    lost: std::cell::Cell<bool>,
     address: ServerAddress,
 }
 
@@ -145,6 +148,7 @@ impl PostgresStore {
         schema::migrate(&mut client)?;
         Ok(Self {
             client: RefCell::new(client),
+            lost: std::cell::Cell::new(false),
             address,
         })
     }
@@ -170,18 +174,30 @@ impl PostgresStore {
 
     /// Checks the server answers, reconnecting if the connection was lost.
     pub fn ping(&self) -> StoreResult<()> {
-        self.db()?.batch_execute("SELECT 1")?;
-        Ok(())
+        let result = (|| {
+            self.db()?.batch_execute("SELECT 1")?;
+            Ok(())
+        })();
+        self.noting(result)
     }
 
     /// The connection, reconnected first if it was lost. Reads go through a
     /// `RefCell` because the trait reads with `&self`.
     fn db(&self) -> StoreResult<RefMut<'_, Client>> {
         let mut client = self.client.try_borrow_mut().map_err(|_| StoreError::Busy)?;
-        if client.is_closed() {
+        if client.is_closed() || self.lost.get() {
             *client = open_client(&self.address)?;
+            self.lost.set(false);
         }
         Ok(client)
+    }
+
+    /// Passes `result` on, remembering a lost connection for the next action.
+    fn noting<T>(&self, result: StoreResult<T>) -> StoreResult<T> {
+        if matches!(result, Err(StoreError::ConnectionLost(_))) {
+            self.lost.set(true);
+        }
+        result
     }
 }
 
@@ -225,39 +241,46 @@ fn wants_password(e: &postgres::Error, config: &Config) -> bool {
 
 impl Backend for PostgresStore {
     fn read<T>(&self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
-        f(&mut PgSql(&mut *self.db()?))
+        let result = (|| f(&mut PgSql(&mut *self.db()?)))();
+        self.noting(result)
     }
 
     /// REPEATABLE READ, read only: one snapshot for every table, even while desks write.
     fn snapshot<T>(&self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
-        let mut client = self.db()?;
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        let out = f(&mut PgSql(&mut tx))?;
-        tx.commit()?;
-        Ok(out)
+        let result = (|| {
+            let mut client = self.db()?;
+            let mut tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let out = f(&mut PgSql(&mut tx))?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        self.noting(result)
     }
 
     /// One READ COMMITTED transaction that first takes the write lock (see the
     /// module comment); commits if `f` succeeds, rolls back if not.
     fn write<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T> {
-        let mut client = self.db()?;
-        let mut tx = client.transaction()?;
-        // The notification is sent only if this transaction commits (see `watch`).
-        // Typed parameters: one round trip (no separate prepare), as on every hot path.
-        tx.execute_typed(
-            "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
-            &[
-                (&WRITE_LOCK, postgres::types::Type::INT8),
-                (&watch::CHANNEL, postgres::types::Type::TEXT),
-            ],
-        )?;
-        let out = f(&mut PgSql(&mut tx))?;
-        tx.commit()?;
-        Ok(out)
+        let result = (|| {
+            let mut client = self.db()?;
+            let mut tx = client.transaction()?;
+            // The notification is sent only if this transaction commits (see `watch`).
+            // Typed parameters: one round trip (no separate prepare), as on every hot path.
+            tx.execute_typed(
+                "SELECT pg_advisory_xact_lock($1), pg_notify($2, '')",
+                &[
+                    (&WRITE_LOCK, postgres::types::Type::INT8),
+                    (&watch::CHANNEL, postgres::types::Type::TEXT),
+                ],
+            )?;
+            let out = f(&mut PgSql(&mut tx))?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        self.noting(result)
     }
 
     /// Has the server rewrite the tables (`VACUUM FULL`) so the deleted rows do
