@@ -4,7 +4,7 @@
 //! A two-digit year in a date of birth is in the past (`11-Nov-41` is 1941); in
 //! anything else (an appointment, an issue) it is this century.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::domain::dates::{parse_date, parse_date_time};
 
@@ -195,11 +195,6 @@ pub fn report_date_and_time(date: &str, time: &str, role: DateRole) -> Option<Na
         report_time(time)?
     };
     Some(day.and_time(t))
-}
-
-/// Whether a year looks wrong for a birth (in the future, or over 120 years ago).
-pub fn implausible_birth(d: NaiveDate, today: NaiveDate) -> bool {
-    d > today || today.year() - d.year() > 120
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use crate::domain::dates::{iso_date, iso_date_time};
 use crate::domain::kind::FieldInput;
-use crate::domain::{ItemDraft, ItemInput, ItemKind, Staff, StaffId};
+use crate::domain::{ItemDraft, ItemInput, ItemKind, Staff};
 
 use super::mapping::{CaptureMapping, Source, column_index};
 use super::report_dates::{DateRole, report_date, report_date_and_time, report_date_time};
@@ -354,27 +354,11 @@ pub fn check_row(
     })
 }
 
-/// The staff ids a mapping's remembered clinician names stand for (for the
-/// preview: who each name was matched to).
-pub fn remembered(mapping: &CaptureMapping, staff: &[Staff]) -> Vec<(String, Option<StaffId>)> {
-    mapping
-        .clinicians
-        .iter()
-        .map(|(k, v)| {
-            let id = staff
-                .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(v.trim()))
-                .map(|s| s.id);
-            (k.clone(), id)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Role;
     use crate::domain::capture::mapping::suggest;
+    use crate::domain::{Role, StaffId};
 
     fn staff() -> Vec<Staff> {
         let s = |id, name: &str, role| Staff {
