@@ -1,7 +1,9 @@
 //! Exports at practice scale: the interchange CSV (1k, 10k, 100k items) and the
 //! PDF re-entry report (10k items; 1k under `cargo test`). Run with
 //! `cargo bench --bench reports`. Peak memory and the CSV import beside the
-//! sqlite3 tool's own `.import` are measured by `scripts/bench-reports.sh`.
+//! sqlite3 tool's own `.import` are measured by `scripts/bench-reports.sh`; the
+//! capture and the import beside `.import` by `scripts/bench-capture.sh`. Also
+//! the capture screen's first rows from a 100,000-row report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -71,9 +73,60 @@ fn exports(c: &mut Criterion) {
     group.finish();
 }
 
+/// The capture screen's first rows from a long report: the file read whole (its
+/// SHA-256, encoding, header and rows), a mapping suggested, the first rows
+/// checked and matched against the log: what the person waits for before the
+/// preview shows (the rest is checked on a thread). 100,000 rows against a
+/// 100,000-item log (1,000 under `cargo test`).
+fn capture_preview(c: &mut Criterion) {
+    use cutover_log::domain::ItemKind;
+    use cutover_log::domain::capture::suggest;
+    use cutover_log::reports::capture_check::check_first;
+    use cutover_log::reports::report_file::read_report;
+    use cutover_log::store::CutoverStore;
+    use std::fmt::Write as _;
+    let n = if bench_mode() { 100_000 } else { 1_000 };
+    let (dir, store) = fixture(n);
+    let staff = store.staff().unwrap();
+    let prescriber = staff
+        .iter()
+        .find(|s| s.role.is_clinician())
+        .map(|s| s.name.clone())
+        .unwrap();
+    let mut csv = String::from(
+        "Surname,Forename,NHS Number,Date of Birth,Drug,Dosage,Quantity,Issue Date,Prescriber,Issue Type\n",
+    );
+    let mut numbers =
+        (999_000_000u32..).filter_map(cutover_log::domain::NhsNumber::from_first_nine);
+    for i in 0..n {
+        let nhs = numbers.next().unwrap();
+        writeln!(
+            csv,
+            "PATIENT,Test,{nhs},01-Jan-1950,Amlodipine {} mg tablets,One daily,28,{}-Nov-2026,{prescriber},Repeat",
+            i % 997 + 1,
+            10 + i % 15
+        )
+        .unwrap();
+    }
+    let report = dir.path().join("issues.csv");
+    std::fs::write(&report, csv).unwrap();
+    let mut group = c.benchmark_group("capture");
+    group.sample_size(10);
+    group.bench_function(BenchmarkId::new("preview_first_rows", n), |b| {
+        b.iter(|| {
+            let table = read_report(&report).unwrap();
+            let mapping = suggest(&table.header, Some(ItemKind::Prescription), "issues");
+            let first = check_first(&table, 10, &mapping, &staff, now());
+            store.capture_plan(&first.batch).unwrap();
+            assert_eq!(table.rows.len(), n);
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1));
-    targets = exports
+    targets = exports, capture_preview
 }
 criterion_main!(benches);

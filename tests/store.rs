@@ -1053,7 +1053,7 @@ fn each_role_is_refused_what_it_may_not_do<S: CutoverStore>(mut p: Practice<S>) 
 }
 
 #[test]
-fn a_large_import_is_searchable_and_leaves_the_search_trigger_as_it_was() {
+fn a_large_import_is_searchable_and_leaves_the_search_trigger_and_indexes_as_they_were() {
     use cutover_log::domain::Reentry;
     use cutover_log::store::ImportedItem;
     let mut p = Practice::new();
@@ -1069,6 +1069,20 @@ fn a_large_import_is_searchable_and_leaves_the_search_trigger_as_it_was() {
             .unwrap()
     };
     let created = trigger_sql(&p.path());
+    // The items' indexes: a large import into a small log drops them and builds
+    // them again at the end, from their stored definitions.
+    let index_sql = |path: &std::path::Path| -> Vec<String> {
+        let c = rusqlite::Connection::open(path).unwrap();
+        let mut q = c
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        q.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let indexes = index_sql(&p.path());
+    assert_eq!(indexes.len(), 7);
     let imported = |n: u32, logged_by| -> Vec<ImportedItem> {
         (0..n)
             .map(|i| {
@@ -1093,6 +1107,11 @@ fn a_large_import_is_searchable_and_leaves_the_search_trigger_as_it_was() {
     assert!(p.store.import_items(&bad, &desk).is_err());
     assert_eq!(trigger_sql(&p.path()), created);
     assert_eq!(
+        index_sql(&p.path()),
+        indexes,
+        "a failed import leaves every index"
+    );
+    assert_eq!(
         p.store.worklist_count(&WorklistFilter::default()).unwrap(),
         0
     );
@@ -1107,6 +1126,27 @@ fn a_large_import_is_searchable_and_leaves_the_search_trigger_as_it_was() {
         created,
         "the trigger is back as created"
     );
+    assert_eq!(
+        index_sql(&p.path()),
+        indexes,
+        "the indexes are back as created"
+    );
+    // Each item's history starts with its creation event, which records the item
+    // exactly as it is stored (the event is made without reading the row back).
+    for id in 1..=600 {
+        let item = p.store.item(cutover_log::domain::ItemId(id)).unwrap();
+        let events = p
+            .store
+            .history(cutover_log::domain::AuditEntity::Item, item.id.0)
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            events[0].after,
+            Some(serde_json::to_value(&item).unwrap()),
+            "item {}",
+            item.id.0
+        );
+    }
     let find = |s: &SqliteStore, text: &str| {
         s.worklist_count(&WorklistFilter {
             text: text.into(),

@@ -190,3 +190,118 @@ fn the_path_and_enter_in_one_frame_read_the_report_and_capture_is_in_view() {
         }
     }
 }
+
+/// A long report (more rows than are checked at once) from a practice whose
+/// report says the kind in a column and names a locum the staff list does not
+/// know: the first rows show while the whole is checked; the person matches the
+/// kind and the clinician once, on the screen; everything is then captured and
+/// the matches are remembered in the saved mapping.
+#[test]
+fn a_long_report_shows_its_first_rows_then_kinds_and_clinicians_are_matched_on_screen() {
+    use std::fmt::Write as _;
+    let p = Practice::new();
+    let path = p.path();
+    let mut csv = String::from(
+        "Record Type,Appointment Date,Start Time,Session Holder,Status,NHS Number,Surname,Forename,DOB\n",
+    );
+    let rows = 2_500;
+    for i in 0..rows {
+        let (day, minute) = (21 + i / 600, 8 * 60 + i % 600);
+        let number = if i % 2 == 0 {
+            NHS_A.to_string()
+        } else {
+            nhs(7)
+        };
+        writeln!(
+            csv,
+            "Appt,{day}-Nov-2026,{:02}:{:02},Dr Q LOCUM,Booked,{number},PATIENT,Test,02/03/1980",
+            minute / 60,
+            minute % 60
+        )
+        .unwrap();
+    }
+    let report = p.dir.path().join("long.csv");
+    std::fs::write(&report, csv).unwrap();
+
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        now,
+    );
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    h.key_press(egui::Key::F8);
+    h.run();
+    type_into(&mut h, "Report file", report.to_str().unwrap());
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let wait_for_whole = |h: &mut egui_kittest::Harness<'_, cutover_log::ui::CutoverApp>| {
+        for _ in 0..1000 {
+            if shows(h, "rows the hand log missed") {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
+        panic!("the whole report was never checked");
+    };
+    assert!(
+        shows(&h, "Checking all 2500 rows against the log")
+            || shows(&h, "rows the hand log missed"),
+        "the first rows are shown at once"
+    );
+    wait_for_whole(&mut h);
+    assert!(
+        shows(&h, "0 rows the hand log missed"),
+        "no kind yet: every row is rejected"
+    );
+
+    // The kind comes from a column; its one value is matched to a kind.
+    pick(&mut h, "Kind", "column 'Record Type'");
+    pick(&mut h, "'Appt' is", "Appointment");
+    wait_for_whole(&mut h);
+    assert!(
+        shows(
+            &h,
+            "0 rows the hand log missed · 0 already logged by hand · 0 captured before from this file · 2500 rejected"
+        ),
+        "the locum is not on the staff list yet"
+    );
+    assert!(shows(&h, "not matched: choose who this is"));
+    pick(&mut h, "'Dr Q LOCUM' is", "Dr Test Gp");
+    wait_for_whole(&mut h);
+    assert!(
+        shows(
+            &h,
+            "2500 rows the hand log missed · 0 already logged by hand · 0 captured before from this file · 0 rejected"
+        ),
+        "{:?}",
+        h.state().status.text
+    );
+    click(&mut h, "Capture 2500 rows");
+    for _ in 0..2000 {
+        if !h.state().capture.is_running() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    assert!(
+        h.state()
+            .status
+            .text
+            .contains("Captured 2500 items the hand log missed"),
+        "{:?}",
+        h.state().status.text
+    );
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.verify().unwrap().items, 2500);
+    let saved = store.capture_mappings().unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        saved[0].clinicians.get("Dr Q LOCUM").map(String::as_str),
+        Some("Dr Test Gp"),
+        "the locum's match is remembered for tomorrow's report"
+    );
+    assert_eq!(saved[0].value_for("kind", "Appt"), Some("appointment"));
+}

@@ -6,7 +6,8 @@ use chrono::NaiveDateTime;
 
 use crate::domain::Staff;
 use crate::domain::capture::{CaptureMapping, RowProblem, check_row};
-use crate::reports::report_file::ReportTable;
+use crate::reports::in_order::map_rows;
+use crate::reports::report_file::{ReportRow, ReportTable};
 use crate::store::capture::{CaptureBatch, CaptureRow};
 
 /// One row that could not become an item.
@@ -45,39 +46,66 @@ pub fn check_report(
     staff: &[Staff],
     now: NaiveDateTime,
 ) -> CheckedReport {
+    check_first(table, table.rows.len(), mapping, staff, now)
+}
+
+/// [`check_report`] of the first `rows` rows only: what a preview shows at once
+/// while the whole report is checked.
+pub fn check_first(
+    table: &ReportTable,
+    rows: usize,
+    mapping: &CaptureMapping,
+    staff: &[Staff],
+    now: NaiveDateTime,
+) -> CheckedReport {
+    let rows = &table.rows[..rows.min(table.rows.len())];
+    let checked = map_rows(rows, |row| check_one(table, row, mapping, staff, now));
     let mut batch = CaptureBatch {
         file_name: table.file_name.clone(),
         sha256: table.sha256.clone(),
-        rows: Vec::with_capacity(table.rows.len()),
+        rows: Vec::with_capacity(checked.len()),
     };
     let mut rejected = Vec::new();
-    for row in &table.rows {
-        let checked = if row.extra.is_empty() {
-            check_row(mapping, &table.header, row.line, &row.cells, staff, now)
-        } else {
-            Err(vec![RowProblem {
-                line: row.line,
-                column: format!("{} cells after the last column", row.extra.len()),
-                reason: "the row has more cells than the header, so its columns may be shifted (a comma inside a name?); check it in the file".into(),
-            }])
-        };
-        match checked {
-            Ok(input) => batch.rows.push(CaptureRow {
-                line: row.line as u64,
-                input,
-            }),
-            Err(problems) => {
-                let mut cells = row.cells.clone();
-                cells.extend(row.extra.iter().cloned());
-                rejected.push(RejectedRow {
-                    line: row.line,
-                    cells,
-                    problems,
-                });
-            }
+    for c in checked {
+        match c {
+            Ok(row) => batch.rows.push(row),
+            Err(row) => rejected.push(row),
         }
     }
     CheckedReport { batch, rejected }
+}
+
+/// One row checked: a row to capture, or rejected with its reasons.
+fn check_one(
+    table: &ReportTable,
+    row: &ReportRow,
+    mapping: &CaptureMapping,
+    staff: &[Staff],
+    now: NaiveDateTime,
+) -> Result<CaptureRow, RejectedRow> {
+    let checked = if row.extra.is_empty() {
+        check_row(mapping, &table.header, row.line, &row.cells, staff, now)
+    } else {
+        Err(vec![RowProblem {
+            line: row.line,
+            column: format!("{} cells after the last column", row.extra.len()),
+            reason: "the row has more cells than the header, so its columns may be shifted (a comma inside a name?); check it in the file".into(),
+        }])
+    };
+    checked
+        .map(|input| CaptureRow {
+            line: row.line as u64,
+            input,
+        })
+        .map_err(|problems| {
+            let mut cells = row.cells.clone();
+            cells.extend(row.extra.iter().cloned());
+            RejectedRow {
+                line: row.line,
+                cells,
+                problems,
+            }
+        })
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use crate::store::{CutoverStore, ImportedItem};
 use super::ReportError;
 use super::atomic::write_atomically;
 use super::csv_cells::{UTF8_BOM, escape_formula, unescape_formula};
+use super::in_order::map_rows;
 
 /// The first line of every exported file: a warning people see when they open it.
 /// Import skips lines starting with `#`.
@@ -267,6 +268,9 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
     };
     let mut rows = 0u64;
     let mut lines = LineCounter::new(text);
+    // The file read in order (a bad record stops here, with its line), then the
+    // rows checked on every core, the order kept.
+    let mut records: Vec<(u64, csv::StringRecord)> = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -279,37 +283,37 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
             }
         };
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-        let cells: Vec<String> = record.iter().map(str::to_string).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if record.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line: spreadsheets often leave these at the end
         }
         rows += 1;
+        records.push((line, record));
+    }
+    let checked = map_rows(&records, |(line, cells)| {
         if cells.len() != header.len() {
-            plan.rejected.push(RejectedRow {
-                line,
-                errors: vec![RowError {
-                    line,
-                    column: "(row)".into(),
-                    message: format!(
-                        "this row has {} cells but the header has {} columns",
-                        cells.len(),
-                        header.len()
-                    ),
-                }],
-                cells,
-            });
-            continue;
+            return Err(vec![RowError {
+                line: *line,
+                column: "(row)".into(),
+                message: format!(
+                    "this row has {} cells but the header has {} columns",
+                    cells.len(),
+                    header.len()
+                ),
+            }]);
         }
         let row: BTreeMap<&str, &str> = header
             .iter()
             .map(String::as_str)
             .zip(cells.iter().map(|c| unescape_formula(c)))
             .collect();
-        match read_row(&row, line, ctx) {
+        read_row(&row, *line, ctx)
+    });
+    for ((line, cells), outcome) in records.into_iter().zip(checked) {
+        match outcome {
             Ok(item) => plan.items.push(item),
             Err(errors) => plan.rejected.push(RejectedRow {
                 line,
-                cells,
+                cells: cells.iter().map(str::to_string).collect(),
                 errors,
             }),
         }

@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod capture_check;
 pub mod csv_cells;
+mod in_order;
 pub mod interchange;
 pub mod pdf_writer;
 pub mod reentry_report;

@@ -21,6 +21,57 @@ pub fn chain_head(tx: &mut dyn Sql) -> StoreResult<Option<String>> {
     }
 }
 
+/// The chain's head inside one write transaction: read once, then moved on by
+/// each event appended through it, so a batch of events does not read the head
+/// back for each. Every event of the transaction must go through the same
+/// `Chain` (the write transaction keeps other writers out).
+pub struct Chain {
+    head: String,
+}
+
+impl Chain {
+    /// The head as stored now (the genesis text for an empty trail).
+    pub fn read(tx: &mut dyn Sql) -> StoreResult<Self> {
+        Ok(Self {
+            head: chain_head(tx)?.unwrap_or_else(|| GENESIS.to_string()),
+        })
+    }
+
+    /// Appends one event after the head; `before`/`after` are stored as JSON.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append<B: Serialize, A: Serialize>(
+        &mut self,
+        tx: &mut dyn Sql,
+        actor: &Actor,
+        entity: AuditEntity,
+        entity_id: i64,
+        action: AuditAction,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> StoreResult<()> {
+        let row = ChainRow::event(actor, &entity, entity_id, &action, before, after)?;
+        let hash = row.hash(&self.head);
+        tx.execute(
+            "INSERT INTO audit_events (at, actor_id, actor_name, entity, entity_id, action, before_json, after_json, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            &params![
+                row.at,
+                row.actor_id,
+                row.actor_name,
+                row.entity,
+                row.entity_id,
+                row.action,
+                row.before,
+                row.after,
+                self.head.as_str(),
+                hash.as_str(),
+            ],
+        )?;
+        self.head = hash;
+        Ok(())
+    }
+}
+
 /// Appends one event after the chain's head; `before`/`after` are stored as JSON.
 /// The caller is inside a write transaction, so no other event can come between
 /// reading the head and writing.
@@ -33,26 +84,7 @@ pub fn append<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> StoreResult<()> {
-    let row = ChainRow::event(actor, &entity, entity_id, &action, before, after)?;
-    let prev = chain_head(tx)?.unwrap_or_else(|| GENESIS.to_string());
-    let hash = row.hash(&prev);
-    tx.execute(
-        "INSERT INTO audit_events (at, actor_id, actor_name, entity, entity_id, action, before_json, after_json, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        &params![
-            row.at,
-            row.actor_id,
-            row.actor_name,
-            row.entity,
-            row.entity_id,
-            row.action,
-            row.before,
-            row.after,
-            prev,
-            hash,
-        ],
-    )?;
-    Ok(())
+    Chain::read(tx)?.append(tx, actor, entity, entity_id, action, before, after)
 }
 
 /// An item's event: the common case of [`append`].

@@ -5,7 +5,10 @@
 //! serves the preview (read) and the capture (one write transaction, all rows or
 //! none). Mappings are saved by name, audited with before and after.
 
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,12 +16,14 @@ use crate::domain::capture::CaptureMapping;
 use crate::domain::capture::matching::same_event;
 use crate::domain::dates::iso_timestamp;
 use crate::domain::permissions::Action;
-use crate::domain::{Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, Reentry, StaffId};
+use crate::domain::{
+    Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, ItemKind, NhsNumber, Reentry, StaffId,
+};
 use crate::store::access::{authorize, require_staff};
-use crate::store::audit::{append, append_item};
-use crate::store::items::{Record, insert};
+use crate::store::audit::append;
+use crate::store::items::{NewItems, Record};
 use crate::store::practice::require_project;
-use crate::store::queries::{fetch, same_patient};
+use crate::store::queries::same_patient;
 use crate::store::rows::{ITEM_COLUMNS, RawItem};
 use crate::store::sql::{Backend, Query, Sql, params};
 use crate::store::{StoreError, StoreResult};
@@ -110,24 +115,46 @@ fn candidates(c: &mut dyn Sql, input: &ItemInput) -> StoreResult<Vec<Item>> {
         .collect()
 }
 
+/// What [`candidates`] asks for: a report names the same patient on many rows,
+/// and each patient's items of a kind are read once.
+type CandidateKey = (ItemKind, Option<NhsNumber>, String, Option<NaiveDate>);
+
+fn candidate_key(input: &ItemInput) -> CandidateKey {
+    let p = &input.patient;
+    match p.nhs_number {
+        Some(n) => (input.kind, Some(n), String::new(), None),
+        None => (input.kind, None, p.name.clone(), p.date_of_birth),
+    }
+}
+
 /// Each row against the log: already captured from this file, logged by hand
 /// (each item confirms one row at most), or new.
 pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePlan> {
-    let mut claimed: BTreeSet<ItemId> = BTreeSet::new();
+    let mut before: HashMap<u64, ItemId> = HashMap::new();
+    c.query_each(
+        "SELECT line, item_id FROM report_rows WHERE sha256 = ?1",
+        &params![batch.sha256.as_str()],
+        &mut |r| {
+            before.insert(r.count(0)?, ItemId(r.int(1)?));
+            Ok(())
+        },
+    )?;
+    let mut known: HashMap<CandidateKey, Vec<Item>> = HashMap::new();
+    let mut claimed: HashSet<ItemId> = HashSet::new();
     let mut plan = CapturePlan::default();
     for row in &batch.rows {
-        let line = i64::try_from(row.line).unwrap_or(i64::MAX);
-        let before = c.query_opt(
-            "SELECT item_id FROM report_rows WHERE sha256 = ?1 AND line = ?2",
-            &params![batch.sha256.as_str(), line],
-        )?;
-        let outcome = if let Some(r) = before {
-            RowOutcome::AlreadyCaptured(ItemId(r.int(0)?))
+        let outcome = if let Some(id) = before.get(&row.line) {
+            RowOutcome::AlreadyCaptured(*id)
         } else {
-            let found = candidates(c, &row.input)?
-                .into_iter()
-                .find(|i| !claimed.contains(&i.id) && same_event(&i.input, &row.input));
-            match found {
+            let key = candidate_key(&row.input);
+            let items = match known.entry(key) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(candidates(c, &row.input)?),
+            };
+            match items
+                .iter()
+                .find(|i| !claimed.contains(&i.id) && same_event(&i.input, &row.input))
+            {
                 Some(item) => {
                     claimed.insert(item.id);
                     RowOutcome::InLog(item.id)
@@ -167,14 +194,6 @@ fn record_row(
 /// How many rows a capture writes between reports of its progress.
 const PROGRESS_EVERY: usize = 250;
 
-/// A captured item's creation event: the item, and where it came from.
-#[derive(Serialize)]
-struct Captured<'a> {
-    #[serde(flatten)]
-    item: &'a Item,
-    source: &'a ReportSource,
-}
-
 /// Captures a report in one transaction: the missed rows added (each with its
 /// creation event naming its source), the rows reception logged recorded as
 /// confirmed, rows this file already gave left alone. Returns what each row was.
@@ -189,6 +208,7 @@ pub fn capture<B: Backend>(
     store.write(|tx| {
         let phase = require_project(tx)?.phase(actor.at).code();
         let plan = classify(tx, batch)?;
+        let mut new = NewItems::begin::<B>(tx, plan.new_rows())?;
         let mut done = CapturePlan::default();
         let all = batch.rows.len();
         for (done_rows, (row, (line, outcome))) in batch.rows.iter().zip(plan.outcomes).enumerate()
@@ -204,39 +224,26 @@ pub fn capture<B: Backend>(
             };
             let outcome = match outcome {
                 RowOutcome::New => {
-                    let id = insert(
-                        tx,
-                        &Record {
-                            input: &row.input,
-                            logged_by: by,
-                            logged_at: actor.at,
-                            logged_phase: phase,
-                            assignee: row.input.default_assignee(),
-                            reentry: &Reentry::outstanding(),
-                            void: None,
-                        },
-                    )?;
-                    let item = fetch(tx, id)?;
-                    record_row(tx, &source, id, "captured", actor, by)?;
-                    let after = Captured {
-                        item: &item,
-                        source: &source,
+                    let record = Record {
+                        input: &row.input,
+                        logged_by: by,
+                        logged_at: actor.at,
+                        logged_phase: phase,
+                        assignee: row.input.default_assignee(),
+                        reentry: &Reentry::outstanding(),
+                        void: None,
                     };
-                    append_item(
-                        tx,
-                        actor,
-                        id.0,
-                        AuditAction::ItemCaptured,
-                        None::<&()>,
-                        Some(&after),
-                    )?;
-                    RowOutcome::Added(id)
+                    let item =
+                        new.add(tx, actor, &record, AuditAction::ItemCaptured, Some(&source))?;
+                    record_row(tx, &source, item.id, "captured", actor, by)?;
+                    RowOutcome::Added(item.id)
                 }
                 RowOutcome::InLog(id) => {
                     record_row(tx, &source, id, "confirmed", actor, by)?;
-                    append_item(
+                    new.chain.append(
                         tx,
                         actor,
+                        AuditEntity::Item,
                         id.0,
                         AuditAction::ItemConfirmedByReport,
                         None::<&()>,
@@ -248,6 +255,7 @@ pub fn capture<B: Backend>(
             };
             done.outcomes.push((line, outcome));
         }
+        new.finish::<B>(tx)?;
         going(all, all);
         Ok(done)
     })

@@ -5,11 +5,11 @@
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
 use crate::domain::permissions::Action;
 use crate::domain::{
-    Actor, AuditAction, Item, ItemId, ItemInput, PreviousStatus, Reentry, SeenItem, StaffId,
-    StatusChange, Void,
+    Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, PreviousStatus, Reentry, SeenItem,
+    StaffId, StatusChange, Void,
 };
 use crate::store::access::{authorize, require_staff};
-use crate::store::audit::append_item;
+use crate::store::audit::{Chain, append_item};
 use crate::store::practice::require_project;
 use crate::store::queries::fetch;
 use crate::store::rows::{
@@ -69,31 +69,50 @@ fn content(input: &ItemInput) -> StoreResult<Vec<Param>> {
     .to_vec())
 }
 
-/// Inserts one new item row (its creation event is the caller's).
-pub(crate) fn insert(tx: &mut dyn Sql, r: &Record<'_>) -> StoreResult<ItemId> {
-    let mut p = content(r.input)?;
-    p.extend(params![
-        r.logged_by.0,
-        iso_timestamp(r.logged_at),
-        r.logged_phase,
-        r.assignee.map(|s| s.0),
-        r.reentry.status.code(),
-        r.reentry.by.map(|s| s.0),
-        r.reentry.at.map(iso_timestamp),
-        r.reentry.note.as_str(),
-        r.void.map(|v| iso_timestamp(v.at)),
-        r.void.map(|v| v.by.0),
-        r.void.map(|v| v.reason.clone()),
-        search_text(r.input),
-    ]);
-    let sql = format!(
-        "INSERT INTO items ({}, logged_by, logged_at, logged_phase, assignee_id, status, status_by,
-            status_at, status_note, voided_at, voided_by, void_reason, search_text, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1)
-         RETURNING id",
-        CONTENT_COLUMNS.join(", ")
-    );
-    Ok(ItemId(tx.insert(&sql, &p)?))
+/// [`RawItem::insert_sql`] for a new item, made once.
+static INSERT_NEW: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| RawItem::insert_sql(false));
+
+impl Record<'_> {
+    /// The row as it will be stored, at version 1 (the id is the database's).
+    fn stored(&self) -> StoreResult<RawItem> {
+        let input = self.input;
+        Ok(RawItem {
+            id: 0,
+            kind: input.kind.code().to_string(),
+            occurred_at: iso_date_time(input.occurred_at),
+            nhs_number: input.patient.nhs_number.map(|n| n.digits()),
+            patient_name: input.patient.name.clone(),
+            date_of_birth: input.patient.date_of_birth.map(iso_date),
+            clinician_id: input.clinician.map(|s| s.0),
+            details: input.details.clone(),
+            fields_json: fields_json(input)?,
+            logged_by: self.logged_by.0,
+            logged_at: iso_timestamp(self.logged_at),
+            logged_phase: self.logged_phase.to_string(),
+            assignee_id: self.assignee.map(|s| s.0),
+            status: self.reentry.status.code().to_string(),
+            status_by: self.reentry.by.map(|s| s.0),
+            status_at: self.reentry.at.map(iso_timestamp),
+            status_note: self.reentry.note.clone(),
+            voided_at: self.void.map(|v| iso_timestamp(v.at)),
+            voided_by: self.void.map(|v| v.by.0),
+            void_reason: self.void.map(|v| v.reason.clone()),
+            version: 1,
+        })
+    }
+}
+
+/// Inserts one new item row and returns the item exactly as stored — read back
+/// from the text written, as a fetch would read it, without a second query.
+/// (Its creation event is the caller's.)
+pub(crate) fn insert(tx: &mut dyn Sql, r: &Record<'_>) -> StoreResult<Item> {
+    let mut row = r.stored()?;
+    let mut p = row.params();
+    p.remove(0); // the id: the database gives it
+    p.push(Param::from(search_text(r.input)));
+    row.id = tx.insert(&INSERT_NEW, &p)?;
+    row.into_item()
 }
 
 /// Logs a new item for the person at the desk, with the default assignment.
@@ -102,7 +121,7 @@ pub fn log_item<B: Backend>(store: &mut B, input: &ItemInput, actor: &Actor) -> 
     let by = require_staff(actor)?;
     store.write(|tx| {
         let phase = require_project(tx)?.phase(actor.at).code();
-        let id = insert(
+        let item = insert(
             tx,
             &Record {
                 input,
@@ -114,17 +133,86 @@ pub fn log_item<B: Backend>(store: &mut B, input: &ItemInput, actor: &Actor) -> 
                 void: None,
             },
         )?;
-        let item = fetch(tx, id)?;
         append_item(
             tx,
             actor,
-            id.0,
+            item.id.0,
             AuditAction::ItemLogged,
             None::<&()>,
             Some(&item),
         )?;
         Ok(item)
     })
+}
+
+/// A creation event's record: the item as stored, and its source if it has one.
+#[derive(serde::Serialize)]
+struct Created<'a, S: serde::Serialize> {
+    #[serde(flatten)]
+    item: &'a Item,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a S>,
+}
+
+/// Many new items written in one transaction (an import, a capture): the
+/// backend's bulk hooks around them (SQLite indexes their search text in one
+/// pass at the end), and one chain head carried from event to event.
+pub(crate) struct NewItems {
+    pub(crate) chain: Chain,
+    rows: usize,
+    first_id: Option<i64>,
+    /// What the backend's hook asked to put back at the end.
+    restore: String,
+}
+
+impl NewItems {
+    /// Before the first of `rows` new items.
+    pub(crate) fn begin<B: Backend>(tx: &mut dyn Sql, rows: usize) -> StoreResult<Self> {
+        let restore = B::before_bulk_insert(tx, rows)?;
+        Ok(Self {
+            chain: Chain::read(tx)?,
+            rows,
+            first_id: None,
+            restore,
+        })
+    }
+
+    /// Inserts one item and appends its creation event: the item, and where it
+    /// came from if it came from somewhere the log should name (a report row).
+    /// Returns the item as stored.
+    pub(crate) fn add<S: serde::Serialize>(
+        &mut self,
+        tx: &mut dyn Sql,
+        actor: &Actor,
+        record: &Record<'_>,
+        action: AuditAction,
+        source: Option<&S>,
+    ) -> StoreResult<Item> {
+        let item = insert(tx, record)?;
+        self.first_id.get_or_insert(item.id.0);
+        let after = Created {
+            item: &item,
+            source,
+        };
+        self.chain.append(
+            tx,
+            actor,
+            AuditEntity::Item,
+            item.id.0,
+            action,
+            None::<&()>,
+            Some(&after),
+        )?;
+        Ok(item)
+    }
+
+    /// After the last.
+    pub(crate) fn finish<B: Backend>(self, tx: &mut dyn Sql) -> StoreResult<()> {
+        match self.first_id {
+            Some(first) => B::after_bulk_insert(tx, self.rows, first, &self.restore),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Imports many items in one transaction: all are stored or none.
@@ -136,35 +224,20 @@ pub fn import_items<B: Backend>(
     authorize(store, actor, Action::LogItem)?;
     store.write(|tx| {
         let project = require_project(tx)?;
-        B::before_bulk_insert(tx, items.len())?;
-        let mut first_id = None;
+        let mut new = NewItems::begin::<B>(tx, items.len())?;
         for it in items {
-            let id = insert(
-                tx,
-                &Record {
-                    input: &it.input,
-                    logged_by: it.logged_by,
-                    logged_at: it.logged_at,
-                    logged_phase: project.phase(it.logged_at).code(),
-                    assignee: it.assignee,
-                    reentry: &it.reentry,
-                    void: it.void.as_ref(),
-                },
-            )?;
-            let item = fetch(tx, id)?;
-            append_item(
-                tx,
-                actor,
-                id.0,
-                AuditAction::ItemImported,
-                None::<&()>,
-                Some(&item),
-            )?;
-            first_id.get_or_insert(id.0);
+            let record = Record {
+                input: &it.input,
+                logged_by: it.logged_by,
+                logged_at: it.logged_at,
+                logged_phase: project.phase(it.logged_at).code(),
+                assignee: it.assignee,
+                reentry: &it.reentry,
+                void: it.void.as_ref(),
+            };
+            new.add(tx, actor, &record, AuditAction::ItemImported, None::<&()>)?;
         }
-        if let Some(first) = first_id {
-            B::after_bulk_insert(tx, items.len(), first)?;
-        }
+        new.finish::<B>(tx)?;
         Ok(items.len())
     })
 }

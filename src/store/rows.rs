@@ -118,6 +118,23 @@ impl RawItem {
         .to_vec()
     }
 
+    /// `INSERT INTO items` of [`RawItem::params`] and the search text: with the
+    /// id as stored (a copy), or without it, the database giving the next one
+    /// (a new item; the statement returns it).
+    pub fn insert_sql(with_id: bool) -> String {
+        let columns = ITEM_COLUMNS.replace("items.", "");
+        let (columns, first, returning) = if with_id {
+            (columns.as_str(), 1, "")
+        } else {
+            (columns.trim_start_matches("id, "), 2, " RETURNING id")
+        };
+        let values = (first..=ITEM_COLUMN_COUNT + 1)
+            .map(|i| format!("?{}", i + 1 - first))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("INSERT INTO items ({columns}, search_text) VALUES ({values}){returning}")
+    }
+
     pub fn into_item(self) -> StoreResult<Item> {
         let id = self.id;
         let kind = ItemKind::parse(&self.kind).ok_or_else(|| corrupt(id, "kind"))?;

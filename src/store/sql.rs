@@ -294,13 +294,20 @@ pub trait Backend {
     /// queue; the audit chain gets one order); commits if `f` succeeds, rolls back
     /// otherwise.
     fn write<T>(&mut self, f: impl FnOnce(&mut dyn Sql) -> StoreResult<T>) -> StoreResult<T>;
-    /// Before an import of `rows` items in this transaction (a backend may set up
-    /// a faster way to index them).
-    fn before_bulk_insert(_tx: &mut dyn Sql, _rows: usize) -> StoreResult<()> {
-        Ok(())
+    /// Before `rows` new items are written in this transaction (a backend may
+    /// set up a faster way to index them). Returns what [`Self::after_bulk_insert`]
+    /// must put back (SQL), if anything.
+    fn before_bulk_insert(_tx: &mut dyn Sql, _rows: usize) -> StoreResult<String> {
+        Ok(String::new())
     }
-    /// After an import whose first new item is `first_id`.
-    fn after_bulk_insert(_tx: &mut dyn Sql, _rows: usize, _first_id: i64) -> StoreResult<()> {
+    /// After them, the first new item being `first_id`; `restore` is what
+    /// [`Self::before_bulk_insert`] returned. Runs in the same transaction.
+    fn after_bulk_insert(
+        _tx: &mut dyn Sql,
+        _rows: usize,
+        _first_id: i64,
+        _restore: &str,
+    ) -> StoreResult<()> {
         Ok(())
     }
     /// Before a purge, outside its transaction (e.g. freed pages are zeroed).

@@ -314,14 +314,7 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
             ],
         )?;
     }
-    let item_sql = format!(
-        "INSERT INTO items ({}, search_text) VALUES ({})",
-        ITEM_COLUMNS.replace("items.", ""),
-        (1..=ITEM_COLUMN_COUNT + 1)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let item_sql = RawItem::insert_sql(true);
     for (item, text) in &copy.items {
         let mut p = item.params();
         p.push(Param::from(text.as_str()));

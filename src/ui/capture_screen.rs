@@ -7,14 +7,15 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::Ui;
 
+use crate::domain::capture::rows::{distinct_values, match_clinician};
 use crate::domain::capture::{CaptureMapping, Source, suggest};
 use crate::domain::dates::uk_date_time;
-use crate::domain::{ItemKind, NhsNumber};
-use crate::reports::capture_check::{CheckedReport, check_report};
+use crate::domain::{ItemKind, NhsNumber, Staff};
+use crate::reports::capture_check::{CheckedReport, check_first, check_report};
 use crate::reports::report_file::{ReportTable, read_report};
 use crate::store::capture::{CapturePlan, RowOutcome};
 
@@ -26,14 +27,27 @@ const PREVIEW_ROWS: usize = 10;
 /// How many rejected rows are listed (all are written beside the file).
 const LISTED_PROBLEMS: usize = 20;
 
+/// Up to this many rows, a report is checked against the log at once; a longer
+/// one shows its first rows at once and is checked whole on a thread.
+const CHECK_AT_ONCE_ROWS: usize = 2_000;
+
+/// A report checked against the log: each good row's outcome, the rejected rows.
+type Checked = (CheckedReport, CapturePlan);
+
 /// What the file gave, its mapping and the preview.
 struct Loaded {
-    table: ReportTable,
+    table: Arc<ReportTable>,
     mapping: CaptureMapping,
     /// Where the mapping came from, for the person to see.
     from: String,
-    /// `None` until checked (again) against the log.
-    preview: Option<(CheckedReport, CapturePlan)>,
+    /// The first rows checked, shown while a long report is checked whole.
+    first: Option<Checked>,
+    /// Every row checked; `None` until checked (again) against the log.
+    preview: Option<Checked>,
+    /// The whole report being checked on a thread of its own.
+    checking: Option<Receiver<Result<Checked, String>>>,
+    /// The report's kinds and clinician names, for matching.
+    names: Names,
 }
 
 /// A capture being written on a thread of its own (with its own store handle),
@@ -69,11 +83,62 @@ fn fields_for(kind: Option<ItemKind>) -> Vec<(&'static str, &'static str)> {
         ("date_of_birth", "Date of birth"),
         ("clinician", "Clinician"),
     ];
-    if let Some(k) = kind {
-        out.extend(k.fields().iter().map(|f| (f.key, f.label)));
+    // A kind from a column: any kind's fields may be in the report.
+    let kinds = kind.map_or(ItemKind::ALL.to_vec(), |k| vec![k]);
+    for f in kinds.iter().flat_map(|k| k.fields()) {
+        if !out.iter().any(|(key, _)| *key == f.key) {
+            out.push((f.key, f.label));
+        }
     }
     out.push(("details", "Details"));
     out
+}
+
+/// How many different clinician names or kinds are listed for matching.
+const LISTED_NAMES: usize = 60;
+
+/// The different kinds and clinician names a report's rows give, read once for
+/// the columns the mapping takes them from.
+#[derive(Default)]
+struct Names {
+    kind_from: Option<Source>,
+    clinician_from: Option<Source>,
+    kinds: Vec<String>,
+    clinicians: Vec<String>,
+}
+
+impl Loaded {
+    /// Reads the report's kinds and clinician names again if the mapping now
+    /// takes them from other columns (only column sources list anything).
+    fn refresh_names(&mut self) {
+        let from_column =
+            |s: Option<&Source>| s.filter(|s| !matches!(s, Source::Constant { .. })).cloned();
+        let kind_from = from_column(self.mapping.kind.as_ref());
+        let clinician_from = from_column(self.mapping.fields.get("clinician"));
+        if self.names.kind_from == kind_from && self.names.clinician_from == clinician_from {
+            return;
+        }
+        let list = |source: &Option<Source>| {
+            source.as_ref().map_or_else(Vec::new, |s| {
+                let rows = self.table.rows.iter().map(|r| r.cells.as_slice());
+                distinct_values(&self.table.header, rows, s, LISTED_NAMES)
+            })
+        };
+        self.names = Names {
+            kinds: list(&kind_from),
+            clinicians: list(&clinician_from),
+            kind_from,
+            clinician_from,
+        };
+    }
+
+    /// The check no longer holds (the mapping or the log changed): check again;
+    /// a check still running is dropped (its result goes nowhere).
+    fn forget_check(&mut self) {
+        self.first = None;
+        self.preview = None;
+        self.checking = None;
+    }
 }
 
 impl CaptureScreen {
@@ -85,7 +150,7 @@ impl CaptureScreen {
     /// The log changed (another desk, a capture): check the preview again.
     pub fn mark_stale(&mut self) {
         if let Some(l) = &mut self.loaded {
-            l.preview = None;
+            l.forget_check();
         }
     }
 
@@ -131,24 +196,89 @@ impl CaptureScreen {
             });
         }
         self.loaded = Some(Loaded {
-            table,
+            table: Arc::new(table),
             mapping,
             from,
+            first: None,
             preview: None,
+            checking: None,
+            names: Names::default(),
         });
     }
 
+    /// Checks the report against the log: a short one at once; a long one's
+    /// first rows at once, the whole on a thread (picked up here, frame by frame).
     fn check(&mut self, cx: &mut AppContext<'_>) {
         let Some(l) = &mut self.loaded else { return };
         if l.preview.is_some() {
             return;
         }
-        let checked = check_report(&l.table, &l.mapping, cx.staff.all(), cx.now);
-        match cx.store.capture_plan(&checked.batch) {
-            Ok(plan) => l.preview = Some((checked, plan)),
+        if let Some(rx) = &l.checking {
+            match rx.try_recv() {
+                Ok(Ok(done)) => {
+                    l.preview = Some(done);
+                    l.checking = None;
+                }
+                Ok(Err(e)) => {
+                    l.checking = None;
+                    cx.status
+                        .error(format!("Could not check the report against the log: {e}"));
+                }
+                Err(TryRecvError::Disconnected) => {
+                    l.checking = None;
+                    cx.status
+                        .error("Could not check the whole report: the check stopped.");
+                }
+                Err(TryRecvError::Empty) => {} // the spinner keeps frames coming
+            }
+            return;
+        }
+        if l.first.is_some() {
+            return; // the whole check failed: shown once, not retried every frame
+        }
+        let all = l.table.rows.len() <= CHECK_AT_ONCE_ROWS;
+        let rows = if all {
+            l.table.rows.len()
+        } else {
+            PREVIEW_ROWS
+        };
+        let checked = check_first(&l.table, rows, &l.mapping, cx.staff.all(), cx.now);
+        let plan = match cx.store.capture_plan(&checked.batch) {
+            Ok(plan) => plan,
+            Err(e) => {
+                cx.status
+                    .error(format!("Could not check the report against the log: {e}"));
+                return;
+            }
+        };
+        if all {
+            l.preview = Some((checked, plan));
+            return;
+        }
+        l.first = Some((checked, plan));
+        match cx.store.open_another() {
+            Ok(store) => {
+                let (tx, rx) = channel();
+                let (table, mapping) = (Arc::clone(&l.table), l.mapping.clone());
+                let (staff, now) = (cx.staff.all().to_vec(), cx.now);
+                let spawned = std::thread::Builder::new()
+                    .name("capture check".into())
+                    .spawn(move || {
+                        let checked = check_report(&table, &mapping, &staff, now);
+                        let plan = store.capture_plan(&checked.batch);
+                        // The screen may have moved on (another file, a changed mapping).
+                        let _ = tx.send(plan.map(|p| (checked, p)).map_err(|e| e.to_string()));
+                    });
+                match spawned {
+                    Ok(_) => l.checking = Some(rx),
+                    Err(e) => cx
+                        .status
+                        .error(format!("Could not check the whole report: {e}")),
+                }
+            }
             Err(e) => cx
                 .status
-                .error(format!("Could not check the report against the log: {e}")),
+                .error(format!("Could not check the whole report: {e}")),
         }
     }
 
@@ -253,7 +383,7 @@ impl CaptureScreen {
             }
         }
         cx.status.info(said);
-        l.preview = None;
+        l.forget_check();
         cx.commands.push(super::command::Command::ReloadReference);
     }
 
@@ -297,7 +427,7 @@ impl CaptureScreen {
                     self.summary_ui(ui);
                     self.preview_ui(ui, cx);
                     ui.separator();
-                    self.mapping_ui(ui);
+                    self.mapping_ui(ui, cx.staff.all());
                 }
             });
     }
@@ -391,14 +521,131 @@ impl CaptureScreen {
 
     /// Which column gives each field: open to check when suggested, folded when
     /// a saved mapping fitted.
-    fn mapping_ui(&mut self, ui: &mut Ui) {
+    fn mapping_ui(&mut self, ui: &mut Ui, staff: &[Staff]) {
         let suggested = self
             .loaded
             .as_ref()
             .is_some_and(|l| !l.from.starts_with("the saved mapping"));
         egui::CollapsingHeader::new("Which column gives each field")
             .default_open(suggested)
-            .show(ui, |ui| self.mapping_fields_ui(ui));
+            .show(ui, |ui| {
+                self.mapping_fields_ui(ui);
+                self.names_ui(ui, staff);
+            });
+    }
+
+    /// Each kind and clinician name the report writes, matched once: a kind
+    /// to one of the log's kinds, a name to a member of staff (found by name
+    /// where it can be, chosen here where it cannot). Remembered in the mapping.
+    fn names_ui(&mut self, ui: &mut Ui, staff: &[Staff]) {
+        let Some(l) = &mut self.loaded else { return };
+        l.refresh_names();
+        let mut changed = false;
+        if !l.names.kinds.is_empty() {
+            ui.label(egui::RichText::new("Kinds in this report").strong());
+            egui::Grid::new("capture_kinds")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for text in &l.names.kinds {
+                        let now = l
+                            .mapping
+                            .value_for("kind", text)
+                            .map_or(text.as_str(), |v| v)
+                            .to_string();
+                        let current = ItemKind::parse(now.trim());
+                        widgets::row(ui, &format!("'{text}' is"), None, |ui, label| {
+                            let mut chosen = current;
+                            egui::ComboBox::from_id_salt(("capture_kind_value", text.as_str()))
+                                .selected_text(
+                                    current.map_or("(not a kind: rows rejected)", ItemKind::label),
+                                )
+                                .show_ui(ui, |ui| {
+                                    for k in ItemKind::ALL {
+                                        ui.selectable_value(&mut chosen, Some(k), k.label());
+                                    }
+                                })
+                                .response
+                                .labelled_by(label);
+                            if chosen != current
+                                && let Some(k) = chosen
+                            {
+                                l.mapping
+                                    .values
+                                    .entry("kind".into())
+                                    .or_default()
+                                    .insert(text.clone(), k.code().to_string());
+                                changed = true;
+                            }
+                        });
+                    }
+                });
+        }
+        if !l.names.clinicians.is_empty() {
+            ui.label(egui::RichText::new("Clinicians in this report").strong());
+            egui::Grid::new("capture_clinicians")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for text in &l.names.clinicians {
+                        let remembered = l.mapping.clinicians.get(text).cloned();
+                        let found = match_clinician(&l.mapping, text, staff);
+                        let shown = match (&remembered, &found) {
+                            (Some(name), Ok(_)) => format!("{name} (matched here)"),
+                            (None, Ok(s)) => format!("{} (found by name)", s.name),
+                            (_, Err(_)) => "not matched: choose who this is".to_string(),
+                        };
+                        let problem = found.as_ref().err().cloned();
+                        widgets::row(
+                            ui,
+                            &format!("'{text}' is"),
+                            problem.as_deref(),
+                            |ui, label| {
+                                let mut chosen: Option<Option<String>> = None;
+                                egui::ComboBox::from_id_salt(("capture_clinician", text.as_str()))
+                                    .selected_text(shown)
+                                    .width(280.0)
+                                    .show_ui(ui, |ui| {
+                                        if ui
+                                            .selectable_label(
+                                                remembered.is_none(),
+                                                "(find by name)",
+                                            )
+                                            .clicked()
+                                        {
+                                            chosen = Some(None);
+                                        }
+                                        for s in staff.iter().filter(|s| s.active) {
+                                            if ui
+                                                .selectable_label(
+                                                    remembered.as_deref() == Some(s.name.as_str()),
+                                                    &s.name,
+                                                )
+                                                .clicked()
+                                            {
+                                                chosen = Some(Some(s.name.clone()));
+                                            }
+                                        }
+                                    })
+                                    .response
+                                    .labelled_by(label);
+                                match chosen {
+                                    Some(Some(name)) => {
+                                        l.mapping.clinicians.insert(text.clone(), name);
+                                        changed = true;
+                                    }
+                                    Some(None) => {
+                                        l.mapping.clinicians.remove(text);
+                                        changed = true;
+                                    }
+                                    None => {}
+                                }
+                            },
+                        );
+                    }
+                });
+        }
+        if changed {
+            l.forget_check();
+        }
     }
 
     fn mapping_fields_ui(&mut self, ui: &mut Ui) {
@@ -420,6 +667,55 @@ impl CaptureScreen {
                         false,
                         label,
                     );
+                });
+                widgets::row(ui, "Kind", None, |ui, label| {
+                    let current = l.mapping.kind.clone();
+                    let shown = match &current {
+                        Some(Source::Constant { value }) => ItemKind::parse(value).map_or_else(
+                            || format!("'{value}'"),
+                            |k| format!("every row: {}", k.label()),
+                        ),
+                        Some(other) => other.describe(),
+                        None => "(not chosen)".to_string(),
+                    };
+                    let mut chosen = None;
+                    egui::ComboBox::from_id_salt("capture_mapping_kind")
+                        .selected_text(shown)
+                        .width(280.0)
+                        .show_ui(ui, |ui| {
+                            for k in ItemKind::ALL {
+                                let this = Source::Constant {
+                                    value: k.code().to_string(),
+                                };
+                                let text = format!("every row: {}", k.label());
+                                if ui
+                                    .selectable_label(current.as_ref() == Some(&this), text)
+                                    .clicked()
+                                {
+                                    chosen = Some(this);
+                                }
+                            }
+                            for column in &l.table.header {
+                                let this = Source::Column {
+                                    column: column.clone(),
+                                };
+                                let text = format!("column '{column}'");
+                                if ui
+                                    .selectable_label(current.as_ref() == Some(&this), text)
+                                    .clicked()
+                                {
+                                    chosen = Some(this);
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(label);
+                    if let Some(c) = chosen
+                        && Some(&c) != current.as_ref()
+                    {
+                        l.mapping.kind = Some(c);
+                        changed = true;
+                    }
                 });
                 for (key, field_label) in fields_for(kind) {
                     widgets::row(ui, field_label, None, |ui, label| {
@@ -488,32 +784,51 @@ impl CaptureScreen {
                 }
             });
         if changed {
-            l.preview = None;
+            l.forget_check();
+            // The kind box above follows the mapping's kind.
+            self.kind = match &l.mapping.kind {
+                Some(Source::Constant { value }) => ItemKind::parse(value),
+                _ => None,
+            };
         }
     }
 
     fn preview_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         let mut capture = false;
         let Some(l) = &self.loaded else { return };
-        let Some((checked, plan)) = &l.preview else {
+        let whole = l.preview.is_some();
+        let Some((checked, plan)) = l.preview.as_ref().or(l.first.as_ref()) else {
             ui.label("Checking the report…");
             return;
         };
-        ui.label(
-            egui::RichText::new(format!(
-                "{} rows the hand log missed · {} already logged by hand · {} captured before from this file · {} rejected",
-                plan.new_rows(),
-                plan.in_log(),
-                plan.already_captured(),
-                checked.rejected.len()
-            ))
-            .strong(),
-        );
+        if whole {
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} rows the hand log missed · {} already logged by hand · {} captured before from this file · {} rejected",
+                    plan.new_rows(),
+                    plan.in_log(),
+                    plan.already_captured(),
+                    checked.rejected.len()
+                ))
+                .strong(),
+            );
+        } else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Checking all {} rows against the log… the first rows are below.",
+                        l.table.rows.len()
+                    ))
+                    .strong(),
+                );
+            });
+        }
         // The action first, so it is on screen whatever the preview's length.
         let can = checked.batch.rows.len();
         let rejected = checked.rejected.len();
         ui.horizontal_wrapped(|ui| {
-            let ready = can > 0 && (rejected == 0 || self.skip_invalid);
+            let ready = whole && can > 0 && (rejected == 0 || self.skip_invalid);
             if ui
                 .add_enabled(ready, egui::Button::new(format!("Capture {can} rows")))
                 .clicked()

@@ -82,6 +82,31 @@ fn raw(header: &[String], cells: &[String], source: &Source) -> String {
     }
 }
 
+/// The different texts `source` gives over the rows (trimmed, empty ones left
+/// out), in the order first seen, at most `limit` of them: the clinician names
+/// or kinds a report uses, for the person to match each once.
+pub fn distinct_values<'a>(
+    header: &[String],
+    rows: impl IntoIterator<Item = &'a [String]>,
+    source: &Source,
+    limit: usize,
+) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for cells in rows {
+        let text = raw(header, cells, source);
+        let text = text.trim();
+        if !text.is_empty() && !seen.contains(text) {
+            seen.insert(text.to_string());
+            out.push(text.to_string());
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// The text the draft gets for one field, or why not.
 fn read_field(
     mapping: &CaptureMapping,
@@ -357,6 +382,25 @@ pub fn check_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_clinician_name_is_listed_once_in_the_order_the_report_gives_them() {
+        let header = row(&["Prescriber", "Drug"]);
+        let rows = [
+            row(&["Dr A KHAN", "x"]),
+            row(&[" KHAN, Asha (Dr) ", "y"]),
+            row(&["", "z"]),
+            row(&["Dr A KHAN", "w"]),
+            row(&["Dr B LEE", "v"]),
+        ];
+        let source = Source::Column {
+            column: "Prescriber".into(),
+        };
+        let names = distinct_values(&header, rows.iter().map(Vec::as_slice), &source, 10);
+        assert_eq!(names, ["Dr A KHAN", "KHAN, Asha (Dr)", "Dr B LEE"]);
+        let two = distinct_values(&header, rows.iter().map(Vec::as_slice), &source, 2);
+        assert_eq!(two.len(), 2);
+    }
     use crate::domain::capture::mapping::suggest;
     use crate::domain::{Role, StaffId};
 
