@@ -235,8 +235,12 @@ fn a_long_report_shows_its_first_rows_then_kinds_and_clinicians_are_matched_on_s
     h.key_press(egui::Key::Enter);
     h.run();
     let wait_for_whole = |h: &mut egui_kittest::Harness<'_, cutover_log::ui::CutoverApp>| {
+        // The counts are at the top of the screen.
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Report file")
+            .scroll_to_me();
+        h.step();
         for _ in 0..1000 {
-            if shows(h, "rows the hand log missed") {
+            if shows(h, "already logged by hand ·") {
                 return;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
@@ -257,6 +261,20 @@ fn a_long_report_shows_its_first_rows_then_kinds_and_clinicians_are_matched_on_s
 
     // The kind comes from a column; its one value is matched to a kind.
     pick(&mut h, "Kind", "column 'Record Type'");
+    assert!(
+        shows(&h, "Kinds in this report"),
+        "{:?}",
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Kind")
+            .value()
+    );
+    // Far down the screen, under the mapping's fields: scrolled to, as a person would.
+    let scroll_to = |h: &mut egui_kittest::Harness<'_, cutover_log::ui::CutoverApp>,
+                     label: &str| {
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
+            .scroll_to_me();
+        h.run();
+    };
+    scroll_to(&mut h, "'Appt' is");
     pick(&mut h, "'Appt' is", "Appointment");
     wait_for_whole(&mut h);
     assert!(
@@ -264,9 +282,29 @@ fn a_long_report_shows_its_first_rows_then_kinds_and_clinicians_are_matched_on_s
             &h,
             "0 rows the hand log missed · 0 already logged by hand · 0 captured before from this file · 2500 rejected"
         ),
-        "the locum is not on the staff list yet"
+        "the locum is not on the staff list yet: {:?}",
+        {
+            let seen = std::cell::RefCell::new(Vec::new());
+            let _ = h
+                .query_all_by(|n| {
+                    if let Some(l) = n.label()
+                        && l.contains("rejected")
+                    {
+                        seen.borrow_mut().push(l.to_string());
+                    }
+                    false
+                })
+                .count();
+            seen.into_inner()
+        }
     );
-    assert!(shows(&h, "not matched: choose who this is"));
+    scroll_to(&mut h, "'Dr Q LOCUM' is");
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "'Dr Q LOCUM' is")
+            .value()
+            .as_deref(),
+        Some("not matched: choose who this is")
+    );
     pick(&mut h, "'Dr Q LOCUM' is", "Dr Test Gp");
     wait_for_whole(&mut h);
     assert!(
@@ -285,7 +323,7 @@ fn a_long_report_shows_its_first_rows_then_kinds_and_clinicians_are_matched_on_s
         std::thread::sleep(std::time::Duration::from_millis(10));
         h.step();
     }
-    h.run();
+    h.run_steps(5); // the log changed: the report is checked again (a spinner)
     assert!(
         h.state()
             .status

@@ -682,6 +682,8 @@ impl CaptureScreen {
                     egui::ComboBox::from_id_salt("capture_mapping_kind")
                         .selected_text(shown)
                         .width(280.0)
+                        // Every kind and every column, without scrolling the list.
+                        .height(640.0)
                         .show_ui(ui, |ui| {
                             for k in ItemKind::ALL {
                                 let this = Source::Constant {
