@@ -304,7 +304,7 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
         let row: BTreeMap<&str, &str> = header
             .iter()
             .map(String::as_str)
-            .zip(cells.iter().map(|c| unescape_formula(c)))
+            .zip(cells.iter().map(unescape_formula))
             .collect();
         read_row(&row, *line, ctx)
     });
