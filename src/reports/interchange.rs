@@ -266,7 +266,6 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
         header: header.clone(),
         ..ImportPlan::default()
     };
-    let mut rows = 0u64;
     let mut lines = LineCounter::new(text);
     // The file read in order (a bad record stops here, with its line), then the
     // rows checked on every core, the order kept.
@@ -286,8 +285,10 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
         if record.iter().all(|c| c.trim().is_empty()) {
             continue; // blank line: spreadsheets often leave these at the end
         }
-        rows += 1;
         records.push((line, record));
+    }
+    if records.is_empty() {
+        return Err(FileProblem::NoRows);
     }
     let checked = map_rows(&records, |(line, cells)| {
         if cells.len() != header.len() {
@@ -317,9 +318,6 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
                 errors,
             }),
         }
-    }
-    if rows == 0 {
-        return Err(FileProblem::NoRows);
     }
     Ok(plan)
 }

@@ -54,17 +54,34 @@ const CONTENT_COLUMNS: [&str; 8] = [
     "fields_json",
 ];
 
+/// An item's content as it is stored (the record's columns left empty): the
+/// one place an input becomes the text of its columns, for a new item and an edit.
+fn stored_content(input: &ItemInput) -> StoreResult<RawItem> {
+    Ok(RawItem {
+        kind: input.kind.code().to_string(),
+        occurred_at: iso_date_time(input.occurred_at),
+        nhs_number: input.patient.nhs_number.map(|n| n.digits()),
+        patient_name: input.patient.name.clone(),
+        date_of_birth: input.patient.date_of_birth.map(iso_date),
+        clinician_id: input.clinician.map(|s| s.0),
+        details: input.details.clone(),
+        fields_json: fields_json(input)?,
+        ..RawItem::default()
+    })
+}
+
 /// An item's content as parameters for [`CONTENT_COLUMNS`].
 fn content(input: &ItemInput) -> StoreResult<Vec<Param>> {
+    let r = stored_content(input)?;
     Ok(params![
-        input.kind.code(),
-        iso_date_time(input.occurred_at),
-        input.patient.nhs_number.map(|n| n.digits()),
-        input.patient.name.as_str(),
-        input.patient.date_of_birth.map(iso_date),
-        input.clinician.map(|s| s.0),
-        input.details.as_str(),
-        fields_json(input)?,
+        r.kind,
+        r.occurred_at,
+        r.nhs_number,
+        r.patient_name,
+        r.date_of_birth,
+        r.clinician_id,
+        r.details,
+        r.fields_json,
     ]
     .to_vec())
 }
@@ -76,17 +93,7 @@ static INSERT_NEW: std::sync::LazyLock<String> =
 impl Record<'_> {
     /// The row as it will be stored, at version 1 (the id is the database's).
     fn stored(&self) -> StoreResult<RawItem> {
-        let input = self.input;
         Ok(RawItem {
-            id: 0,
-            kind: input.kind.code().to_string(),
-            occurred_at: iso_date_time(input.occurred_at),
-            nhs_number: input.patient.nhs_number.map(|n| n.digits()),
-            patient_name: input.patient.name.clone(),
-            date_of_birth: input.patient.date_of_birth.map(iso_date),
-            clinician_id: input.clinician.map(|s| s.0),
-            details: input.details.clone(),
-            fields_json: fields_json(input)?,
             logged_by: self.logged_by.0,
             logged_at: iso_timestamp(self.logged_at),
             logged_phase: self.logged_phase.to_string(),
@@ -99,6 +106,7 @@ impl Record<'_> {
             voided_by: self.void.map(|v| v.by.0),
             void_reason: self.void.map(|v| v.reason.clone()),
             version: 1,
+            ..stored_content(self.input)?
         })
     }
 }
@@ -159,7 +167,6 @@ struct Created<'a, S: serde::Serialize> {
 /// pass at the end), and one chain head carried from event to event.
 pub(crate) struct NewItems {
     pub(crate) chain: Chain,
-    rows: usize,
     first_id: Option<i64>,
     /// What the backend's hook asked to put back at the end.
     restore: String,
@@ -171,7 +178,6 @@ impl NewItems {
         let restore = B::before_bulk_insert(tx, rows)?;
         Ok(Self {
             chain: Chain::read(tx)?,
-            rows,
             first_id: None,
             restore,
         })
@@ -209,7 +215,7 @@ impl NewItems {
     /// After the last.
     pub(crate) fn finish<B: Backend>(self, tx: &mut dyn Sql) -> StoreResult<()> {
         match self.first_id {
-            Some(first) => B::after_bulk_insert(tx, self.rows, first, &self.restore),
+            Some(first) => B::after_bulk_insert(tx, first, &self.restore),
             None => Ok(()),
         }
     }

@@ -23,7 +23,7 @@ pub const ITEM_COLUMNS: &str = "items.id, items.kind, items.occurred_at, items.n
 pub const ITEM_COLUMN_COUNT: usize = 21;
 
 /// One item row as stored text, before the domain reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RawItem {
     pub id: i64,
     pub kind: String,

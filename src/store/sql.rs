@@ -302,12 +302,7 @@ pub trait Backend {
     }
     /// After them, the first new item being `first_id`; `restore` is what
     /// [`Self::before_bulk_insert`] returned. Runs in the same transaction.
-    fn after_bulk_insert(
-        _tx: &mut dyn Sql,
-        _rows: usize,
-        _first_id: i64,
-        _restore: &str,
-    ) -> StoreResult<()> {
+    fn after_bulk_insert(_tx: &mut dyn Sql, _first_id: i64, _restore: &str) -> StoreResult<()> {
         Ok(())
     }
     /// Before a purge, outside its transaction (e.g. freed pages are zeroed).

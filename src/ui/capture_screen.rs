@@ -650,10 +650,7 @@ impl CaptureScreen {
 
     fn mapping_fields_ui(&mut self, ui: &mut Ui) {
         let Some(l) = &mut self.loaded else { return };
-        let kind = match &l.mapping.kind {
-            Some(Source::Constant { value }) => ItemKind::parse(value),
-            _ => None,
-        };
+        let kind = l.mapping.every_row_kind();
         let mut changed = false;
         egui::Grid::new("capture_mapping")
             .num_columns(2)
@@ -685,23 +682,19 @@ impl CaptureScreen {
                         // Every kind and every column, without scrolling the list.
                         .height(640.0)
                         .show_ui(ui, |ui| {
-                            for k in ItemKind::ALL {
-                                let this = Source::Constant {
-                                    value: k.code().to_string(),
-                                };
-                                let text = format!("every row: {}", k.label());
-                                if ui
-                                    .selectable_label(current.as_ref() == Some(&this), text)
-                                    .clicked()
-                                {
-                                    chosen = Some(this);
-                                }
-                            }
-                            for column in &l.table.header {
-                                let this = Source::Column {
-                                    column: column.clone(),
-                                };
+                            let kinds = ItemKind::ALL.iter().map(|k| {
+                                let value = k.code().to_string();
+                                (
+                                    Source::Constant { value },
+                                    format!("every row: {}", k.label()),
+                                )
+                            });
+                            let columns = l.table.header.iter().map(|column| {
                                 let text = format!("column '{column}'");
+                                let column = column.clone();
+                                (Source::Column { column }, text)
+                            });
+                            for (this, text) in kinds.chain(columns) {
                                 if ui
                                     .selectable_label(current.as_ref() == Some(&this), text)
                                     .clicked()
@@ -788,10 +781,7 @@ impl CaptureScreen {
         if changed {
             l.forget_check();
             // The kind box above follows the mapping's kind.
-            self.kind = match &l.mapping.kind {
-                Some(Source::Constant { value }) => ItemKind::parse(value),
-                _ => None,
-            };
+            self.kind = l.mapping.every_row_kind();
         }
     }
 

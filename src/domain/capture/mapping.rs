@@ -92,6 +92,15 @@ pub enum MappingProblem {
 }
 
 impl CaptureMapping {
+    /// The kind of every row when the mapping names one; `None` when a column
+    /// says it (or nothing does).
+    pub fn every_row_kind(&self) -> Option<ItemKind> {
+        match &self.kind {
+            Some(Source::Constant { value }) => ItemKind::parse(value),
+            _ => None,
+        }
+    }
+
     /// Reads a mapping written by [`Self::to_json`] (a file one practice can pass
     /// to another on the same system).
     pub fn from_json(text: &str) -> Result<Self, MappingProblem> {

@@ -351,13 +351,9 @@ impl Backend for SqliteStore {
         Ok(restore)
     }
 
-    fn after_bulk_insert(
-        tx: &mut dyn Sql,
-        rows: usize,
-        first_id: i64,
-        restore: &str,
-    ) -> StoreResult<()> {
-        if rows >= BULK_INDEX_ROWS {
+    fn after_bulk_insert(tx: &mut dyn Sql, first_id: i64, restore: &str) -> StoreResult<()> {
+        // Nothing to put back: the batch was too small for the hook to change anything.
+        if !restore.is_empty() {
             tx.execute(
                 "INSERT INTO items_fts (rowid, search_text) SELECT id, search_text FROM items WHERE id >= ?1",
                 &crate::store::sql::params![first_id],
