@@ -1596,8 +1596,194 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
     );
 }
 
+/// The new system's report against the log, on both stores: the confident
+/// fits are proposed (an outstanding prescription, a re-entered one), a drug
+/// spelt differently is left for a person, a ticked appointment the report does
+/// not have is "not found", a row nobody logged is listed; accepting is one
+/// transaction refused when another desk accepted first, audited with the row,
+/// and only a clinician may accept prescriptions.
+fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::{AuditEntity, ItemKind, Status, StatusChange};
+    use cutover_log::store::capture::{CaptureBatch, CaptureRow};
+    use cutover_log::store::reconcile::{Doubt, Pairing, ReconcileDecision, Verification};
+    let desk = p.desk(during());
+    let gp = p.gp.clone();
+    // A row of the new system's report is dated after go-live: built as an
+    // item checked during cutover, then dated.
+    let drug = |nhs_number: &str, at: &str, name: &str| {
+        let mut i = input(ItemKind::Prescription, &gp, nhs_number, "2026-11-18T09:00");
+        i.fields.insert("medication".into(), name.into());
+        i.occurred_at = t(at);
+        i
+    };
+    let slot = |nhs_number: &str, at: &str| {
+        let mut i = input(ItemKind::Appointment, &gp, nhs_number, "2026-11-18T09:00");
+        i.fields.insert("appointment_at".into(), at.into());
+        i
+    };
+    let outstanding = p
+        .store
+        .log_item(
+            &drug(NHS_A, "2026-11-18T10:40", "Amlodipine 5mg tablets"),
+            &desk,
+        )
+        .unwrap();
+    let ticked = p
+        .store
+        .log_item(
+            &drug(&nhs(7), "2026-11-19T11:00", "Ramipril 2.5mg capsules"),
+            &desk,
+        )
+        .unwrap();
+    let appointment = p
+        .store
+        .log_item(&slot(NHS_A, "2026-11-27T10:30"), &desk)
+        .unwrap();
+    let misspelt = p
+        .store
+        .log_item(
+            &drug(&nhs(9), "2026-11-20T09:00", "Metformin 500mg tablets"),
+            &desk,
+        )
+        .unwrap();
+    let after = t("2026-11-25T09:00");
+    let gp_desk = p.as_gp(after);
+    for item in [&ticked, &appointment] {
+        p.store
+            .set_status(
+                &[item.seen()],
+                &StatusChange::ReEntered {
+                    note: String::new(),
+                },
+                &gp_desk,
+            )
+            .unwrap();
+    }
+    let row = |line: u64, input| CaptureRow { line, input };
+    let batch = CaptureBatch {
+        file_name: "systmone-issues.csv".into(),
+        sha256: "cd".repeat(32),
+        rows: vec![
+            row(2, drug(NHS_A, "2026-11-24T00:00", "AMLODIPINE 5 MG TABS")),
+            row(3, drug(&nhs(7), "2026-11-24T00:00", "Ramipril 2.5 mg caps")),
+            row(
+                4,
+                drug(&nhs(9), "2026-11-24T00:00", "Metformn 500mg tablets"),
+            ),
+            row(5, slot(&nhs(11), "2026-11-27T10:30")),
+        ],
+    };
+    let plan = p.store.reconcile_plan(&batch).unwrap();
+    let confident = |line, item: &cutover_log::domain::Item| Pairing {
+        line,
+        item: item.id,
+        doubts: vec![],
+    };
+    assert_eq!(
+        plan.found.proposed,
+        vec![confident(2, &outstanding), confident(3, &ticked)]
+    );
+    assert_eq!(
+        plan.found.to_judge,
+        vec![Pairing {
+            line: 4,
+            item: misspelt.id,
+            doubts: vec![Doubt::SpeltDifferently("medication")],
+        }]
+    );
+    assert_eq!(plan.found.not_found, vec![appointment.id]);
+    assert_eq!(plan.found.unlogged, vec![5]);
+
+    let decision = ReconcileDecision {
+        file_name: batch.file_name.clone(),
+        sha256: batch.sha256.clone(),
+        accepted: plan.all_proposed(),
+        not_found: plan.all_not_found(),
+    };
+    let events = p.store.verify().unwrap().audit_events;
+    assert!(
+        p.store
+            .record_reconciliation(&decision, &p.desk(after))
+            .is_err(),
+        "reception may not accept a prescription"
+    );
+    // Another desk accepts the first proposal first: this desk's whole decision
+    // is refused, nothing of it stored.
+    let other = ReconcileDecision {
+        accepted: decision.accepted[..1].to_vec(),
+        not_found: Vec::new(),
+        ..decision.clone()
+    };
+    let done = p.store.record_reconciliation(&other, &gp_desk).unwrap();
+    assert_eq!(
+        (done.verified, done.marked_re_entered, done.flagged),
+        (1, 1, 0)
+    );
+    let events = events + 3; // the refusal, the status change and the verification
+    assert!(matches!(
+        p.store.record_reconciliation(&decision, &gp_desk),
+        Err(StoreError::ChangedElsewhere(_))
+    ));
+    assert_eq!(p.store.verify().unwrap().audit_events, events);
+
+    let plan = p.store.reconcile_plan(&batch).unwrap();
+    assert_eq!(plan.found.proposed, vec![confident(3, &ticked)]);
+    assert_eq!(plan.found.already_verified.len(), 1);
+    let decision = ReconcileDecision {
+        accepted: plan.all_proposed(),
+        not_found: plan.all_not_found(),
+        ..decision
+    };
+    let done = p.store.record_reconciliation(&decision, &gp_desk).unwrap();
+    assert_eq!(
+        (done.verified, done.marked_re_entered, done.flagged),
+        (1, 0, 1)
+    );
+
+    let now = p.store.item(outstanding.id).unwrap();
+    assert_eq!(now.reentry.status, Status::ReEntered);
+    assert_eq!(now.reentry.by, Some(gp.id));
+    let found = p.store.verifications().unwrap();
+    assert!(matches!(
+        found.get(&outstanding.id),
+        Some(Verification::Verified(s)) if s.line == 2 && s.file_name == "systmone-issues.csv"
+    ));
+    assert!(matches!(found.get(&ticked.id), Some(Verification::Verified(s)) if s.line == 3));
+    assert!(matches!(
+        found.get(&appointment.id),
+        Some(Verification::NotFound(_))
+    ));
+    assert!(!found.contains_key(&misspelt.id));
+    let history = p.store.history(AuditEntity::Item, ticked.id.0).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.action, "item.verified");
+    assert_eq!(
+        last.after
+            .as_ref()
+            .and_then(|a| a.get("line"))
+            .and_then(|l| l.as_u64()),
+        Some(3)
+    );
+    let history = p
+        .store
+        .history(AuditEntity::Item, appointment.id.0)
+        .unwrap();
+    assert_eq!(
+        history.last().map(|e| e.action.as_str()),
+        Some("item.not_found_in_report")
+    );
+    assert!(p.store.verify().unwrap().is_ok());
+    // The same report again: nothing new to propose.
+    let plan = p.store.reconcile_plan(&batch).unwrap();
+    assert!(plan.found.proposed.is_empty());
+    assert_eq!(plan.found.already_verified.len(), 2);
+}
+
 on_both_stores!(
     every_kind_round_trips_through_the_store,
+    the_new_systems_report_verifies_items_and_flags_what_is_missing,
     default_assignment_follows_the_clinician_for_consultations_and_prescriptions,
     an_edit_is_audited_with_before_and_after,
     voided_items_stay_in_the_database_but_leave_the_worklist_and_counts,

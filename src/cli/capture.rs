@@ -12,76 +12,120 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow};
 
 use crate::domain::ItemKind;
-use crate::domain::capture::{CaptureMapping, Source, suggest};
+use crate::domain::capture::mapping::{Chosen, Purpose, choose};
+use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
-use crate::reports::capture_check::check_report;
+use crate::reports::capture_check::{CheckedReport, check_report};
 use crate::reports::interchange::write_rejected_rows;
 use crate::reports::report_file::{ReportTable, read_report};
 use crate::store::capture::RowOutcome;
 
 use super::OnLog;
 
-/// What `capture` was asked to do.
-pub(super) struct CaptureArgs<'a> {
+/// What `capture` or `reconcile` was asked to read: the report and how to map it.
+pub(super) struct ReportArgs<'a> {
     pub file: &'a Path,
     pub mapping: Option<&'a Path>,
     pub kind: Option<&'a str>,
-    pub dry_run: bool,
     pub skip_invalid: bool,
     pub write_mapping: Option<&'a Path>,
+}
+
+/// What `capture` was asked to do.
+pub(super) struct CaptureArgs<'a> {
+    pub report: ReportArgs<'a>,
+    pub dry_run: bool,
+}
+
+/// A report read, mapped and checked, ready to compare with the log.
+pub(super) struct CheckedFile {
+    pub table: ReportTable,
+    pub mapping: CaptureMapping,
+    /// Where the mapping came from, in words.
+    pub from: String,
+    pub checked: CheckedReport,
+}
+
+impl CheckedFile {
+    /// Whether the mapping should be saved after use: it came from a file or
+    /// was suggested (a saved one is saved already).
+    pub fn mapping_is_new(&self) -> bool {
+        !self.from.starts_with("the saved mapping")
+    }
+
+    /// Saves the mapping (when new) and writes the rejected rows beside the input.
+    pub fn finish(&self, on: &mut OnLog<'_>, args: &ReportArgs<'_>) -> Result<()> {
+        let actor = on.signed_in()?;
+        if self.mapping_is_new() {
+            on.store.save_capture_mapping(&self.mapping, &actor)?;
+            writeln!(
+                on.out,
+                "The mapping is saved as '{}': the next report like this one maps in one step.",
+                self.mapping.name
+            )?;
+        }
+        if !self.checked.rejected.is_empty() {
+            let path = write_rejected_rows(
+                args.file,
+                &self.table.header,
+                self.checked
+                    .rejected
+                    .iter()
+                    .map(|r| (r.cells.as_slice(), r.reasons())),
+            )?;
+            writeln!(
+                on.out,
+                "{} rows were rejected; they and their reasons are in {}",
+                self.checked.rejected.len(),
+                path.display()
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The mapping to use, and where it came from (for the report to the user).
 fn choose_mapping(
     on: &OnLog<'_>,
-    args: &CaptureArgs<'_>,
+    args: &ReportArgs<'_>,
     table: &ReportTable,
     kind: Option<ItemKind>,
+    purpose: Purpose,
 ) -> Result<(CaptureMapping, String)> {
-    let (mut mapping, from) = match args.mapping {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("could not read {}", path.display()))?;
-            let m =
-                CaptureMapping::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-            (m, format!("the mapping in {}", path.display()))
-        }
-        None => {
-            let saved = on
-                .store
-                .capture_mappings()?
-                .into_iter()
-                .find(|m| m.check(&table.header).is_ok());
-            match saved {
-                Some(m) => {
-                    let from = format!("the saved mapping '{}'", m.name);
-                    (m, from)
-                }
-                None => {
-                    let name = Path::new(&table.file_name)
-                        .file_stem()
-                        .and_then(|s| s.to_str())
-                        .unwrap_or("report")
-                        .to_string();
-                    (
-                        suggest(&table.header, kind, &name),
-                        "a mapping suggested from the report's column names".to_string(),
-                    )
-                }
-            }
-        }
+    let Some(path) = args.mapping else {
+        let saved = on.store.capture_mappings()?;
+        let (m, chosen) = choose(saved, &table.header, &table.file_name, kind, purpose);
+        let from = match chosen {
+            Chosen::Saved(name) => format!("the saved mapping '{name}'"),
+            Chosen::Suggested => "a mapping suggested from the report's column names".to_string(),
+        };
+        return Ok((m, from));
     };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let mut mapping =
+        CaptureMapping::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    mapping.purpose = purpose;
     if let Some(k) = kind {
         mapping.kind = Some(Source::Constant {
             value: k.code().to_string(),
         });
     }
-    Ok((mapping, from))
+    Ok((mapping, format!("the mapping in {}", path.display())))
 }
 
-/// Runs `capture` (see the module comment).
-pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<ExitCode> {
+/// Reads, maps and checks a report (capture's and reconcile's first steps).
+/// `None` when it cannot go on: what is wrong has been printed, nothing stored.
+pub(super) fn read_and_check(
+    on: &mut OnLog<'_>,
+    args: &ReportArgs<'_>,
+    purpose: Purpose,
+) -> Result<Option<CheckedFile>> {
     let actor = on.signed_in()?;
+    let verb = match purpose {
+        Purpose::Capture => "captured",
+        Purpose::Reconcile => "reconciled",
+    };
     let kind = match args.kind {
         Some(k) => Some(ItemKind::parse(k).with_context(|| {
             let kinds: Vec<&str> = ItemKind::ALL.iter().map(|k| k.code()).collect();
@@ -94,7 +138,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
     };
     let file = args.file;
     let table = read_report(file).map_err(|e| anyhow!("{}: {e}", file.display()))?;
-    let (mapping, from) = choose_mapping(on, args, &table, kind)?;
+    let (mapping, from) = choose_mapping(on, args, &table, kind, purpose)?;
     if let Some(path) = args.write_mapping {
         crate::reports::atomic::write_atomically(path, |w| {
             w.write_all(mapping.to_json().as_bytes())
@@ -117,9 +161,9 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             eprintln!("{}: {p}", file.display());
         }
         eprintln!(
-            "The mapping does not fit this report; nothing was captured. Give a mapping with --mapping FILE (--write-mapping FILE writes the one tried, to edit)."
+            "The mapping does not fit this report; nothing was {verb}. Give a mapping with --mapping FILE (--write-mapping FILE writes the one tried, to edit)."
         );
-        return Ok(ExitCode::FAILURE);
+        return Ok(None);
     }
     let staff = on.store.staff()?;
     let checked = check_report(&table, &mapping, &staff, actor.at);
@@ -130,13 +174,28 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             }
         }
         eprintln!(
-            "{} of {} rows have problems; nothing was captured. Fix them (or the mapping), or use --skip-invalid to capture the {} good rows.",
+            "{} of {} rows have problems; nothing was {verb}. Fix them (or the mapping), or use --skip-invalid to use the {} good rows.",
             checked.rejected.len(),
             table.rows.len(),
             checked.batch.rows.len()
         );
-        return Ok(ExitCode::FAILURE);
+        return Ok(None);
     }
+    Ok(Some(CheckedFile {
+        table,
+        mapping,
+        from,
+        checked,
+    }))
+}
+
+/// Runs `capture` (see the module comment).
+pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<ExitCode> {
+    let actor = on.signed_in()?;
+    let Some(read) = read_and_check(on, &args.report, Purpose::Capture)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let checked = &read.checked;
     let plan = on.store.capture_plan(&checked.batch)?;
     writeln!(
         on.out,
@@ -170,29 +229,6 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             .count(),
         done.in_log()
     )?;
-    if args.mapping.is_some() || !from.starts_with("the saved mapping") {
-        on.store.save_capture_mapping(&mapping, &actor)?;
-        writeln!(
-            on.out,
-            "The mapping is saved as '{}': the next report like this one maps in one step.",
-            mapping.name
-        )?;
-    }
-    if !checked.rejected.is_empty() {
-        let path = write_rejected_rows(
-            file,
-            &table.header,
-            checked
-                .rejected
-                .iter()
-                .map(|r| (r.cells.as_slice(), r.reasons())),
-        )?;
-        writeln!(
-            on.out,
-            "{} rows were rejected; they and their reasons are in {}",
-            checked.rejected.len(),
-            path.display()
-        )?;
-    }
+    read.finish(on, &args.report)?;
     Ok(ExitCode::SUCCESS)
 }

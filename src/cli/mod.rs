@@ -10,6 +10,7 @@
 mod capture;
 mod items;
 mod project;
+mod reconcile;
 mod whole_log;
 
 use std::io::Write;
@@ -61,6 +62,31 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         /// Capture the good rows; write rejected rows with reasons to FILE.rejected.csv.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Write the mapping used to this file (to check it, or pass it to another practice).
+        #[arg(long, value_name = "FILE")]
+        write_mapping: Option<PathBuf>,
+    },
+    /// Reconcile the log with a report from the new system after go-live (CSV,
+    /// .xlsx, .xls, .ods): each row is paired with the item it shows re-entered.
+    /// Lists the confident proposals, the fits a person must judge, the items
+    /// ticked re-entered but not found, and the rows nobody logged. Stores
+    /// nothing unless --accept-confident.
+    Reconcile {
+        file: PathBuf,
+        /// A mapping file (JSON) saying which column gives each field; without it,
+        /// a saved reconcile mapping that fits the report, or one suggested from its header.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// The kind of every row (appointment, prescription, …), if the report does not say.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Accept every confident proposal (each item verified against its row,
+        /// an open one marked re-entered) and flag the items ticked but not found.
+        #[arg(long)]
+        accept_confident: bool,
+        /// Use the good rows; write rejected rows with reasons to FILE.rejected.csv.
         #[arg(long)]
         skip_invalid: bool,
         /// Write the mapping used to this file (to check it, or pass it to another practice).
@@ -333,13 +359,33 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         } => capture::capture(
             on,
             &capture::CaptureArgs {
+                report: capture::ReportArgs {
+                    file: &file,
+                    mapping: mapping.as_deref(),
+                    kind: kind.as_deref(),
+                    skip_invalid,
+                    write_mapping: write_mapping.as_deref(),
+                },
+                dry_run,
+            },
+        ),
+        Command::Reconcile {
+            file,
+            mapping,
+            kind,
+            accept_confident,
+            skip_invalid,
+            write_mapping,
+        } => reconcile::reconcile(
+            on,
+            &capture::ReportArgs {
                 file: &file,
                 mapping: mapping.as_deref(),
                 kind: kind.as_deref(),
-                dry_run,
                 skip_invalid,
                 write_mapping: write_mapping.as_deref(),
             },
+            accept_confident,
         ),
         Command::Export { format, out } => items::export(on, format, &out),
         Command::Stats { json } => items::stats(on, json),

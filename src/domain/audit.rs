@@ -127,6 +127,12 @@ vocabulary! {
         ItemCaptured = "item.captured",
         /// A row of the old system's report found to be an item already logged.
         ItemConfirmedByReport = "item.confirmed_by_report",
+        /// Found in the new system's report and accepted by a person (with the
+        /// report's file, SHA-256 and row).
+        ItemVerified = "item.verified",
+        /// Ticked re-entered, but the new system's report did not have it:
+        /// flagged for a second look.
+        ItemNotFoundInReport = "item.not_found_in_report",
         ProjectCreated = "project.created",
         ProjectUpdated = "project.updated",
         ProjectGoLiveMoved = "project.go_live_moved",

@@ -8,6 +8,7 @@ pub mod kind;
 pub mod nhs_number;
 pub mod permissions;
 pub mod project;
+pub mod reconcile;
 pub mod signoff;
 pub mod staff;
 pub mod status;

@@ -20,7 +20,7 @@ use crate::store::sql::{Backend, Param, Sql, params};
 use crate::store::{ImportedItem, StoreError, StoreResult};
 
 /// Reads one item inside a write transaction, locking its row until the end.
-fn fetch_for_update(tx: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
+pub(crate) fn fetch_for_update(tx: &mut dyn Sql, id: ItemId) -> StoreResult<Item> {
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1{}",
         tx.dialect().for_update
@@ -319,7 +319,7 @@ pub fn void_item<B: Backend>(
     })
 }
 
-fn write_reentry(tx: &mut dyn Sql, id: ItemId, r: &Reentry) -> StoreResult<()> {
+pub(crate) fn write_reentry(tx: &mut dyn Sql, id: ItemId, r: &Reentry) -> StoreResult<()> {
     tx.execute(
         "UPDATE items SET status = ?1, status_by = ?2, status_at = ?3, status_note = ?4, version = version + 1
          WHERE id = ?5",
@@ -335,7 +335,7 @@ fn write_reentry(tx: &mut dyn Sql, id: ItemId, r: &Reentry) -> StoreResult<()> {
 }
 
 /// Checks the actor may change the status of every kind among `ids`.
-fn authorize_status<B: Backend>(
+pub(crate) fn authorize_status<B: Backend>(
     store: &mut B,
     ids: impl Iterator<Item = ItemId>,
     actor: &Actor,

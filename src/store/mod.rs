@@ -16,6 +16,7 @@ pub mod postgres;
 pub mod practice;
 pub mod purge;
 pub mod queries;
+pub mod reconcile;
 pub mod rows;
 mod service;
 pub mod sql;
@@ -23,6 +24,7 @@ pub mod sqlite;
 pub mod transfer;
 pub mod verify;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -309,6 +311,23 @@ pub trait CutoverStore {
         mapping: &crate::domain::capture::CaptureMapping,
         actor: &Actor,
     ) -> StoreResult<()>;
+    /// The new system's report against the log: what each row fits (a preview;
+    /// stores nothing).
+    fn reconcile_plan(
+        &self,
+        batch: &capture::CaptureBatch,
+    ) -> StoreResult<reconcile::ReconcilePlan>;
+    /// Records what a person accepted from a reconciliation in one transaction,
+    /// all or none: each accepted item verified (an open one marked re-entered),
+    /// each item ticked but not found flagged. Refused with
+    /// [`StoreError::ChangedElsewhere`] if any item moved on since the plan.
+    fn record_reconciliation(
+        &mut self,
+        decision: &reconcile::ReconcileDecision,
+        actor: &Actor,
+    ) -> StoreResult<reconcile::Recorded>;
+    /// Every item's latest finding against the new system's reports.
+    fn verifications(&self) -> StoreResult<HashMap<ItemId, reconcile::Verification>>;
     /// Records something that changes nothing but must be accountable (an export).
     fn record_event(&mut self, actor: &Actor, action: AuditAction, detail: &str)
     -> StoreResult<()>;

@@ -15,7 +15,7 @@ use crate::store::purge::PurgeSummary;
 use crate::store::sql::Backend;
 use crate::store::{
     ChangeWatch, CutoverStore, ImportedItem, StoreResult, VerifyReport, access, audit, capture,
-    items, practice, purge, queries, verify,
+    items, practice, purge, queries, reconcile, verify,
 };
 
 impl<B: Backend> CutoverStore for B {
@@ -144,6 +144,24 @@ impl<B: Backend> CutoverStore for B {
         going: &mut dyn FnMut(usize, usize) -> bool,
     ) -> StoreResult<capture::CapturePlan> {
         capture::capture(self, batch, actor, going)
+    }
+    fn reconcile_plan(
+        &self,
+        batch: &capture::CaptureBatch,
+    ) -> StoreResult<reconcile::ReconcilePlan> {
+        self.read(|c| reconcile::plan(c, batch))
+    }
+    fn record_reconciliation(
+        &mut self,
+        decision: &reconcile::ReconcileDecision,
+        actor: &Actor,
+    ) -> StoreResult<reconcile::Recorded> {
+        reconcile::record(self, decision, actor)
+    }
+    fn verifications(
+        &self,
+    ) -> StoreResult<std::collections::HashMap<ItemId, reconcile::Verification>> {
+        self.read(reconcile::verifications)
     }
     fn report_sources(&self, item: ItemId) -> StoreResult<Vec<capture::ReportRowRecord>> {
         self.read(|c| capture::sources(c, item))

@@ -68,11 +68,14 @@ pub struct LogCopy {
     pub report_rows: Vec<Vec<crate::store::sql::Cell>>,
     /// The saved column mappings, as stored.
     pub mappings: Vec<Vec<crate::store::sql::Cell>>,
+    /// The findings of reconciliation against the new system's reports, as stored.
+    pub verifications: Vec<Vec<crate::store::sql::Cell>>,
 }
 
 /// The columns of the report rows and mappings a copy moves verbatim.
 const REPORT_ROW_COLUMNS: &str = "id, file_name, sha256, line, item_id, outcome, at, by_id";
 const MAPPING_COLUMNS: &str = "name, mapping_json, saved_at, saved_by";
+const VERIFICATION_COLUMNS: &str = "id, item_id, outcome, file_name, sha256, line, at, by_id";
 
 /// A backend a log can be copied out of and into.
 pub trait Transfer: CutoverStore {
@@ -117,6 +120,7 @@ pub fn copy_log(from: &dyn Transfer, to: &mut dyn Transfer) -> StoreResult<CopyR
         && moved.purges == copy.purges
         && moved.report_rows == copy.report_rows
         && moved.mappings == copy.mappings
+        && moved.verifications == copy.verifications
         && moved.project == copy.project
         && moved.events == copy.events
         && head(&moved) == head(&copy);
@@ -263,6 +267,9 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
     let mappings = rows_of(&format!(
         "SELECT {MAPPING_COLUMNS} FROM capture_mappings ORDER BY name"
     ))?;
+    let verifications = rows_of(&format!(
+        "SELECT {VERIFICATION_COLUMNS} FROM verifications ORDER BY id"
+    ))?;
     Ok(LogCopy {
         project,
         staff,
@@ -272,6 +279,7 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
         purges,
         report_rows,
         mappings,
+        verifications,
     })
 }
 
@@ -280,7 +288,7 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
         "SELECT 1 WHERE EXISTS (SELECT 1 FROM project) OR EXISTS (SELECT 1 FROM staff)
              OR EXISTS (SELECT 1 FROM items) OR EXISTS (SELECT 1 FROM audit_events)
              OR EXISTS (SELECT 1 FROM purges) OR EXISTS (SELECT 1 FROM report_rows)
-             OR EXISTS (SELECT 1 FROM capture_mappings)",
+             OR EXISTS (SELECT 1 FROM capture_mappings) OR EXISTS (SELECT 1 FROM verifications)",
         &[],
     )?;
     require_empty(has_rows)?;
@@ -367,6 +375,7 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
     for (table, columns, rows) in [
         ("report_rows", REPORT_ROW_COLUMNS, &copy.report_rows),
         ("capture_mappings", MAPPING_COLUMNS, &copy.mappings),
+        ("verifications", VERIFICATION_COLUMNS, &copy.verifications),
     ] {
         let marks: Vec<String> = (1..=columns.split(',').count())
             .map(|i| format!("?{i}"))
@@ -388,6 +397,7 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
         "sign_offs",
         "purges",
         "report_rows",
+        "verifications",
     ] {
         let sql = tx
             .dialect()

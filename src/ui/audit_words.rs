@@ -233,6 +233,16 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
             Some(from) => format!("Confirmed by {from}"),
             None => "Confirmed by a report".into(),
         },
+        AuditAction::ItemVerified => match after.map(source_phrase) {
+            Some(from) => format!("Verified in the new system by {from}"),
+            None => "Verified in the new system by a report".into(),
+        },
+        AuditAction::ItemNotFoundInReport => match after.map(source_phrase) {
+            Some(from) => {
+                format!("Not found in the new system by {from}: flagged for a second look")
+            }
+            None => "Not found in the new system's report: flagged for a second look".into(),
+        },
         AuditAction::MappingSaved => match after_obj(e).and_then(|o| o.get("name")) {
             Some(name) => format!("Saved the report mapping '{}'", text_of(Some(name))),
             None => "Saved a report mapping".into(),

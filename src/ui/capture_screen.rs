@@ -11,8 +11,9 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::Ui;
 
+use crate::domain::capture::mapping::{Chosen, Purpose, choose};
 use crate::domain::capture::rows::{distinct_values, match_clinician};
-use crate::domain::capture::{CaptureMapping, Source, suggest};
+use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
 use crate::domain::{ItemKind, NhsNumber, Staff};
 use crate::reports::capture_check::{CheckedReport, check_first, check_report};
@@ -46,6 +47,8 @@ struct Loaded {
     preview: Option<Checked>,
     /// The whole report being checked on a thread of its own.
     checking: Option<Receiver<Result<Checked, String>>>,
+    /// The log changed since `preview` was checked: check again, keeping it shown.
+    stale: bool,
     /// The report's kinds and clinician names, for matching.
     names: Names,
 }
@@ -138,6 +141,7 @@ impl Loaded {
         self.first = None;
         self.preview = None;
         self.checking = None;
+        self.stale = false;
     }
 }
 
@@ -147,10 +151,19 @@ impl CaptureScreen {
         *self = Self::default();
     }
 
-    /// The log changed (another desk, a capture): check the preview again.
+    /// The log changed (another desk logged something): check the report
+    /// against it again. A whole preview stays on screen (and Capture with it:
+    /// the capture classifies every row again inside its own transaction) until
+    /// the new one replaces it, so the screen does not jump under the person's
+    /// pointer each time a desk saves.
     pub fn mark_stale(&mut self) {
         if let Some(l) = &mut self.loaded {
-            l.forget_check();
+            if l.preview.is_some() {
+                l.stale = true;
+                l.checking = None;
+            } else {
+                l.forget_check();
+            }
         }
     }
 
@@ -165,36 +178,22 @@ impl CaptureScreen {
                 return;
             }
         };
-        let saved = match cx.store.capture_mappings() {
-            Ok(all) => all.into_iter().find(|m| m.check(&table.header).is_ok()),
-            Err(e) => {
-                cx.status
-                    .error(format!("Could not read the saved mappings: {e}"));
-                None
-            }
+        let saved = cx.store.capture_mappings().unwrap_or_else(|e| {
+            cx.status
+                .error(format!("Could not read the saved mappings: {e}"));
+            Vec::new()
+        });
+        let (mapping, chosen) = choose(
+            saved,
+            &table.header,
+            &table.file_name,
+            self.kind,
+            Purpose::Capture,
+        );
+        let from = match chosen {
+            Chosen::Saved(name) => format!("the saved mapping '{name}'"),
+            Chosen::Suggested => "suggested from the column names: check each field".to_string(),
         };
-        let (mut mapping, from) = match saved {
-            Some(m) => {
-                let from = format!("the saved mapping '{}'", m.name);
-                (m, from)
-            }
-            None => {
-                let name = std::path::Path::new(&table.file_name)
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("report")
-                    .to_string();
-                (
-                    suggest(&table.header, self.kind, &name),
-                    "suggested from the column names: check each field".to_string(),
-                )
-            }
-        };
-        if let Some(k) = self.kind {
-            mapping.kind = Some(Source::Constant {
-                value: k.code().to_string(),
-            });
-        }
         self.loaded = Some(Loaded {
             table: Arc::new(table),
             mapping,
@@ -202,6 +201,7 @@ impl CaptureScreen {
             first: None,
             preview: None,
             checking: None,
+            stale: false,
             names: Names::default(),
         });
     }
@@ -210,9 +210,6 @@ impl CaptureScreen {
     /// first rows at once, the whole on a thread (picked up here, frame by frame).
     fn check(&mut self, cx: &mut AppContext<'_>) {
         let Some(l) = &mut self.loaded else { return };
-        if l.preview.is_some() {
-            return;
-        }
         if let Some(rx) = &l.checking {
             match rx.try_recv() {
                 Ok(Ok(done)) => {
@@ -233,29 +230,34 @@ impl CaptureScreen {
             }
             return;
         }
-        if l.first.is_some() {
-            return; // the whole check failed: shown once, not retried every frame
-        }
-        let all = l.table.rows.len() <= CHECK_AT_ONCE_ROWS;
-        let rows = if all {
-            l.table.rows.len()
-        } else {
-            PREVIEW_ROWS
-        };
-        let checked = check_first(&l.table, rows, &l.mapping, cx.staff.all(), cx.now);
-        let plan = match cx.store.capture_plan(&checked.batch) {
-            Ok(plan) => plan,
-            Err(e) => {
-                cx.status
-                    .error(format!("Could not check the report against the log: {e}"));
-                return;
-            }
-        };
-        if all {
-            l.preview = Some((checked, plan));
+        let again = l.stale && l.preview.is_some();
+        if !again && (l.preview.is_some() || l.first.is_some()) {
+            // Checked; or the whole check failed: said once, not retried every frame.
             return;
         }
-        l.first = Some((checked, plan));
+        l.stale = false;
+        let all = l.table.rows.len() <= CHECK_AT_ONCE_ROWS;
+        if all || !again {
+            let rows = if all {
+                l.table.rows.len()
+            } else {
+                PREVIEW_ROWS
+            };
+            let checked = check_first(&l.table, rows, &l.mapping, cx.staff.all(), cx.now);
+            let plan = match cx.store.capture_plan(&checked.batch) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    cx.status
+                        .error(format!("Could not check the report against the log: {e}"));
+                    return;
+                }
+            };
+            if all {
+                l.preview = Some((checked, plan));
+                return;
+            }
+            l.first = Some((checked, plan));
+        }
         match cx.store.open_another() {
             Ok(store) => {
                 let (tx, rx) = channel();
@@ -789,6 +791,12 @@ impl CaptureScreen {
         let mut capture = false;
         let Some(l) = &self.loaded else { return };
         let whole = l.preview.is_some();
+        if l.checking.is_some() {
+            // Frames while the thread works, to pick up its answer (a check of a
+            // changed log runs behind the preview, with no spinner to ask for them).
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
         let Some((checked, plan)) = l.preview.as_ref().or(l.first.as_ref()) else {
             ui.label("Checking the report…");
             return;

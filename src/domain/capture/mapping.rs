@@ -55,6 +55,62 @@ impl Source {
     }
 }
 
+/// What a mapping is for: the old system's reports read into the log
+/// (capture), or the new system's checked against it (reconcile). A saved
+/// mapping is offered for its own purpose only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    #[default]
+    Capture,
+    Reconcile,
+}
+
+/// Where the mapping [`choose`] gave came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chosen {
+    /// A saved mapping that fits the report (its name).
+    Saved(String),
+    /// Suggested from the report's column names: to be checked.
+    Suggested,
+}
+
+/// The mapping for a report: the first saved mapping of this purpose whose
+/// columns the report has, else one suggested from its header and named after
+/// the file. `kind`, when given, is the kind of every row.
+pub fn choose(
+    saved: Vec<CaptureMapping>,
+    header: &[String],
+    file_name: &str,
+    kind: Option<ItemKind>,
+    purpose: Purpose,
+) -> (CaptureMapping, Chosen) {
+    let fits = saved
+        .into_iter()
+        .find(|m| m.purpose == purpose && m.check(header).is_ok());
+    let (mut mapping, chosen) = match fits {
+        Some(m) => {
+            let name = m.name.clone();
+            (m, Chosen::Saved(name))
+        }
+        None => {
+            let name = std::path::Path::new(file_name)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("report");
+            let mut m = suggest(header, kind, name);
+            m.purpose = purpose;
+            (m, Chosen::Suggested)
+        }
+    };
+    if let Some(k) = kind {
+        mapping.kind = Some(Source::Constant {
+            value: k.code().to_string(),
+        });
+    }
+    (mapping, chosen)
+}
+
 /// A whole mapping for one report layout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct CaptureMapping {
@@ -74,6 +130,9 @@ pub struct CaptureMapping {
     /// member's name in the log, matched once and remembered.
     #[serde(default)]
     pub clinicians: BTreeMap<String, String>,
+    /// Capture (the old system's reports) or reconcile (the new system's).
+    #[serde(default)]
+    pub purpose: Purpose,
 }
 
 /// Why a mapping file could not be used.

@@ -20,6 +20,7 @@ pub static POSTGRES: Dialect = Dialect {
     delete_everything: "ALTER TABLE items DISABLE TRIGGER items_never_deleted;
          ALTER TABLE audit_events DISABLE TRIGGER audit_append_only_delete;
          DELETE FROM report_rows;
+         DELETE FROM verifications;
          DELETE FROM items;
          DELETE FROM audit_events;
          ALTER TABLE items ENABLE TRIGGER items_never_deleted;

@@ -34,6 +34,7 @@ pub static SQLITE: Dialect = Dialect {
     delete_everything: "DROP TRIGGER items_never_deleted;
          DROP TRIGGER audit_append_only_delete;
          DELETE FROM report_rows;
+         DELETE FROM verifications;
          DELETE FROM items;
          DELETE FROM audit_events;
          INSERT INTO items_fts (items_fts) VALUES ('rebuild');

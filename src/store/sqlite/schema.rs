@@ -157,6 +157,22 @@ CREATE TABLE capture_mappings (
 );
 "#;
 
+/// Reconciliation against the new system's reports: each item's findings, the
+/// latest one standing (verified by a report row, or ticked but not found).
+const V7: &str = r#"
+CREATE TABLE verifications (
+    id          INTEGER PRIMARY KEY,
+    item_id     INTEGER NOT NULL REFERENCES items (id),
+    outcome     TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    by_id       INTEGER NOT NULL REFERENCES staff (id)
+);
+CREATE INDEX verifications_item ON verifications (item_id);
+"#;
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -166,11 +182,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(PURGES),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;
 
 /// The trigger that indexes a new item's text for search, exactly as migration 5
 /// creates it. A large import drops it inside its transaction, indexes every new

@@ -1,0 +1,113 @@
+//! `reconcile`: the new system's report against the log after go-live. The
+//! report is read, mapped and checked as in `capture` (with mappings saved for
+//! reconciling), each row paired with the item it shows re-entered by the
+//! domain's rules, and the results listed: confident proposals, fits a person
+//! must judge, items ticked re-entered but not found, rows nobody logged. With
+//! `--accept-confident` the proposals are accepted and the items not found
+//! flagged, in one transaction; otherwise nothing is stored. Items are named by
+//! number, kind and date only (no patient details on the terminal).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::domain::capture::mapping::Purpose;
+use crate::domain::dates::uk_date_time;
+use crate::domain::{Item, ItemId};
+use crate::store::reconcile::{ReconcileDecision, ReconcilePlan};
+
+use super::OnLog;
+use super::capture::{ReportArgs, read_and_check};
+
+/// An item in words without patient details: "item 12 (prescription, 25/11/2026 10:40, outstanding)".
+fn item_words(plan: &ReconcilePlan, id: ItemId) -> String {
+    match plan.items.get(&id) {
+        Some(Item { input, reentry, .. }) => format!(
+            "item {} ({}, {}, {})",
+            id.0,
+            input.kind.noun(),
+            uk_date_time(input.occurred_at),
+            reentry.status.label().to_lowercase()
+        ),
+        None => format!("item {}", id.0),
+    }
+}
+
+/// Runs `reconcile` (see the module comment).
+pub(super) fn reconcile(
+    on: &mut OnLog<'_>,
+    args: &ReportArgs<'_>,
+    accept_confident: bool,
+) -> Result<ExitCode> {
+    let actor = on.signed_in()?;
+    let Some(read) = read_and_check(on, args, Purpose::Reconcile)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let batch = &read.checked.batch;
+    let plan = on.store.reconcile_plan(batch)?;
+    let found = &plan.found;
+    writeln!(
+        on.out,
+        "{} confident proposals, {} to judge, {} already verified, {} ticked but not found in the new system, {} rows nobody logged, {} rejected.",
+        found.proposed.len(),
+        found.to_judge.len(),
+        found.already_verified.len(),
+        found.not_found.len(),
+        found.unlogged.len(),
+        read.checked.rejected.len()
+    )?;
+    for p in &found.proposed {
+        writeln!(
+            on.out,
+            "  proposed: row {} is {} re-entered",
+            p.line,
+            item_words(&plan, p.item)
+        )?;
+    }
+    for p in &found.to_judge {
+        let doubts: Vec<String> = p.doubts.iter().map(|d| d.describe()).collect();
+        writeln!(
+            on.out,
+            "  to judge: row {} may be {}: {}",
+            p.line,
+            item_words(&plan, p.item),
+            doubts.join("; ")
+        )?;
+    }
+    for id in &found.not_found {
+        writeln!(
+            on.out,
+            "  NOT FOUND: {} was ticked re-entered, but the report has no row for it",
+            item_words(&plan, *id)
+        )?;
+    }
+    for line in &found.unlogged {
+        writeln!(
+            on.out,
+            "  not logged: row {line} (entered in the new system; usually fine, possibly entered twice)"
+        )?;
+    }
+    if !accept_confident {
+        writeln!(
+            on.out,
+            "Nothing was stored. Run with --accept-confident to accept the {} confident proposals and flag the {} items not found; judge the others on the Reconcile screen.",
+            found.proposed.len(),
+            found.not_found.len()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let decision = ReconcileDecision {
+        file_name: batch.file_name.clone(),
+        sha256: batch.sha256.clone(),
+        accepted: plan.all_proposed(),
+        not_found: plan.all_not_found(),
+    };
+    let done = on.store.record_reconciliation(&decision, &actor)?;
+    writeln!(
+        on.out,
+        "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
+        done.verified, done.marked_re_entered, done.flagged
+    )?;
+    read.finish(on, args)?;
+    Ok(ExitCode::SUCCESS)
+}

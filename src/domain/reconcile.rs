@@ -1,0 +1,657 @@
+//! Reconciliation after go-live: whether a row of the new system's report is a
+//! logged item re-entered there. One table with one rule per kind (what
+//! identifies the item in the new system), a strength for every fit, and the
+//! pairing of a whole report against the log in which only a confident fit that
+//! nothing else competes for is proposed. Pure: the store reads the items and
+//! records what a person accepted.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::domain::capture::matching::{normalise, same_patient};
+use crate::domain::{ItemId, ItemInput, ItemKind, Status};
+
+/// When a report row's date fits an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// The appointment's slot: this field's date and time, exactly.
+    Slot(&'static str),
+    /// Issued in the new system on or after go-live (a prescription is issued
+    /// again there, not back-dated).
+    OnOrAfterGoLive,
+    /// On the item's own day (the new record carries the original date).
+    SameDay,
+}
+
+/// What else must agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A kind's own field, compared after [`normalise`].
+    Field(&'static str),
+    /// The responsible clinician.
+    Clinician,
+}
+
+/// The rule for one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconcileRule {
+    pub when: When,
+    pub keys: &'static [Key],
+}
+
+/// The rule for each kind: the same patient always, then these.
+pub fn rule(kind: ItemKind) -> ReconcileRule {
+    use ItemKind as K;
+    let (when, keys): (When, &'static [Key]) = match kind {
+        K::Appointment => (When::Slot("appointment_at"), &[]),
+        K::Prescription => (When::OnOrAfterGoLive, &[Key::Field("medication")]),
+        K::Immunisation => (When::SameDay, &[Key::Field("vaccine")]),
+        K::PathologyResult => (When::SameDay, &[Key::Field("test_name")]),
+        K::Consultation | K::TelephoneCall | K::HomeVisit => (When::SameDay, &[Key::Clinician]),
+        K::Referral | K::Registration | K::Correspondence | K::Other => (When::SameDay, &[]),
+    };
+    ReconcileRule { when, keys }
+}
+
+/// Why a fit is only possible: a person must look before it counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Doubt {
+    /// The dates are a day apart.
+    DayApart,
+    /// The same day, another time (an appointment's slot).
+    OtherTime,
+    /// This field is spelt differently (close, not the same).
+    SpeltDifferently(&'static str),
+    /// The report does not give this field.
+    NotInReport(&'static str),
+    /// Another clinician.
+    OtherClinician,
+    /// Another report row fits this item as well (at this line).
+    AlsoFitsRow(u64),
+    /// Another item fits this row as well.
+    AlsoFitsItem(ItemId),
+    /// The item was marked not needed: a person decides whether it is in.
+    MarkedNotNeeded,
+}
+
+impl Doubt {
+    /// The doubt in words, for the screen and the command line.
+    pub fn describe(&self) -> String {
+        let label = |key: &str| key.replace('_', " ");
+        match self {
+            Doubt::DayApart => "the dates are a day apart".into(),
+            Doubt::OtherTime => "another time on the same day".into(),
+            Doubt::SpeltDifferently(f) => format!("the {} is spelt differently", label(f)),
+            Doubt::NotInReport(f) => format!("the report does not give the {}", label(f)),
+            Doubt::OtherClinician => "another clinician".into(),
+            Doubt::AlsoFitsRow(line) => format!("row {line} fits this item too"),
+            Doubt::AlsoFitsItem(id) => format!("item {} fits this row too", id.0),
+            Doubt::MarkedNotNeeded => "the item was marked not needed".into(),
+        }
+    }
+}
+
+/// How a report row fits an item: confident when nothing is in doubt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fit {
+    pub doubts: Vec<Doubt>,
+}
+
+impl Fit {
+    pub fn is_confident(&self) -> bool {
+        self.doubts.is_empty()
+    }
+}
+
+/// Whether the new system's report row `row` is the logged item `item`
+/// re-entered: `None` when it is not (another patient or kind, another drug,
+/// a date too far, a prescription issued before go-live), else the fit with
+/// what is in doubt. More than one doubt is too far to be the same event.
+pub fn fit(item: &ItemInput, row: &ItemInput, go_live: NaiveDate) -> Option<Fit> {
+    if item.kind != row.kind || !same_patient(&item.patient, &row.patient) {
+        return None;
+    }
+    let rule = rule(item.kind);
+    let mut doubts = Vec::new();
+    match rule.when {
+        When::Slot(field) => {
+            let slot = |i: &ItemInput| {
+                i.fields
+                    .get(field)
+                    .and_then(|s| crate::domain::dates::from_iso(s))
+                    .unwrap_or(i.occurred_at)
+            };
+            doubts.extend(slot_doubt(slot(item), slot(row))?);
+        }
+        When::OnOrAfterGoLive => {
+            if row.occurred_at.date() < go_live {
+                return None;
+            }
+        }
+        When::SameDay => doubts.extend(day_doubt(item.occurred_at.date(), row.occurred_at.date())?),
+    }
+    for key in rule.keys {
+        match key {
+            Key::Field(field) => match (item.fields.get(*field), row.fields.get(*field)) {
+                (Some(a), Some(b)) => doubts.extend(text_doubt(field, a, b)?),
+                (Some(_), None) => doubts.push(Doubt::NotInReport(field)),
+                (None, _) => {}
+            },
+            Key::Clinician => match (item.clinician, row.clinician) {
+                (Some(a), Some(b)) if a != b => doubts.push(Doubt::OtherClinician),
+                (Some(_), None) => doubts.push(Doubt::NotInReport("clinician")),
+                _ => {}
+            },
+        }
+    }
+    (doubts.len() <= 1).then_some(Fit { doubts })
+}
+
+fn slot_doubt(item: NaiveDateTime, row: NaiveDateTime) -> Option<Option<Doubt>> {
+    if item == row {
+        Some(None)
+    } else if item.date() == row.date() {
+        Some(Some(Doubt::OtherTime))
+    } else if item.time() == row.time() {
+        day_doubt(item.date(), row.date())
+    } else {
+        None
+    }
+}
+
+fn day_doubt(item: NaiveDate, row: NaiveDate) -> Option<Option<Doubt>> {
+    match (row - item).num_days().abs() {
+        0 => Some(None),
+        1 => Some(Some(Doubt::DayApart)),
+        _ => None,
+    }
+}
+
+/// The same (after [`normalise`]), spelt differently (every number the same and
+/// at most two letters apart per ten), or another thing altogether (`None`).
+fn text_doubt(field: &'static str, item: &str, row: &str) -> Option<Option<Doubt>> {
+    let (a, b) = (normalise(field, item), normalise(field, row));
+    if a == b {
+        return Some(None);
+    }
+    let numbers = |s: &str| -> Vec<String> {
+        s.split(' ')
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+    };
+    let allowed = (a.chars().count().max(b.chars().count()) / 5).max(1);
+    (numbers(&a) == numbers(&b) && edit_distance(&a, &b) <= allowed)
+        .then_some(Some(Doubt::SpeltDifferently(field)))
+}
+
+/// Levenshtein distance by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A logged item as reconciliation sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct LoggedItem<'a> {
+    pub id: ItemId,
+    pub input: &'a ItemInput,
+    pub status: Status,
+    /// Already verified against an earlier report.
+    pub verified: bool,
+}
+
+/// A checked row of the new system's report.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportRow<'a> {
+    pub line: u64,
+    pub input: &'a ItemInput,
+}
+
+/// A row and an item that fit, with what is in doubt (nothing, for a proposal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pairing {
+    pub line: u64,
+    pub item: ItemId,
+    pub doubts: Vec<Doubt>,
+}
+
+/// A whole report against the log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reconciliation {
+    /// One row and one item, confident, and neither fits anything else: a person
+    /// may accept these (one by one or all at once).
+    pub proposed: Vec<Pairing>,
+    /// Possible or ambiguous fits: shown, never applied without a person choosing.
+    pub to_judge: Vec<Pairing>,
+    /// Confident fits with items already verified (by this report or another):
+    /// nothing to do.
+    pub already_verified: Vec<Pairing>,
+    /// Items ticked re-entered, of a kind the report covers, never verified, that
+    /// nothing in the report fits: ticked but not found in the new system.
+    pub not_found: Vec<ItemId>,
+    /// Report rows that fit no item: entered in the new system, never logged.
+    pub unlogged: Vec<u64>,
+}
+
+/// The key that finds the candidates for a row: its kind and patient.
+type PatientKey = (
+    ItemKind,
+    Option<crate::domain::NhsNumber>,
+    String,
+    Option<NaiveDate>,
+);
+
+fn patient_key(input: &ItemInput) -> PatientKey {
+    let p = &input.patient;
+    match p.nhs_number {
+        Some(n) => (input.kind, Some(n), String::new(), None),
+        None => (input.kind, None, normalise("", &p.name), p.date_of_birth),
+    }
+}
+
+/// Pairs every report row with the items it fits. Voided items are the
+/// caller's to leave out. Items of a kind no row has are not judged (an
+/// appointments report says nothing of prescriptions).
+pub fn reconcile(
+    items: &[LoggedItem<'_>],
+    rows: &[ReportRow<'_>],
+    go_live: NaiveDate,
+) -> Reconciliation {
+    let mut by_patient: HashMap<PatientKey, Vec<usize>> = HashMap::new();
+    for (n, item) in items.iter().enumerate() {
+        by_patient
+            .entry(patient_key(item.input))
+            .or_default()
+            .push(n);
+    }
+    // Every fit: (row index, item index, fit).
+    let mut fits: Vec<(usize, usize, Fit)> = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for &i in by_patient
+            .get(&patient_key(row.input))
+            .into_iter()
+            .flatten()
+        {
+            if let Some(f) = fit(items[i].input, row.input, go_live) {
+                fits.push((r, i, f));
+            }
+        }
+    }
+    let mut row_fits = vec![0usize; rows.len()];
+    let mut item_fits = vec![0usize; items.len()];
+    for (r, i, _) in &fits {
+        row_fits[*r] += 1;
+        item_fits[*i] += 1;
+    }
+    let mut out = Reconciliation::default();
+    for (r, i, f) in &fits {
+        let mut doubts = f.doubts.clone();
+        if items[*i].status == Status::NotNeeded {
+            doubts.push(Doubt::MarkedNotNeeded);
+        }
+        if item_fits[*i] > 1 {
+            let other = fits.iter().find(|(r2, i2, _)| i2 == i && r2 != r);
+            doubts.extend(other.map(|(r2, _, _)| Doubt::AlsoFitsRow(rows[*r2].line)));
+        }
+        if row_fits[*r] > 1 {
+            let other = fits.iter().find(|(r2, i2, _)| r2 == r && i2 != i);
+            doubts.extend(other.map(|(_, i2, _)| Doubt::AlsoFitsItem(items[*i2].id)));
+        }
+        let pairing = Pairing {
+            line: rows[*r].line,
+            item: items[*i].id,
+            doubts,
+        };
+        if pairing.doubts.is_empty() && items[*i].verified {
+            out.already_verified.push(pairing);
+        } else if pairing.doubts.is_empty() {
+            out.proposed.push(pairing);
+        } else {
+            out.to_judge.push(pairing);
+        }
+    }
+    let covered: std::collections::HashSet<ItemKind> = rows.iter().map(|r| r.input.kind).collect();
+    out.not_found = items
+        .iter()
+        .zip(&item_fits)
+        .filter(|(item, n)| {
+            **n == 0
+                && item.status == Status::ReEntered
+                && !item.verified
+                && covered.contains(&item.input.kind)
+        })
+        .map(|(item, _)| item.id)
+        .collect();
+    out.unlogged = rows
+        .iter()
+        .zip(&row_fits)
+        .filter(|(_, n)| **n == 0)
+        .map(|(row, _)| row.line)
+        .collect();
+    out.proposed.sort_by_key(|p| p.line);
+    out.to_judge.sort_by_key(|p| (p.line, p.item));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::domain::dates::from_iso;
+    use crate::domain::{NhsNumber, Patient, StaffId};
+
+    const GO_LIVE: &str = "2026-12-01T08:00";
+
+    fn go_live() -> NaiveDate {
+        from_iso(GO_LIVE).map(|d| d.date()).unwrap_or_default()
+    }
+
+    fn input(kind: ItemKind, nhs: &str, at: &str, fields: &[(&str, &str)]) -> ItemInput {
+        ItemInput {
+            kind,
+            occurred_at: from_iso(at).unwrap_or_default(),
+            patient: Patient {
+                nhs_number: NhsNumber::parse(nhs).ok(),
+                name: "Test Patient".into(),
+                date_of_birth: None,
+            },
+            clinician: None,
+            details: String::new(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    fn drug(nhs: &str, at: &str, name: &str) -> ItemInput {
+        input(ItemKind::Prescription, nhs, at, &[("medication", name)])
+    }
+
+    fn slot(nhs: &str, at: &str) -> ItemInput {
+        input(
+            ItemKind::Appointment,
+            nhs,
+            "2026-11-25T09:00",
+            &[("appointment_at", at)],
+        )
+    }
+
+    const A: &str = "9990000018";
+    const B: &str = "9990000026";
+
+    #[test]
+    fn the_same_drug_issued_after_go_live_is_confident() {
+        let logged = drug(A, "2026-11-25T10:40", "Amlodipine 5 mg tabs");
+        let row = drug(A, "2026-12-02T00:00", "AMLODIPINE 5MG TABLETS");
+        assert_eq!(fit(&logged, &row, go_live()), Some(Fit { doubts: vec![] }));
+    }
+
+    #[test]
+    fn near_misses_are_never_confident() {
+        let logged = drug(A, "2026-11-25T10:40", "Amlodipine 5mg tablets");
+        // Same patient, another drug: no fit at all.
+        assert_eq!(
+            fit(
+                &logged,
+                &drug(A, "2026-12-02T00:00", "Atorvastatin 20mg tablets"),
+                go_live()
+            ),
+            None
+        );
+        // Same drug, another patient.
+        assert_eq!(
+            fit(
+                &logged,
+                &drug(B, "2026-12-02T00:00", "Amlodipine 5mg tablets"),
+                go_live()
+            ),
+            None
+        );
+        // Another strength is another drug.
+        assert_eq!(
+            fit(
+                &logged,
+                &drug(A, "2026-12-02T00:00", "Amlodipine 10mg tablets"),
+                go_live()
+            ),
+            None
+        );
+        // Issued before go-live: the old system's issue, migrated.
+        assert_eq!(
+            fit(
+                &logged,
+                &drug(A, "2026-11-30T00:00", "Amlodipine 5mg tablets"),
+                go_live()
+            ),
+            None
+        );
+        // Spelt differently: possible, for a person to judge.
+        assert_eq!(
+            fit(
+                &logged,
+                &drug(A, "2026-12-02T00:00", "Amlodipin 5mg tablets"),
+                go_live()
+            ),
+            Some(Fit {
+                doubts: vec![Doubt::SpeltDifferently("medication")]
+            })
+        );
+        // The report leaves the drug out: possible.
+        let bare = input(ItemKind::Prescription, A, "2026-12-02T00:00", &[]);
+        assert_eq!(
+            fit(&logged, &bare, go_live()),
+            Some(Fit {
+                doubts: vec![Doubt::NotInReport("medication")]
+            })
+        );
+    }
+
+    #[test]
+    fn a_day_apart_is_possible_and_two_days_is_not_a_fit() {
+        let logged = input(
+            ItemKind::Immunisation,
+            A,
+            "2026-11-26T11:00",
+            &[("vaccine", "Influenza")],
+        );
+        let on = |at| input(ItemKind::Immunisation, A, at, &[("vaccine", "INFLUENZA")]);
+        assert_eq!(
+            fit(&logged, &on("2026-11-26T00:00"), go_live()),
+            Some(Fit { doubts: vec![] })
+        );
+        assert_eq!(
+            fit(&logged, &on("2026-11-27T00:00"), go_live()),
+            Some(Fit {
+                doubts: vec![Doubt::DayApart]
+            })
+        );
+        assert_eq!(fit(&logged, &on("2026-11-28T00:00"), go_live()), None);
+        // A day apart and spelt differently: too far.
+        let both = input(
+            ItemKind::Immunisation,
+            A,
+            "2026-11-27T00:00",
+            &[("vaccine", "Influensa")],
+        );
+        assert_eq!(fit(&logged, &both, go_live()), None);
+    }
+
+    #[test]
+    fn an_appointment_is_its_slot() {
+        let logged = slot(A, "2026-12-03T10:30");
+        assert!(
+            fit(&logged, &slot(A, "2026-12-03T10:30"), go_live()).is_some_and(|f| f.is_confident())
+        );
+        assert_eq!(
+            fit(&logged, &slot(A, "2026-12-03T10:40"), go_live()).map(|f| f.doubts),
+            Some(vec![Doubt::OtherTime])
+        );
+        assert_eq!(
+            fit(&logged, &slot(A, "2026-12-04T10:30"), go_live()).map(|f| f.doubts),
+            Some(vec![Doubt::DayApart])
+        );
+        assert_eq!(fit(&logged, &slot(A, "2026-12-05T10:30"), go_live()), None);
+        assert_eq!(fit(&logged, &slot(B, "2026-12-03T10:30"), go_live()), None);
+    }
+
+    #[test]
+    fn a_consultation_is_its_day_and_clinician() {
+        let mut logged = input(ItemKind::Consultation, A, "2026-11-26T11:00", &[]);
+        logged.clinician = Some(StaffId(3));
+        let mut row = input(ItemKind::Consultation, A, "2026-11-26T00:00", &[]);
+        row.clinician = Some(StaffId(3));
+        assert!(fit(&logged, &row, go_live()).is_some_and(|f| f.is_confident()));
+        row.clinician = Some(StaffId(4));
+        assert_eq!(
+            fit(&logged, &row, go_live()).map(|f| f.doubts),
+            Some(vec![Doubt::OtherClinician])
+        );
+        row.clinician = None;
+        assert_eq!(
+            fit(&logged, &row, go_live()).map(|f| f.doubts),
+            Some(vec![Doubt::NotInReport("clinician")])
+        );
+    }
+
+    fn logged<'a>(id: i64, input: &'a ItemInput, status: Status) -> LoggedItem<'a> {
+        LoggedItem {
+            id: ItemId(id),
+            input,
+            status,
+            verified: false,
+        }
+    }
+
+    #[test]
+    fn only_a_fit_nothing_else_competes_for_is_proposed() {
+        let one = slot(A, "2026-12-03T10:30");
+        let ticked = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
+        let never_entered = drug(B, "2026-11-25T10:00", "Ramipril 2.5mg capsules");
+        let other_kind = input(ItemKind::Referral, B, "2026-11-25T10:00", &[]);
+        let items = [
+            logged(1, &one, Status::Outstanding),
+            logged(2, &ticked, Status::ReEntered),
+            logged(3, &never_entered, Status::ReEntered),
+            logged(4, &other_kind, Status::ReEntered),
+        ];
+        // Two identical appointments in the new system, the drug, and a row
+        // nobody logged.
+        let twin = slot(A, "2026-12-03T10:30");
+        let issued = drug(A, "2026-12-01T00:00", "AMLODIPINE 5 MG TABS");
+        let stranger = drug(B, "2026-12-01T00:00", "Metformin 500mg tablets");
+        let rows = [
+            ReportRow {
+                line: 2,
+                input: &twin,
+            },
+            ReportRow {
+                line: 3,
+                input: &twin,
+            },
+            ReportRow {
+                line: 4,
+                input: &issued,
+            },
+            ReportRow {
+                line: 5,
+                input: &stranger,
+            },
+        ];
+        let r = reconcile(&items, &rows, go_live());
+        assert_eq!(
+            r.proposed,
+            vec![Pairing {
+                line: 4,
+                item: ItemId(2),
+                doubts: vec![]
+            }]
+        );
+        assert_eq!(
+            r.to_judge,
+            vec![
+                Pairing {
+                    line: 2,
+                    item: ItemId(1),
+                    doubts: vec![Doubt::AlsoFitsRow(3)]
+                },
+                Pairing {
+                    line: 3,
+                    item: ItemId(1),
+                    doubts: vec![Doubt::AlsoFitsRow(2)]
+                },
+            ]
+        );
+        assert_eq!(
+            r.not_found,
+            vec![ItemId(3)],
+            "the referral's kind is not in this report"
+        );
+        assert_eq!(r.unlogged, vec![5]);
+    }
+
+    #[test]
+    fn one_row_two_items_is_ambiguous_and_an_earlier_verification_is_not_lost() {
+        let first = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
+        let second = drug(A, "2026-11-27T10:00", "Amlodipine 5mg tablets");
+        let mut items = [
+            logged(1, &first, Status::Outstanding),
+            logged(2, &second, Status::ReEntered),
+        ];
+        let row = drug(A, "2026-12-02T00:00", "Amlodipine 5mg tablets");
+        let r = reconcile(
+            &items,
+            &[ReportRow {
+                line: 7,
+                input: &row,
+            }],
+            go_live(),
+        );
+        assert!(r.proposed.is_empty());
+        assert_eq!(r.to_judge.len(), 2);
+        assert!(
+            r.to_judge
+                .iter()
+                .all(|p| matches!(p.doubts[..], [Doubt::AlsoFitsItem(_)]))
+        );
+        // An item verified against an earlier report is not "not found" in a
+        // later one that does not have it.
+        let elsewhere = drug(B, "2026-12-02T00:00", "Metformin 500mg tablets");
+        let later = [ReportRow {
+            line: 2,
+            input: &elsewhere,
+        }];
+        assert_eq!(
+            reconcile(&items, &later, go_live()).not_found,
+            vec![ItemId(2)]
+        );
+        items[1].verified = true;
+        assert!(reconcile(&items, &later, go_live()).not_found.is_empty());
+        // Run again, a report with the item verified before proposes nothing.
+        let r = reconcile(
+            &items[1..],
+            &[ReportRow {
+                line: 7,
+                input: &row,
+            }],
+            go_live(),
+        );
+        assert!(r.proposed.is_empty());
+        assert_eq!(r.already_verified.len(), 1);
+    }
+}

@@ -1,0 +1,303 @@
+//! Reconciliation against the new system's reports, for every backend: the
+//! log's live items of the kinds a report covers are read in one pass and
+//! paired with its rows by the domain's rules (a preview: stores nothing); then
+//! what a person accepted is recorded in one transaction: each accepted item
+//! verified against its report row (one still open is marked re-entered), each
+//! item ticked but not found flagged for a second look. Both are kept in
+//! `verifications` (outcomes `verified` and `not_found`; the latest per item
+//! stands) and audited with the report's file name, SHA-256 and row.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::domain::StaffId;
+use crate::domain::dates::iso_timestamp;
+use crate::domain::reconcile::{LoggedItem, ReportRow, reconcile};
+use crate::domain::{Actor, AuditAction, Item, ItemId, ItemKind, Reentry, SeenItem, Status};
+use crate::store::access::require_staff;
+use crate::store::audit::append_item;
+use crate::store::capture::{CaptureBatch, ReportSource};
+use crate::store::items::{authorize_status, fetch_for_update, write_reentry};
+use crate::store::practice::require_project;
+use crate::store::rows::{ITEM_COLUMNS, RawItem, check_still_as_seen};
+use crate::store::sql::{Backend, Sql, params};
+use crate::store::{StoreError, StoreResult};
+
+pub use crate::domain::reconcile::{Doubt, Pairing, Reconciliation};
+
+/// An item's standing against the new system's reports: its latest finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// Verified in the new system by this report row.
+    Verified(ReportSource),
+    /// Ticked re-entered, but this report (row 0: the report as a whole) did
+    /// not have it: flagged for a second look.
+    NotFound(ReportSource),
+}
+
+/// The stored outcome of a verification.
+const VERIFIED: &str = "verified";
+/// The stored outcome of a "not found".
+const NOT_FOUND: &str = "not_found";
+
+/// A report against the log, with the items it names as they were read (their
+/// versions are what an acceptance names).
+#[derive(Debug, Clone, Default)]
+pub struct ReconcilePlan {
+    pub found: Reconciliation,
+    pub items: HashMap<ItemId, Item>,
+}
+
+impl ReconcilePlan {
+    /// The item as read for this plan, to name it in an acceptance.
+    pub fn seen(&self, id: ItemId) -> Option<SeenItem> {
+        self.items.get(&id).map(Item::seen)
+    }
+
+    /// Every confident proposal, as a person accepting them all names them.
+    pub fn all_proposed(&self) -> Vec<Acceptance> {
+        self.found
+            .proposed
+            .iter()
+            .filter_map(|p| {
+                Some(Acceptance {
+                    line: p.line,
+                    item: self.seen(p.item)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every item ticked but not found, as read.
+    pub fn all_not_found(&self) -> Vec<SeenItem> {
+        self.found
+            .not_found
+            .iter()
+            .filter_map(|id| self.seen(*id))
+            .collect()
+    }
+}
+
+/// A report row a person accepted as this item re-entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acceptance {
+    pub line: u64,
+    pub item: SeenItem,
+}
+
+/// What a person decided on a reconciliation, to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconcileDecision {
+    pub file_name: String,
+    pub sha256: String,
+    pub accepted: Vec<Acceptance>,
+    /// Items ticked re-entered that the report did not have: flagged.
+    pub not_found: Vec<SeenItem>,
+}
+
+/// What recording a decision did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Recorded {
+    /// Items verified (including those marked re-entered by it).
+    pub verified: usize,
+    /// Of those, items that were still open and are now re-entered.
+    pub marked_re_entered: usize,
+    /// Items ticked but not found, flagged.
+    pub flagged: usize,
+}
+
+/// Every item's latest finding (verified or not found), one query.
+pub fn verifications(c: &mut dyn Sql) -> StoreResult<HashMap<ItemId, Verification>> {
+    let mut out = HashMap::new();
+    c.query_each(
+        "SELECT item_id, outcome, file_name, sha256, line FROM verifications ORDER BY id",
+        &[],
+        &mut |r| {
+            let source = ReportSource {
+                file_name: r.text(2)?,
+                sha256: r.text(3)?,
+                line: r.count(4)?,
+            };
+            let finding = if r.text(1)? == VERIFIED {
+                Verification::Verified(source)
+            } else {
+                Verification::NotFound(source)
+            };
+            out.insert(ItemId(r.int(0)?), finding);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// The live items of one kind, in id order.
+fn live_items(c: &mut dyn Sql, kind: ItemKind, into: &mut Vec<Item>) -> StoreResult<()> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM items WHERE items.kind = ?1 AND items.voided_at IS NULL
+         ORDER BY items.id"
+    );
+    c.query_each(&sql, &params![kind.code()], &mut |r| {
+        into.push(RawItem::from_row(&r)?.into_item()?);
+        Ok(())
+    })
+}
+
+/// Pairs a report's checked rows with the log's items (stores nothing).
+pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan> {
+    let go_live = require_project(c)?.go_live.date();
+    let kinds: BTreeSet<ItemKind> = batch.rows.iter().map(|r| r.input.kind).collect();
+    let mut items = Vec::new();
+    for kind in kinds {
+        live_items(c, kind, &mut items)?;
+    }
+    let findings = verifications(c)?;
+    let logged: Vec<LoggedItem<'_>> = items
+        .iter()
+        .map(|i| LoggedItem {
+            id: i.id,
+            input: &i.input,
+            status: i.reentry.status,
+            verified: matches!(findings.get(&i.id), Some(Verification::Verified(_))),
+        })
+        .collect();
+    let rows: Vec<ReportRow<'_>> = batch
+        .rows
+        .iter()
+        .map(|r| ReportRow {
+            line: r.line,
+            input: &r.input,
+        })
+        .collect();
+    let found = reconcile(&logged, &rows, go_live);
+    let named: BTreeSet<ItemId> = found
+        .proposed
+        .iter()
+        .chain(&found.to_judge)
+        .map(|p| p.item)
+        .chain(found.not_found.iter().copied())
+        .collect();
+    let items = items
+        .into_iter()
+        .filter(|i| named.contains(&i.id))
+        .map(|i| (i.id, i))
+        .collect();
+    Ok(ReconcilePlan { found, items })
+}
+
+/// Records a decision in one transaction, all or none: refused if any item is
+/// no longer at the version the person saw (another desk accepted it first).
+pub fn record<B: Backend>(
+    store: &mut B,
+    decision: &ReconcileDecision,
+    actor: &Actor,
+) -> StoreResult<Recorded> {
+    let ids = decision.accepted.iter().map(|a| a.item.id);
+    authorize_status(
+        store,
+        ids.chain(decision.not_found.iter().map(|s| s.id)),
+        actor,
+    )?;
+    let by = require_staff(actor)?;
+    let source = |line| ReportSource {
+        file_name: decision.file_name.clone(),
+        sha256: decision.sha256.clone(),
+        line,
+    };
+    store.write(|tx| {
+        let mut done = Recorded::default();
+        for a in &decision.accepted {
+            let before = fetch_for_update(tx, a.item.id)?;
+            check_still_as_seen(&before, a.item.version)?;
+            let row = source(a.line);
+            if before.reentry.status == Status::ReEntered {
+                bump_version(tx, a.item.id)?;
+            } else {
+                let after = Reentry {
+                    status: Status::ReEntered,
+                    by: Some(by),
+                    at: Some(actor.at),
+                    note: format!(
+                        "verified in the new system: {} row {}",
+                        row.file_name, row.line
+                    ),
+                };
+                write_reentry(tx, a.item.id, &after)?;
+                append_item(
+                    tx,
+                    actor,
+                    a.item.id.0,
+                    AuditAction::ItemStatus,
+                    Some(&before.reentry),
+                    Some(&after),
+                )?;
+                done.marked_re_entered += 1;
+            }
+            record_finding(tx, &row, a.item.id, VERIFIED, actor, by)?;
+            append_item(
+                tx,
+                actor,
+                a.item.id.0,
+                AuditAction::ItemVerified,
+                None::<&()>,
+                Some(&row),
+            )?;
+            done.verified += 1;
+        }
+        for seen in &decision.not_found {
+            let before = fetch_for_update(tx, seen.id)?;
+            check_still_as_seen(&before, seen.version)?;
+            if before.reentry.status != Status::ReEntered {
+                return Err(StoreError::ChangedElsewhere(seen.id.0));
+            }
+            bump_version(tx, seen.id)?;
+            let report = source(0);
+            record_finding(tx, &report, seen.id, NOT_FOUND, actor, by)?;
+            append_item(
+                tx,
+                actor,
+                seen.id.0,
+                AuditAction::ItemNotFoundInReport,
+                None::<&()>,
+                Some(&serde_json::json!({
+                    "file_name": report.file_name,
+                    "sha256": report.sha256,
+                })),
+            )?;
+            done.flagged += 1;
+        }
+        Ok(done)
+    })
+}
+
+fn record_finding(
+    tx: &mut dyn Sql,
+    source: &ReportSource,
+    item: ItemId,
+    outcome: &str,
+    actor: &Actor,
+    by: StaffId,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO verifications (item_id, outcome, file_name, sha256, line, at, by_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &params![
+            item.0,
+            outcome,
+            source.file_name.as_str(),
+            source.sha256.as_str(),
+            i64::try_from(source.line).unwrap_or(i64::MAX),
+            iso_timestamp(actor.at),
+            by.0
+        ],
+    )?;
+    Ok(())
+}
+
+/// A change to an item's standing that leaves its columns as they are still
+/// moves it on one version, so a desk that saw it before is refused.
+fn bump_version(tx: &mut dyn Sql, id: ItemId) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE items SET version = version + 1 WHERE id = ?1",
+        &params![id.0],
+    )?;
+    Ok(())
+}
