@@ -705,3 +705,137 @@ fn capture_adds_what_the_hand_log_missed_once_and_dry_run_stores_nothing() {
     let said = String::from_utf8_lossy(&saved.stdout);
     assert!(said.contains("mapped with the saved mapping"), "{said}");
 }
+
+/// `reconcile`: a SystmOne-like report of medication issued since go-live
+/// against the log. Without --accept-confident it only lists (no patient details
+/// on the terminal); with it, a clinician's run verifies the confident fit
+/// (marking it re-entered) and flags the ticked item the report lacks; a drug
+/// spelt differently is left for a person; run again, nothing new is proposed.
+#[test]
+fn reconcile_lists_then_accepts_only_confident_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let (amlodipine, metformin, ramipril) = (NHS_A.to_string(), nhs(40), nhs(50));
+    let (logged, ticked) = {
+        let mut store = SqliteStore::open(&db).unwrap();
+        let staff = store.staff().unwrap();
+        let find = |name: &str| staff.iter().find(|s| s.name == name).unwrap().clone();
+        let (gp, rec) = (find("Dr Test Gp"), find("Test Receptionist"));
+        let desk = cutover_log::domain::Actor::staff(rec.id, rec.name.clone(), during());
+        let mut log = |nhs_number: &str, drug: &str| {
+            let mut item = input(ItemKind::Prescription, &gp, nhs_number, "2026-11-18T10:40");
+            item.fields.insert("medication".into(), drug.into());
+            store.log_item(&item, &desk).unwrap()
+        };
+        let logged = log(&amlodipine, "Amlodipine 5mg tablets");
+        log(&metformin, "Metformin 500mg tablets");
+        let ticked = log(&ramipril, "Ramipril 2.5mg capsules");
+        let after =
+            cutover_log::domain::Actor::staff(gp.id, gp.name.clone(), t("2026-11-24T09:00"));
+        store
+            .set_status(
+                &[ticked.seen()],
+                &StatusChange::ReEntered {
+                    note: String::new(),
+                },
+                &after,
+            )
+            .unwrap();
+        (logged, ticked)
+    };
+    let stranger = nhs(60);
+    let report = dir.path().join("systmone-issues.csv");
+    std::fs::write(
+        &report,
+        format!(
+            "NHS Number,Surname,First Name,Date of Birth,Drug,Dosage,Quantity,Issue Date,Prescriber\n\
+             {amlodipine},TESTER,Sian,11/11/1941,AMLODIPINE 5MG TABLETS,One daily,28,24/11/2026,Dr Test Gp\n\
+             {metformin},PATIENT,Test,02/03/1980,Metformn 500mg tablets,One twice daily,56,24/11/2026,Dr Test Gp\n\
+             {stranger},PERSON,Other,04/05/1990,Sertraline 50mg tablets,One daily,28,25/11/2026,Dr Test Gp\n"
+        ),
+    )
+    .unwrap();
+    let reconcile = |who: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--as",
+            who,
+            "reconcile",
+            report.to_str().unwrap(),
+            "--kind",
+            "prescription",
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&db, &args);
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !said.contains("TESTER") && !err.contains("TESTER"),
+            "no patient details: {said}{err}"
+        );
+        (out.status.success(), said, err)
+    };
+    let (ok1, said, err) = reconcile("Test Receptionist", &[]);
+    assert!(ok1, "{said}{err}");
+    assert!(
+        said.contains("1 confident proposals, 1 to judge, 0 already verified, 1 ticked but not found in the new system, 1 rows nobody logged, 0 rejected."),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "proposed: row 2 is item {} (prescription",
+            logged.id.0
+        )),
+        "{said}"
+    );
+    assert!(said.contains("to judge: row 3 may be item"), "{said}");
+    assert!(
+        said.contains("the medication is spelt differently"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("NOT FOUND: item {}", ticked.id.0)),
+        "{said}"
+    );
+    assert!(said.contains("not logged: row 4"), "{said}");
+    assert!(said.contains("Nothing was stored."), "{said}");
+    let status = |id| {
+        SqliteStore::open(&db)
+            .unwrap()
+            .item(id)
+            .unwrap()
+            .reentry
+            .status
+    };
+    assert_eq!(status(logged.id), cutover_log::domain::Status::Outstanding);
+
+    // Reception may not accept prescriptions: refused, nothing stored.
+    let (ok2, said, err) = reconcile("Test Receptionist", &["--accept-confident"]);
+    assert!(!ok2, "{said}");
+    assert!(err.to_lowercase().contains("prescription"), "{err}");
+    assert_eq!(status(logged.id), cutover_log::domain::Status::Outstanding);
+
+    let (ok3, said, err) = reconcile("Dr Test Gp", &["--accept-confident"]);
+    assert!(ok3, "{said}{err}");
+    assert!(
+        said.contains("Recorded: 1 items verified in the new system (1 of them marked re-entered now); 1 ticked but not found, flagged"),
+        "{said}"
+    );
+    assert!(
+        said.contains("The mapping is saved as 'systmone-issues'"),
+        "{said}"
+    );
+    assert_eq!(status(logged.id), cutover_log::domain::Status::ReEntered);
+    assert!(SqliteStore::open(&db).unwrap().verify().unwrap().is_ok());
+
+    let (ok4, said, _) = reconcile("Dr Test Gp", &[]);
+    assert!(ok4);
+    assert!(
+        said.contains("the saved mapping 'systmone-issues'"),
+        "{said}"
+    );
+    assert!(
+        said.contains("0 confident proposals, 1 to judge, 1 already verified"),
+        "{said}"
+    );
+}

@@ -76,6 +76,14 @@ pub struct ItemInput {
     pub fields: BTreeMap<String, String>,
 }
 
+/// Which fields a check insists on: all the entry form's, or only what
+/// matching a report row needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Required {
+    All,
+    ForMatching,
+}
+
 /// A stored item with its logging, assignment, re-entry and void record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
@@ -134,6 +142,20 @@ const FUTURE_TOLERANCE_MINUTES: i64 = 60;
 impl ItemDraft {
     /// Checks everything at once; `now` is the practice's current time.
     pub fn validate(&self, now: NaiveDateTime) -> Result<ItemInput, Vec<FieldError>> {
+        self.check(now, Required::All)
+    }
+
+    /// [`Self::validate`] for a row of the new system's report, which is only
+    /// compared with the log, never stored: every value given is checked the
+    /// same way, but only the kind, the time and the patient's NHS number must
+    /// be there (what is missing of the rest makes a fit doubtful, not the row
+    /// wrong).
+    pub fn validate_for_matching(&self, now: NaiveDateTime) -> Result<ItemInput, Vec<FieldError>> {
+        self.check(now, Required::ForMatching)
+    }
+
+    fn check(&self, now: NaiveDateTime, required: Required) -> Result<ItemInput, Vec<FieldError>> {
+        let all = required == Required::All;
         let mut v = Validation::default();
         let kind = v.check("kind", self.kind.ok_or("choose what kind of item this is"));
 
@@ -168,9 +190,18 @@ impl ItemDraft {
                 }
             }
         };
-        let name = v
-            .required_text("patient_name", "Patient name", &self.patient_name, MAX_LINE)
-            .unwrap_or_default();
+        let name = if all {
+            v.required_text("patient_name", "Patient name", &self.patient_name, MAX_LINE)
+                .unwrap_or_default()
+        } else {
+            v.text(
+                "patient_name",
+                "Patient name",
+                &self.patient_name,
+                MAX_LINE,
+                false,
+            )
+        };
         let date_of_birth = if self.date_of_birth.trim().is_empty() {
             if registration && nhs_number.is_none() && self.nhs_number.trim().is_empty() {
                 v.error(
@@ -198,25 +229,29 @@ impl ItemDraft {
         let mut fields = BTreeMap::new();
         if let Some(kind) = kind {
             let rule = kind.clinician_rule();
-            if rule.required && self.clinician.is_none() {
+            if all && rule.required && self.clinician.is_none() {
                 v.error(
                     "clinician",
                     format!("choose the {}", rule.label.to_lowercase()),
                 );
             }
-            if kind.details_required() && self.details.trim().is_empty() {
+            if all && kind.details_required() && self.details.trim().is_empty() {
                 v.error("details", "enter the details to re-enter");
             }
             for spec in kind.fields() {
                 let raw = self.fields.get(spec.key).map(String::as_str).unwrap_or("");
-                if let Some(value) = normalise_field(&mut v, spec, raw)
+                let spec = FieldSpec {
+                    required: spec.required && all,
+                    ..*spec
+                };
+                if let Some(value) = normalise_field(&mut v, &spec, raw)
                     && !value.is_empty()
                 {
                     fields.insert(spec.key.to_string(), value);
                 }
             }
             self.refuse_foreign_fields(&mut v, kind);
-            if registration {
+            if registration && all {
                 let reason = fields.contains_key(super::kind::NO_NHS_NUMBER_REASON);
                 if self.nhs_number.trim().is_empty() && !reason {
                     v.error(

@@ -9,7 +9,7 @@ use crate::domain::dates::{iso_date, iso_date_time};
 use crate::domain::kind::FieldInput;
 use crate::domain::{ItemDraft, ItemInput, ItemKind, Staff};
 
-use super::mapping::{CaptureMapping, Source, column_index};
+use super::mapping::{CaptureMapping, Purpose, Source, column_index};
 use super::report_dates::{DateRole, report_date, report_date_and_time, report_date_time};
 
 /// Why a row could not become an item.
@@ -360,7 +360,11 @@ pub fn check_row(
     if draft.occurred_at.is_empty() {
         draft.occurred_at = slot_or_now(&draft, now);
     }
-    draft.validate(now).map_err(|errors| {
+    let checked = match mapping.purpose {
+        Purpose::Capture => draft.validate(now),
+        Purpose::Reconcile => draft.validate_for_matching(now),
+    };
+    checked.map_err(|errors| {
         errors
             .into_iter()
             .map(|e| {
