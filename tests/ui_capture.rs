@@ -389,3 +389,153 @@ fn a_long_report_shows_its_first_rows_then_kinds_and_clinicians_are_matched_on_s
     );
     assert_eq!(saved[0].value_for("kind", "Appt"), Some("appointment"));
 }
+
+/// After go-live: a SystmOne-like report of medication issued.
+fn issued_report(amlodipine: &str, metformin: &str, stranger: &str) -> String {
+    format!(
+        "NHS Number,Surname,First Name,Date of Birth,Drug,Dosage,Quantity,Issue Date,Prescriber\n\
+         {amlodipine},TESTER,Sian,11/11/1941,AMLODIPINE 5MG TABLETS,One daily,28,24/11/2026,Dr Test Gp\n\
+         {metformin},PATIENT,Test,02/03/1980,Metformn 500mg tablets,One twice daily,56,24/11/2026,Dr Test Gp\n\
+         {stranger},PERSON,Other,04/05/1990,Sertraline 50mg tablets,One daily,28,25/11/2026,Dr Test Gp\n"
+    )
+}
+
+fn after_go_live() -> NaiveDateTime {
+    t("2026-11-26T10:00")
+}
+
+/// Reconcile (F9), driven as a clinician would after go-live at 1366x768 and
+/// 1280x720, text at 100 % and 125 %: the path and Enter typed in one frame,
+/// every row a prescription, the results read (the confident match proposed, the
+/// misspelt drug left to judge, the ticked item not found, the stranger's row
+/// listed), then the proposals accepted all at once and the doubtful one by one.
+#[test]
+fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
+    use cutover_log::domain::{Status, StatusChange};
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let desk = p.desk(during());
+    let (amlodipine, metformin, ramipril) = (NHS_A.to_string(), nhs(40), nhs(50));
+    let mut log = |nhs_number: &str, drug: &str| {
+        let mut i = input(ItemKind::Prescription, &gp, nhs_number, "2026-11-18T10:40");
+        i.fields.insert("medication".into(), drug.into());
+        p.store.log_item(&i, &desk).unwrap()
+    };
+    let outstanding = log(&amlodipine, "Amlodipine 5mg tablets");
+    let misspelt = log(&metformin, "Metformin 500mg tablets");
+    let ticked = log(&ramipril, "Ramipril 2.5mg capsules");
+    p.store
+        .set_status(
+            &[ticked.seen()],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(t("2026-11-24T09:00")),
+        )
+        .unwrap();
+    let report = p.dir.path().join("systmone-issues.csv");
+    std::fs::write(&report, issued_report(&amlodipine, &metformin, &nhs(60))).unwrap();
+    let path = p.path();
+    let settings = [
+        (egui::vec2(1366.0, 768.0), 1.0),
+        (egui::vec2(1280.0, 720.0), 1.25),
+    ];
+    for (n, (size, zoom)) in settings.into_iter().enumerate() {
+        let setting = format!("{size:?} at {zoom}");
+        let mut h = common::ui::app_on(SqliteStore::open(&path).unwrap(), size, after_go_live);
+        common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+        h.ctx.set_zoom_factor(zoom);
+        h.key_press(egui::Key::F9);
+        h.run();
+        assert_eq!(h.state().screen, cutover_log::ui::Screen::Reconcile);
+        assert!(shows(&h, "Reconcile with the new system"), "{setting}");
+        // The path and Enter in one frame, as a fast typist on a slow PC.
+        h.input_mut().events.extend([
+            egui::Event::Text(report.to_str().unwrap().into()),
+            key(egui::Key::Enter),
+        ]);
+        h.step();
+        h.run_steps(4);
+        assert!(shows(&h, "3 rows under the header"), "{setting}");
+        pick(&mut h, "Every row is", "Prescription");
+        let counts = "1 proposed · 1 to judge · 0 already verified · 1 ticked but not found · 1 rows nobody logged · 0 rejected";
+        for _ in 0..500 {
+            if shows(&h, counts) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
+        assert!(shows(&h, counts), "{setting}: {:?}", h.state().status.text);
+        assert!(
+            shows(&h, "the medication is spelt differently"),
+            "{setting}"
+        );
+        assert!(shows(&h, "Ticked re-entered but not found"), "{setting}");
+        assert!(
+            shows(
+                &h,
+                "never logged (usually fine; possibly entered twice): rows 4"
+            ),
+            "{setting}"
+        );
+        let all = "Accept 1 proposals and flag 1 not found";
+        let window = h.ctx.content_rect();
+        let button = h
+            .get_by_role_and_label(egui::accesskit::Role::Button, all)
+            .rect();
+        assert!(
+            window.contains_rect(button),
+            "{all} at {button:?} is not inside the window {window:?} ({setting})"
+        );
+        if n + 1 < settings.len() {
+            let store = SqliteStore::open(&path).unwrap();
+            assert_eq!(
+                store.item(outstanding.id).unwrap().reentry.status,
+                Status::Outstanding
+            );
+            continue;
+        }
+        click(&mut h, all);
+        assert!(
+            h.state().status.text.starts_with(
+                "Recorded: 1 items verified in the new system (1 of them marked re-entered now); 1 ticked but not found"
+            ),
+            "{}",
+            h.state().status.text
+        );
+        let store = || SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store().item(outstanding.id).unwrap().reentry.status,
+            Status::ReEntered
+        );
+        assert_eq!(
+            store().item(misspelt.id).unwrap().reentry.status,
+            Status::Outstanding
+        );
+        // The report is checked again; the doubtful row is accepted by a person.
+        let one = format!("Accept row 3 as item {}", misspelt.id.0);
+        for _ in 0..500 {
+            if h.query_by_role_and_label(egui::accesskit::Role::Button, &one)
+                .is_some()
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
+        h.get_by_role_and_label(egui::accesskit::Role::Button, &one)
+            .scroll_to_me();
+        h.run_steps(5);
+        click(&mut h, &one);
+        assert_eq!(
+            store().item(misspelt.id).unwrap().reentry.status,
+            Status::ReEntered,
+            "{}",
+            h.state().status.text
+        );
+        let found = store().verifications().unwrap();
+        assert_eq!(found.len(), 3, "two verified, one not found");
+        assert!(store().verify().unwrap().is_ok());
+    }
+}

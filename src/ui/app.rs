@@ -71,6 +71,8 @@ pub struct CutoverApp {
     pub progress: ProgressScreen,
     pub report: ReportScreen,
     pub capture: CaptureScreen,
+    /// The new system's reports against the log (the capture screen, reconciling).
+    pub reconcile: CaptureScreen,
     pub audit: AuditScreen,
     pub status: StatusLine,
     pub help: Help,
@@ -126,6 +128,7 @@ impl CutoverApp {
             progress: ProgressScreen::new(),
             report: ReportScreen::default(),
             capture: CaptureScreen::default(),
+            reconcile: CaptureScreen::reconciling(),
             audit: AuditScreen::default(),
             status: StatusLine::default(),
             help: Help::default(),
@@ -325,6 +328,7 @@ impl CutoverApp {
         self.progress.mark_stale();
         self.report.mark_stale();
         self.capture.mark_stale();
+        self.reconcile.mark_stale();
     }
 
     /// `screen` is about to be shown: what it lists is read afresh (the log may
@@ -336,6 +340,7 @@ impl CutoverApp {
             Screen::Report => self.report.mark_stale(),
             Screen::Audit => self.audit.refresh(),
             Screen::Capture => self.capture.mark_stale(),
+            Screen::Reconcile => self.reconcile.mark_stale(),
             Screen::Log | Screen::Practice => {}
         }
     }
@@ -350,6 +355,7 @@ impl CutoverApp {
         self.practice.forget_person();
         self.report.forget_person();
         self.capture.forget_person();
+        self.reconcile.forget_person();
         self.audit.forget_person();
         let Some(me) = self.desk.current(&self.shared.staff) else {
             return;
@@ -542,6 +548,9 @@ impl CutoverApp {
             }
             Screen::Capture => {
                 egui::CentralPanel::default().show(ui, |ui| self.capture.ui(ui, &mut cx));
+            }
+            Screen::Reconcile => {
+                egui::CentralPanel::default().show(ui, |ui| self.reconcile.ui(ui, &mut cx));
             }
         }
     }

@@ -4,6 +4,10 @@
 //! counted as missed by the hand log, already logged, captured before or
 //! rejected (row, column, reason), the first rows shown as they will be stored.
 //! Nothing is stored until Capture; then the whole report in one transaction.
+//!
+//! The same screen, for reconciling (F9), reads the new system's report the same
+//! way and shows `reconcile_results` in place of the preview: what a person
+//! accepts is recorded in one transaction.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,7 +22,9 @@ use crate::domain::dates::uk_date_time;
 use crate::domain::{ItemKind, NhsNumber, Staff};
 use crate::reports::capture_check::{CheckedReport, check_first, check_report};
 use crate::reports::report_file::{ReportTable, read_report};
-use crate::store::capture::{CapturePlan, RowOutcome};
+use crate::store::CutoverStore;
+use crate::store::capture::{CaptureBatch, CapturePlan, RowOutcome};
+use crate::store::reconcile::{ReconcileDecision, ReconcilePlan};
 
 use super::AppContext;
 use super::widgets;
@@ -32,8 +38,27 @@ const LISTED_PROBLEMS: usize = 20;
 /// one shows its first rows at once and is checked whole on a thread.
 const CHECK_AT_ONCE_ROWS: usize = 2_000;
 
-/// A report checked against the log: each good row's outcome, the rejected rows.
-type Checked = (CheckedReport, CapturePlan);
+/// What the good rows are against the log: for a capture, each row's outcome;
+/// for a reconciliation, the pairing of rows and items.
+enum Against {
+    Capture(CapturePlan),
+    Reconcile(ReconcilePlan),
+}
+
+/// The good rows against the log, for this screen's purpose.
+fn against(
+    store: &dyn CutoverStore,
+    purpose: Purpose,
+    batch: &CaptureBatch,
+) -> crate::store::StoreResult<Against> {
+    Ok(match purpose {
+        Purpose::Capture => Against::Capture(store.capture_plan(batch)?),
+        Purpose::Reconcile => Against::Reconcile(store.reconcile_plan(batch)?),
+    })
+}
+
+/// A report checked against the log: the good rows against it, the rejected rows.
+type Checked = (CheckedReport, Against);
 
 /// What the file gave, its mapping and the preview.
 struct Loaded {
@@ -62,9 +87,12 @@ struct Running {
     result: Receiver<Result<CapturePlan, String>>,
 }
 
-/// The capture screen's state.
+/// The capture screen's state (and the reconcile screen's: the same reading,
+/// mapping and checking, for the new system's reports).
 #[derive(Default)]
 pub struct CaptureScreen {
+    /// Capture (the old system's reports) or reconcile (the new system's).
+    purpose: Purpose,
     running: Option<Running>,
     /// The path box was given the focus once (when the screen first opened).
     focus_given: bool,
@@ -146,9 +174,20 @@ impl Loaded {
 }
 
 impl CaptureScreen {
+    /// The screen for the new system's reports.
+    pub fn reconciling() -> Self {
+        Self {
+            purpose: Purpose::Reconcile,
+            ..Self::default()
+        }
+    }
+
     /// Someone else signed in: nothing of the last person's report stays.
     pub fn forget_person(&mut self) {
-        *self = Self::default();
+        *self = Self {
+            purpose: self.purpose,
+            ..Self::default()
+        };
     }
 
     /// The log changed (another desk logged something): check the report
@@ -188,7 +227,7 @@ impl CaptureScreen {
             &table.header,
             &table.file_name,
             self.kind,
-            Purpose::Capture,
+            self.purpose,
         );
         let from = match chosen {
             Chosen::Saved(name) => format!("the saved mapping '{name}'"),
@@ -209,6 +248,7 @@ impl CaptureScreen {
     /// Checks the report against the log: a short one at once; a long one's
     /// first rows at once, the whole on a thread (picked up here, frame by frame).
     fn check(&mut self, cx: &mut AppContext<'_>) {
+        let purpose = self.purpose;
         let Some(l) = &mut self.loaded else { return };
         if let Some(rx) = &l.checking {
             match rx.try_recv() {
@@ -237,14 +277,16 @@ impl CaptureScreen {
         }
         l.stale = false;
         let all = l.table.rows.len() <= CHECK_AT_ONCE_ROWS;
-        if all || !again {
+        // Reconciling pairs the whole report: its first rows alone would say
+        // "not found" of items a later row has.
+        if all || (!again && purpose == Purpose::Capture) {
             let rows = if all {
                 l.table.rows.len()
             } else {
                 PREVIEW_ROWS
             };
             let checked = check_first(&l.table, rows, &l.mapping, cx.staff.all(), cx.now);
-            let plan = match cx.store.capture_plan(&checked.batch) {
+            let plan = match against(cx.store, purpose, &checked.batch) {
                 Ok(plan) => plan,
                 Err(e) => {
                     cx.status
@@ -267,7 +309,7 @@ impl CaptureScreen {
                     .name("capture check".into())
                     .spawn(move || {
                         let checked = check_report(&table, &mapping, &staff, now);
-                        let plan = store.capture_plan(&checked.batch);
+                        let plan = against(store.as_ref(), purpose, &checked.batch);
                         // The screen may have moved on (another file, a changed mapping).
                         let _ = tx.send(plan.map(|p| (checked, p)).map_err(|e| e.to_string()));
                     });
@@ -348,10 +390,7 @@ impl CaptureScreen {
                 return;
             }
         };
-        let Some(l) = &mut self.loaded else { return };
-        let Some((checked, _)) = &l.preview else {
-            return;
-        };
+        let Some(l) = &self.loaded else { return };
         let added = done
             .outcomes
             .iter()
@@ -362,31 +401,8 @@ impl CaptureScreen {
             done.in_log(),
             l.table.file_name
         );
-        if let Some(actor) = cx.actor()
-            && let Err(e) = cx.store.save_capture_mapping(&l.mapping, &actor)
-        {
-            said.push_str(&format!(" The mapping was not saved: {e}"));
-        }
-        if !checked.rejected.is_empty() {
-            let path = std::path::PathBuf::from(self.path.trim());
-            let rows = checked
-                .rejected
-                .iter()
-                .map(|r| (r.cells.as_slice(), r.reasons()));
-            match crate::reports::interchange::write_rejected_rows(&path, &l.table.header, rows) {
-                Ok(p) => said.push_str(&format!(
-                    " {} rejected rows are in {}.",
-                    checked.rejected.len(),
-                    p.display()
-                )),
-                Err(e) => said.push_str(&format!(
-                    " The rejected rows could not be written beside the file: {e}"
-                )),
-            }
-        }
+        self.after_use(cx, &mut said);
         cx.status.info(said);
-        l.forget_check();
-        cx.commands.push(super::command::Command::ReloadReference);
     }
 
     /// The capture's progress and its Cancel button.
@@ -416,10 +432,18 @@ impl CaptureScreen {
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                ui.heading("Capture from a report");
-                ui.label(
-                    "Read a report the old system made (CSV, Excel or ODS). The rows the hand log missed are added; the ones it has are recorded as confirmed. Nothing is stored until you press Capture.",
-                );
+                let (heading, intro) = match self.purpose {
+                    Purpose::Capture => (
+                        "Capture from a report",
+                        "Read a report the old system made (CSV, Excel or ODS). The rows the hand log missed are added; the ones it has are recorded as confirmed. Nothing is stored until you press Capture.",
+                    ),
+                    Purpose::Reconcile => (
+                        "Reconcile with the new system",
+                        "Read a report the new system made since go-live (appointments booked, medication issued…). Each row is matched to the item it shows re-entered. Confident matches are proposed; nothing is stored until you accept them.",
+                    ),
+                };
+                ui.heading(heading);
+                ui.label(intro);
                 self.file_ui(ui, cx);
                 if self.running.is_some() {
                     ui.separator();
@@ -797,9 +821,34 @@ impl CaptureScreen {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
         }
-        let Some((checked, plan)) = l.preview.as_ref().or(l.first.as_ref()) else {
-            ui.label("Checking the report…");
+        let Some((checked, against)) = l.preview.as_ref().or(l.first.as_ref()) else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "Checking all {} rows against the log…",
+                    l.table.rows.len()
+                ));
+            });
             return;
+        };
+        let plan = match against {
+            Against::Capture(plan) => plan,
+            Against::Reconcile(plan) => {
+                let rejected = checked.rejected.len();
+                if rejected > 0 {
+                    ui.checkbox(
+                        &mut self.skip_invalid,
+                        "Use the good rows; write the rejected ones beside the file",
+                    );
+                }
+                let ready = whole && (rejected == 0 || self.skip_invalid);
+                let asked = super::reconcile_results::results_ui(ui, checked, plan, ready);
+                rejected_ui(ui, checked);
+                if let Some(asked) = asked {
+                    self.record(cx, asked);
+                }
+                return;
+            }
         };
         if whole {
             ui.label(
@@ -876,19 +925,81 @@ impl CaptureScreen {
                     ui.end_row();
                 }
             });
-        for r in checked.rejected.iter().take(LISTED_PROBLEMS) {
-            for p in &r.problems {
-                widgets::error_label(ui, &p.to_string());
-            }
-        }
-        if checked.rejected.len() > LISTED_PROBLEMS {
-            ui.label(format!(
-                "… and {} more rejected rows.",
-                checked.rejected.len() - LISTED_PROBLEMS
-            ));
-        }
+        rejected_ui(ui, checked);
         if capture {
             self.capture(cx);
         }
+    }
+
+    /// Records what the person accepted from a reconciliation (one transaction),
+    /// then checks the report again.
+    fn record(&mut self, cx: &mut AppContext<'_>, asked: super::reconcile_results::ToRecord) {
+        let Some(actor) = cx.actor() else { return };
+        let Some(l) = &mut self.loaded else { return };
+        let decision = ReconcileDecision {
+            file_name: l.table.file_name.clone(),
+            sha256: l.table.sha256.clone(),
+            accepted: asked.accepted,
+            not_found: asked.not_found,
+        };
+        match cx.store.record_reconciliation(&decision, &actor) {
+            Ok(done) => {
+                let mut said = format!(
+                    "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
+                    done.verified, done.marked_re_entered, done.flagged
+                );
+                self.after_use(cx, &mut said);
+                cx.status.info(said);
+            }
+            Err(e) => cx.status.error(format!("Nothing was recorded: {e}")),
+        }
+    }
+
+    /// After a capture or a reconciliation was stored: the mapping is saved,
+    /// the rejected rows written beside the file, and the report checked again.
+    fn after_use(&mut self, cx: &mut AppContext<'_>, said: &mut String) {
+        let Some(l) = &mut self.loaded else { return };
+        if let Some(actor) = cx.actor()
+            && let Err(e) = cx.store.save_capture_mapping(&l.mapping, &actor)
+        {
+            said.push_str(&format!(" The mapping was not saved: {e}"));
+        }
+        if let Some((checked, _)) = &l.preview
+            && !checked.rejected.is_empty()
+        {
+            let path = std::path::PathBuf::from(self.path.trim());
+            let rows = checked
+                .rejected
+                .iter()
+                .map(|r| (r.cells.as_slice(), r.reasons()));
+            match crate::reports::interchange::write_rejected_rows(&path, &l.table.header, rows) {
+                Ok(p) => said.push_str(&format!(
+                    " {} rejected rows are in {}.",
+                    checked.rejected.len(),
+                    p.display()
+                )),
+                Err(e) => said.push_str(&format!(
+                    " The rejected rows could not be written beside the file: {e}"
+                )),
+            }
+        }
+        l.forget_check();
+        cx.commands.push(super::command::Command::ReloadReference);
+    }
+}
+
+/// The rejected rows, each problem by row and column (the first few; all are
+/// written beside the file).
+fn rejected_ui(ui: &mut Ui, checked: &CheckedReport) {
+    for r in checked.rejected.iter().take(LISTED_PROBLEMS) {
+        for p in &r.problems {
+            widgets::error_label(ui, &p.to_string());
+        }
+    }
+    if checked.rejected.len() > LISTED_PROBLEMS {
+        ui.label(format!(
+            "… and {} more rejected rows.",
+            checked.rejected.len() - LISTED_PROBLEMS
+        ));
     }
 }

@@ -21,13 +21,16 @@ pub enum Screen {
     Practice,
     /// Capture from a report of the old system.
     Capture,
+    /// After go-live: the new system's reports reconciled against the log.
+    Reconcile,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Log,
         Screen::Capture,
         Screen::Worklist,
+        Screen::Reconcile,
         Screen::Progress,
         Screen::Report,
         Screen::Practice,
@@ -43,6 +46,7 @@ impl Screen {
             Screen::Audit => "Audit (F7)",
             Screen::Practice => "Practice and staff (F5)",
             Screen::Capture => "Capture (F8)",
+            Screen::Reconcile => "Reconcile (F9)",
         }
     }
 
@@ -55,6 +59,7 @@ impl Screen {
             Screen::Audit => egui::Key::F7,
             Screen::Practice => egui::Key::F5,
             Screen::Capture => egui::Key::F8,
+            Screen::Reconcile => egui::Key::F9,
         }
     }
 }

@@ -154,6 +154,15 @@ pub fn how_to(screen: Screen) -> &'static str {
              Capture adds the missed rows and records the others as confirmed; the same file \
              captured twice adds nothing. The mapping is saved for the next report like it."
         }
+        Screen::Reconcile => {
+            "Reconcile after go-live: choose a report the new system made for the same \
+             period (appointments booked, medication issued, consultations), check the \
+             mapping, and read the results. A confident match that nothing else competes for \
+             is proposed: accept them all at once or one by one, and each item is recorded \
+             as verified against that report row (an outstanding one is marked re-entered). \
+             Possible or ambiguous matches are only ever accepted one by one. Items ticked \
+             re-entered that the report does not have are flagged for a second look."
+        }
         Screen::Audit => {
             "Every change, who made it and when, in order. The trail is chained: \
              \"Verify\" shows whether anything in it has been altered."

@@ -17,6 +17,7 @@ mod page_cache;
 mod practice;
 mod preferences;
 mod progress;
+mod reconcile_results;
 mod renderer;
 mod report_screen;
 pub mod server_choice;
