@@ -42,9 +42,9 @@ impl Screen {
             Screen::Log => "Log (F2)",
             Screen::Worklist => "Worklist (F3)",
             Screen::Progress => "Progress (F4)",
-            Screen::Report => "Sign-off and report (F6)",
+            Screen::Report => "Sign-off (F6)",
             Screen::Audit => "Audit (F7)",
-            Screen::Practice => "Practice and staff (F5)",
+            Screen::Practice => "Practice (F5)",
             Screen::Capture => "Capture (F8)",
             Screen::Reconcile => "Reconcile (F9)",
         }

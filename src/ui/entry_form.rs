@@ -658,7 +658,7 @@ impl EntryForm {
             if options.is_empty() {
                 note_label(
                     ui,
-                    "No clinicians on the staff list yet: add them under Practice and staff.",
+                    "No clinicians on the staff list yet: add them under Practice (F5).",
                     false,
                 );
             }
