@@ -291,25 +291,24 @@ pub fn reconcile(
             }
         }
     }
-    let mut row_fits = vec![0usize; rows.len()];
-    let mut item_fits = vec![0usize; items.len()];
-    for (r, i, _) in &fits {
-        row_fits[*r] += 1;
-        item_fits[*i] += 1;
+    // Each row's and each item's fits (indices into `fits`), to find a rival.
+    let mut row_fits: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut item_fits: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    for (n, (r, i, _)) in fits.iter().enumerate() {
+        row_fits[*r].push(n);
+        item_fits[*i].push(n);
     }
     let mut out = Reconciliation::default();
-    for (r, i, f) in &fits {
+    for (n, (r, i, f)) in fits.iter().enumerate() {
         let mut doubts = f.doubts.clone();
         if items[*i].status == Status::NotNeeded {
             doubts.push(Doubt::MarkedNotNeeded);
         }
-        if item_fits[*i] > 1 {
-            let other = fits.iter().find(|(r2, i2, _)| i2 == i && r2 != r);
-            doubts.extend(other.map(|(r2, _, _)| Doubt::AlsoFitsRow(rows[*r2].line)));
+        if let Some(&other) = item_fits[*i].iter().find(|&&m| m != n) {
+            doubts.push(Doubt::AlsoFitsRow(rows[fits[other].0].line));
         }
-        if row_fits[*r] > 1 {
-            let other = fits.iter().find(|(r2, i2, _)| r2 == r && i2 != i);
-            doubts.extend(other.map(|(_, i2, _)| Doubt::AlsoFitsItem(items[*i2].id)));
+        if let Some(&other) = row_fits[*r].iter().find(|&&m| m != n) {
+            doubts.push(Doubt::AlsoFitsItem(items[fits[other].1].id));
         }
         let pairing = Pairing {
             line: rows[*r].line,
@@ -329,7 +328,7 @@ pub fn reconcile(
         .iter()
         .zip(&item_fits)
         .filter(|(item, n)| {
-            **n == 0
+            n.is_empty()
                 && item.status == Status::ReEntered
                 && !item.verified
                 && covered.contains(&item.input.kind)
@@ -339,7 +338,7 @@ pub fn reconcile(
     out.unlogged = rows
         .iter()
         .zip(&row_fits)
-        .filter(|(_, n)| **n == 0)
+        .filter(|(_, n)| n.is_empty())
         .map(|(row, _)| row.line)
         .collect();
     out.proposed.sort_by_key(|p| p.line);
