@@ -1,5 +1,7 @@
 //! The completed re-entry report: PDF read back with pdftotext (poppler-utils,
-//! installed by .ci/run), sign-off rules, and the CSV report's counts.
+//! installed by .ci/run), sign-off rules, the CSV report's counts, and what the
+//! new system's reports showed of each item (in the report, the CSV and at
+//! sign-off).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -138,7 +140,12 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
         .find(|l| l.trim_start().starts_with("All kinds"))
         .expect("summary total row");
     let numbers: Vec<&str> = all.split_whitespace().skip(2).collect();
-    assert_eq!(numbers, vec!["5", "0", "1", "4", "1", "11"], "{all}");
+    // Then of the 5 re-entered: none verified or not found, 5 not checked.
+    assert_eq!(
+        numbers,
+        vec!["5", "0", "1", "4", "1", "11", "0", "0", "5"],
+        "{all}"
+    );
 }
 
 #[test]
@@ -380,4 +387,332 @@ fn the_eleven_kind_report_is_a_few_pages_not_one_per_section() {
         eprintln!("{text}");
     }
     assert_eq!(pages(&text).len(), summary.pages);
+}
+
+/// A reconciled log: four prescriptions logged during cutover, three ticked
+/// re-entered and one not needed, then the new system's issues report run
+/// against it: one found at row 3, one ticked but not in the report, and an
+/// appointment ticked re-entered that no report has checked.
+fn reconciled_log() -> (Practice, [cutover_log::domain::ItemId; 4]) {
+    use cutover_log::store::capture::{CaptureBatch, CaptureRow};
+    use cutover_log::store::reconcile::ReconcileDecision;
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let logged = |kind, n: u32, name: &str, medication: &str| {
+        let mut i = input(kind, &gp, &nhs(n), "2026-11-18T09:10");
+        i.patient.name = name.into();
+        if kind == ItemKind::Prescription {
+            i.fields.insert("medication".into(), medication.into());
+        }
+        i
+    };
+    let mut ids = Vec::new();
+    for (kind, n, name, medication) in [
+        (
+            ItemKind::Prescription,
+            10,
+            "Found Patient",
+            "Amlodipine 5mg tablets",
+        ),
+        (
+            ItemKind::Prescription,
+            20,
+            "Missing Patient",
+            "Ramipril 2.5mg capsules",
+        ),
+        (ItemKind::Appointment, 30, "Unchecked Patient", ""),
+        (
+            ItemKind::Prescription,
+            40,
+            "Needless Patient",
+            "Metformin 500mg tablets",
+        ),
+    ] {
+        let item = logged(kind, n, name, medication);
+        ids.push(p.store.log_item(&item, &p.desk(during())).unwrap().id);
+    }
+    let later = t("2026-11-24T09:30");
+    p.store
+        .set_status(
+            &p.seen(&ids[..3]),
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &p.seen(&ids[3..]),
+            &StatusChange::NotNeeded {
+                reason: "Already in the extract".into(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    let issued = |n: u32, medication: &str| {
+        let mut i = logged(ItemKind::Prescription, n, "Issued Patient", medication);
+        i.occurred_at = t("2026-11-24T00:00");
+        i
+    };
+    let batch = CaptureBatch {
+        file_name: "systmone-issues.csv".into(),
+        sha256: "ab".repeat(32),
+        rows: vec![
+            CaptureRow {
+                line: 2,
+                input: issued(50, "Atorvastatin 20mg tablets"),
+            },
+            CaptureRow {
+                line: 3,
+                input: issued(10, "AMLODIPINE 5 MG TABS"),
+            },
+        ],
+    };
+    let plan = p.store.reconcile_plan(&batch).unwrap();
+    assert_eq!(plan.found.not_found, vec![ids[1]]);
+    let decision = ReconcileDecision {
+        file_name: batch.file_name.clone(),
+        sha256: batch.sha256.clone(),
+        accepted: plan.all_proposed(),
+        not_found: plan.all_not_found(),
+    };
+    let done = p
+        .store
+        .record_reconciliation(&decision, &p.as_gp(later))
+        .unwrap();
+    assert_eq!((done.verified, done.flagged), (1, 1));
+    let ids = [ids[0], ids[1], ids[2], ids[3]];
+    (p, ids)
+}
+
+/// The text of the report's last column ("Outcome") for the row naming
+/// `patient`: the row's line and the next three, from where the column starts
+/// (a cell wrapped onto more lines continues there; the next row's may follow).
+fn outcome_cell(text: &str, patient: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let row = lines
+        .iter()
+        .position(|l| l.contains(patient))
+        .unwrap_or_else(|| panic!("no row for {patient}:\n{text}"));
+    let header = lines[..row]
+        .iter()
+        .rev()
+        .find(|l| l.contains("Outcome"))
+        .expect("the table's header");
+    let at = header[..header.find("Outcome").unwrap()].chars().count();
+    lines[row..(row + 4).min(lines.len())]
+        .iter()
+        .map(|l| l.chars().skip(at.saturating_sub(2)).collect::<String>())
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn the_report_says_per_item_whether_the_new_system_had_it() {
+    let (p, _ids) = reconciled_log();
+    let path = p.dir.path().join("reconciled.pdf");
+    export_pdf(&p.store, &path, t("2026-11-25T09:00"), &mut |_| {}).unwrap();
+    let text = pdf_text(&path);
+    if std::env::var_os("SHOW_PDF").is_some() {
+        eprintln!("{text}");
+    }
+    // Each item's outcome says, on its own line, what the new system's reports showed.
+    let found = outcome_cell(&text, "Found Patient");
+    assert!(
+        found.contains("Verified: systmone-issues.csv row 3"),
+        "{found:?}\n{text}"
+    );
+    let missing = outcome_cell(&text, "Missing Patient");
+    assert!(
+        missing.contains("NOT FOUND in systmone-issues.csv"),
+        "{missing:?}\n{text}"
+    );
+    let unchecked = outcome_cell(&text, "Unchecked Patient");
+    assert!(unchecked.contains("Not checked"), "{unchecked:?}");
+    // Not re-entered: nothing to check, nothing said.
+    let needless = outcome_cell(&text, "Needless Patient");
+    assert!(needless.starts_with("Not needed"), "{needless:?}");
+    assert!(
+        !needless.contains("Not checked") && !needless.contains("Verified"),
+        "{needless:?}"
+    );
+    // The summary counts the items ticked re-entered by what the reports
+    // showed: verified, not found, not checked, after the total.
+    let all = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("All kinds"))
+        .expect("summary total row");
+    let numbers: Vec<&str> = all.split_whitespace().skip(2).collect();
+    assert_eq!(
+        numbers,
+        vec!["3", "1", "0", "0", "0", "4", "1", "1", "1"],
+        "{all}"
+    );
+    assert!(text.contains("were not found in the new system's report"));
+}
+
+#[test]
+fn sign_off_with_items_not_found_needs_a_reason_in_the_store_and_on_the_command_line() {
+    use cutover_log::domain::signoff::{NewSystemChecks, SignOffRefusal};
+    let (mut p, _ids) = reconciled_log();
+    assert_eq!(
+        p.store.new_system_checks().unwrap(),
+        NewSystemChecks {
+            verified: 1,
+            not_found: 1,
+            not_checked: 1
+        }
+    );
+    let pm = p.as_manager(t("2026-11-25T16:00"));
+    let refused = p
+        .store
+        .sign_off("Test Manager", SignOffRole::PracticeManager, " ", &pm)
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            StoreError::SignOff(SignOffRefusal::ReasonNeeded(1))
+        ),
+        "{refused}"
+    );
+    assert!(p.store.sign_offs().unwrap().is_empty());
+
+    // The command line shows the counts and is refused the same way.
+    let sign_off = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+            .env("CUTOVER_LOG_PASSWORD", TEST_PASSWORD)
+            .arg("--db")
+            .arg(p.path())
+            .args([
+                "--as",
+                "Test Manager",
+                "sign-off",
+                "--role",
+                "practice_manager",
+            ])
+            .args(extra)
+            .output()
+            .expect("run cutover-log")
+    };
+    let out = sign_off(&[]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("1 verified, 1 re-entered but not found, 1 re-entered and not checked"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("not found in the new system's report") && stderr.contains("comment"),
+        "{stderr}"
+    );
+    let out = sign_off(&["--comment", "Ramipril re-entered by hand on 25/11; seen"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signed = p.store.sign_offs().unwrap();
+    assert_eq!(signed.len(), 1);
+    assert_eq!(
+        signed[0].comment,
+        "Ramipril re-entered by hand on 25/11; seen"
+    );
+}
+
+#[test]
+fn the_csv_report_says_per_item_whether_the_new_system_had_it_and_still_imports() {
+    use cutover_log::reports::interchange::{self, ImportContext};
+    let (p, _ids) = reconciled_log();
+    let path = p.dir.path().join("reconciled.csv");
+    assert_eq!(interchange::export(&p.store, &path).unwrap(), 4);
+    let bytes = std::fs::read(&path).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(header.iter().next_back(), Some("new_system_check"));
+    let name = header.iter().position(|h| h == "patient_name").unwrap();
+    let check: std::collections::BTreeMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[name].to_string(), r[header.len() - 1].to_string())
+        })
+        .collect();
+    assert_eq!(
+        check["Found Patient"],
+        "Verified: systmone-issues.csv row 3"
+    );
+    assert_eq!(check["Missing Patient"], "NOT FOUND in systmone-issues.csv");
+    assert_eq!(check["Unchecked Patient"], "Not checked");
+    assert_eq!(check["Needless Patient"], "");
+    // The column is for reading: the file still imports whole.
+    let staff = cutover_log::domain::StaffDirectory::new(p.store.staff().unwrap());
+    let plan = interchange::read(
+        &bytes,
+        ImportContext {
+            staff: &staff,
+            importer: None,
+            now: t("2026-11-25T09:00"),
+        },
+    )
+    .unwrap();
+    assert!(plan.rejected.is_empty(), "{:?}", plan.rejected);
+    assert_eq!(plan.items.len(), 4);
+}
+
+/// The sign-off screen shows the counts, marks the comment required beside the
+/// field while an item re-entered was not found, and signs once it is given.
+#[test]
+fn the_sign_off_screen_asks_for_a_reason_when_an_item_was_not_found() {
+    use common::ui::{click, shows, type_into};
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let (p, _ids) = reconciled_log();
+    let mut h = common::ui::app_on(
+        cutover_log::store::SqliteStore::open(&p.path()).unwrap(),
+        egui::vec2(1400.0, 1000.0),
+        || t("2026-11-25T16:00"),
+    );
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    for label in [
+        "Verified in the new system",
+        "Re-entered but not found",
+        "Re-entered and not checked",
+    ] {
+        assert!(shows(&h, label), "{label}");
+    }
+    assert!(h.query_by_label("Comment (optional)").is_none());
+    assert!(shows(&h, "1 item(s) ticked re-entered were not found"));
+    click(&mut h, "Sign off the re-entry");
+    assert!(
+        h.state()
+            .status
+            .text
+            .contains("not found in the new system"),
+        "{}",
+        h.state().status.text
+    );
+    assert!(p.store.sign_offs().unwrap().is_empty());
+    type_into(
+        &mut h,
+        "Comment (required)",
+        "Ramipril re-entered by hand; seen",
+    );
+    assert!(
+        h.query_by_role_and_label(Role::MultilineTextInput, "Comment (required)")
+            .is_some()
+    );
+    click(&mut h, "Sign off the re-entry");
+    let signed = p.store.sign_offs().unwrap();
+    assert_eq!(signed.len(), 1, "{}", h.state().status.text);
+    assert_eq!(signed[0].comment, "Ramipril re-entered by hand; seen");
 }

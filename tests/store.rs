@@ -1779,6 +1779,15 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
     let plan = p.store.reconcile_plan(&batch).unwrap();
     assert!(plan.found.proposed.is_empty());
     assert_eq!(plan.found.already_verified.len(), 2);
+    // Sign-off counts the items ticked re-entered by their latest finding.
+    assert_eq!(
+        p.store.new_system_checks().unwrap(),
+        cutover_log::domain::signoff::NewSystemChecks {
+            verified: 2,
+            not_found: 1,
+            not_checked: 0,
+        }
+    );
 }
 
 on_both_stores!(

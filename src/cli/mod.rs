@@ -108,6 +108,8 @@ pub enum Command {
         /// The name as signed (default: the staff member's name).
         #[arg(long)]
         name: Option<String>,
+        /// Required when an item ticked re-entered was not found in the new
+        /// system's report: why the re-entry can still be signed off.
         #[arg(long, default_value = "")]
         comment: String,
     },

@@ -122,7 +122,9 @@ pub(super) fn set_password(on: &mut OnLog<'_>, name: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sign-off`: signed as `name` (default: the person signed in).
+/// `sign-off`: signed as `name` (default: the person signed in), after saying
+/// how the items re-entered stand against the new system's reports (a comment
+/// is required when any was not found there: the store refuses without one).
 pub(super) fn sign_off(
     on: &mut OnLog<'_>,
     name: Option<&str>,
@@ -133,6 +135,8 @@ pub(super) fn sign_off(
     let role = SignOffRole::parse(role).with_context(|| {
         format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
     })?;
+    let checks = on.store.new_system_checks()?;
+    writeln!(on.out, "Re-entered items {}", checks.describe())?;
     let s = on
         .store
         .sign_off(name.unwrap_or(&actor.name), role, comment, &actor)?;

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::staff::{Role, Staff, StaffId};
+use super::status::Status;
 use super::validation::{FieldError, MAX_LINE, MAX_TEXT, Validation};
 use super::worklist::Stats;
 
@@ -55,6 +56,70 @@ pub struct SignOff {
     pub voided: u64,
 }
 
+/// An item's latest finding against the new system's reports, as sign-off
+/// counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    /// A report row of the new system is this item.
+    Verified,
+    /// Ticked re-entered, but a report of the new system did not have it.
+    NotFound,
+}
+
+/// The live items ticked re-entered, by what the new system's reports showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NewSystemChecks {
+    /// Verified in the new system by a report row.
+    pub verified: u64,
+    /// Re-entered, but a report of the new system did not have them.
+    pub not_found: u64,
+    /// Re-entered, never checked against a report.
+    pub not_checked: u64,
+}
+
+impl NewSystemChecks {
+    /// Counts one live item (only one ticked re-entered counts).
+    pub fn count(&mut self, status: Status, finding: Option<Finding>) {
+        if status != Status::ReEntered {
+            return;
+        }
+        match finding {
+            Some(Finding::Verified) => self.verified += 1,
+            Some(Finding::NotFound) => self.not_found += 1,
+            None => self.not_checked += 1,
+        }
+    }
+
+    /// The counts with their labels, for the report, the screen and the command line.
+    pub fn labelled(&self) -> [(&'static str, u64); 3] {
+        [
+            ("Verified in the new system", self.verified),
+            ("Re-entered but not found", self.not_found),
+            ("Re-entered and not checked", self.not_checked),
+        ]
+    }
+
+    /// The counts on one line.
+    pub fn describe(&self) -> String {
+        format!(
+            "checked against the new system's reports: {} verified, {} re-entered but not found, {} re-entered and not checked",
+            self.verified, self.not_found, self.not_checked
+        )
+    }
+
+    /// Why the comment is required, when it is: items ticked re-entered that
+    /// the new system's report did not have.
+    pub fn reason_needed(&self) -> Option<String> {
+        (self.not_found > 0).then(|| reason_needed_words(self.not_found))
+    }
+}
+
+fn reason_needed_words(not_found: u64) -> String {
+    format!(
+        "{not_found} item(s) ticked re-entered were not found in the new system's report: say in the comment why the re-entry can be signed off"
+    )
+}
+
 /// Why a sign-off cannot be made now.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignOffRefusal {
@@ -66,15 +131,22 @@ pub enum SignOffRefusal {
     NotAllowed(String),
     #[error("{}", super::validation::describe(.0))]
     Invalid(Vec<FieldError>),
+    /// Items ticked re-entered were not found in the new system: the comment
+    /// must say why the re-entry can still be signed off.
+    #[error("{}", reason_needed_words(*.0))]
+    ReasonNeeded(u64),
 }
 
-/// Checks a sign-off: the signer's role, the name, and that nothing is still open.
+/// Checks a sign-off: the signer's role, the name, that nothing is still open,
+/// and a reason in the comment when anything re-entered was not found in the
+/// new system.
 pub fn check_sign_off(
     signer: &Staff,
     name: &str,
     role: SignOffRole,
     comment: &str,
     stats: &Stats,
+    checks: &NewSystemChecks,
     at: NaiveDateTime,
 ) -> Result<SignOff, SignOffRefusal> {
     let allowed = match role {
@@ -96,6 +168,9 @@ pub fn check_sign_off(
     if open > 0 {
         return Err(SignOffRefusal::OpenItems(open));
     }
+    if checks.not_found > 0 && comment.is_empty() {
+        return Err(SignOffRefusal::ReasonNeeded(checks.not_found));
+    }
     Ok(SignOff {
         name: name.unwrap_or_default(),
         role,
@@ -110,7 +185,7 @@ pub fn check_sign_off(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ItemKind, Status};
+    use crate::domain::ItemKind;
 
     fn staff(role: Role) -> Staff {
         Staff {
@@ -139,6 +214,7 @@ mod tests {
                 SignOffRole::PracticeManager,
                 "",
                 &stats,
+                &NewSystemChecks::default(),
                 at
             ),
             Err(SignOffRefusal::OpenItems(1))
@@ -150,6 +226,7 @@ mod tests {
                 SignOffRole::PracticeManager,
                 "",
                 &stats,
+                &NewSystemChecks::default(),
                 at
             ),
             Err(SignOffRefusal::NotAllowed(_))
@@ -161,6 +238,7 @@ mod tests {
             SignOffRole::PracticeManager,
             "All done",
             &stats,
+            &NewSystemChecks::default(),
             at,
         );
         assert_eq!(
@@ -168,7 +246,15 @@ mod tests {
             Ok(("Test Signer".to_string(), 3))
         );
         assert!(matches!(
-            check_sign_off(&pm, "", SignOffRole::PracticeManager, "", &stats, at),
+            check_sign_off(
+                &pm,
+                "",
+                SignOffRole::PracticeManager,
+                "",
+                &stats,
+                &NewSystemChecks::default(),
+                at
+            ),
             Err(SignOffRefusal::Invalid(_))
         ));
         assert!(
@@ -178,9 +264,62 @@ mod tests {
                 SignOffRole::ClinicalLead,
                 "",
                 &stats,
+                &NewSystemChecks::default(),
                 at
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn an_item_re_entered_but_not_found_needs_a_reason_to_sign_off() {
+        let at = chrono::NaiveDateTime::default();
+        let mut stats = Stats::default();
+        stats
+            .by_kind_status
+            .push((ItemKind::Prescription, Status::ReEntered, 4));
+        stats
+            .by_kind_status
+            .push((ItemKind::Prescription, Status::NotNeeded, 1));
+        let mut checks = NewSystemChecks::default();
+        checks.count(Status::ReEntered, Some(Finding::Verified));
+        checks.count(Status::ReEntered, Some(Finding::NotFound));
+        checks.count(Status::ReEntered, None);
+        checks.count(Status::ReEntered, None);
+        // Only items ticked re-entered are counted.
+        checks.count(Status::NotNeeded, Some(Finding::Verified));
+        assert_eq!(
+            checks,
+            NewSystemChecks {
+                verified: 1,
+                not_found: 1,
+                not_checked: 2
+            }
+        );
+        let pm = staff(Role::PracticeManager);
+        let sign = |comment: &str, checks: &NewSystemChecks| {
+            check_sign_off(
+                &pm,
+                "Test Signer",
+                SignOffRole::PracticeManager,
+                comment,
+                &stats,
+                checks,
+                at,
+            )
+        };
+        assert_eq!(sign("  ", &checks), Err(SignOffRefusal::ReasonNeeded(1)));
+        let words = SignOffRefusal::ReasonNeeded(1).to_string();
+        assert!(words.contains("not found in the new system"), "{words}");
+        assert_eq!(checks.reason_needed(), Some(words));
+        let signed = sign("Looked again: re-entered under the new drug name", &checks);
+        assert!(signed.is_ok(), "{signed:?}");
+        // Not checked is shown, not a reason to refuse.
+        let unchecked = NewSystemChecks {
+            not_checked: 4,
+            ..NewSystemChecks::default()
+        };
+        assert_eq!(unchecked.reason_needed(), None);
+        assert!(sign("", &unchecked).is_ok());
     }
 }

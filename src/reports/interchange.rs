@@ -22,6 +22,7 @@ use super::ReportError;
 use super::atomic::write_atomically;
 use super::csv_cells::{UTF8_BOM, escape_formula, unescape_formula};
 use super::in_order::map_rows;
+use super::reentry_report::new_system_words;
 
 /// The first line of every exported file: a warning people see when they open it.
 /// Import skips lines starting with `#`.
@@ -45,7 +46,13 @@ pub const RECORD_COLUMNS: [&str; 11] = [
     "item_id",
 ];
 
-/// Every column in the order export writes them.
+/// Columns export writes last for the person reading the file, from the log's
+/// other records: whether the item was found in the new system's reports (see
+/// [`new_system_words`]). Import accepts them and ignores them.
+pub const READ_ONLY_COLUMNS: [&str; 1] = ["new_system_check"];
+
+/// Every column import reads, in the order export writes them (before
+/// [`READ_ONLY_COLUMNS`]).
 pub fn columns() -> Vec<&'static str> {
     let mut cols: Vec<&'static str> = REQUIRED_COLUMNS.to_vec();
     cols.extend(all_field_specs().iter().map(|s| s.key));
@@ -99,6 +106,7 @@ fn cell(item: &Item, staff: &StaffDirectory, column: &str) -> String {
 /// Writes every item (voided ones too) to `path`, whole or not at all. Returns the count.
 pub fn export(store: &dyn CutoverStore, path: &Path) -> Result<u64, ReportError> {
     let staff = StaffDirectory::new(store.staff()?);
+    let findings = store.verifications()?;
     let cols = columns();
     let mut count = 0u64;
     write_atomically(path, |w| -> Result<(), ReportError> {
@@ -107,13 +115,16 @@ pub fn export(store: &dyn CutoverStore, path: &Path) -> Result<u64, ReportError>
         let mut out = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(w);
-        out.write_record(&cols)?;
+        out.write_record(cols.iter().chain(&READ_ONLY_COLUMNS))?;
         let to_store = |e: csv::Error| crate::store::StoreError::Corrupt(e.to_string());
         store.for_each_item(&mut |item| {
             for c in &cols {
                 out.write_field(escape_formula(&cell(item, &staff, c)).as_bytes())
                     .map_err(to_store)?;
             }
+            let check = new_system_words(item, findings.get(&item.id));
+            out.write_field(escape_formula(&check).as_bytes())
+                .map_err(to_store)?;
             out.write_record(None::<&[u8]>).map_err(to_store)?;
             count += 1;
             Ok(())
@@ -241,7 +252,7 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let known: Vec<&str> = columns();
+    let known: Vec<&str> = columns().into_iter().chain(READ_ONLY_COLUMNS).collect();
     let mut seen = HashSet::new();
     for h in &header {
         if !seen.insert(h.as_str()) {

@@ -2,14 +2,16 @@
 //! the old system during cutover reached the new one. Gathered from the store in
 //! one pass, laid out as blocks, and written as an A4 landscape PDF.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::NaiveDateTime;
 
 use crate::domain::dates::{uk_date_long, uk_date_time};
-use crate::domain::{Item, ItemKind, SignOff, StaffDirectory, Status};
+use crate::domain::signoff::NewSystemChecks;
+use crate::domain::{Item, ItemId, ItemKind, SignOff, StaffDirectory, Status};
 use crate::store::CutoverStore;
+use crate::store::reconcile::Verification;
 
 use super::ReportError;
 use super::atomic::write_atomically;
@@ -55,6 +57,29 @@ fn outcome(item: &Item, staff: &StaffDirectory) -> String {
     item.reentry.describe(staff, true)
 }
 
+/// An outcome, then on its own line whether the new system's reports had the
+/// item (nothing more when there is nothing to check).
+fn with_new_system(outcome: String, item: &Item, finding: Option<&Verification>) -> String {
+    match new_system_words(item, finding) {
+        words if words.is_empty() => outcome,
+        words => format!("{outcome}\n{words}"),
+    }
+}
+
+/// Whether the item was found in the new system's reports, and by which:
+/// "Verified: systmone-issues.csv row 3", "NOT FOUND in systmone-issues.csv",
+/// "Not checked" (re-entered, never checked), or blank (not re-entered: nothing
+/// to check).
+pub fn new_system_words(item: &Item, finding: Option<&Verification>) -> String {
+    match finding {
+        Some(f) => f.describe(),
+        None if item.void.is_none() && item.reentry.status == Status::ReEntered => {
+            "Not checked".into()
+        }
+        None => String::new(),
+    }
+}
+
 fn item_row(item: &Item, staff: &StaffDirectory, last: String) -> Vec<String> {
     vec![
         uk_date_time(item.input.occurred_at),
@@ -77,6 +102,7 @@ struct Gathered {
     voided_rows: Vec<Vec<String>>,
     counts: BTreeMap<(ItemKind, &'static str), u64>,
     by_person: BTreeMap<String, (u64, u64)>,
+    checks: BTreeMap<ItemKind, NewSystemChecks>,
     first: Option<NaiveDateTime>,
     last: Option<NaiveDateTime>,
     items: u64,
@@ -89,12 +115,14 @@ fn gather(
 ) -> Result<Gathered, ReportError> {
     let stats = store.stats()?;
     let total = stats.total() + stats.voided();
+    let findings: HashMap<ItemId, Verification> = store.verifications()?;
     let mut g = Gathered {
         by_kind: BTreeMap::new(),
         open_rows: Vec::new(),
         voided_rows: Vec::new(),
         counts: BTreeMap::new(),
         by_person: BTreeMap::new(),
+        checks: BTreeMap::new(),
         first: None,
         last: None,
         items: 0,
@@ -105,23 +133,25 @@ fn gather(
             progress(0.4 * g.items as f32 / total.max(1) as f32);
         }
         let kind = item.input.kind;
+        let finding = findings.get(&item.id);
         if let Some(v) = &item.void {
             *g.counts.entry((kind, "voided")).or_default() += 1;
-            let mut row = item_row(
-                item,
-                staff,
-                format!(
-                    "VOIDED by {}, {}: {}",
-                    staff.name(Some(v.by)),
-                    uk_date_time(v.at),
-                    v.reason
-                ),
+            let voided = format!(
+                "VOIDED by {}, {}: {}",
+                staff.name(Some(v.by)),
+                uk_date_time(v.at),
+                v.reason
             );
+            let mut row = item_row(item, staff, with_new_system(voided, item, finding));
             row[3] = format!("{}: {}", kind.label(), row[3]);
             g.voided_rows.push(row);
             return Ok(());
         }
         let status = item.reentry.status;
+        g.checks
+            .entry(kind)
+            .or_default()
+            .count(status, finding.map(Verification::finding));
         *g.counts.entry((kind, status.code())).or_default() += 1;
         if matches!(status, Status::ReEntered | Status::NotNeeded) {
             let entry = g.by_person.entry(staff.name(item.reentry.by)).or_default();
@@ -135,7 +165,8 @@ fn gather(
                 entry.1 += 1;
             }
         }
-        let row = item_row(item, staff, outcome(item, staff));
+        let last = with_new_system(outcome(item, staff), item, finding);
+        let row = item_row(item, staff, last);
         if status.is_open() {
             let mut open = row.clone();
             open[3] = format!("{}: {}", kind.label(), open[3]);
@@ -218,8 +249,16 @@ pub fn build(
         title: "Total".into(),
         width: 1.0,
     });
+    // Then the items ticked re-entered by what the new system's reports showed.
+    let checked = NewSystemChecks::default()
+        .labelled()
+        .map(|(title, _)| title);
+    columns.extend(checked.iter().map(|t| Column {
+        title: (*t).into(),
+        width: 1.2,
+    }));
     let mut rows = Vec::new();
-    let mut totals = vec![0u64; states.len() + 1];
+    let mut totals = vec![0u64; states.len() + 1 + checked.len()];
     for kind in ItemKind::ALL {
         let counts: Vec<u64> = states
             .iter()
@@ -236,12 +275,23 @@ pub fn build(
         }
         totals[states.len()] += sum;
         row.push(sum.to_string());
+        let checks = g.checks.get(&kind).copied().unwrap_or_default();
+        for (i, (_, n)) in checks.labelled().into_iter().enumerate() {
+            totals[states.len() + 1 + i] += n;
+            row.push(n.to_string());
+        }
         rows.push(row);
     }
     let mut total_row = vec!["All kinds".to_string()];
     total_row.extend(totals.iter().map(u64::to_string));
     rows.push(total_row);
     blocks.push(Block::Table { columns, rows });
+    let not_found: u64 = g.checks.values().map(|c| c.not_found).sum();
+    if not_found > 0 {
+        blocks.push(Block::Paragraph(format!(
+            "{not_found} item(s) ticked re-entered were not found in the new system's report: they are marked NOT FOUND below. Look again before sign-off; signing off needs a reason."
+        )));
+    }
 
     let mut people: Vec<Vec<String>> = g
         .by_person

@@ -328,6 +328,9 @@ pub trait CutoverStore {
     ) -> StoreResult<reconcile::Recorded>;
     /// Every item's latest finding against the new system's reports.
     fn verifications(&self) -> StoreResult<HashMap<ItemId, reconcile::Verification>>;
+    /// The live items ticked re-entered, by their latest finding: verified in
+    /// the new system, not found, not checked.
+    fn new_system_checks(&self) -> StoreResult<crate::domain::signoff::NewSystemChecks>;
     /// Records something that changes nothing but must be accountable (an export).
     fn record_event(&mut self, actor: &Actor, action: AuditAction, detail: &str)
     -> StoreResult<()>;
@@ -336,8 +339,9 @@ pub trait CutoverStore {
     /// Checks the database and the audit trail.
     fn verify(&self) -> StoreResult<VerifyReport>;
 
-    /// Records a sign-off by the person in `actor`, refusing while any item is open
-    /// or when their role may not sign.
+    /// Records a sign-off by the person in `actor`, refusing while any item is open,
+    /// when their role may not sign, or without a comment when anything re-entered
+    /// was not found in the new system.
     fn sign_off(
         &mut self,
         name: &str,

@@ -235,8 +235,9 @@ pub fn sign_offs(c: &mut dyn Sql) -> StoreResult<Vec<SignOff>> {
     .collect()
 }
 
-/// Records a sign-off by the person in `actor`, refused while any item is open
-/// (counted inside the transaction, so nothing can open in between).
+/// Records a sign-off by the person in `actor`, refused while any item is open,
+/// or without a reason when anything re-entered was not found in the new system
+/// (both counted inside the transaction, so nothing can change in between).
 pub fn sign_off<B: Backend>(
     store: &mut B,
     name: &str,
@@ -249,8 +250,10 @@ pub fn sign_off<B: Backend>(
     let signer = store.read(|c| staff_member(c, id))?;
     store.write(|tx| {
         let stats = crate::store::queries::stats(tx)?;
-        let s =
-            crate::domain::signoff::check_sign_off(&signer, name, role, comment, &stats, actor.at)?;
+        let checks = crate::store::reconcile::new_system_checks(tx)?;
+        let s = crate::domain::signoff::check_sign_off(
+            &signer, name, role, comment, &stats, &checks, actor.at,
+        )?;
         let row = tx.insert(
             "INSERT INTO sign_offs (name, role, at, comment, signed_by, items, voided)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",

@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::domain::StaffId;
 use crate::domain::dates::iso_timestamp;
 use crate::domain::reconcile::{LoggedItem, ReportRow, reconcile};
+use crate::domain::signoff::{Finding, NewSystemChecks};
 use crate::domain::{Actor, AuditAction, Item, ItemId, ItemKind, Reentry, SeenItem, Status};
 use crate::store::access::require_staff;
 use crate::store::audit::append_item;
@@ -32,6 +33,25 @@ pub enum Verification {
     /// Ticked re-entered, but this report (row 0: the report as a whole) did
     /// not have it: flagged for a second look.
     NotFound(ReportSource),
+}
+
+impl Verification {
+    /// The finding without its report, as sign-off counts it.
+    pub fn finding(&self) -> Finding {
+        match self {
+            Verification::Verified(_) => Finding::Verified,
+            Verification::NotFound(_) => Finding::NotFound,
+        }
+    }
+
+    /// The finding in words, naming the report: "Verified: systmone-issues.csv
+    /// row 3", "NOT FOUND in systmone-issues.csv".
+    pub fn describe(&self) -> String {
+        match self {
+            Verification::Verified(s) => format!("Verified: {} row {}", s.file_name, s.line),
+            Verification::NotFound(s) => format!("NOT FOUND in {}", s.file_name),
+        }
+    }
 }
 
 /// The stored outcome of a verification.
@@ -127,6 +147,23 @@ pub fn verifications(c: &mut dyn Sql) -> StoreResult<HashMap<ItemId, Verificatio
         },
     )?;
     Ok(out)
+}
+
+/// The live items ticked re-entered, by their latest finding (verified, not
+/// found, not checked).
+pub fn new_system_checks(c: &mut dyn Sql) -> StoreResult<NewSystemChecks> {
+    let findings = verifications(c)?;
+    let mut checks = NewSystemChecks::default();
+    c.query_each(
+        "SELECT id FROM items WHERE status = ?1 AND voided_at IS NULL",
+        &params![Status::ReEntered.code()],
+        &mut |r| {
+            let finding = findings.get(&ItemId(r.int(0)?)).map(Verification::finding);
+            checks.count(Status::ReEntered, finding);
+            Ok(())
+        },
+    )?;
+    Ok(checks)
 }
 
 /// The live items of one kind, in id order.

@@ -163,6 +163,9 @@ impl<B: Backend> CutoverStore for B {
     ) -> StoreResult<std::collections::HashMap<ItemId, reconcile::Verification>> {
         self.read(reconcile::verifications)
     }
+    fn new_system_checks(&self) -> StoreResult<crate::domain::signoff::NewSystemChecks> {
+        self.snapshot(reconcile::new_system_checks)
+    }
     fn report_sources(&self, item: ItemId) -> StoreResult<Vec<capture::ReportRowRecord>> {
         self.read(|c| capture::sources(c, item))
     }

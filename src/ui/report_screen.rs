@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, channel};
 use egui::Ui;
 
 use crate::domain::dates::uk_date_time;
+use crate::domain::signoff::NewSystemChecks;
 use crate::domain::{Role, SignOff, SignOffRole, Stats};
 use crate::reports::reentry_report::default_file_name;
 
@@ -120,11 +121,38 @@ struct Running {
 }
 
 /// What the sign-off part shows, read from the log when it changed (not every
-/// frame): the counts, and the sign-off in force if any.
+/// frame): the counts, how the items re-entered stand against the new system's
+/// reports, and the sign-off in force if any.
 #[derive(Debug, Clone)]
 struct Standing {
     stats: Stats,
+    checks: NewSystemChecks,
     signed: Option<SignOff>,
+}
+
+/// How the items ticked re-entered stand against the new system's reports; any
+/// not found stands out.
+fn checks_ui(ui: &mut Ui, checks: &NewSystemChecks) {
+    let [verified, not_found, not_checked] = checks.labelled();
+    egui::Grid::new("new_system_checks")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for ((label, n), stands_out) in [
+                (verified, false),
+                (not_found, not_found.1 > 0),
+                (not_checked, false),
+            ] {
+                ui.label(label);
+                let text = egui::RichText::new(n.to_string());
+                if stands_out {
+                    ui.label(text.strong().color(super::theme::error_color(ui)));
+                } else {
+                    ui.label(text);
+                }
+                ui.end_row();
+            }
+        });
 }
 
 /// The sign-off and report screen's state.
@@ -182,12 +210,19 @@ impl ReportScreen {
             .store
             .stats()
             .map_err(|e| format!("Could not count items: {e}"));
-        let read = read.and_then(|stats| match cx.store.sign_offs() {
-            Ok(mut all) => Ok(Standing {
-                stats,
-                signed: all.pop(),
-            }),
-            Err(e) => Err(format!("Could not read the sign-offs: {e}")),
+        let read = read.and_then(|stats| {
+            let checks = cx
+                .store
+                .new_system_checks()
+                .map_err(|e| format!("Could not read the checks against the new system: {e}"))?;
+            match cx.store.sign_offs() {
+                Ok(mut all) => Ok(Standing {
+                    stats,
+                    checks,
+                    signed: all.pop(),
+                }),
+                Err(e) => Err(format!("Could not read the sign-offs: {e}")),
+            }
         });
         match read {
             Ok(standing) => self.standing = Some(standing),
@@ -215,7 +250,12 @@ impl ReportScreen {
 
     fn sign_off_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         // (Unread: the status line says why.)
-        let Some(Standing { stats, signed }) = self.standing.clone() else {
+        let Some(Standing {
+            stats,
+            checks,
+            signed,
+        }) = self.standing.clone()
+        else {
             return;
         };
         match &signed {
@@ -240,9 +280,11 @@ impl ReportScreen {
                 ui.label("Nothing is outstanding: the practice manager or clinical lead can sign the re-entry off.");
             }
         }
+        checks_ui(ui, &checks);
         if stats.open() > 0 {
             return;
         }
+        let reason_needed = checks.reason_needed();
         if self.name.is_empty()
             && let Some(d) = cx.desk
         {
@@ -274,16 +316,26 @@ impl ReportScreen {
                     .collect();
                 choice_buttons(ui, &mut self.role, &roles);
                 ui.end_row();
-                let l = ui.label("Comment (optional)");
-                text_box(
-                    ui,
-                    &mut self.comment,
-                    "sign_off_comment",
-                    "anything the record should say",
-                    true,
-                    l.id,
-                );
+                let (label, hint) = match reason_needed {
+                    Some(_) => (
+                        "Comment (required)",
+                        "why the re-entry can be signed off with items not found",
+                    ),
+                    None => ("Comment (optional)", "anything the record should say"),
+                };
+                let l = ui.label(label);
+                text_box(ui, &mut self.comment, "sign_off_comment", hint, true, l.id);
                 ui.end_row();
+                if let Some(why) = &reason_needed {
+                    ui.label("");
+                    let colour = if self.comment.trim().is_empty() {
+                        super::theme::error_color(ui)
+                    } else {
+                        super::theme::warning_color(ui)
+                    };
+                    ui.label(egui::RichText::new(why).color(colour));
+                    ui.end_row();
+                }
             });
         if ui.button("Sign off the re-entry").clicked() {
             let Some(actor) = cx.actor() else { return };
