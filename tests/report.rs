@@ -479,7 +479,7 @@ fn reconciled_log() -> (Practice, [cutover_log::domain::ItemId; 4]) {
     };
     let done = p
         .store
-        .record_reconciliation(&decision, &p.as_gp(later))
+        .record_reconciliation(&decision, &p.as_gp(later), &mut |_, _| true)
         .unwrap();
     assert_eq!((done.verified, done.flagged), (1, 1));
     let ids = [ids[0], ids[1], ids[2], ids[3]];

@@ -1705,10 +1705,18 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
     let events = p.store.verify().unwrap().audit_events;
     assert!(
         p.store
-            .record_reconciliation(&decision, &p.desk(after))
+            .record_reconciliation(&decision, &p.desk(after), &mut |_, _| true)
             .is_err(),
         "reception may not accept a prescription"
     );
+    // Cancelled (as the screen's Cancel does): nothing of it is stored.
+    let events = events + 1; // the refusal above
+    assert!(matches!(
+        p.store
+            .record_reconciliation(&decision, &gp_desk, &mut |_, _| false),
+        Err(StoreError::Cancelled)
+    ));
+    assert_eq!(p.store.verify().unwrap().audit_events, events);
     // Another desk accepts the first proposal first: this desk's whole decision
     // is refused, nothing of it stored.
     let other = ReconcileDecision {
@@ -1716,14 +1724,18 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
         not_found: Vec::new(),
         ..decision.clone()
     };
-    let done = p.store.record_reconciliation(&other, &gp_desk).unwrap();
+    let done = p
+        .store
+        .record_reconciliation(&other, &gp_desk, &mut |_, _| true)
+        .unwrap();
     assert_eq!(
         (done.verified, done.marked_re_entered, done.flagged),
         (1, 1, 0)
     );
-    let events = events + 3; // the refusal, the status change and the verification
+    let events = events + 2; // the status change and the verification
     assert!(matches!(
-        p.store.record_reconciliation(&decision, &gp_desk),
+        p.store
+            .record_reconciliation(&decision, &gp_desk, &mut |_, _| true),
         Err(StoreError::ChangedElsewhere(_))
     ));
     assert_eq!(p.store.verify().unwrap().audit_events, events);
@@ -1736,7 +1748,10 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
         not_found: plan.all_not_found(),
         ..decision
     };
-    let done = p.store.record_reconciliation(&decision, &gp_desk).unwrap();
+    let done = p
+        .store
+        .record_reconciliation(&decision, &gp_desk, &mut |_, _| true)
+        .unwrap();
     assert_eq!(
         (done.verified, done.marked_re_entered, done.flagged),
         (1, 0, 1)

@@ -35,14 +35,20 @@ fn reading(path: &std::path::Path, report: &std::path::Path, size: egui::Vec2, z
 
 /// Steps frames until the capture's own thread has finished.
 fn wait_for_capture(h: &mut App) {
+    wait_for_writing(h, |app| app.capture.is_running());
+}
+
+/// Steps frames until a screen's own writing thread has finished.
+fn wait_for_writing(h: &mut App, running: fn(&cutover_log::ui::CutoverApp) -> bool) {
     for _ in 0..2000 {
-        if !h.state().capture.is_running() {
+        if !running(h.state()) {
+            h.run_steps(2);
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
         h.step();
     }
-    panic!("the capture never finished");
+    panic!("the writing thread never finished");
 }
 
 /// Scrolls to the top (where the counts are) and steps frames until the whole
@@ -497,6 +503,7 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
             continue;
         }
         click(&mut h, all);
+        wait_for_writing(&mut h, |app| app.reconcile.is_running());
         assert!(
             h.state().status.text.starts_with(
                 "Recorded: 1 items verified in the new system (1 of them marked re-entered now); 1 ticked but not found"
@@ -528,6 +535,7 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
             .scroll_to_me();
         h.run_steps(5);
         click(&mut h, &one);
+        wait_for_writing(&mut h, |app| app.reconcile.is_running());
         assert_eq!(
             store().item(misspelt.id).unwrap().reentry.status,
             Status::ReEntered,

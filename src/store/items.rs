@@ -5,8 +5,8 @@
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
 use crate::domain::permissions::Action;
 use crate::domain::{
-    Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, PreviousStatus, Reentry, SeenItem,
-    StaffId, StatusChange, Void,
+    Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, ItemKind, PreviousStatus, Reentry,
+    SeenItem, StaffId, StatusChange, Void,
 };
 use crate::store::access::{authorize, require_staff};
 use crate::store::audit::{Chain, append_item};
@@ -340,14 +340,38 @@ pub(crate) fn authorize_status<B: Backend>(
     ids: impl Iterator<Item = ItemId>,
     actor: &Actor,
 ) -> StoreResult<()> {
-    let mut kinds = std::collections::BTreeSet::new();
-    for id in ids {
-        kinds.insert(store.read(|c| fetch(c, id))?.input.kind);
-    }
+    let ids: Vec<ItemId> = ids.collect();
+    let kinds = store.read(|c| kinds_of(c, &ids))?;
     for kind in kinds {
         authorize(store, actor, Action::SetStatus(kind))?;
     }
     Ok(())
+}
+
+/// The kinds among `ids`: each read by id for a few, one pass over the log for
+/// many (a reconciliation accepting thousands). An id not in the log is refused.
+fn kinds_of(c: &mut dyn Sql, ids: &[ItemId]) -> StoreResult<std::collections::BTreeSet<ItemKind>> {
+    let mut kinds = std::collections::BTreeSet::new();
+    if ids.len() <= 100 {
+        for id in ids {
+            let row = c
+                .query_opt("SELECT kind FROM items WHERE id = ?1", &params![id.0])?
+                .ok_or(StoreError::ItemNotFound(id.0))?;
+            kinds.insert(crate::store::rows::kind(&row.text(0)?)?);
+        }
+        return Ok(kinds);
+    }
+    let mut wanted: std::collections::HashSet<i64> = ids.iter().map(|i| i.0).collect();
+    c.query_each("SELECT id, kind FROM items", &[], &mut |r| {
+        if wanted.remove(&r.int(0)?) {
+            kinds.insert(crate::store::rows::kind(&r.text(1)?)?);
+        }
+        Ok(())
+    })?;
+    match wanted.into_iter().next() {
+        Some(missing) => Err(StoreError::ItemNotFound(missing)),
+        None => Ok(kinds),
+    }
 }
 
 /// Changes the re-entry status of several items, all or none; refused if any is

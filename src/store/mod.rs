@@ -321,10 +321,13 @@ pub trait CutoverStore {
     /// all or none: each accepted item verified (an open one marked re-entered),
     /// each item ticked but not found flagged. Refused with
     /// [`StoreError::ChangedElsewhere`] if any item moved on since the plan.
+    /// `going` is told how many items are done (of all) every few hundred; when
+    /// it says stop, nothing is stored ([`StoreError::Cancelled`]).
     fn record_reconciliation(
         &mut self,
         decision: &reconcile::ReconcileDecision,
         actor: &Actor,
+        going: &mut dyn FnMut(usize, usize) -> bool,
     ) -> StoreResult<reconcile::Recorded>;
     /// Every item's latest finding against the new system's reports.
     fn verifications(&self) -> StoreResult<HashMap<ItemId, reconcile::Verification>>;

@@ -13,9 +13,11 @@ use crate::domain::StaffId;
 use crate::domain::dates::iso_timestamp;
 use crate::domain::reconcile::{LoggedItem, ReportRow, reconcile};
 use crate::domain::signoff::{Finding, NewSystemChecks};
-use crate::domain::{Actor, AuditAction, Item, ItemId, ItemKind, Reentry, SeenItem, Status};
+use crate::domain::{
+    Actor, AuditAction, AuditEntity, Item, ItemId, ItemKind, Reentry, SeenItem, Status,
+};
 use crate::store::access::require_staff;
-use crate::store::audit::append_item;
+use crate::store::audit::Chain;
 use crate::store::capture::{CaptureBatch, ReportSource};
 use crate::store::items::{authorize_status, fetch_for_update, write_reentry};
 use crate::store::practice::require_project;
@@ -220,12 +222,17 @@ pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan>
     Ok(ReconcilePlan { found, items })
 }
 
+/// How many items a recording does between reports of its progress.
+const PROGRESS_EVERY: usize = 250;
+
 /// Records a decision in one transaction, all or none: refused if any item is
 /// no longer at the version the person saw (another desk accepted it first).
+/// `going` hears of the progress and can stop it (then nothing is stored).
 pub fn record<B: Backend>(
     store: &mut B,
     decision: &ReconcileDecision,
     actor: &Actor,
+    going: &mut dyn FnMut(usize, usize) -> bool,
 ) -> StoreResult<Recorded> {
     let ids = decision.accepted.iter().map(|a| a.item.id);
     authorize_status(
@@ -239,14 +246,25 @@ pub fn record<B: Backend>(
         sha256: decision.sha256.clone(),
         line,
     };
+    let all = decision.accepted.len() + decision.not_found.len();
     store.write(|tx| {
+        let mut chain = Chain::read(tx)?;
         let mut done = Recorded::default();
-        for a in &decision.accepted {
+        let mut step = |n: usize| {
+            if n.is_multiple_of(PROGRESS_EVERY) && !going(n, all) {
+                // Returning an error rolls the whole transaction back.
+                return Err(StoreError::Cancelled);
+            }
+            Ok(())
+        };
+        for (n, a) in decision.accepted.iter().enumerate() {
+            step(n)?;
             let before = fetch_for_update(tx, a.item.id)?;
             check_still_as_seen(&before, a.item.version)?;
             let row = source(a.line);
+            let id = a.item.id;
             if before.reentry.status == Status::ReEntered {
-                bump_version(tx, a.item.id)?;
+                bump_version(tx, id)?;
             } else {
                 let after = Reentry {
                     status: Status::ReEntered,
@@ -257,50 +275,56 @@ pub fn record<B: Backend>(
                         row.file_name, row.line
                     ),
                 };
-                write_reentry(tx, a.item.id, &after)?;
-                append_item(
+                write_reentry(tx, id, &after)?;
+                chain.append(
                     tx,
                     actor,
-                    a.item.id.0,
+                    AuditEntity::Item,
+                    id.0,
                     AuditAction::ItemStatus,
                     Some(&before.reentry),
                     Some(&after),
                 )?;
                 done.marked_re_entered += 1;
             }
-            record_finding(tx, &row, a.item.id, VERIFIED, actor, by)?;
-            append_item(
+            record_finding(tx, &row, id, VERIFIED, actor, by)?;
+            chain.append(
                 tx,
                 actor,
-                a.item.id.0,
+                AuditEntity::Item,
+                id.0,
                 AuditAction::ItemVerified,
                 None::<&()>,
                 Some(&row),
             )?;
             done.verified += 1;
         }
-        for seen in &decision.not_found {
+        let report = source(0);
+        let file = serde_json::json!({
+            "file_name": report.file_name,
+            "sha256": report.sha256,
+        });
+        for (n, seen) in decision.not_found.iter().enumerate() {
+            step(decision.accepted.len() + n)?;
             let before = fetch_for_update(tx, seen.id)?;
             check_still_as_seen(&before, seen.version)?;
             if before.reentry.status != Status::ReEntered {
                 return Err(StoreError::ChangedElsewhere(seen.id.0));
             }
             bump_version(tx, seen.id)?;
-            let report = source(0);
             record_finding(tx, &report, seen.id, NOT_FOUND, actor, by)?;
-            append_item(
+            chain.append(
                 tx,
                 actor,
+                AuditEntity::Item,
                 seen.id.0,
                 AuditAction::ItemNotFoundInReport,
                 None::<&()>,
-                Some(&serde_json::json!({
-                    "file_name": report.file_name,
-                    "sha256": report.sha256,
-                })),
+                Some(&file),
             )?;
             done.flagged += 1;
         }
+        going(all, all);
         Ok(done)
     })
 }

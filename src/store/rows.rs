@@ -348,16 +348,19 @@ pub fn recall(
     recall
 }
 
+/// A kind as stored (its code); anything else means the log is damaged.
+pub fn kind(k: &str) -> StoreResult<crate::domain::ItemKind> {
+    crate::domain::ItemKind::parse(k)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))
+}
+
 /// Builds the statistics from (kind, status, count) rows of live items and
 /// (kind, count) rows of voided ones.
 pub fn stats(
     live: impl IntoIterator<Item = (String, String, i64)>,
     voided: impl IntoIterator<Item = (String, i64)>,
 ) -> StoreResult<crate::domain::Stats> {
-    use crate::domain::{ItemKind, Status};
-    let kind = |k: &str| {
-        ItemKind::parse(k).ok_or_else(|| StoreError::Corrupt(format!("unknown kind '{k}'")))
-    };
+    use crate::domain::Status;
     let mut stats = crate::domain::Stats::default();
     for (k, s, n) in live {
         let status = Status::parse(&s)

@@ -155,8 +155,9 @@ impl<B: Backend> CutoverStore for B {
         &mut self,
         decision: &reconcile::ReconcileDecision,
         actor: &Actor,
+        going: &mut dyn FnMut(usize, usize) -> bool,
     ) -> StoreResult<reconcile::Recorded> {
-        reconcile::record(self, decision, actor)
+        reconcile::record(self, decision, actor, going)
     }
     fn verifications(
         &self,

@@ -24,7 +24,7 @@ use crate::reports::capture_check::{CheckedReport, check_first, check_report};
 use crate::reports::report_file::{ReportTable, read_report};
 use crate::store::CutoverStore;
 use crate::store::capture::{CaptureBatch, CapturePlan, RowOutcome};
-use crate::store::reconcile::{ReconcileDecision, ReconcilePlan};
+use crate::store::reconcile::{ReconcileDecision, ReconcilePlan, Recorded};
 
 use super::AppContext;
 use super::widgets;
@@ -78,13 +78,20 @@ struct Loaded {
     names: Names,
 }
 
-/// A capture being written on a thread of its own (with its own store handle),
-/// so the window stays responsive and the person can cancel.
+/// What a thread of this screen wrote.
+enum Written {
+    Captured(CapturePlan),
+    Recorded(Recorded),
+}
+
+/// A capture (or a reconciliation's decision) being written on a thread of its
+/// own (with its own store handle), so the window stays responsive and the
+/// person can cancel.
 struct Running {
     done: Arc<AtomicUsize>,
     all: usize,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Result<CapturePlan, String>>,
+    result: Receiver<Result<Written, String>>,
 }
 
 /// The capture screen's state (and the reconcile screen's: the same reading,
@@ -333,27 +340,45 @@ impl CaptureScreen {
         let Some((checked, _)) = &l.preview else {
             return;
         };
+        let batch = checked.batch.clone();
+        let all = batch.rows.len();
+        self.start(cx, all, move |store, going| {
+            store.capture(&batch, &actor, going).map(Written::Captured)
+        });
+    }
+
+    /// Writes on a thread of its own with its own store handle: `job` is given
+    /// the store and the progress callback; [`Self::poll`] picks up the outcome.
+    fn start(
+        &mut self,
+        cx: &mut AppContext<'_>,
+        all: usize,
+        job: impl FnOnce(
+            &mut dyn CutoverStore,
+            &mut dyn FnMut(usize, usize) -> bool,
+        ) -> crate::store::StoreResult<Written>
+        + Send
+        + 'static,
+    ) {
         let mut store = match cx.store.open_another() {
             Ok(s) => s,
             Err(e) => {
-                cx.status.error(format!("Could not start the capture: {e}"));
+                cx.status.error(format!("Could not start: {e}"));
                 return;
             }
         };
-        let batch = checked.batch.clone();
         let done = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = channel();
         let (thread_done, thread_cancel) = (Arc::clone(&done), Arc::clone(&cancel));
         let spawned = std::thread::Builder::new()
-            .name("capture".into())
+            .name("report write".into())
             .spawn(move || {
-                let result = store
-                    .capture(&batch, &actor, &mut |d, _| {
-                        thread_done.store(d, Ordering::Relaxed);
-                        !thread_cancel.load(Ordering::Relaxed)
-                    })
-                    .map_err(|e| e.to_string());
+                let result = job(store.as_mut(), &mut |d, _| {
+                    thread_done.store(d, Ordering::Relaxed);
+                    !thread_cancel.load(Ordering::Relaxed)
+                })
+                .map_err(|e| e.to_string());
                 // The screen may be gone (the app closed): nothing to tell.
                 let _ = tx.send(result);
             });
@@ -361,12 +386,12 @@ impl CaptureScreen {
             Ok(_) => {
                 self.running = Some(Running {
                     done,
-                    all: checked.batch.rows.len(),
+                    all,
                     cancel,
                     result: rx,
                 });
             }
-            Err(e) => cx.status.error(format!("Could not start the capture: {e}")),
+            Err(e) => cx.status.error(format!("Could not start: {e}")),
         }
     }
 
@@ -383,10 +408,23 @@ impl CaptureScreen {
             return;
         };
         self.running = None;
+        let nothing = match self.purpose {
+            Purpose::Capture => "Nothing was captured",
+            Purpose::Reconcile => "Nothing was recorded",
+        };
         let done = match result {
-            Ok(done) => done,
+            Ok(Written::Captured(done)) => done,
+            Ok(Written::Recorded(done)) => {
+                let mut said = format!(
+                    "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
+                    done.verified, done.marked_re_entered, done.flagged
+                );
+                self.after_use(cx, &mut said);
+                cx.status.info(said);
+                return;
+            }
             Err(e) => {
-                cx.status.error(format!("Nothing was captured: {e}"));
+                cx.status.error(format!("{nothing}: {e}"));
                 return;
             }
         };
@@ -416,10 +454,17 @@ impl CaptureScreen {
         };
         ui.add(
             egui::ProgressBar::new(fraction)
-                .text(format!("Capturing: {done} of {} rows", r.all))
+                .text(match self.purpose {
+                    Purpose::Capture => format!("Capturing: {done} of {} rows", r.all),
+                    Purpose::Reconcile => format!("Recording: {done} of {} items", r.all),
+                })
                 .desired_width(360.0),
         );
-        if ui.button("Cancel the capture").clicked() {
+        let cancel = match self.purpose {
+            Purpose::Capture => "Cancel the capture",
+            Purpose::Reconcile => "Cancel recording",
+        };
+        if ui.button(cancel).clicked() {
             r.cancel.store(true, Ordering::Relaxed);
         }
         ui.ctx()
@@ -931,28 +976,23 @@ impl CaptureScreen {
         }
     }
 
-    /// Records what the person accepted from a reconciliation (one transaction),
-    /// then checks the report again.
+    /// Records what the person accepted from a reconciliation (one transaction,
+    /// on a thread with its progress shown); the report is then checked again.
     fn record(&mut self, cx: &mut AppContext<'_>, asked: super::reconcile_results::ToRecord) {
         let Some(actor) = cx.actor() else { return };
-        let Some(l) = &mut self.loaded else { return };
+        let Some(l) = &self.loaded else { return };
         let decision = ReconcileDecision {
             file_name: l.table.file_name.clone(),
             sha256: l.table.sha256.clone(),
             accepted: asked.accepted,
             not_found: asked.not_found,
         };
-        match cx.store.record_reconciliation(&decision, &actor) {
-            Ok(done) => {
-                let mut said = format!(
-                    "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
-                    done.verified, done.marked_re_entered, done.flagged
-                );
-                self.after_use(cx, &mut said);
-                cx.status.info(said);
-            }
-            Err(e) => cx.status.error(format!("Nothing was recorded: {e}")),
-        }
+        let all = decision.accepted.len() + decision.not_found.len();
+        self.start(cx, all, move |store, going| {
+            store
+                .record_reconciliation(&decision, &actor, going)
+                .map(Written::Recorded)
+        });
     }
 
     /// After a capture or a reconciliation was stored: the mapping is saved,
