@@ -1790,6 +1790,20 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
         Some("item.not_found_in_report")
     );
     assert!(p.store.verify().unwrap().is_ok());
+    // The worklist finds them for a second look (the same SQL on both stores).
+    let count = |f| {
+        p.store
+            .worklist_count(&cutover_log::domain::WorklistFilter {
+                new_system: Some(f),
+                ..cutover_log::domain::WorklistFilter::default()
+            })
+            .unwrap()
+    };
+    use cutover_log::domain::NewSystemFilter as N;
+    assert_eq!(
+        (count(N::Verified), count(N::NotFound), count(N::NotChecked)),
+        (2, 1, 0)
+    );
     // The same report again: nothing new to propose.
     let plan = p.store.reconcile_plan(&batch).unwrap();
     assert!(plan.found.proposed.is_empty());

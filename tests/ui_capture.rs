@@ -544,6 +544,12 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         );
         let found = store().verifications().unwrap();
         assert_eq!(found.len(), 3, "two verified, one not found");
+        // The item not found, on the worklist for a second look.
+        h.key_press(egui::Key::F3);
+        h.run();
+        pick(&mut h, "New system", "Not found");
+        assert!(shows(&h, "1 matching item"), "{setting}");
+        assert!(shows(&h, "Test Patient"), "{setting}: the row is listed");
         assert!(store().verify().unwrap().is_ok());
     }
 }

@@ -24,4 +24,6 @@ pub use signoff::{SignOff, SignOffRole};
 pub use staff::{Role, Staff, StaffDirectory, StaffId};
 pub use status::{PreviousStatus, Reentry, Status, StatusChange, Void};
 pub use validation::FieldError;
-pub use worklist::{AssigneeFilter, PatientRecall, Sort, SortKey, Stats, WorklistFilter};
+pub use worklist::{
+    AssigneeFilter, NewSystemFilter, PatientRecall, Sort, SortKey, Stats, WorklistFilter,
+};

@@ -7,6 +7,31 @@ use super::kind::ItemKind;
 use super::staff::StaffId;
 use super::status::Status;
 
+/// Items ticked re-entered, by what the new system's reports showed (the
+/// latest finding of Reconcile): a worklist filter for the second look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewSystemFilter {
+    Verified,
+    NotFound,
+    NotChecked,
+}
+
+impl NewSystemFilter {
+    pub const ALL: [NewSystemFilter; 3] = [
+        NewSystemFilter::NotFound,
+        NewSystemFilter::NotChecked,
+        NewSystemFilter::Verified,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NewSystemFilter::Verified => "Verified",
+            NewSystemFilter::NotFound => "Not found",
+            NewSystemFilter::NotChecked => "Not checked",
+        }
+    }
+}
+
 /// Whose items to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AssigneeFilter {
@@ -54,6 +79,8 @@ pub struct WorklistFilter {
     pub logged_from: Option<NaiveDate>,
     /// Voided items are left out unless asked for.
     pub include_voided: bool,
+    /// Only items re-entered with this finding from the new system's reports.
+    pub new_system: Option<NewSystemFilter>,
 }
 
 /// Sort order of a worklist page.

@@ -69,6 +69,9 @@ pub fn conditions(f: &WorklistFilter) -> Vec<Condition> {
         let next_day = iso_date(to + Duration::days(1));
         out.push(Compare("items.occurred_at", "<", Value::Text(next_day)));
     }
+    if let Some(n) = f.new_system {
+        out.push(Fixed(crate::store::reconcile::finding_condition(n)));
+    }
     out.extend(search_terms(&f.text).into_iter().map(Contains));
     out
 }

@@ -61,6 +61,26 @@ const VERIFIED: &str = "verified";
 /// The stored outcome of a "not found".
 const NOT_FOUND: &str = "not_found";
 
+/// The condition (SQL both stores read alike) that an item is re-entered with
+/// this latest finding, for the worklist's filter.
+pub(crate) fn finding_condition(f: crate::domain::NewSystemFilter) -> &'static str {
+    use crate::domain::NewSystemFilter as F;
+    match f {
+        F::Verified => {
+            "items.status = 're_entered' AND (SELECT v.outcome FROM verifications v
+             WHERE v.item_id = items.id ORDER BY v.id DESC LIMIT 1) = 'verified'"
+        }
+        F::NotFound => {
+            "items.status = 're_entered' AND (SELECT v.outcome FROM verifications v
+             WHERE v.item_id = items.id ORDER BY v.id DESC LIMIT 1) = 'not_found'"
+        }
+        F::NotChecked => {
+            "items.status = 're_entered' AND NOT EXISTS (SELECT 1 FROM verifications v
+             WHERE v.item_id = items.id)"
+        }
+    }
+}
+
 /// A report against the log, with the items it names as they were read (their
 /// versions are what an acceptance names).
 #[derive(Debug, Clone, Default)]
@@ -361,4 +381,20 @@ fn bump_version(tx: &mut dyn Sql, id: ItemId) -> StoreResult<()> {
         &params![id.0],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::NewSystemFilter;
+
+    #[test]
+    fn the_worklist_filter_names_the_stored_outcomes_and_status() {
+        let re_entered = format!("items.status = '{}'", Status::ReEntered.code());
+        for f in NewSystemFilter::ALL {
+            assert!(finding_condition(f).starts_with(&re_entered), "{f:?}");
+        }
+        assert!(finding_condition(NewSystemFilter::Verified).ends_with(&format!("'{VERIFIED}'")));
+        assert!(finding_condition(NewSystemFilter::NotFound).ends_with(&format!("'{NOT_FOUND}'")));
+    }
 }

@@ -11,8 +11,8 @@ use egui_extras::{Column, TableBuilder};
 use crate::domain::dates::{parse_date, uk_date, uk_date_time};
 use crate::domain::item::display_field;
 use crate::domain::{
-    AssigneeFilter, AuditEvent, Item, ItemId, ItemKind, PreviousStatus, SeenItem, Sort, SortKey,
-    StaffDirectory, StaffId, Status, StatusChange, WorklistFilter,
+    AssigneeFilter, AuditEvent, Item, ItemId, ItemKind, NewSystemFilter, PreviousStatus, SeenItem,
+    Sort, SortKey, StaffDirectory, StaffId, Status, StatusChange, WorklistFilter,
 };
 use crate::store::StoreError;
 
@@ -40,6 +40,8 @@ pub struct WorklistScreen {
     pub statuses: BTreeSet<Status>,
     pub assignee: AssigneeChoice,
     pub clinician: Option<StaffId>,
+    /// Re-entered items by what the new system's reports showed.
+    pub new_system: Option<NewSystemFilter>,
     pub from: String,
     pub to: String,
     pub text: String,
@@ -178,6 +180,7 @@ impl Default for WorklistScreen {
             statuses: [Status::Outstanding, Status::Problem].into_iter().collect(),
             assignee: AssigneeChoice::Anyone,
             clinician: None,
+            new_system: None,
             from: String::new(),
             to: String::new(),
             text: String::new(),
@@ -232,6 +235,7 @@ impl WorklistScreen {
                 }
             },
             clinician: self.clinician,
+            new_system: self.new_system,
             from: parse_optional_date(&self.from).ok().flatten(),
             to: parse_optional_date(&self.to).ok().flatten(),
             text: self.text.trim().to_string(),
@@ -301,6 +305,7 @@ impl WorklistScreen {
         self.statuses = fresh.statuses;
         self.assignee = fresh.assignee;
         self.clinician = fresh.clinician;
+        self.new_system = fresh.new_system;
         self.from = fresh.from;
         self.to = fresh.to;
         self.text = fresh.text;
@@ -461,6 +466,23 @@ impl WorklistScreen {
                 })
                 .response
                 .labelled_by(l.id);
+            let l = ui.label("New system");
+            let before = self.new_system;
+            egui::ComboBox::from_id_salt("filter_new_system")
+                .selected_text(self.new_system.map_or("Any", NewSystemFilter::label))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.new_system, None, "Any");
+                    for f in NewSystemFilter::ALL {
+                        ui.selectable_value(&mut self.new_system, Some(f), f.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id)
+                .on_hover_text("Items ticked re-entered, by what the new system's reports showed (Reconcile, F9)");
+            if self.new_system != before && self.new_system.is_some() {
+                // Only re-entered items have a finding: show them.
+                self.statuses = [Status::ReEntered].into_iter().collect();
+            }
             let l = ui.label("From");
             ui.add(
                 egui::TextEdit::singleline(&mut self.from)
