@@ -150,6 +150,15 @@ capture)
   text "$(dirname "$db")/appointments-today.csv"; key Return; sleep 2
   shot capture-preview
   ;;
+reconcile)
+  # Reconcile (F9), after go-live, as a GP: the path box has the focus; Enter reads the new
+  # system's report, which maps in one step with the reconcile mapping saved from the command
+  # line; the results are shown.
+  sign_in "dr a" "" "demo-password"                  # Dr Amira Testwell
+  key F9; sleep 1
+  text "$(dirname "$db")/systmone-issues.csv"; key Return; sleep 3
+  shot reconcile-results
+  ;;
 esac
 TOUR
 
@@ -182,4 +191,37 @@ report "$work/appointments-today.csv" "$yesterday" "$(date +%d-%b-%Y)"   # two a
 CUTOVER_LOG_PASSWORD=demo-password "$app" --db "$work/cutover.sqlite3" --as "Sam Reception" \
   capture "$work/appointments-yesterday.csv" --kind appointment >/dev/null
 xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/cutover.sqlite3" capture "$out" "$app" "$width" "$height"
+echo "== reconcile with the new system (the demo practice after go-live)"
+"$app" --db "$work/demo.sqlite3" --as "Chris Manager" export --format csv --out "$work/demo.csv" \
+  >/dev/null 2>&1 <<<"demo-password" || CUTOVER_LOG_PASSWORD=demo-password "$app" --db "$work/demo.sqlite3" \
+  --as "Chris Manager" export --format csv --out "$work/demo.csv" >/dev/null
+python3 - "$work/demo.csv" "$work" <<'PY'
+import csv, datetime, sys
+src, work = sys.argv[1], sys.argv[2]
+with open(src, newline="", encoding="utf-8") as f:
+    next(f)  # the export's warning line
+    items = [r for r in csv.DictReader(f) if not r["voided_at"]]
+rx = [r for r in items if r["kind"] == "prescription" and r.get("medication")
+      and r["clinician"] == "Dr Amira Testwell"][:6]
+day = (datetime.date.today() - datetime.timedelta(days=1)).strftime("%d/%m/%Y")
+head = ["NHS Number", "Surname", "First Name", "Date of Birth", "Drug", "Dosage", "Quantity", "Issue Date",
+        "Prescriber"]
+def row(r, drug):
+    first, _, last = r["patient_name"].partition(" ")
+    return [r["nhs_number"], last.upper(), first, r["date_of_birth"], drug, "As directed", "28", day,
+            r["clinician"]]
+def write(name, rows):
+    with open(f"{work}/{name}", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f); w.writerow(head); w.writerows(rows)
+# Yesterday's: one row nobody logged (saves the mapping). Today's: four issued as logged (the name
+# written another way), one spelt wrong, one for a drug nobody logged.
+write("systmone-yesterday.csv", [row(rx[0], "Sertraline 50mg tablets")])
+rows = [row(r, r["medication"].upper()) for r in rx[:4]]
+rows.append(row(rx[4], rx[4]["medication"][:-2]))
+rows.append(row(rx[5], "Omeprazole 20mg capsules"))
+write("systmone-issues.csv", rows)
+PY
+CUTOVER_LOG_PASSWORD=demo-password "$app" --db "$work/demo.sqlite3" --as "Dr Amira Testwell" \
+  reconcile "$work/systmone-yesterday.csv" --kind prescription --accept-confident >/dev/null
+xvfb-run -a -s "$screen" bash "$work/tour.sh" "$work/demo.sqlite3" reconcile "$out" "$app" "$width" "$height"
 echo "screenshots in $out ($((SECONDS - started)) s): look at each before committing"

@@ -116,13 +116,10 @@ pub fn fit(item: &ItemInput, row: &ItemInput, go_live: NaiveDate) -> Option<Fit>
     let mut doubts = Vec::new();
     match rule.when {
         When::Slot(field) => {
-            let slot = |i: &ItemInput| {
-                i.fields
-                    .get(field)
-                    .and_then(|s| crate::domain::dates::from_iso(s))
-                    .unwrap_or(i.occurred_at)
-            };
-            doubts.extend(slot_doubt(slot(item), slot(row))?);
+            doubts.extend(slot_doubt(
+                slot_or_time(item, field),
+                slot_or_time(row, field),
+            )?);
         }
         When::OnOrAfterGoLive => {
             if row.occurred_at.date() < go_live {
@@ -212,6 +209,8 @@ pub struct LoggedItem<'a> {
     pub status: Status,
     /// Already verified against an earlier report.
     pub verified: bool,
+    /// The day it was ticked re-entered (when a prescription is issued again).
+    pub re_entered_on: Option<NaiveDate>,
 }
 
 /// A checked row of the new system's report.
@@ -240,8 +239,9 @@ pub struct Reconciliation {
     /// Confident fits with items already verified (by this report or another):
     /// nothing to do.
     pub already_verified: Vec<Pairing>,
-    /// Items ticked re-entered, of a kind the report covers, never verified, that
-    /// nothing in the report fits: ticked but not found in the new system.
+    /// Items ticked re-entered, of a kind and on a day the report covers, never
+    /// verified, that nothing in the report fits: ticked but not found in the new
+    /// system.
     pub not_found: Vec<ItemId>,
     /// Report rows that fit no item: entered in the new system, never logged.
     pub unlogged: Vec<u64>,
@@ -263,9 +263,39 @@ fn patient_key(input: &ItemInput) -> PatientKey {
     }
 }
 
+/// The day an item should appear in the new system's report, by its kind's
+/// rule: the slot's day, the day it was re-entered (a prescription issued
+/// again), or its own day.
+fn expected_day(item: &LoggedItem<'_>) -> Option<NaiveDate> {
+    match rule(item.input.kind).when {
+        When::Slot(field) => Some(slot_or_time(item.input, field).date()),
+        When::OnOrAfterGoLive => item.re_entered_on,
+        When::SameDay => Some(item.input.occurred_at.date()),
+    }
+}
+
+/// An appointment's slot (its own time when the field is missing).
+fn slot_or_time(input: &ItemInput, field: &str) -> NaiveDateTime {
+    input
+        .fields
+        .get(field)
+        .and_then(|s| crate::domain::dates::from_iso(s))
+        .unwrap_or(input.occurred_at)
+}
+
+/// The day a report row is about (the slot's day for an appointment).
+fn row_day(row: &ReportRow<'_>) -> NaiveDate {
+    match rule(row.input.kind).when {
+        When::Slot(field) => slot_or_time(row.input, field).date(),
+        When::OnOrAfterGoLive | When::SameDay => row.input.occurred_at.date(),
+    }
+}
+
 /// Pairs every report row with the items it fits. Voided items are the
-/// caller's to leave out. Items of a kind no row has are not judged (an
-/// appointments report says nothing of prescriptions).
+/// caller's to leave out. Only items of a kind the report has, expected on a
+/// day within its first and last day for that kind (a day either side), can be
+/// "not found": an appointments report says nothing of prescriptions, and
+/// Monday's issues nothing of Friday's.
 pub fn reconcile(
     items: &[LoggedItem<'_>],
     rows: &[ReportRow<'_>],
@@ -323,15 +353,26 @@ pub fn reconcile(
             out.to_judge.push(pairing);
         }
     }
-    let covered: std::collections::HashSet<ItemKind> = rows.iter().map(|r| r.input.kind).collect();
+    let mut covered: HashMap<ItemKind, (NaiveDate, NaiveDate)> = HashMap::new();
+    for row in rows {
+        let day = row_day(row);
+        let span = covered.entry(row.input.kind).or_insert((day, day));
+        *span = (span.0.min(day), span.1.max(day));
+    }
+    let in_span = |item: &LoggedItem<'_>| {
+        let Some(&(first, last)) = covered.get(&item.input.kind) else {
+            return false;
+        };
+        // A day either side: a late-evening re-entry issued next morning.
+        expected_day(item).is_none_or(|d| {
+            d >= first - chrono::Duration::days(1) && d <= last + chrono::Duration::days(1)
+        })
+    };
     out.not_found = items
         .iter()
         .zip(&item_fits)
         .filter(|(item, n)| {
-            n.is_empty()
-                && item.status == Status::ReEntered
-                && !item.verified
-                && covered.contains(&item.input.kind)
+            n.is_empty() && item.status == Status::ReEntered && !item.verified && in_span(item)
         })
         .map(|(item, _)| item.id)
         .collect();
@@ -534,6 +575,7 @@ mod tests {
             input,
             status,
             verified: false,
+            re_entered_on: None,
         }
     }
 
@@ -602,6 +644,47 @@ mod tests {
             "the referral's kind is not in this report"
         );
         assert_eq!(r.unlogged, vec![5]);
+    }
+
+    #[test]
+    fn only_items_due_on_a_day_the_report_covers_can_be_not_found() {
+        let monday = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
+        let friday = drug(B, "2026-11-25T10:00", "Ramipril 2.5mg capsules");
+        let day = |s: &str| from_iso(s).map(|d| d.date());
+        let mut items = [
+            logged(1, &monday, Status::ReEntered),
+            logged(2, &friday, Status::ReEntered),
+        ];
+        items[0].re_entered_on = day("2026-12-01T00:00");
+        items[1].re_entered_on = day("2026-12-05T00:00");
+        // Issues of 01/12 and 02/12 only: Friday's re-entry is not theirs to judge.
+        let other = drug(B, "2026-12-02T00:00", "Metformin 500mg tablets");
+        let rows = [ReportRow {
+            line: 2,
+            input: &other,
+        }];
+        assert_eq!(
+            reconcile(&items, &rows, go_live()).not_found,
+            vec![ItemId(1)]
+        );
+        // An appointment is due on its slot's day.
+        let booked = slot(A, "2026-12-09T10:30");
+        let items = [logged(3, &booked, Status::ReEntered)];
+        let elsewhere = slot(B, "2026-12-03T09:00");
+        let rows = [ReportRow {
+            line: 2,
+            input: &elsewhere,
+        }];
+        assert!(reconcile(&items, &rows, go_live()).not_found.is_empty());
+        let same_week = slot(B, "2026-12-08T09:00");
+        let rows = [ReportRow {
+            line: 2,
+            input: &same_week,
+        }];
+        assert_eq!(
+            reconcile(&items, &rows, go_live()).not_found,
+            vec![ItemId(3)]
+        );
     }
 
     #[test]

@@ -216,6 +216,7 @@ pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan>
             input: &i.input,
             status: i.reentry.status,
             verified: matches!(findings.get(&i.id), Some(Verification::Verified(_))),
+            re_entered_on: i.reentry.at.map(|t| t.date()),
         })
         .collect();
     let rows: Vec<ReportRow<'_>> = batch
