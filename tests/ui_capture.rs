@@ -553,3 +553,49 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         assert!(store().verify().unwrap().is_ok());
     }
 }
+
+/// Keyboard first: after Enter reads the report the cursor stays in the path
+/// box, and Tab goes round the screen's own controls (Choose…, Read, the kind,
+/// the preview's action, the mapping) and never reaches the top bar, where a
+/// receptionist's next Space would change screens.
+#[test]
+fn tab_goes_round_the_capture_screen_and_never_reaches_the_top_bar() {
+    let p = Practice::new();
+    let report = p.dir.path().join("appointments.csv");
+    std::fs::write(&report, APPOINTMENTS).unwrap();
+    let mut h = reading(&p.path(), &report, egui::vec2(1366.0, 768.0), 1.0);
+    h.run();
+    pick(&mut h, "Every row is", "Appointment");
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "Report file")
+        .focus();
+    h.run();
+    let focused = |h: &App| {
+        h.query_by(|n| n.is_focused())
+            .and_then(|n| n.accesskit_node().label())
+            .unwrap_or_default()
+    };
+    let top_bar: Vec<&str> = cutover_log::ui::Screen::ALL
+        .iter()
+        .map(|s| s.label())
+        .chain(["Sign out", "Lock (Ctrl+L)", "Help (F1)", "Dark theme"])
+        .collect();
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        let now = focused(&h);
+        assert!(
+            !top_bar.contains(&now.as_str()),
+            "Tab reached {now:?} after {seen:?}"
+        );
+        seen.push(now);
+    }
+    assert_eq!(seen[0], "Choose…", "{seen:?}");
+    assert_eq!(seen[1], "Read", "{seen:?}");
+    assert!(seen.iter().any(|s| s == "Capture 3 rows"), "{seen:?}");
+    assert!(
+        seen.iter().any(|s| s == "Report file"),
+        "round again: {seen:?}"
+    );
+    assert_eq!(h.state().screen, cutover_log::ui::Screen::Capture);
+}

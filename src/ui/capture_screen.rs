@@ -27,6 +27,7 @@ use crate::store::capture::{CaptureBatch, CapturePlan, RowOutcome};
 use crate::store::reconcile::{ReconcileDecision, ReconcilePlan, Recorded};
 
 use super::AppContext;
+use super::focus_cycle::{self, InCycle};
 use super::widgets;
 
 /// How many rows the preview shows as they will be stored.
@@ -464,7 +465,7 @@ impl CaptureScreen {
             Purpose::Capture => "Cancel the capture",
             Purpose::Reconcile => "Cancel recording",
         };
-        if ui.button(cancel).clicked() {
+        if ui.button(cancel).in_cycle(ui).clicked() {
             r.cancel.store(true, Ordering::Relaxed);
         }
         ui.ctx()
@@ -474,6 +475,8 @@ impl CaptureScreen {
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         self.poll(cx);
         self.check(cx);
+        // The screen is one form: Tab goes round its own controls, never to the top bar.
+        focus_cycle::begin(ui.ctx(), true);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -501,6 +504,7 @@ impl CaptureScreen {
                     self.mapping_ui(ui, cx.staff.all());
                 }
             });
+        focus_cycle::end(ui.ctx());
     }
 
     fn file_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
@@ -525,8 +529,10 @@ impl CaptureScreen {
                         }
                         if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                             read = true;
+                            // Still here: Tab goes on to Choose…, Read and the kind.
+                            r.request_focus();
                         }
-                        if ui.button("Choose…").clicked()
+                        if ui.button("Choose…").in_cycle(ui).clicked()
                             && let Some(p) = rfd::FileDialog::new()
                                 .add_filter(
                                     "Reports",
@@ -537,7 +543,7 @@ impl CaptureScreen {
                             self.path = p.display().to_string();
                             read = true;
                         }
-                        if ui.button("Read").clicked() {
+                        if ui.button("Read").in_cycle(ui).clicked() {
                             read = true;
                         }
                     });
@@ -553,7 +559,8 @@ impl CaptureScreen {
                             }
                         })
                         .response
-                        .labelled_by(label);
+                        .labelled_by(label)
+                        .in_cycle(ui);
                     if self.kind != before && self.loaded.is_some() {
                         read = true;
                     }
@@ -636,7 +643,8 @@ impl CaptureScreen {
                                     }
                                 })
                                 .response
-                                .labelled_by(label);
+                                .labelled_by(label)
+                                .in_cycle(ui);
                             if chosen != current
                                 && let Some(k) = chosen
                             {
@@ -697,7 +705,8 @@ impl CaptureScreen {
                                         }
                                     })
                                     .response
-                                    .labelled_by(label);
+                                    .labelled_by(label)
+                                    .in_cycle(ui);
                                 match chosen {
                                     Some(Some(name)) => {
                                         l.mapping.clinicians.insert(text.clone(), name);
@@ -775,7 +784,8 @@ impl CaptureScreen {
                             }
                         })
                         .response
-                        .labelled_by(label);
+                        .labelled_by(label)
+                        .in_cycle(ui);
                     if let Some(c) = chosen
                         && Some(&c) != current.as_ref()
                     {
@@ -827,14 +837,15 @@ impl CaptureScreen {
                                 }
                             })
                             .response
-                            .labelled_by(label);
+                            .labelled_by(label)
+                            .in_cycle(ui);
                         if let Some(Source::Constant { value }) = l.mapping.fields.get_mut(key) {
                             let r = ui.add(
                                 egui::TextEdit::singleline(value)
                                     .hint_text("the value")
                                     .desired_width(180.0),
                             );
-                            let r = r.labelled_by(label);
+                            let r = r.labelled_by(label).in_cycle(ui);
                             if r.changed() {
                                 changed = true;
                             }
@@ -884,7 +895,8 @@ impl CaptureScreen {
                     ui.checkbox(
                         &mut self.skip_invalid,
                         "Use the good rows; write the rejected ones beside the file",
-                    );
+                    )
+                    .in_cycle(ui);
                 }
                 let ready = whole && (rejected == 0 || self.skip_invalid);
                 let asked = super::reconcile_results::results_ui(ui, checked, plan, ready);
@@ -925,6 +937,7 @@ impl CaptureScreen {
             let ready = whole && can > 0 && (rejected == 0 || self.skip_invalid);
             if ui
                 .add_enabled(ready, egui::Button::new(format!("Capture {can} rows")))
+                .in_cycle(ui)
                 .clicked()
             {
                 capture = true;
@@ -933,7 +946,8 @@ impl CaptureScreen {
                 ui.checkbox(
                     &mut self.skip_invalid,
                     "Capture the good rows; write the rejected ones beside the file",
-                );
+                )
+                .in_cycle(ui);
             }
         });
         egui::Grid::new("capture_preview")

@@ -110,3 +110,16 @@ pub fn steer_tab(ctx: &Context) {
         });
     }
 }
+
+/// [`note`] in a chain: `ui.button("Read").in_cycle(ui).clicked()`.
+pub trait InCycle {
+    /// Adds this control to the form being drawn and gives it back.
+    fn in_cycle(self, ui: &egui::Ui) -> Response;
+}
+
+impl InCycle for Response {
+    fn in_cycle(self, ui: &egui::Ui) -> Response {
+        note(ui, &self);
+        self
+    }
+}

@@ -6,6 +6,8 @@
 
 use egui::Ui;
 
+use super::focus_cycle::InCycle;
+
 use crate::domain::dates::uk_date_time;
 use crate::domain::{ItemId, NhsNumber};
 use crate::reports::capture_check::CheckedReport;
@@ -56,6 +58,7 @@ pub fn results_ui(
     let any = !all.accepted.is_empty() || !all.not_found.is_empty();
     if ui
         .add_enabled(ready && any, egui::Button::new(label))
+        .in_cycle(ui)
         .clicked()
     {
         out = Some(all);
@@ -78,7 +81,10 @@ pub fn results_ui(
             ui.push_id((id, p.line, p.item.0), |ui| {
                 ui.horizontal_wrapped(|ui| {
                     let accept = format!("Accept row {} as item {}", p.line, p.item.0);
-                    if ui.add_enabled(ready, egui::Button::new(accept)).clicked()
+                    if ui
+                        .add_enabled(ready, egui::Button::new(accept))
+                        .in_cycle(ui)
+                        .clicked()
                         && let Some(item) = plan.seen(p.item)
                     {
                         out = Some(ToRecord {
