@@ -485,15 +485,18 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
             ),
             "{setting}"
         );
-        let all = "Accept 1 proposals and flag 1 not found";
+        let all = "Accept the 1 proposals";
+        let flag = "Flag the 1 not found for a second look";
         let window = h.ctx.content_rect();
-        let button = h
-            .get_by_role_and_label(egui::accesskit::Role::Button, all)
-            .rect();
-        assert!(
-            window.contains_rect(button),
-            "{all} at {button:?} is not inside the window {window:?} ({setting})"
-        );
+        for label in [all, flag] {
+            let button = h
+                .get_by_role_and_label(egui::accesskit::Role::Button, label)
+                .rect();
+            assert!(
+                window.contains_rect(button),
+                "{label} at {button:?} is not inside the window {window:?} ({setting})"
+            );
+        }
         if n + 1 < settings.len() {
             let store = SqliteStore::open(&path).unwrap();
             assert_eq!(
@@ -506,7 +509,25 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         wait_for_writing(&mut h, |app| app.reconcile.is_running());
         assert!(
             h.state().status.text.starts_with(
-                "Recorded: 1 items verified in the new system (1 of them marked re-entered now); 1 ticked but not found"
+                "Recorded: 1 items verified in the new system (1 of them marked re-entered now); 0 ticked but not found"
+            ),
+            "{}",
+            h.state().status.text
+        );
+        for _ in 0..500 {
+            if h.query_by_role_and_label(egui::accesskit::Role::Button, flag)
+                .is_some_and(|b| !b.accesskit_node().is_disabled())
+            {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
+        click(&mut h, flag);
+        wait_for_writing(&mut h, |app| app.reconcile.is_running());
+        assert!(
+            h.state().status.text.starts_with(
+                "Recorded: 0 items verified in the new system (0 of them marked re-entered now); 1 ticked but not found, flagged"
             ),
             "{}",
             h.state().status.text

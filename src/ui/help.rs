@@ -161,7 +161,8 @@ pub fn how_to(screen: Screen) -> &'static str {
              is proposed: accept them all at once or one by one, and each item is recorded \
              as verified against that report row (an outstanding one is marked re-entered). \
              Possible or ambiguous matches are only ever accepted one by one. Items ticked \
-             re-entered that the report does not have are flagged for a second look."
+             re-entered that the report does not have are listed; \"Flag the ... not found\" marks \
+             them for a second look, and the worklist's New system filter finds them."
         }
         Screen::Audit => {
             "Every change, who made it and when, in order. The trail is chained: \

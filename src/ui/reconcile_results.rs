@@ -46,23 +46,34 @@ pub fn results_ui(
         ))
         .strong(),
     );
-    let all = ToRecord {
-        accepted: plan.all_proposed(),
-        not_found: plan.all_not_found(),
-    };
-    let label = format!(
-        "Accept {} proposals and flag {} not found",
-        all.accepted.len(),
-        all.not_found.len()
-    );
-    let any = !all.accepted.is_empty() || !all.not_found.is_empty();
-    if ui
-        .add_enabled(ready && any, egui::Button::new(label))
-        .in_cycle(ui)
-        .clicked()
-    {
-        out = Some(all);
-    }
+    // Two actions, not one: accepting proves items re-entered; flagging asks
+    // for a second look (a report of the wrong kind or period would flag many).
+    ui.horizontal_wrapped(|ui| {
+        let proposals = plan.all_proposed();
+        let label = format!("Accept the {} proposals", proposals.len());
+        if ui
+            .add_enabled(ready && !proposals.is_empty(), egui::Button::new(label))
+            .in_cycle(ui)
+            .clicked()
+        {
+            out = Some(ToRecord {
+                accepted: proposals,
+                not_found: Vec::new(),
+            });
+        }
+        let missing = plan.all_not_found();
+        let label = format!("Flag the {} not found for a second look", missing.len());
+        if ui
+            .add_enabled(ready && !missing.is_empty(), egui::Button::new(label))
+            .in_cycle(ui)
+            .clicked()
+        {
+            out = Some(ToRecord {
+                accepted: Vec::new(),
+                not_found: missing,
+            });
+        }
+    });
     let row_of = |line: u64| -> Option<&CaptureRow> {
         let rows = &checked.batch.rows;
         rows.binary_search_by_key(&line, |r| r.line)
@@ -97,7 +108,7 @@ pub fn results_ui(
                         row_of(p.line).map_or_else(String::new, |r| patient_words(&r.input));
                     ui.label(format!(
                         "{patient} · {} · {}",
-                        item_words(plan, p.item),
+                        item_words(plan, p.item, false),
                         if doubts.is_empty() {
                             "confident".to_string()
                         } else {
@@ -130,7 +141,7 @@ pub fn results_ui(
                 .strong(),
         );
         for id in found.not_found.iter().take(LISTED) {
-            crate::ui::widgets::error_label(ui, &item_words(plan, *id));
+            crate::ui::widgets::error_label(ui, &item_words(plan, *id, true));
         }
         if found.not_found.len() > LISTED {
             ui.label(format!("… and {} more.", found.not_found.len() - LISTED));
@@ -165,21 +176,24 @@ fn patient_words(input: &crate::domain::ItemInput) -> String {
     format!("{nhs} {}", input.patient.name).trim().to_string()
 }
 
-/// "Item 12 · Prescription · 18/11/2026 10:40 · Outstanding".
-fn item_words(plan: &ReconcilePlan, id: ItemId) -> String {
+/// "Item 12 · Prescription · 18/11/2026 10:40 · Outstanding", with the patient
+/// when no report row beside it names them.
+fn item_words(plan: &ReconcilePlan, id: ItemId, with_patient: bool) -> String {
     match plan.items.get(&id) {
-        Some(item) => format!(
-            "Item {} · {} · {} · {} {} · {}",
-            id.0,
-            item.input.kind.label(),
-            uk_date_time(item.input.occurred_at),
-            item.input
-                .patient
-                .nhs_number
-                .map_or(String::new(), |n: NhsNumber| n.to_string()),
-            item.input.patient.name,
-            item.reentry.status.label()
-        ),
+        Some(item) => {
+            let patient = if with_patient {
+                format!(" · {}", patient_words(&item.input))
+            } else {
+                String::new()
+            };
+            format!(
+                "Item {} · {} · {}{patient} · {}",
+                id.0,
+                item.input.kind.label(),
+                uk_date_time(item.input.occurred_at),
+                item.reentry.status.label()
+            )
+        }
         None => format!("Item {}", id.0),
     }
 }
