@@ -10,21 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-100000}
-# CUTOVER_BIN=path measures another build (e.g. the commit before a change) on the same files.
-if [ -z "${CUTOVER_BIN:-}" ]; then cargo build --release --quiet; fi
-bin=${CUTOVER_BIN:-./target/release/cutover-log}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-export CUTOVER_LOG_PASSWORD=demo-password
+. scripts/bench-common.sh
 me="Chris Manager"
-measure() { # label, command...
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >"$dir/out" 2>&1 || { cat "$dir/out"; exit 1; }
-  read -r secs kb <"$dir/t"
-  printf '%-52s %8.2f s %6.0f MB\n' "$label" "$secs" "$((kb / 1024))"
-  echo "$secs" >"$dir/last"
-}
-ratio() { python3 -c "import sys; print(f'   = {float(sys.argv[1])/float(sys.argv[2]):.1f}x sqlite3 .import')" "$1" "$2"; }
+ratio() { python3 -c "import sys; print(f'   = {float(sys.argv[1])/max(float(sys.argv[2]), 0.01):.1f}x sqlite3 .import')" "$1" "$2"; }
 
 $bin --db "$dir/log.sqlite3" demo --items "$rows" >/dev/null
 $bin --db "$dir/log.sqlite3" --as "$me" export --format csv --out "$dir/log.csv" >/dev/null

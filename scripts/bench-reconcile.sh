@@ -10,19 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-100000}
-if [ -z "${CUTOVER_BIN:-}" ]; then cargo build --release --quiet; fi
-bin=${CUTOVER_BIN:-./target/release/cutover-log}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-export CUTOVER_LOG_PASSWORD=demo-password
+. scripts/bench-common.sh
 gp="Dr Amira Testwell"
-measure() { # label, command...
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$dir/t" "$@" >"$dir/out" 2>&1 || { cat "$dir/out"; exit 1; }
-  read -r secs kb <"$dir/t"
-  printf '%-60s %8.2f s %6.0f MB\n' "$label" "$secs" "$((kb / 1024))"
-  echo "$secs" >"$dir/last"
-}
 
 $bin --db "$dir/log.sqlite3" demo --items "$rows" >/dev/null
 $bin --db "$dir/log.sqlite3" --as "$gp" export --format csv --out "$dir/log.csv" >/dev/null

@@ -135,11 +135,7 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
     );
     assert!(rx.contains("Re-entered by Dr Test Gp,"), "{rx}");
     // Summary counts: 5 re-entered, 1 problem, 4 outstanding, 1 voided of 11.
-    let all = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("All kinds"))
-        .expect("summary total row");
-    let numbers: Vec<&str> = all.split_whitespace().skip(2).collect();
+    let (all, numbers) = summary_totals(&text);
     // Then of the 5 re-entered: none verified or not found, 5 not checked.
     assert_eq!(
         numbers,
@@ -541,11 +537,7 @@ fn the_report_says_per_item_whether_the_new_system_had_it() {
     );
     // The summary counts the items ticked re-entered by what the reports
     // showed: verified, not found, not checked, after the total.
-    let all = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("All kinds"))
-        .expect("summary total row");
-    let numbers: Vec<&str> = all.split_whitespace().skip(2).collect();
+    let (all, numbers) = summary_totals(&text);
     assert_eq!(
         numbers,
         vec!["3", "1", "0", "0", "0", "4", "1", "1", "1"],
@@ -715,4 +707,14 @@ fn the_sign_off_screen_asks_for_a_reason_when_an_item_was_not_found() {
     let signed = p.store.sign_offs().unwrap();
     assert_eq!(signed.len(), 1, "{}", h.state().status.text);
     assert_eq!(signed[0].comment, "Ramipril re-entered by hand; seen");
+}
+
+/// The summary table's "All kinds" row of a report read with pdftotext: the row
+/// and its numbers.
+fn summary_totals(text: &str) -> (&str, Vec<&str>) {
+    let all = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("All kinds"))
+        .expect("summary total row");
+    (all, all.split_whitespace().skip(2).collect())
 }

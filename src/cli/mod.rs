@@ -28,6 +28,37 @@ use crate::store::open::{self, LogLocation, OpenLog, Secret};
 pub use items::stress_items;
 
 /// The command-line commands.
+/// How a report is read and mapped: capture and reconcile alike.
+#[derive(Debug, Args)]
+pub struct ReportOptions {
+    file: PathBuf,
+    /// A mapping file (JSON) saying which column gives each field; without it, a
+    /// saved mapping that fits the report, or one suggested from its header.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// The kind of every row (appointment, prescription, …), if the report does not say.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Use the good rows; write rejected rows with reasons to FILE.rejected.csv.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Write the mapping used to this file (to check it, or pass it to another practice).
+    #[arg(long, value_name = "FILE")]
+    write_mapping: Option<PathBuf>,
+}
+
+impl ReportOptions {
+    fn args(&self) -> capture::ReportArgs<'_> {
+        capture::ReportArgs {
+            file: &self.file,
+            mapping: self.mapping.as_deref(),
+            kind: self.kind.as_deref(),
+            skip_invalid: self.skip_invalid,
+            write_mapping: self.write_mapping.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Set up the cutover project in a new database.
@@ -50,23 +81,11 @@ pub enum Command {
     /// Capture a report from the old system (CSV, .xlsx, .xls, .ods): the rows the
     /// hand log missed are added, the ones it has are recorded as confirmed.
     Capture {
-        file: PathBuf,
-        /// A mapping file (JSON) saying which column gives each field; without it,
-        /// a saved mapping that fits the report, or one suggested from its header.
-        #[arg(long, value_name = "FILE")]
-        mapping: Option<PathBuf>,
-        /// The kind of every row (appointment, prescription, …), if the report does not say.
-        #[arg(long)]
-        kind: Option<String>,
+        #[command(flatten)]
+        report: ReportOptions,
         /// Check and count only: store nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Capture the good rows; write rejected rows with reasons to FILE.rejected.csv.
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Write the mapping used to this file (to check it, or pass it to another practice).
-        #[arg(long, value_name = "FILE")]
-        write_mapping: Option<PathBuf>,
     },
     /// Reconcile the log with a report from the new system after go-live (CSV,
     /// .xlsx, .xls, .ods): each row is paired with the item it shows re-entered.
@@ -74,24 +93,12 @@ pub enum Command {
     /// ticked re-entered but not found, and the rows nobody logged. Stores
     /// nothing unless --accept-confident.
     Reconcile {
-        file: PathBuf,
-        /// A mapping file (JSON) saying which column gives each field; without it,
-        /// a saved reconcile mapping that fits the report, or one suggested from its header.
-        #[arg(long, value_name = "FILE")]
-        mapping: Option<PathBuf>,
-        /// The kind of every row (appointment, prescription, …), if the report does not say.
-        #[arg(long)]
-        kind: Option<String>,
+        #[command(flatten)]
+        report: ReportOptions,
         /// Accept every confident proposal (each item verified against its row,
         /// an open one marked re-entered) and flag the items ticked but not found.
         #[arg(long)]
         accept_confident: bool,
-        /// Use the good rows; write rejected rows with reasons to FILE.rejected.csv.
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Write the mapping used to this file (to check it, or pass it to another practice).
-        #[arg(long, value_name = "FILE")]
-        write_mapping: Option<PathBuf>,
     },
     /// Export the log.
     Export {
@@ -351,44 +358,17 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         } => project::sign_off(on, name.as_deref(), &role, &comment),
         Command::Purge { confirm } => project::purge(on, confirm),
         Command::Import { file, skip_invalid } => items::import(on, &file, skip_invalid),
-        Command::Capture {
-            file,
-            mapping,
-            kind,
-            dry_run,
-            skip_invalid,
-            write_mapping,
-        } => capture::capture(
+        Command::Capture { report, dry_run } => capture::capture(
             on,
             &capture::CaptureArgs {
-                report: capture::ReportArgs {
-                    file: &file,
-                    mapping: mapping.as_deref(),
-                    kind: kind.as_deref(),
-                    skip_invalid,
-                    write_mapping: write_mapping.as_deref(),
-                },
+                report: report.args(),
                 dry_run,
             },
         ),
         Command::Reconcile {
-            file,
-            mapping,
-            kind,
+            report,
             accept_confident,
-            skip_invalid,
-            write_mapping,
-        } => reconcile::reconcile(
-            on,
-            &capture::ReportArgs {
-                file: &file,
-                mapping: mapping.as_deref(),
-                kind: kind.as_deref(),
-                skip_invalid,
-                write_mapping: write_mapping.as_deref(),
-            },
-            accept_confident,
-        ),
+        } => reconcile::reconcile(on, &report.args(), accept_confident),
         Command::Export { format, out } => items::export(on, format, &out),
         Command::Stats { json } => items::stats(on, json),
         Command::Verify => items::verify(on),

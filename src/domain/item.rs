@@ -447,6 +447,32 @@ pub fn display_field(spec: &FieldSpec, stored: &str) -> String {
     }
 }
 
+/// A test item: `kind` for a synthetic patient (NHS number `nhs`, "Test
+/// Patient") at `at` (ISO), with these kind-specific fields.
+#[cfg(test)]
+pub(crate) fn test_input(
+    kind: ItemKind,
+    nhs: &str,
+    at: &str,
+    fields: &[(&str, &str)],
+) -> ItemInput {
+    ItemInput {
+        kind,
+        occurred_at: super::dates::from_iso(at).unwrap_or_default(),
+        patient: Patient {
+            nhs_number: NhsNumber::parse(nhs).ok(),
+            name: "Test Patient".into(),
+            date_of_birth: None,
+        },
+        clinician: None,
+        details: String::new(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

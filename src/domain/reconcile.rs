@@ -389,34 +389,15 @@ pub fn reconcile(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
+    use crate::domain::StaffId;
     use crate::domain::dates::from_iso;
-    use crate::domain::{NhsNumber, Patient, StaffId};
+    use crate::domain::item::test_input as input;
 
     const GO_LIVE: &str = "2026-12-01T08:00";
 
     fn go_live() -> NaiveDate {
         from_iso(GO_LIVE).map(|d| d.date()).unwrap_or_default()
-    }
-
-    fn input(kind: ItemKind, nhs: &str, at: &str, fields: &[(&str, &str)]) -> ItemInput {
-        ItemInput {
-            kind,
-            occurred_at: from_iso(at).unwrap_or_default(),
-            patient: Patient {
-                nhs_number: NhsNumber::parse(nhs).ok(),
-                name: "Test Patient".into(),
-                date_of_birth: None,
-            },
-            clinician: None,
-            details: String::new(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect::<BTreeMap<_, _>>(),
-        }
     }
 
     fn drug(nhs: &str, at: &str, name: &str) -> ItemInput {

@@ -23,6 +23,7 @@ use crate::store::access::{authorize, require_staff};
 use crate::store::audit::append;
 use crate::store::items::{NewItems, Record};
 use crate::store::practice::require_project;
+use crate::store::progress::Progress;
 use crate::store::queries::same_patient;
 use crate::store::rows::{ITEM_COLUMNS, RawItem};
 use crate::store::sql::{Backend, Query, Sql, params};
@@ -191,9 +192,6 @@ fn record_row(
     Ok(())
 }
 
-/// How many rows a capture writes between reports of its progress.
-const PROGRESS_EVERY: usize = 250;
-
 /// Captures a report in one transaction: the missed rows added (each with its
 /// creation event naming its source), the rows reception logged recorded as
 /// confirmed, rows this file already gave left alone. Returns what each row was.
@@ -210,13 +208,10 @@ pub fn capture<B: Backend>(
         let plan = classify(tx, batch)?;
         let mut new = NewItems::begin::<B>(tx, plan.new_rows())?;
         let mut done = CapturePlan::default();
-        let all = batch.rows.len();
+        let mut progress = Progress::new(going, batch.rows.len());
         for (done_rows, (row, (line, outcome))) in batch.rows.iter().zip(plan.outcomes).enumerate()
         {
-            if done_rows % PROGRESS_EVERY == 0 && !going(done_rows, all) {
-                // Returning an error rolls the whole transaction back.
-                return Err(StoreError::Cancelled);
-            }
+            progress.step(done_rows)?;
             let source = ReportSource {
                 file_name: batch.file_name.clone(),
                 sha256: batch.sha256.clone(),
@@ -256,7 +251,7 @@ pub fn capture<B: Backend>(
             done.outcomes.push((line, outcome));
         }
         new.finish::<B>(tx)?;
-        going(all, all);
+        progress.finish();
         Ok(done)
     })
 }

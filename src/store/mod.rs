@@ -14,6 +14,7 @@ pub mod items;
 pub mod open;
 pub mod postgres;
 pub mod practice;
+mod progress;
 pub mod purge;
 pub mod queries;
 pub mod reconcile;

@@ -21,6 +21,7 @@ use crate::store::audit::Chain;
 use crate::store::capture::{CaptureBatch, ReportSource};
 use crate::store::items::{authorize_status, fetch_for_update, write_reentry};
 use crate::store::practice::require_project;
+use crate::store::progress::Progress;
 use crate::store::rows::{ITEM_COLUMNS, RawItem, check_still_as_seen};
 use crate::store::sql::{Backend, Sql, params};
 use crate::store::{StoreError, StoreResult};
@@ -243,9 +244,6 @@ pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan>
     Ok(ReconcilePlan { found, items })
 }
 
-/// How many items a recording does between reports of its progress.
-const PROGRESS_EVERY: usize = 250;
-
 /// Records a decision in one transaction, all or none: refused if any item is
 /// no longer at the version the person saw (another desk accepted it first).
 /// `going` hears of the progress and can stop it (then nothing is stored).
@@ -271,15 +269,9 @@ pub fn record<B: Backend>(
     store.write(|tx| {
         let mut chain = Chain::read(tx)?;
         let mut done = Recorded::default();
-        let mut step = |n: usize| {
-            if n.is_multiple_of(PROGRESS_EVERY) && !going(n, all) {
-                // Returning an error rolls the whole transaction back.
-                return Err(StoreError::Cancelled);
-            }
-            Ok(())
-        };
+        let mut progress = Progress::new(going, all);
         for (n, a) in decision.accepted.iter().enumerate() {
-            step(n)?;
+            progress.step(n)?;
             let before = fetch_for_update(tx, a.item.id)?;
             check_still_as_seen(&before, a.item.version)?;
             let row = source(a.line);
@@ -326,7 +318,7 @@ pub fn record<B: Backend>(
             "sha256": report.sha256,
         });
         for (n, seen) in decision.not_found.iter().enumerate() {
-            step(decision.accepted.len() + n)?;
+            progress.step(decision.accepted.len() + n)?;
             let before = fetch_for_update(tx, seen.id)?;
             check_still_as_seen(&before, seen.version)?;
             if before.reentry.status != Status::ReEntered {
@@ -345,7 +337,7 @@ pub fn record<B: Backend>(
             )?;
             done.flagged += 1;
         }
-        going(all, all);
+        progress.finish();
         Ok(done)
     })
 }

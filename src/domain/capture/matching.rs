@@ -122,29 +122,8 @@ pub fn same_event(logged: &ItemInput, row: &ItemInput) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::domain::NhsNumber;
-    use crate::domain::dates::from_iso;
-
-    fn item(kind: ItemKind, nhs: &str, at: &str, fields: &[(&str, &str)]) -> ItemInput {
-        ItemInput {
-            kind,
-            occurred_at: from_iso(at).unwrap_or_default(),
-            patient: Patient {
-                nhs_number: NhsNumber::parse(nhs).ok(),
-                name: "Test Patient".into(),
-                date_of_birth: None,
-            },
-            clinician: None,
-            details: String::new(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
-                .collect::<BTreeMap<_, _>>(),
-        }
-    }
+    use crate::domain::item::test_input as item;
 
     #[test]
     fn medication_names_compare_as_the_same_drug() {
