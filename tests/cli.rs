@@ -839,3 +839,41 @@ fn reconcile_lists_then_accepts_only_confident_fits() {
         "{said}"
     );
 }
+
+/// `verify` replays each item's history: a prescription's drug changed straight
+/// in the database file is named by item and field, and verify fails.
+#[test]
+fn verify_names_a_row_changed_behind_the_apps_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let id = {
+        let mut store = SqliteStore::open(&db).unwrap();
+        let staff = store.staff().unwrap();
+        let gp = staff
+            .iter()
+            .find(|s| s.name == "Dr Test Gp")
+            .unwrap()
+            .clone();
+        let mut item = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T10:40");
+        item.fields
+            .insert("medication".into(), "Amlodipine 5mg tablets".into());
+        let desk = cutover_log::domain::Actor::staff(gp.id, gp.name.clone(), during());
+        store.log_item(&item, &desk).unwrap().id.0
+    };
+    assert!(ok(&db, &["verify"]).contains("verify: ok"));
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "UPDATE items SET fields_json = replace(fields_json, '5mg', '10mg') WHERE id = {id}"
+        ))
+        .unwrap();
+    let out = run(&db, &["verify"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("rows that differ from their history (changed behind the app's back): 1"),
+        "{said}"
+    );
+    assert!(said.contains(&format!("item {id}: medication")), "{said}");
+}

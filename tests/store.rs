@@ -1819,8 +1819,80 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
     );
 }
 
+/// Verify replays every item's history and compares it with the row: a status
+/// set to re-entered with no event, a prescription's drug changed in place,
+/// details replaced and an assignment moved, each done straight in the database
+/// file (behind the app's back), is found and named by item and field; the log
+/// that only the app changed verifies.
+fn verify_names_every_row_changed_behind_the_apps_back<S: CutoverStore>(mut p: Practice<S>) {
+    use cutover_log::domain::ItemKind;
+    let desk = p.desk(during());
+    let gp = p.gp.clone();
+    let mut rx = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T10:40");
+    rx.fields
+        .insert("medication".into(), "Amlodipine 5mg tablets".into());
+    let drug = p.store.log_item(&rx, &desk).unwrap();
+    let call = p
+        .store
+        .log_item(
+            &input(ItemKind::TelephoneCall, &gp, &nhs(7), "2026-11-18T11:00"),
+            &desk,
+        )
+        .unwrap();
+    let untouched = p
+        .store
+        .log_item(
+            &input(ItemKind::Consultation, &gp, &nhs(9), "2026-11-18T12:00"),
+            &desk,
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[untouched.seen()],
+            &cutover_log::domain::StatusChange::ReEntered {
+                note: "ref 1".into(),
+            },
+            &p.as_gp(t("2026-11-24T09:00")),
+        )
+        .unwrap();
+    assert!(
+        p.store.verify().unwrap().is_ok(),
+        "the app's own changes replay"
+    );
+    let sql = format!(
+        "UPDATE items SET status = 're_entered', status_by = {gp}, status_at = '2026-11-24T10:00:00',
+             fields_json = replace(fields_json, '5mg', '10mg') WHERE id = {drug};
+         UPDATE items SET details = 'replaced', assignee_id = {gp} WHERE id = {call};",
+        gp = gp.id.0,
+        drug = drug.id.0,
+        call = call.id.0
+    );
+    p.db.exec(&sql, &sql).unwrap();
+    let report = p.store.verify().unwrap();
+    assert!(!report.is_ok());
+    assert_eq!(report.divergent_rows, 2);
+    let named: Vec<(i64, Vec<String>)> = report
+        .divergences
+        .iter()
+        .map(|d| (d.id, d.fields.clone()))
+        .collect();
+    let fields = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        named,
+        vec![
+            (
+                drug.id.0,
+                fields(&["medication", "status", "status_by", "status_at"])
+            ),
+            (call.id.0, fields(&["details", "assignee"])),
+        ]
+    );
+    assert!(report.divergences.iter().all(|d| d.entity == "item"));
+}
+
 on_both_stores!(
     every_kind_round_trips_through_the_store,
+    verify_names_every_row_changed_behind_the_apps_back,
     the_new_systems_report_verifies_items_and_flags_what_is_missing,
     default_assignment_follows_the_clinician_for_consultations_and_prescriptions,
     an_edit_is_audited_with_before_and_after,

@@ -184,6 +184,21 @@ pub(super) fn verify(on: &mut OnLog<'_>) -> Result<ExitCode> {
         )?,
         Some((id, why)) => writeln!(out, "audit hash chain: BROKEN at event {id}: {why}")?,
     }
+    writeln!(
+        out,
+        "rows that differ from their history (changed behind the app's back): {}",
+        r.divergent_rows
+    )?;
+    for d in &r.divergences {
+        writeln!(out, "  {}", d.describe())?;
+    }
+    if r.divergent_rows > r.divergences.len() as u64 {
+        writeln!(
+            out,
+            "  … and {} more",
+            r.divergent_rows - r.divergences.len() as u64
+        )?;
+    }
     writeln!(out, "{} items, {} audit events", r.items, r.audit_events)?;
     if !r.is_ok() {
         bail!("verification failed");

@@ -9,6 +9,7 @@ pub mod nhs_number;
 pub mod permissions;
 pub mod project;
 pub mod reconcile;
+pub mod replay;
 pub mod signoff;
 pub mod staff;
 pub mod status;

@@ -176,6 +176,29 @@ pub struct VerifyReport {
     pub events_before_chain: u64,
     /// The first broken link of the audit hash chain: event id and what is wrong.
     pub broken_link: Option<(i64, String)>,
+    /// Rows that differ from what their history says (changed behind the app's
+    /// back), the first few hundred listed.
+    pub divergences: Vec<Divergence>,
+    /// How many rows differ (all of them, listed or not).
+    pub divergent_rows: u64,
+}
+
+/// A stored row that differs from what its audit history says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Divergence {
+    /// `item` (later also `staff`, `project`).
+    pub entity: String,
+    pub id: i64,
+    /// The fields that differ, by their stored names; or why the history could
+    /// not be replayed.
+    pub fields: Vec<String>,
+}
+
+impl Divergence {
+    /// "item 12: medication, status" (field names only: no patient detail).
+    pub fn describe(&self) -> String {
+        format!("{} {}: {}", self.entity, self.id, self.fields.join(", "))
+    }
 }
 
 impl VerifyReport {
@@ -185,6 +208,7 @@ impl VerifyReport {
             && self.items_without_creation_event == 0
             && self.unreadable_audit_events == 0
             && self.broken_link.is_none()
+            && self.divergent_rows == 0
     }
 }
 

@@ -68,9 +68,17 @@ impl AuditScreen {
                         "Intact: {} events, hash chain unbroken, database integrity ok.",
                         r.audit_events
                     ),
-                    Ok(r) => match &r.broken_link {
-                        Some((id, why)) => format!("BROKEN at event {id}: {why}."),
-                        None => "Problems found: run `cutover-log verify` for details.".to_string(),
+                    Ok(r) => match (&r.broken_link, r.divergences.first()) {
+                        (Some((id, why)), _) => format!("BROKEN at event {id}: {why}."),
+                        (None, Some(first)) => format!(
+                            "CHANGED BEHIND THE APP'S BACK: {} rows differ from their history ({}{}).",
+                            r.divergent_rows,
+                            first.describe(),
+                            if r.divergent_rows > 1 { "; …" } else { "" }
+                        ),
+                        (None, None) => {
+                            "Problems found: run `cutover-log verify` for details.".to_string()
+                        }
                     },
                     Err(e) => format!("Could not check: {e}"),
                 });
