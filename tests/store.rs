@@ -1888,6 +1888,23 @@ fn verify_names_every_row_changed_behind_the_apps_back<S: CutoverStore>(mut p: P
         ]
     );
     assert!(report.divergences.iter().all(|d| d.entity == "item"));
+    // A staff member made practice manager, and go-live moved, in the file.
+    let sql = format!(
+        "UPDATE staff SET role = 'practice_manager' WHERE id = {};
+         UPDATE project SET go_live = '2026-12-24T08:00:00', lock_minutes = 60 WHERE id = 1;",
+        p.reception.id.0
+    );
+    p.db.exec(&sql, &sql).unwrap();
+    let report = p.store.verify().unwrap();
+    assert_eq!(report.divergent_rows, 4);
+    let described: Vec<String> = report.divergences.iter().map(|d| d.describe()).collect();
+    assert_eq!(
+        described[..2],
+        [
+            format!("staff {}: role", p.reception.id.0),
+            "project 1: go_live, lock_minutes".to_string()
+        ]
+    );
 }
 
 on_both_stores!(

@@ -41,12 +41,17 @@ pub fn require_project(c: &mut dyn Sql) -> StoreResult<Project> {
 }
 
 /// The idle minutes before the app locks (5 until the project says otherwise).
+/// The idle lock time a new log starts with (the column's default).
+pub const DEFAULT_LOCK_MINUTES: u32 = 5;
+
 pub fn lock_minutes(c: &mut dyn Sql) -> StoreResult<u32> {
     let m = match c.query_opt("SELECT lock_minutes FROM project WHERE id = 1", &[])? {
         Some(r) => r.opt_int(0)?,
         None => None,
     };
-    Ok(m.and_then(|m| u32::try_from(m).ok()).unwrap_or(5).max(1))
+    Ok(m.and_then(|m| u32::try_from(m).ok())
+        .unwrap_or(DEFAULT_LOCK_MINUTES)
+        .max(1))
 }
 
 fn project_params(p: &Project) -> [Param; 6] {

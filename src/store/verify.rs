@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::domain::replay::{apply, differences};
-use crate::domain::{AuditAction, AuditEntity, Item};
+use crate::domain::{AuditAction, AuditEntity, Item, Project, Staff};
 use crate::store::audit::walk_chain;
 use crate::store::rows::{ITEM_COLUMNS, RawItem};
 use crate::store::sql::{Backend, Sql, params};
@@ -15,9 +15,124 @@ use crate::store::{Divergence, StoreResult, VerifyReport};
 /// How many differing rows a report lists (all are counted).
 const LISTED: usize = 200;
 
+/// The differing rows found so far: the first [`LISTED`] listed, all counted.
+#[derive(Default)]
+struct Found {
+    listed: Vec<Divergence>,
+    count: u64,
+}
+
+impl Found {
+    fn note(&mut self, entity: AuditEntity, id: i64, fields: Vec<String>) {
+        self.count += 1;
+        if self.listed.len() < LISTED {
+            self.listed.push(Divergence {
+                entity: entity.as_str().to_string(),
+                id,
+                fields,
+            });
+        }
+    }
+}
+
+/// The latest whole row each event of `actions` recorded for each `entity` id.
+fn recorded_rows<T: serde::de::DeserializeOwned>(
+    c: &mut dyn Sql,
+    entity: AuditEntity,
+    actions: &[AuditAction],
+) -> StoreResult<HashMap<i64, Result<T, String>>> {
+    let mut rows = HashMap::new();
+    c.query_each(
+        "SELECT entity_id, action, after_json FROM audit_events WHERE entity = ?1 ORDER BY id",
+        &params![entity.as_str()],
+        &mut |r| {
+            if actions.contains(&AuditAction::parse(&r.text(1)?)) {
+                let read = r
+                    .opt_text(2)?
+                    .ok_or_else(|| "an event with nothing recorded after it".to_string())
+                    .and_then(|t| serde_json::from_str::<T>(&t).map_err(|e| e.to_string()));
+                rows.insert(r.int(0)?, read);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(rows)
+}
+
+/// Each staff row and the project row against the last whole row their
+/// history recorded (the password is not in the history; the lock time is
+/// compared with its last recorded change). Not after a purge.
+fn replay_practice(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    use AuditAction as A;
+    // A purge removes the history with the patient data; staff and project rows
+    // stay, with nothing left to replay.
+    if c.exists("SELECT 1 FROM purges", &[])? {
+        return Ok(());
+    }
+    let mut staff = recorded_rows::<Staff>(
+        c,
+        AuditEntity::Staff,
+        &[A::StaffAdded, A::StaffActivated, A::StaffDeactivated],
+    )?;
+    for row in crate::store::access::staff(c)? {
+        let differ = match staff.remove(&row.id.0) {
+            None => vec!["no history".to_string()],
+            Some(Err(why)) => vec![format!("unreadable history ({why})")],
+            Some(Ok(h)) => [
+                ("name", row.name == h.name),
+                ("role", row.role == h.role),
+                ("active", row.active == h.active),
+            ]
+            .iter()
+            .filter(|(_, same)| !same)
+            .map(|(f, _)| (*f).to_string())
+            .collect(),
+        };
+        if !differ.is_empty() {
+            found.note(AuditEntity::Staff, row.id.0, differ);
+        }
+    }
+    let projects = recorded_rows::<Project>(
+        c,
+        AuditEntity::Project,
+        &[A::ProjectCreated, A::ProjectUpdated, A::ProjectGoLiveMoved],
+    )?;
+    if let Some(row) = crate::store::practice::project(c)? {
+        let differ: Vec<String> = match projects.get(&1) {
+            None => vec!["no history".into()],
+            Some(Err(why)) => vec![format!("unreadable history ({why})")],
+            Some(Ok(h)) => [
+                ("practice_name", row.practice_name == h.practice_name),
+                ("ods_code", row.ods_code == h.ods_code),
+                ("old_system", row.old_system == h.old_system),
+                ("new_system", row.new_system == h.new_system),
+                ("cutover_start", row.cutover_start == h.cutover_start),
+                ("go_live", row.go_live == h.go_live),
+            ]
+            .iter()
+            .filter(|(_, same)| !same)
+            .map(|(f, _)| (*f).to_string())
+            .collect(),
+        };
+        let minutes = recorded_rows::<u32>(c, AuditEntity::Project, &[A::ProjectLockMinutes])?;
+        let recorded = match minutes.get(&1) {
+            Some(Ok(m)) => *m,
+            _ => crate::store::practice::DEFAULT_LOCK_MINUTES,
+        };
+        let mut differ = differ;
+        if crate::store::practice::lock_minutes(c)? != recorded {
+            differ.push("lock_minutes".into());
+        }
+        if !differ.is_empty() {
+            found.note(AuditEntity::Project, 1, differ);
+        }
+    }
+    Ok(())
+}
+
 /// Every item's history replayed, compared with its row: the rows that differ
 /// (the first [`LISTED`]) and how many.
-fn replay_items(c: &mut dyn Sql) -> StoreResult<(Vec<Divergence>, u64)> {
+fn replay_items(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
     let mut history: HashMap<i64, Result<Option<Item>, String>> = HashMap::new();
     c.query_each(
         "SELECT entity_id, action, after_json FROM audit_events WHERE entity = ?1 ORDER BY id",
@@ -41,18 +156,7 @@ fn replay_items(c: &mut dyn Sql) -> StoreResult<(Vec<Divergence>, u64)> {
             Ok(())
         },
     )?;
-    let mut out = Vec::new();
-    let mut count = 0u64;
-    let mut note = |id: i64, fields: Vec<String>| {
-        count += 1;
-        if out.len() < LISTED {
-            out.push(Divergence {
-                entity: AuditEntity::Item.as_str().to_string(),
-                id,
-                fields,
-            });
-        }
-    };
+    let mut note = |id: i64, fields: Vec<String>| found.note(AuditEntity::Item, id, fields);
     let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY items.id");
     c.query_each(&sql, &[], &mut |r| {
         let row = RawItem::from_row(&r)?.into_item()?;
@@ -74,7 +178,7 @@ fn replay_items(c: &mut dyn Sql) -> StoreResult<(Vec<Divergence>, u64)> {
     for id in gone {
         note(id, vec!["the row is missing".into()]);
     }
-    Ok((out, count))
+    Ok(())
 }
 
 /// Checks the database and the audit trail.
@@ -98,7 +202,9 @@ pub fn verify<B: Backend>(store: &B) -> StoreResult<VerifyReport> {
         let check = walk_chain(c)?;
         let unreadable_audit_events = check.unreadable_json();
         let (events_before_chain, broken_link) = check.finish();
-        let (divergences, divergent_rows) = replay_items(c)?;
+        let mut found = Found::default();
+        replay_practice(c, &mut found)?;
+        replay_items(c, &mut found)?;
         Ok(VerifyReport {
             integrity_ok,
             integrity_messages,
@@ -109,8 +215,8 @@ pub fn verify<B: Backend>(store: &B) -> StoreResult<VerifyReport> {
             audit_events,
             events_before_chain,
             broken_link,
-            divergences,
-            divergent_rows,
+            divergences: found.listed,
+            divergent_rows: found.count,
         })
     })
 }
