@@ -877,3 +877,76 @@ fn verify_names_a_row_changed_behind_the_apps_back() {
     );
     assert!(said.contains(&format!("item {id}: medication")), "{said}");
 }
+
+/// The audit trail anchored outside the log: the PDF report prints the chain's
+/// head; `verify --against` it passes while the log holds that history, and
+/// fails once its tail was cut off behind the app's back and new events written
+/// after (a rewrite the chain alone cannot show: it is intact again).
+#[test]
+fn verify_against_the_reports_anchor_finds_a_rewritten_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let pdf = dir.path().join("report.pdf");
+    ok(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "export",
+            "--format",
+            "pdf",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is needed (apt-get install poppler-utils; .ci/run installs it)");
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let anchor = text
+        .split("--against ")
+        .nth(1)
+        .and_then(|rest| rest.split([')', ' ']).next())
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no anchor on the report: {text}"));
+    let held = ok(&db, &["verify", "--against", &anchor]);
+    assert!(held.contains("is still in this log"), "{held}");
+    // Behind the app's back: the trail cut off from the anchored event on, then
+    // the app writes on, so the chain is whole again.
+    let event: i64 = anchor.split(':').next().unwrap().parse().unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_append_only_delete;
+             DELETE FROM audit_events WHERE id >= {event};"
+        ))
+        .unwrap();
+    ok(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "staff",
+            "add",
+            "--name",
+            "Test Nurse",
+            "--role",
+            "nurse",
+        ],
+    );
+    assert!(
+        ok(&db, &["verify"]).contains("verify: ok"),
+        "the chain alone looks whole"
+    );
+    let out = run(&db, &["verify", "--against", &anchor]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("NOT IN THIS LOG"), "{said}");
+    let bad = run(&db, &["verify", "--against", "12:nothex"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("N:HASH"));
+}

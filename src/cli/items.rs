@@ -154,8 +154,19 @@ pub(super) fn stats(on: &mut OnLog<'_>, json: bool) -> Result<ExitCode> {
 }
 
 /// `verify`: each check and what it found; fails if any check did.
-pub(super) fn verify(on: &mut OnLog<'_>) -> Result<ExitCode> {
+pub(super) fn verify(on: &mut OnLog<'_>, against: Option<&str>) -> Result<ExitCode> {
     let r = on.store.verify()?;
+    let held = match against {
+        None => None,
+        Some(text) => {
+            let Some((event, hash)) = crate::store::audit::ChainAnchor::parse(text) else {
+                bail!(
+                    "'{text}' is not a point of the audit trail: give it as printed on the report, N:HASH (64 hex digits)"
+                );
+            };
+            Some((text, on.store.holding(event, &hash)?))
+        }
+    };
     let out = &mut *on.out;
     writeln!(
         out,
@@ -200,7 +211,23 @@ pub(super) fn verify(on: &mut OnLog<'_>) -> Result<ExitCode> {
         )?;
     }
     writeln!(out, "{} items, {} audit events", r.items, r.audit_events)?;
-    if !r.is_ok() {
+    let mut held_ok = true;
+    match held {
+        None => {}
+        Some((_, Some(a))) => writeln!(
+            out,
+            "the recorded history up to event {} is still in this log",
+            a.event
+        )?,
+        Some((text, None)) => {
+            held_ok = false;
+            writeln!(
+                out,
+                "NOT IN THIS LOG: the history recorded as {text} (rewritten since, or another log)"
+            )?;
+        }
+    }
+    if !r.is_ok() || !held_ok {
         bail!("verification failed");
     }
     writeln!(out, "verify: ok")?;

@@ -135,8 +135,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check the database's integrity and its audit trail.
-    Verify,
+    /// Check the database's integrity, its audit trail, and every row against its
+    /// history.
+    Verify {
+        /// A point of the audit trail recorded outside the log (printed on the
+        /// re-entry report as N:HASH): fails unless the log still holds it.
+        #[arg(long, value_name = "N:HASH")]
+        against: Option<String>,
+    },
     /// Move a single-desk log (--db FILE) onto the practice server (--server URL),
     /// which must be empty; everything is copied and checked (counts, audit chain).
     /// The file is left as it was. The practice manager (--as).
@@ -371,7 +377,7 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         } => reconcile::reconcile(on, &report.args(), accept_confident),
         Command::Export { format, out } => items::export(on, format, &out),
         Command::Stats { json } => items::stats(on, json),
-        Command::Verify => items::verify(on),
+        Command::Verify { against } => items::verify(on, against.as_deref()),
         Command::StressLog { count, seed } => items::stress_log(on, count, seed),
         Command::Demo { items, seed } => items::demo(on, items, seed),
         Command::Encrypt | Command::MigrateToServer | Command::MigrateFromServer => {

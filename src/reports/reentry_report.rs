@@ -227,6 +227,17 @@ pub fn build(
                 format!("{} ({})", uk_date_time(now), uk_date_long(now.date())),
             ),
             ("Report status".into(), state.clone()),
+            (
+                "Audit trail".into(),
+                match store.chain_anchor()? {
+                    Some(a) => format!(
+                        "up to event {} (check a log still holds it: cutover-log verify --against {})",
+                        a.event,
+                        a.text()
+                    ),
+                    None => "no events".into(),
+                },
+            ),
         ]),
         Block::Heading("Summary".into()),
     ];

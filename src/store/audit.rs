@@ -21,6 +21,65 @@ pub fn chain_head(tx: &mut dyn Sql) -> StoreResult<Option<String>> {
     }
 }
 
+/// A point in the audit chain recorded outside the log (on a report, with a
+/// backup): the event's number and its hash, which commits to every event before
+/// it. A log "still holds" an anchor when that event is there with that hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainAnchor {
+    pub event: i64,
+    pub hash: String,
+}
+
+impl ChainAnchor {
+    /// As printed and typed: `N:HASH`.
+    pub fn text(&self) -> String {
+        format!("{}:{}", self.event, self.hash)
+    }
+
+    /// Reads `N:HASH` (or a bare hash, then any event number).
+    pub fn parse(text: &str) -> Option<(Option<i64>, String)> {
+        let t = text.trim();
+        let (event, hash) = match t.split_once(':') {
+            Some((n, h)) => (Some(n.trim().parse().ok()?), h.trim()),
+            None => (None, t),
+        };
+        let hex = hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit());
+        hex.then(|| (event, hash.to_ascii_lowercase()))
+    }
+}
+
+/// The chain's head as an anchor (none for an empty trail).
+pub fn anchor(c: &mut dyn Sql) -> StoreResult<Option<ChainAnchor>> {
+    match c.query_opt(
+        "SELECT id, hash FROM audit_events WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1",
+        &[],
+    )? {
+        Some(r) => Ok(Some(ChainAnchor {
+            event: r.int(0)?,
+            hash: r.text(1)?,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// The event this log holds with `hash` (and number `event`, when given).
+pub fn holding(
+    c: &mut dyn Sql,
+    event: Option<i64>,
+    hash: &str,
+) -> StoreResult<Option<ChainAnchor>> {
+    let row = c.query_opt(
+        "SELECT id, hash FROM audit_events WHERE hash = ?1 ORDER BY id LIMIT 1",
+        &params![hash],
+    )?;
+    let Some(r) = row else { return Ok(None) };
+    let found = ChainAnchor {
+        event: r.int(0)?,
+        hash: r.text(1)?,
+    };
+    Ok(event.is_none_or(|n| n == found.event).then_some(found))
+}
+
 /// The chain's head inside one write transaction: read once, then moved on by
 /// each event appended through it, so a batch of events does not read the head
 /// back for each. Every event of the transaction must go through the same
@@ -220,4 +279,35 @@ pub fn walk_chain(c: &mut dyn Sql) -> StoreResult<ChainCheck> {
         },
     )?;
     Ok(check)
+}
+
+#[cfg(test)]
+mod anchor_tests {
+    use super::ChainAnchor;
+
+    #[test]
+    fn an_anchor_reads_as_printed_and_refuses_anything_else() {
+        let hash = "ab".repeat(32);
+        let a = ChainAnchor {
+            event: 42,
+            hash: hash.clone(),
+        };
+        assert_eq!(
+            ChainAnchor::parse(&a.text()),
+            Some((Some(42), hash.clone()))
+        );
+        assert_eq!(
+            ChainAnchor::parse(&format!(" {} ", hash.to_uppercase())),
+            Some((None, hash.clone()))
+        );
+        for bad in [
+            "",
+            "42:",
+            "x:abc",
+            "42:abc",
+            &format!("42:{}", "zz".repeat(32)),
+        ] {
+            assert_eq!(ChainAnchor::parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -366,6 +366,10 @@ pub trait CutoverStore {
     fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()>;
     /// Checks the database and the audit trail.
     fn verify(&self) -> StoreResult<VerifyReport>;
+    /// The audit chain's head, to record outside the log (a report, a backup).
+    fn chain_anchor(&self) -> StoreResult<Option<audit::ChainAnchor>>;
+    /// The event of this log with this hash (and number), if it still holds it.
+    fn holding(&self, event: Option<i64>, hash: &str) -> StoreResult<Option<audit::ChainAnchor>>;
 
     /// Records a sign-off by the person in `actor`, refusing while any item is open,
     /// when their role may not sign, or without a comment when anything re-entered

@@ -201,6 +201,12 @@ impl<B: Backend> CutoverStore for B {
     fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()> {
         self.read(|c| queries::for_each_item(c, f))
     }
+    fn chain_anchor(&self) -> StoreResult<Option<audit::ChainAnchor>> {
+        self.read(audit::anchor)
+    }
+    fn holding(&self, event: Option<i64>, hash: &str) -> StoreResult<Option<audit::ChainAnchor>> {
+        self.read(|c| audit::holding(c, event, hash))
+    }
     fn verify(&self) -> StoreResult<VerifyReport> {
         verify::verify(self)
     }
