@@ -950,3 +950,42 @@ fn verify_against_the_reports_anchor_finds_a_rewritten_tail() {
     let bad = run(&db, &["verify", "--against", "12:nothex"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("N:HASH"));
 }
+
+/// A live log is not opened in a folder a cloud service synchronises (a real
+/// folder named as OneDrive names its own): the message says why and what to
+/// do, and nothing is made there. IT's override opens it and is recorded.
+#[test]
+fn a_log_in_a_synchronised_folder_is_refused_unless_it_overrides_and_that_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let synced = dir.path().join("OneDrive - Test Surgery");
+    std::fs::create_dir(&synced).unwrap();
+    let db = synced.join("log.sqlite3");
+    let out = run(&db, &["staff", "list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("in a folder OneDrive synchronises"), "{err}");
+    assert!(err.contains("this PC's own disk"), "{err}");
+    assert!(!db.exists(), "nothing is made there");
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+        .env("CUTOVER_LOG_ALLOW_UNSAFE_PLACE", "1")
+        .arg("--db")
+        .arg(&db)
+        .args(["staff", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = SqliteStore::open(&db).unwrap();
+    let events = store
+        .audit_log(&cutover_log::domain::AuditFilter::default(), 0, 10)
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action.as_str() == "log.placement_overridden"),
+        "{events:?}"
+    );
+}

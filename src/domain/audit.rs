@@ -149,6 +149,9 @@ vocabulary! {
         LogCopied = "log.copied",
         ReportExported = "report.exported",
         DatabaseEncrypted = "database.encrypted",
+        /// A live log opened where it can be corrupted (a network drive, a
+        /// synced folder), on IT's override.
+        PlacementOverridden = "log.placement_overridden",
         /// A report's column mapping saved by name (with before and after).
         MappingSaved = "mapping.saved",
     }

@@ -12,6 +12,7 @@ pub mod chain;
 pub mod filter;
 pub mod items;
 pub mod open;
+pub mod placement;
 pub mod postgres;
 pub mod practice;
 mod progress;
@@ -75,6 +76,9 @@ pub enum StoreError {
     NoStaffActor,
     #[error("the database is busy (another desk is saving); please try again")]
     Busy,
+    /// A live log file where it can be corrupted (a network drive, a synced folder).
+    #[error("{0}")]
+    UnsafePlace(String),
     /// The file (or its drive) cannot be written: a write was refused.
     #[error(
         "could not save: the database file is read-only (check its permissions, or whether it is on a read-only drive or share). Nothing was changed."

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::placement;
 use super::postgres::ServerAddress;
 use super::transfer::Transfer;
 use super::{CutoverStore, PostgresStore, SqliteStore, StoreError, StoreResult};
@@ -158,12 +159,17 @@ impl OpenLog {
 pub fn open(location: &LogLocation, typed: Option<&str>) -> StoreResult<OpenLog> {
     match location {
         LogLocation::File(path) => {
+            let unsafe_place = safe_place(path)?;
             let passphrase = match typed {
                 Some(p) => Some(p.to_string()),
                 // Not set (or not Unicode, which no typed passphrase can be either): none.
                 None => std::env::var(PASSPHRASE_VAR).ok(),
             };
-            SqliteStore::open_with(path, passphrase.as_deref()).map(OpenLog::File)
+            let mut store = SqliteStore::open_with(path, passphrase.as_deref())?;
+            if let Some(why) = unsafe_place {
+                record_override(&mut store, &why)?;
+            }
+            Ok(OpenLog::File(store))
         }
         LogLocation::Server(url) => {
             let mut address = ServerAddress::parse(url)?;
@@ -173,6 +179,25 @@ pub fn open(location: &LogLocation, typed: Option<&str>) -> StoreResult<OpenLog>
             PostgresStore::with_address(address).map(|s| OpenLog::Server(Box::new(s)))
         }
     }
+}
+
+/// Refuses a live log where it can be corrupted ([`placement::check`]) unless
+/// IT overrode it; then says what was overridden, to record.
+fn safe_place(path: &Path) -> StoreResult<Option<String>> {
+    match placement::check(path) {
+        None => Ok(None),
+        Some(why) if placement::overridden() => Ok(Some(why.describe())),
+        Some(why) => Err(StoreError::UnsafePlace(why.describe())),
+    }
+}
+
+/// Records that a log was opened where it should not be, on IT's override.
+fn record_override(store: &mut SqliteStore, why: &str) -> StoreResult<()> {
+    let actor = crate::domain::Actor::system(
+        format!("{} set", placement::OVERRIDE_VAR),
+        crate::domain::dates::now(),
+    );
+    store.record_event(&actor, crate::domain::AuditAction::PlacementOverridden, why)
 }
 
 /// As [`open`], for a desk that is going to write (the app: every use signs in,
@@ -208,7 +233,12 @@ pub fn open_asking<E: From<StoreError>>(
 /// A new, unencrypted file at `path` (made if missing), whatever
 /// [`PASSPHRASE_VAR`] says: a copy of the server's log is written into it.
 pub fn new_file(path: &Path) -> StoreResult<OpenLog> {
-    SqliteStore::open(path).map(OpenLog::File)
+    let unsafe_place = safe_place(path)?;
+    let mut store = SqliteStore::open(path)?;
+    if let Some(why) = unsafe_place {
+        record_override(&mut store, &why)?;
+    }
+    Ok(OpenLog::File(store))
 }
 
 #[cfg(test)]

@@ -323,6 +323,10 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
         AuditAction::DatabaseEncrypted => {
             "Encrypted the database with a practice passphrase".into()
         }
+        AuditAction::PlacementOverridden => with_reason(
+            "Opened the log where it can be corrupted, on IT's override",
+            &after_text(),
+        ),
         AuditAction::Unrecognised(other) => words_for_code(other),
     }
 }
