@@ -127,6 +127,19 @@ pub enum Command {
         #[arg(long)]
         confirm: bool,
     },
+    /// Back the log file up (SQLite's online backup, checked; the last 48 and one
+    /// per day kept) into DIR, by default the `backups` folder beside the log.
+    Backup {
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Restore a backup into a new log file (never over an existing one); the
+    /// backup's passphrase, if it has one, from CUTOVER_LOG_DB_PASSPHRASE or asked.
+    Restore {
+        backup: PathBuf,
+        #[arg(long, value_name = "NEW_FILE")]
+        to: PathBuf,
+    },
     /// Encrypt this database with a passphrase (SQLCipher; the practice manager).
     /// The passphrase is read from CUTOVER_LOG_NEW_DB_PASSPHRASE, or asked for.
     Encrypt,
@@ -334,6 +347,8 @@ pub fn execute_on(
 ) -> Result<ExitCode> {
     match command {
         Command::Encrypt => whole_log::encrypt(db, server, as_staff, out),
+        Command::Backup { to } => whole_log::backup(db, server, as_staff, to.as_deref(), out),
+        Command::Restore { backup, to } => whole_log::restore(&backup, &to, out),
         Command::MigrateToServer => whole_log::migrate_to_server(db, server, as_staff, out),
         Command::MigrateFromServer => whole_log::migrate_from_server(db, server, as_staff, out),
         command => {
@@ -380,7 +395,11 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         Command::Verify { against } => items::verify(on, against.as_deref()),
         Command::StressLog { count, seed } => items::stress_log(on, count, seed),
         Command::Demo { items, seed } => items::demo(on, items, seed),
-        Command::Encrypt | Command::MigrateToServer | Command::MigrateFromServer => {
+        Command::Encrypt
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::MigrateToServer
+        | Command::MigrateFromServer => {
             bail!("this command runs before the database is opened")
         }
     }

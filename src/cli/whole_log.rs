@@ -1,5 +1,6 @@
 //! Commands on the log as a whole, which open it themselves: `encrypt` (the file
-//! is rewritten) and the migrations between a file and the practice server.
+//! is rewritten), `backup` and `restore`, and the migrations between a file and
+//! the practice server.
 
 use std::io::Write;
 use std::path::Path;
@@ -28,6 +29,82 @@ fn require_manager(store: &dyn CutoverStore, actor: &Actor, what: &str) -> Resul
         bail!("only the practice manager can {what}");
     }
     Ok(())
+}
+
+/// `backup`: the log file, checked, into a folder (a signed-in member of staff:
+/// a backup holds patient data, and who made it is recorded).
+pub(super) fn backup(
+    db: Option<&Path>,
+    server: Option<&str>,
+    as_staff: Option<&str>,
+    to: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    if server.is_some() {
+        bail!(
+            "backup applies to a database file; the practice server is backed up by its IT with pg_dump (see the README), or copied and checked with migrate-from-server"
+        );
+    }
+    let path = open::file_path(db)?;
+    let dir = match to {
+        Some(d) => d.to_path_buf(),
+        None => path
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("backups"),
+    };
+    let mut log = open_log(&LogLocation::File(path))?;
+    let actor = signed_in(log.store_mut(), as_staff)?;
+    log.store_mut().record_event(
+        &actor,
+        crate::domain::AuditAction::LogBackedUp,
+        &format!("to {}", dir.display()),
+    )?;
+    let open::OpenLog::File(store) = &log else {
+        bail!("backup applies to a database file");
+    };
+    let info = store.backup_into(&dir, actor.at)?;
+    writeln!(
+        out,
+        "Backed up to {}: {} items, checked; the audit trail up to {}.",
+        info.file.display(),
+        info.items,
+        info.anchor.as_deref().unwrap_or("(no events)")
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `restore`: a backup into a new log file, checked; the new file records where
+/// it came from.
+pub(super) fn restore(backup: &Path, to: &Path, out: &mut dyn Write) -> Result<ExitCode> {
+    let now = super::now();
+    let info = match crate::store::sqlite::backup::restore(
+        backup,
+        to,
+        std::env::var(open::PASSPHRASE_VAR).ok().as_deref(),
+        now,
+    ) {
+        Err(crate::store::StoreError::NeedsPassphrase) => {
+            let pass = password(open::PASSPHRASE_VAR, "The backup's database passphrase: ")?;
+            crate::store::sqlite::backup::restore(backup, to, Some(&pass), now)?
+        }
+        other => other?,
+    };
+    let mut log = open_log(&LogLocation::File(to.to_path_buf()))?;
+    log.store_mut().record_event(
+        &Actor::system("restore", now),
+        crate::domain::AuditAction::LogRestored,
+        &format!("from {}", backup.display()),
+    )?;
+    writeln!(
+        out,
+        "Restored {} into {}: {} items, checked. Open it with --db {} (the live log was not touched).",
+        backup.display(),
+        to.display(),
+        info.items,
+        to.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `encrypt`: the file, with a new passphrase (the practice manager).

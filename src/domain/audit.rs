@@ -152,6 +152,10 @@ vocabulary! {
         /// A live log opened where it can be corrupted (a network drive, a
         /// synced folder), on IT's override.
         PlacementOverridden = "log.placement_overridden",
+        /// A checked backup of the log file made (where to).
+        LogBackedUp = "log.backed_up",
+        /// This log restored from a backup (which one).
+        LogRestored = "log.restored",
         /// A report's column mapping saved by name (with before and after).
         MappingSaved = "mapping.saved",
     }

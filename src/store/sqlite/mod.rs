@@ -3,6 +3,7 @@
 //! the write lock at once, so two desks on one file wait for each other through
 //! the busy handler, [`BUSY_TIMEOUT`], instead of failing mid-way).
 
+pub mod backup;
 mod dialect;
 mod schema;
 mod sql;

@@ -1,0 +1,267 @@
+//! Backups of a single-desk log, and restoring one. A backup is made with
+//! SQLite's online backup API (never a plain copy of a live file), encrypted
+//! with the log's own passphrase when it has one, written under a temporary
+//! name and renamed only when whole and flushed (a process killed mid-backup
+//! leaves the earlier backups and the live log as they were), then opened and
+//! verified. Beside each, a small JSON file records when it was made, how many
+//! items it holds and the audit chain's head (`N:HASH`, for `verify --against`).
+//! The last [`KEEP_LAST`] are kept, and the newest of each day. A restore writes
+//! a new file, never over a live log.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+
+use super::SqliteStore;
+use crate::store::{CutoverStore, StoreError, StoreResult};
+
+/// How many of the newest backups are always kept.
+pub const KEEP_LAST: usize = 48;
+
+/// The start of every backup's file name.
+const PREFIX: &str = "cutover-log-backup-";
+
+/// What a backup holds, as recorded beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupInfo {
+    pub file: PathBuf,
+    pub at: NaiveDateTime,
+    pub items: u64,
+    /// The audit chain's head in the backup (`N:HASH`), if it has events.
+    pub anchor: Option<String>,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |e| StoreError::Open {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// The JSON file beside a backup.
+fn info_path(backup: &Path) -> PathBuf {
+    let mut p = backup.as_os_str().to_owned();
+    p.push(".json");
+    PathBuf::from(p)
+}
+
+/// Copies the database `from` into a new file at `to` with the online backup
+/// API (keyed like the source), under a temporary name renamed when whole.
+fn copy_online(from: &Connection, to: &Path, passphrase: Option<&str>) -> StoreResult<()> {
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let partial = to.with_file_name(format!(".{name}.partial"));
+    // A leftover of a backup killed part-way, if any (none is normal).
+    let _ = std::fs::remove_file(&partial);
+    {
+        let mut dst = Connection::open(&partial)?;
+        if let Some(p) = passphrase {
+            dst.pragma_update(None, "key", p)?;
+        }
+        let backup = rusqlite::backup::Backup::new(from, &mut dst)?;
+        backup.run_to_completion(512, std::time::Duration::ZERO, None)?;
+    }
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&partial))?;
+    std::fs::rename(&partial, to).map_err(io(to))?;
+    Ok(())
+}
+
+/// Opens a copy and checks it whole (integrity, audit chain, every row against
+/// its history); removes it if it does not verify.
+fn checked(file: &Path, passphrase: Option<&str>, at: NaiveDateTime) -> StoreResult<BackupInfo> {
+    let result = (|| {
+        let copy = SqliteStore::open_with(file, passphrase)?;
+        let report = copy.verify()?;
+        if !report.is_ok() {
+            return Err(StoreError::Corrupt(
+                "the copy did not verify; it was removed".into(),
+            ));
+        }
+        Ok(BackupInfo {
+            file: file.to_path_buf(),
+            at,
+            items: report.items,
+            anchor: copy.chain_anchor()?.map(|a| a.text()),
+        })
+    })();
+    if result.is_err() {
+        // A copy that cannot be trusted is not left to be restored from.
+        let _ = std::fs::remove_file(file);
+    }
+    result
+}
+
+impl SqliteStore {
+    /// Backs the log up into `dir` (made if missing) as of `at`, checks the
+    /// backup, records what it holds beside it, and prunes older backups.
+    pub fn backup_into(&self, dir: &Path, at: NaiveDateTime) -> StoreResult<BackupInfo> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let stamp = at.format("%Y-%m-%d_%H%M%S").to_string();
+        let mut file = dir.join(format!("{PREFIX}{stamp}.sqlite3"));
+        for n in 2.. {
+            if !file.exists() {
+                break;
+            }
+            file = dir.join(format!("{PREFIX}{stamp}-{n}.sqlite3"));
+        }
+        copy_online(&self.conn, &file, self.passphrase.as_deref())?;
+        let info = checked(&file, self.passphrase.as_deref(), at)?;
+        let json =
+            serde_json::to_string_pretty(&info).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        crate::reports::atomic::write_atomically(&info_path(&file), |w| {
+            std::io::Write::write_all(w, json.as_bytes())
+        })
+        .map_err(|e| StoreError::Open {
+            path: info_path(&file),
+            message: e.to_string(),
+        })?;
+        prune(dir)?;
+        Ok(info)
+    }
+}
+
+/// The backups in `dir`, newest first (those whose record beside them reads).
+pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let is_backup = name
+            .as_deref()
+            .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(".sqlite3"));
+        if !is_backup {
+            continue;
+        }
+        let recorded = std::fs::read_to_string(info_path(&path))
+            .ok()
+            .and_then(|t| serde_json::from_str::<BackupInfo>(&t).ok());
+        if let Some(mut info) = recorded {
+            info.file = path;
+            out.push(info);
+        }
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.file.cmp(&a.file)));
+    Ok(out)
+}
+
+/// Which backups to keep: the newest [`KEEP_LAST`], and the newest of each day.
+pub fn to_keep(backups: &[BackupInfo]) -> Vec<bool> {
+    let mut days = std::collections::HashSet::new();
+    backups
+        .iter()
+        .enumerate()
+        .map(|(n, b)| {
+            let first_of_day = days.insert(b.at.date());
+            n < KEEP_LAST || first_of_day
+        })
+        .collect()
+}
+
+/// Removes the backups [`to_keep`] does not keep (newest first in `list`), and
+/// what backups killed part-way left.
+fn prune(dir: &Path) -> StoreResult<()> {
+    for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&format!(".{PREFIX}")) && name.ends_with(".partial") {
+            // Best effort: a leftover stays harmless (never listed as a backup).
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let backups = list(dir)?;
+    for (b, keep) in backups.iter().zip(to_keep(&backups)) {
+        if !keep {
+            std::fs::remove_file(&b.file).map_err(io(&b.file))?;
+            // The record goes with it (and a missing one is no matter).
+            let _ = std::fs::remove_file(info_path(&b.file));
+        }
+    }
+    Ok(())
+}
+
+/// Restores `backup` into a new file `to` (never over an existing file), keyed
+/// like the backup, and checks it; the backup itself is only read.
+pub fn restore(
+    backup: &Path,
+    to: &Path,
+    passphrase: Option<&str>,
+    at: NaiveDateTime,
+) -> StoreResult<BackupInfo> {
+    if to.exists() {
+        return Err(StoreError::Open {
+            path: to.to_path_buf(),
+            message: "a file is already there: restore writes a new file, never over a log. Choose a new name".into(),
+        });
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let src = Connection::open_with_flags(backup, flags)?;
+    if let Some(p) = passphrase {
+        src.pragma_update(None, "key", p)?;
+    }
+    if let Err(e) = src.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        return Err(match (e.sqlite_error_code(), passphrase) {
+            (Some(rusqlite::ErrorCode::NotADatabase), None) => StoreError::NeedsPassphrase,
+            (Some(rusqlite::ErrorCode::NotADatabase), Some(_)) => StoreError::WrongPassphrase,
+            _ => e.into(),
+        });
+    }
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    copy_online(&src, to, passphrase)?;
+    checked(to, passphrase, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(at: &str) -> BackupInfo {
+        BackupInfo {
+            file: PathBuf::from(at),
+            at: crate::domain::dates::from_iso(at).unwrap_or_default(),
+            items: 0,
+            anchor: None,
+        }
+    }
+
+    #[test]
+    fn the_last_48_are_kept_and_the_newest_of_each_day() {
+        // Every 15 minutes for three days, newest first.
+        let start = crate::domain::dates::from_iso("2026-12-01T00:00").unwrap_or_default();
+        let backups: Vec<BackupInfo> = (0..288)
+            .rev()
+            .map(|n| {
+                let at = start + chrono::Duration::minutes(15 * n);
+                info(&crate::domain::dates::iso_date_time(at))
+            })
+            .collect();
+        let keep = to_keep(&backups);
+        let kept: Vec<&BackupInfo> = backups
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(b, _)| b)
+            .collect();
+        assert_eq!(
+            kept.len(),
+            KEEP_LAST + 2,
+            "48, then one for each earlier day"
+        );
+        assert!(keep[..KEEP_LAST].iter().all(|k| *k));
+        let days: std::collections::BTreeSet<_> = kept.iter().map(|b| b.at.date()).collect();
+        assert_eq!(days.len(), 3);
+    }
+}
