@@ -12,14 +12,25 @@ use cutover_log::domain::{ItemKind, StatusChange};
 use cutover_log::store::{CutoverStore, SqliteStore};
 
 fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cutover-log"))
-        .env("CUTOVER_LOG_PASSWORD", TEST_PASSWORD)
-        .env("CUTOVER_LOG_NEW_PASSWORD", TEST_PASSWORD)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run cutover-log")
+    run_env(
+        db,
+        &[
+            ("CUTOVER_LOG_PASSWORD", TEST_PASSWORD),
+            ("CUTOVER_LOG_NEW_PASSWORD", TEST_PASSWORD),
+        ],
+        args,
+    )
+}
+
+/// The command on the log at `db` with these variables set (and no others of ours).
+fn command(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cutover-log"));
+    c.envs(env.iter().copied()).arg("--db").arg(db).args(args);
+    c
+}
+
+fn run_env(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    command(db, env, args).output().expect("run cutover-log")
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
@@ -966,13 +977,11 @@ fn a_log_in_a_synchronised_folder_is_refused_unless_it_overrides_and_that_is_rec
     assert!(err.contains("in a folder OneDrive synchronises"), "{err}");
     assert!(err.contains("this PC's own disk"), "{err}");
     assert!(!db.exists(), "nothing is made there");
-    let out = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
-        .env("CUTOVER_LOG_ALLOW_UNSAFE_PLACE", "1")
-        .arg("--db")
-        .arg(&db)
-        .args(["staff", "list"])
-        .output()
-        .unwrap();
+    let out = run_env(
+        &db,
+        &[("CUTOVER_LOG_ALLOW_UNSAFE_PLACE", "1")],
+        &["staff", "list"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -1042,23 +1051,23 @@ fn a_backup_is_checked_and_restores_into_a_new_file_that_verifies() {
     let enc = dir.path().join("enc.sqlite3");
     init(&enc);
     let with_pass = |args: &[&str], path: &std::path::Path| {
-        Command::new(env!("CARGO_BIN_EXE_cutover-log"))
-            .env("CUTOVER_LOG_PASSWORD", TEST_PASSWORD)
-            .env("CUTOVER_LOG_DB_PASSPHRASE", "practice passphrase 1")
-            .arg("--db")
-            .arg(path)
-            .args(args)
-            .output()
-            .unwrap()
+        run_env(
+            path,
+            &[
+                ("CUTOVER_LOG_PASSWORD", TEST_PASSWORD),
+                ("CUTOVER_LOG_DB_PASSPHRASE", "practice passphrase 1"),
+            ],
+            args,
+        )
     };
-    let encrypt = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
-        .env("CUTOVER_LOG_PASSWORD", TEST_PASSWORD)
-        .env("CUTOVER_LOG_NEW_DB_PASSPHRASE", "practice passphrase 1")
-        .arg("--db")
-        .arg(&enc)
-        .args(["--as", "Test Manager", "encrypt"])
-        .output()
-        .unwrap();
+    let encrypt = run_env(
+        &enc,
+        &[
+            ("CUTOVER_LOG_PASSWORD", TEST_PASSWORD),
+            ("CUTOVER_LOG_NEW_DB_PASSPHRASE", "practice passphrase 1"),
+        ],
+        &["--as", "Test Manager", "encrypt"],
+    );
     assert!(
         encrypt.status.success(),
         "{}",
@@ -1113,23 +1122,15 @@ fn a_backup_killed_part_way_leaves_the_earlier_ones_and_the_log_intact() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("log.sqlite3");
     ok(&db, &["demo", "--items", "20000", "--seed", "3"]);
-    let demo = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_cutover-log"))
-            .env("CUTOVER_LOG_PASSWORD", "demo-password")
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    assert!(demo(&["--as", "Chris Manager", "backup"]).status.success());
+    let demo = [("CUTOVER_LOG_PASSWORD", "demo-password")];
+    assert!(
+        run_env(&db, &demo, &["--as", "Chris Manager", "backup"])
+            .status
+            .success()
+    );
     let backups = dir.path().join("backups");
     for wait_ms in [5u64, 40, 150, 400] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
-            .env("CUTOVER_LOG_PASSWORD", "demo-password")
-            .arg("--db")
-            .arg(&db)
-            .args(["--as", "Chris Manager", "backup"])
+        let mut child = command(&db, &demo, &["--as", "Chris Manager", "backup"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
