@@ -48,10 +48,7 @@ pub(super) fn backup(
     let path = open::file_path(db)?;
     let dir = match to {
         Some(d) => d.to_path_buf(),
-        None => path
-            .parent()
-            .unwrap_or_else(|| Path::new("."))
-            .join("backups"),
+        None => crate::store::sqlite::backup::default_dir(&path),
     };
     let mut log = open_log(&LogLocation::File(path))?;
     let actor = signed_in(log.store_mut(), as_staff)?;

@@ -370,6 +370,13 @@ pub trait CutoverStore {
     fn for_each_item(&self, f: &mut dyn FnMut(&Item) -> StoreResult<()>) -> StoreResult<()>;
     /// Checks the database and the audit trail.
     fn verify(&self) -> StoreResult<VerifyReport>;
+    /// A checked backup of a log file into `dir` (by default the `backups` folder
+    /// beside it); `None` on the practice server, which its IT backs up.
+    fn back_up(
+        &self,
+        dir: Option<&std::path::Path>,
+        at: chrono::NaiveDateTime,
+    ) -> StoreResult<Option<sqlite::backup::BackupInfo>>;
     /// The audit chain's head, to record outside the log (a report, a backup).
     fn chain_anchor(&self) -> StoreResult<Option<audit::ChainAnchor>>;
     /// The event of this log with this hash (and number), if it still holds it.

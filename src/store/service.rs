@@ -237,6 +237,13 @@ impl<B: Backend> CutoverStore for B {
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>> {
         Backend::open_another(self)
     }
+    fn back_up(
+        &self,
+        dir: Option<&std::path::Path>,
+        at: chrono::NaiveDateTime,
+    ) -> StoreResult<Option<crate::store::sqlite::backup::BackupInfo>> {
+        Backend::back_up(self, dir, at)
+    }
     fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>> {
         Backend::watch_changes(self, on_change)
     }

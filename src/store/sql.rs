@@ -317,6 +317,15 @@ pub trait Backend {
     fn foreign_key_problems(&self) -> StoreResult<u64>;
     /// A second, independent handle on the same log.
     fn open_another(&self) -> StoreResult<Box<dyn crate::store::CutoverStore + Send>>;
+    /// See [`crate::store::CutoverStore::back_up`]. The server is backed up by
+    /// its IT (`pg_dump`): nothing here.
+    fn back_up(
+        &self,
+        _dir: Option<&std::path::Path>,
+        _at: chrono::NaiveDateTime,
+    ) -> StoreResult<Option<crate::store::sqlite::backup::BackupInfo>> {
+        Ok(None)
+    }
     /// See [`crate::store::CutoverStore::watch_changes`].
     fn watch_changes(
         &self,

@@ -19,7 +19,7 @@ use super::report_screen::ReportScreen;
 use super::setup::SetupScreen;
 use super::status::StatusLine;
 use super::worklist::WorklistScreen;
-use super::{AppContext, theme};
+use super::{AppContext, theme, widgets};
 
 /// What every screen shares, in one place: the log, what is read from it for
 /// all of them (the project, the staff list, the lock time) and the clock. Read
@@ -71,6 +71,8 @@ pub struct CutoverApp {
     pub progress: ProgressScreen,
     pub report: ReportScreen,
     pub capture: CaptureScreen,
+    /// The app's own backups of a log file.
+    pub backups: super::auto_backup::AutoBackup,
     /// The new system's reports against the log (the capture screen, reconciling).
     pub reconcile: CaptureScreen,
     pub audit: AuditScreen,
@@ -128,6 +130,7 @@ impl CutoverApp {
             progress: ProgressScreen::new(),
             report: ReportScreen::default(),
             capture: CaptureScreen::default(),
+            backups: super::auto_backup::AutoBackup::default(),
             reconcile: CaptureScreen::reconciling(),
             audit: AuditScreen::default(),
             status: StatusLine::default(),
@@ -329,6 +332,7 @@ impl CutoverApp {
         self.report.mark_stale();
         self.capture.mark_stale();
         self.reconcile.mark_stale();
+        self.backups.log_changed();
     }
 
     /// `screen` is about to be shown: what it lists is read afresh (the log may
@@ -436,6 +440,13 @@ impl CutoverApp {
             return;
         };
 
+        self.backups.tick(self.shared.store.as_ref(), now);
+        if self.backups.is_running() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(200));
+        } else if let Some(due) = self.backups.next_due(now) {
+            ui.ctx().request_repaint_after(due);
+        }
         self.title_ui(ui, &project);
         // Two rows, so a practice PC's 1280-pixel screen (or a larger text size)
         // never puts one control over another: the practice and who is at the
@@ -445,7 +456,12 @@ impl CutoverApp {
             ui.horizontal(|ui| {
                 ui.strong(format!("{} ({})", project.practice_name, project.ods_code));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let was = self.desk.staff;
                     self.desk.bar_ui(ui, &self.shared.staff);
+                    if was.is_some() && self.desk.staff.is_none() {
+                        // Signed out: what they did is backed up before anyone else sits down.
+                        self.backups.now_and_wait(self.shared.store.as_ref(), now);
+                    }
                 });
             });
             let signed_in = self.desk.current(&self.shared.staff).is_some();
@@ -484,6 +500,9 @@ impl CutoverApp {
                         );
                     }
                     ui.label(egui::RichText::new(text).strong());
+                    if let Some(warning) = self.backups.warning() {
+                        widgets::error_label(ui, &warning);
+                    }
                 });
             ui.add_space(2.0);
         });
@@ -557,6 +576,12 @@ impl CutoverApp {
 }
 
 impl CutoverApp {
+    /// The app is closing: the log is backed up once more if it changed.
+    pub fn on_close(&mut self) {
+        let now = (self.shared.clock)();
+        self.backups.now_and_wait(self.shared.store.as_ref(), now);
+    }
+
     /// Applies the signed-in person's display settings when they sign in (the
     /// defaults when nobody is), and remembers any change they make.
     fn keep_display(&mut self, ctx: &egui::Context) {

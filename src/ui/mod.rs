@@ -5,6 +5,7 @@
 mod app;
 mod audit_screen;
 mod audit_words;
+mod auto_backup;
 mod capture_screen;
 mod command;
 mod desk;

@@ -56,6 +56,12 @@ impl eframe::App for Window {
         }
     }
 
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let StartApp::Open(app) = &mut self.start {
+            app.on_close();
+        }
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if let StartApp::Open(app) = &self.start {
             storage.set_string(&self.key, app.preferences.to_text());

@@ -40,6 +40,13 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     }
 }
 
+/// Where a log's backups go unless told: the `backups` folder beside it.
+pub fn default_dir(log: &Path) -> PathBuf {
+    log.parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("backups")
+}
+
 /// The JSON file beside a backup.
 fn info_path(backup: &Path) -> PathBuf {
     let mut p = backup.as_os_str().to_owned();
@@ -131,7 +138,7 @@ pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
     let mut out = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io(dir)(e)),
     };
     for entry in entries.flatten() {
@@ -147,12 +154,14 @@ pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
             .ok()
             .and_then(|t| serde_json::from_str::<BackupInfo>(&t).ok());
         if let Some(mut info) = recorded {
+            let written = entry.metadata().and_then(|m| m.modified()).ok();
             info.file = path;
-            out.push(info);
+            out.push((info, written));
         }
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at).then(b.file.cmp(&a.file)));
-    Ok(out)
+    // Newest first; two made in the same second, the later written first.
+    out.sort_by(|(a, wa), (b, wb)| b.at.cmp(&a.at).then(wb.cmp(wa)));
+    Ok(out.into_iter().map(|(info, _)| info).collect())
 }
 
 /// Which backups to keep: the newest [`KEEP_LAST`], and the newest of each day.

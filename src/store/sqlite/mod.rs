@@ -405,4 +405,16 @@ impl Backend for SqliteStore {
     ) -> StoreResult<Option<crate::store::ChangeWatch>> {
         watch::start(&self.path, self.passphrase.as_deref(), on_change).map(Some)
     }
+
+    fn back_up(
+        &self,
+        dir: Option<&Path>,
+        at: chrono::NaiveDateTime,
+    ) -> StoreResult<Option<backup::BackupInfo>> {
+        let dir = match dir {
+            Some(d) => d.to_path_buf(),
+            None => backup::default_dir(&self.path),
+        };
+        self.backup_into(&dir, at).map(Some)
+    }
 }

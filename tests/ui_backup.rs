@@ -1,0 +1,119 @@
+//! The app's own backups, driven through the real app with a clock the test
+//! moves: one when the log opens, one 15 minutes after a change (none without
+//! one), a failing backup shown in the banner until one succeeds, and one when
+//! the person signs out. Synthetic patients only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{Duration, NaiveDateTime};
+use common::ui::shows;
+use common::*;
+use cutover_log::domain::ItemKind;
+use cutover_log::store::sqlite::backup::list;
+use cutover_log::store::{CutoverStore, SqliteStore};
+use egui_kittest::kittest::Queryable;
+
+/// Minutes the test has moved the clock on from 20/11/2026 10:00.
+static MINUTES: AtomicI64 = AtomicI64::new(0);
+
+fn clock() -> NaiveDateTime {
+    t("2026-11-20T10:00") + Duration::minutes(MINUTES.load(Ordering::SeqCst))
+}
+
+type App = egui_kittest::Harness<'static, cutover_log::ui::CutoverApp>;
+
+/// Steps frames until `done` (a backup's thread has finished), or fails.
+fn until(h: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    for _ in 0..1000 {
+        h.step();
+        if done(h) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("never: {what}");
+}
+
+#[test]
+fn the_app_backs_the_log_up_on_its_own_and_says_when_it_cannot() {
+    let p = Practice::new();
+    let path = p.path();
+    let dir = path.parent().unwrap().join("backups");
+    let count = || list(&dir).unwrap().len();
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        clock,
+    );
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    until(&mut h, "a backup when the log opens", |_| count() == 1);
+    let backup = &list(&dir).unwrap()[0];
+    assert!(
+        SqliteStore::open(&backup.file)
+            .unwrap()
+            .verify()
+            .unwrap()
+            .is_ok()
+    );
+
+    // Another desk logs an item 5 minutes on: backed up 15 minutes after the
+    // last backup, not before.
+    MINUTES.store(5, Ordering::SeqCst);
+    let mut other = SqliteStore::open(&path).unwrap();
+    other
+        .log_item(
+            &input(ItemKind::TelephoneCall, &p.gp, NHS_A, "2026-11-20T09:30"),
+            &p.desk(clock()),
+        )
+        .unwrap();
+    h.state().notice_change();
+    h.run_steps(3);
+    assert_eq!(count(), 1, "not before 15 minutes");
+    MINUTES.store(16, Ordering::SeqCst);
+    until(&mut h, "a backup 15 minutes on, after a change", |_| {
+        count() == 2
+    });
+    // Nothing changed since: 20 minutes more, no new backup.
+    MINUTES.store(36, Ordering::SeqCst);
+    h.run_steps(5);
+    assert_eq!(count(), 2);
+
+    // The folder cannot be written (a file is in its way): the banner says so
+    // until a backup succeeds.
+    let blocked = path.parent().unwrap().join("not-a-folder");
+    std::fs::write(&blocked, "x").unwrap();
+    h.state_mut().backups.dir = Some(blocked.clone());
+    h.state().notice_change();
+    MINUTES.store(52, Ordering::SeqCst);
+    until(&mut h, "the failure shown", |h| shows(h, "BACKUP FAILED"));
+    h.state_mut().backups.dir = Some(dir.clone());
+    MINUTES.store(54, Ordering::SeqCst);
+    until(&mut h, "the banner cleared by a backup", |h| {
+        !shows(h, "BACKUP FAILED")
+    });
+    assert_eq!(count(), 3);
+
+    MINUTES.store(60, Ordering::SeqCst);
+    // Signing out backs up what changed, there and then (the desk locked itself
+    // while the clock moved on: unlock first).
+    common::ui::type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    other
+        .log_item(
+            &input(ItemKind::TelephoneCall, &p.gp, NHS_A, "2026-11-20T10:40"),
+            &p.desk(clock()),
+        )
+        .unwrap();
+    h.state().notice_change();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign out")
+        .click();
+    h.run_steps(3);
+    assert_eq!(count(), 4, "a backup at sign-out");
+    let newest = &list(&dir).unwrap()[0];
+    assert_eq!(newest.items, 2);
+}
