@@ -116,4 +116,25 @@ fn the_app_backs_the_log_up_on_its_own_and_says_when_it_cannot() {
     assert_eq!(count(), 4, "a backup at sign-out");
     let newest = &list(&dir).unwrap()[0];
     assert_eq!(newest.items, 2);
+
+    // A desk locked and taken over by someone else: the last person's work is
+    // backed up before the next one starts.
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    other
+        .log_item(
+            &input(ItemKind::TelephoneCall, &p.gp, NHS_A, "2026-11-20T10:50"),
+            &p.desk(clock()),
+        )
+        .unwrap();
+    h.state().notice_change();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Lock (Ctrl+L)")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in as someone else")
+        .click();
+    h.run();
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    assert_eq!(count(), 5, "a backup when someone else takes the desk");
+    assert_eq!(list(&dir).unwrap()[0].items, 3);
 }

@@ -354,6 +354,9 @@ impl CutoverApp {
     /// they start on their own screen: reception on the log; after go-live, a
     /// clinician on their own items and the practice manager on the worklist.
     fn start_fresh(&mut self, now: NaiveDateTime) {
+        // What the last person did is backed up before the next one starts (a
+        // desk locked and then taken over by someone else never signed out).
+        self.backups.now_and_wait(self.shared.store.as_ref(), now);
         self.log.forget_person(now);
         self.worklist.forget_person();
         self.practice.forget_person();
