@@ -1888,10 +1888,35 @@ fn verify_names_every_row_changed_behind_the_apps_back<S: CutoverStore>(mut p: P
         ]
     );
     assert!(report.divergences.iter().all(|d| d.entity == "item"));
+    // The backup folder, chosen by the practice manager only, is audited and
+    // replays; a relative path is refused.
+    let manager = p.as_manager(during());
+    assert!(
+        p.store
+            .set_backup_folder(Some("/srv/backups"), &desk)
+            .is_err()
+    );
+    assert!(matches!(
+        p.store.set_backup_folder(Some("backups"), &manager),
+        Err(StoreError::Invalid(_))
+    ));
+    p.store
+        .set_backup_folder(Some("/srv/backups"), &manager)
+        .unwrap();
+    assert_eq!(
+        p.store.backup_folder().unwrap().as_deref(),
+        Some("/srv/backups")
+    );
+    assert_eq!(
+        p.store.verify().unwrap().divergent_rows,
+        2,
+        "only the two items"
+    );
     // A staff member made practice manager, and go-live moved, in the file.
     let sql = format!(
         "UPDATE staff SET role = 'practice_manager' WHERE id = {};
-         UPDATE project SET go_live = '2026-12-24T08:00:00', lock_minutes = 60 WHERE id = 1;",
+         UPDATE project SET go_live = '2026-12-24T08:00:00', lock_minutes = 60,
+             backup_folder = '/media/usb-stick' WHERE id = 1;",
         p.reception.id.0
     );
     p.db.exec(&sql, &sql).unwrap();
@@ -1902,7 +1927,7 @@ fn verify_names_every_row_changed_behind_the_apps_back<S: CutoverStore>(mut p: P
         described[..2],
         [
             format!("staff {}: role", p.reception.id.0),
-            "project 1: go_live, lock_minutes".to_string()
+            "project 1: go_live, lock_minutes, backup_folder".to_string()
         ]
     );
 }

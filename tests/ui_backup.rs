@@ -85,11 +85,17 @@ fn the_app_backs_the_log_up_on_its_own_and_says_when_it_cannot() {
     // until a backup succeeds.
     let blocked = path.parent().unwrap().join("not-a-folder");
     std::fs::write(&blocked, "x").unwrap();
-    h.state_mut().backups.dir = Some(blocked.clone());
+    let manager = p.as_manager(clock());
+    other
+        .set_backup_folder(Some(blocked.to_str().unwrap()), &manager)
+        .unwrap();
     h.state().notice_change();
     MINUTES.store(52, Ordering::SeqCst);
     until(&mut h, "the failure shown", |h| shows(h, "BACKUP FAILED"));
-    h.state_mut().backups.dir = Some(dir.clone());
+    other
+        .set_backup_folder(Some(dir.to_str().unwrap()), &manager)
+        .unwrap();
+    h.state().notice_change();
     MINUTES.store(54, Ordering::SeqCst);
     until(&mut h, "the banner cleared by a backup", |h| {
         !shows(h, "BACKUP FAILED")
@@ -137,4 +143,47 @@ fn the_app_backs_the_log_up_on_its_own_and_says_when_it_cannot() {
     common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
     assert_eq!(count(), 5, "a backup when someone else takes the desk");
     assert_eq!(list(&dir).unwrap()[0].items, 3);
+}
+
+/// The second test's own clock (tests run at once).
+static MANAGER_MINUTES: AtomicI64 = AtomicI64::new(0);
+
+fn manager_clock() -> NaiveDateTime {
+    t("2026-11-20T10:00") + Duration::minutes(MANAGER_MINUTES.load(Ordering::SeqCst))
+}
+
+/// The practice manager chooses the backup folder on the Practice screen (F5):
+/// kept in the log, audited, and the next backup goes there.
+#[test]
+fn the_practice_manager_chooses_the_backup_folder_on_screen() {
+    let p = Practice::new();
+    let path = p.path();
+    let chosen = path.parent().unwrap().join("chosen backups");
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1280.0, 720.0),
+        manager_clock,
+    );
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.key_press(egui::Key::F5);
+    h.run();
+    common::ui::type_into(
+        &mut h,
+        "Back the log up to this folder (empty: beside the log)",
+        chosen.to_str().unwrap(),
+    );
+    common::ui::click(&mut h, "Save backup folder");
+    assert!(
+        h.state().status.text.contains("now backed up to"),
+        "{}",
+        h.state().status.text
+    );
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.backup_folder().unwrap().as_deref(), chosen.to_str());
+    // The next backup (the log changed: the folder was chosen) goes there.
+    h.state().notice_change();
+    MANAGER_MINUTES.store(16, Ordering::SeqCst);
+    until(&mut h, "a backup in the chosen folder", |_| {
+        !list(&chosen).unwrap().is_empty()
+    });
 }

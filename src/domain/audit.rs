@@ -137,6 +137,8 @@ vocabulary! {
         ProjectUpdated = "project.updated",
         ProjectGoLiveMoved = "project.go_live_moved",
         ProjectLockMinutes = "project.lock_minutes",
+        /// Where the app backs the log up (with before and after).
+        ProjectBackupFolder = "project.backup_folder",
         StaffAdded = "staff.added",
         StaffActivated = "staff.activated",
         StaffDeactivated = "staff.deactivated",

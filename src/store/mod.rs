@@ -402,6 +402,10 @@ pub trait CutoverStore {
     fn lock_minutes(&self) -> StoreResult<u32>;
     /// Sets the idle minutes before the app locks (1 to 60; the practice manager).
     fn set_lock_minutes(&mut self, minutes: u32, actor: &Actor) -> StoreResult<()>;
+    /// The folder chosen for the app's backups, if any.
+    fn backup_folder(&self) -> StoreResult<Option<String>>;
+    /// Chooses the backup folder (`None`: beside the log; the practice manager; audited).
+    fn set_backup_folder(&mut self, folder: Option<&str>, actor: &Actor) -> StoreResult<()>;
     /// A second, independent handle on the same log (for work on another thread,
     /// such as writing a long report while the app stays responsive).
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>>;

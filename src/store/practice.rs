@@ -118,6 +118,52 @@ pub fn update_project<B: Backend>(
     })
 }
 
+/// The folder the practice manager chose for the app's backups of a log file.
+pub fn backup_folder(c: &mut dyn Sql) -> StoreResult<Option<String>> {
+    Ok(
+        c.query_opt("SELECT backup_folder FROM project WHERE id = 1", &[])?
+            .map(|r| r.opt_text(0))
+            .transpose()?
+            .flatten(),
+    )
+}
+
+/// Chooses where the app backs the log up (`None`: the `backups` folder beside
+/// it); the practice manager, audited with before and after (a backup holds
+/// patient data: where it goes is accountable).
+pub fn set_backup_folder<B: Backend>(
+    store: &mut B,
+    folder: Option<&str>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageProject)?;
+    let folder = folder.map(str::trim).filter(|f| !f.is_empty());
+    if let Some(f) = folder
+        && !std::path::Path::new(f).is_absolute()
+    {
+        return Err(StoreError::Invalid(vec![crate::domain::FieldError::new(
+            "backup_folder",
+            "give the whole path of the folder (e.g. D:\\CutoverBackups or \\\\server\\share\\backups)",
+        )]));
+    }
+    store.write(|tx| {
+        let before = backup_folder(tx)?;
+        tx.execute(
+            "UPDATE project SET backup_folder = ?1 WHERE id = 1",
+            &params![folder],
+        )?;
+        append(
+            tx,
+            actor,
+            AuditEntity::Project,
+            1,
+            AuditAction::ProjectBackupFolder,
+            Some(&before),
+            Some(&folder),
+        )
+    })
+}
+
 /// Sets the idle minutes before the app locks (1 to 60).
 pub fn set_lock_minutes<B: Backend>(store: &mut B, minutes: u32, actor: &Actor) -> StoreResult<()> {
     authorize(store, actor, Action::ManageProject)?;

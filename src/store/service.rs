@@ -234,6 +234,12 @@ impl<B: Backend> CutoverStore for B {
     fn set_lock_minutes(&mut self, minutes: u32, actor: &Actor) -> StoreResult<()> {
         practice::set_lock_minutes(self, minutes, actor)
     }
+    fn backup_folder(&self) -> StoreResult<Option<String>> {
+        self.read(practice::backup_folder)
+    }
+    fn set_backup_folder(&mut self, folder: Option<&str>, actor: &Actor) -> StoreResult<()> {
+        practice::set_backup_folder(self, folder, actor)
+    }
     fn open_another(&self) -> StoreResult<Box<dyn CutoverStore + Send>> {
         Backend::open_another(self)
     }

@@ -20,6 +20,7 @@ pub struct ProjectRow {
     pub go_live: String,
     pub created_at: String,
     pub lock_minutes: i64,
+    pub backup_folder: Option<String>,
 }
 
 /// A staff row as stored (the password only as its argon2 hash).
@@ -177,7 +178,7 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
     let project = c
         .query_opt(
             "SELECT practice_name, ods_code, old_system, new_system, cutover_start, go_live,
-                    created_at, lock_minutes FROM project WHERE id = 1",
+                    created_at, lock_minutes, backup_folder FROM project WHERE id = 1",
             &[],
         )?
         .map(|r| {
@@ -190,6 +191,7 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
                 go_live: r.text(5)?,
                 created_at: r.text(6)?,
                 lock_minutes: r.int(7)?,
+                backup_folder: r.opt_text(8)?,
             })
         })
         .transpose()?;
@@ -295,7 +297,8 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
     if let Some(p) = &copy.project {
         tx.execute(
             "INSERT INTO project (id, practice_name, ods_code, old_system, new_system, cutover_start,
-                go_live, created_at, lock_minutes) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                go_live, created_at, lock_minutes, backup_folder)
+                VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             &params![
                 p.practice_name.as_str(),
                 p.ods_code.as_str(),
@@ -304,7 +307,8 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
                 p.cutover_start.as_str(),
                 p.go_live.as_str(),
                 p.created_at.as_str(),
-                p.lock_minutes
+                p.lock_minutes,
+                p.backup_folder.as_deref()
             ],
         )?;
     }

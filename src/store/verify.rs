@@ -123,6 +123,15 @@ fn replay_practice(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
         if crate::store::practice::lock_minutes(c)? != recorded {
             differ.push("lock_minutes".into());
         }
+        let folders =
+            recorded_rows::<Option<String>>(c, AuditEntity::Project, &[A::ProjectBackupFolder])?;
+        let chosen = match folders.get(&1) {
+            Some(Ok(f)) => f.clone(),
+            _ => None,
+        };
+        if crate::store::practice::backup_folder(c)? != chosen {
+            differ.push("backup_folder".into());
+        }
         if !differ.is_empty() {
             found.note(AuditEntity::Project, 1, differ);
         }

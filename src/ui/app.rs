@@ -33,6 +33,8 @@ struct Shared {
     /// Minutes without use before the desk locks (on a server, reading it every
     /// frame would be a round trip per frame).
     lock_minutes: u32,
+    /// The folder chosen for backups (read with the rest of the reference data).
+    backup_folder: Option<String>,
 }
 
 impl Shared {
@@ -53,6 +55,7 @@ impl Shared {
             desk: desk.current(&self.staff),
             now,
             lock_minutes: self.lock_minutes,
+            backup_folder: self.backup_folder.as_deref(),
             status,
             commands,
         })
@@ -120,6 +123,7 @@ impl CutoverApp {
                 project: None,
                 staff: StaffDirectory::default(),
                 lock_minutes: DEFAULT_LOCK_MINUTES,
+                backup_folder: None,
             },
             desk: Desk::default(),
             screen: Screen::Log,
@@ -294,6 +298,12 @@ impl CutoverApp {
             }
         }
         if !lost(&problem) {
+            match shared.store.backup_folder() {
+                Ok(f) => shared.backup_folder = f,
+                Err(e) => {
+                    problem.get_or_insert(("Could not read the backup folder".into(), e));
+                }
+            }
             match shared.store.lock_minutes() {
                 Ok(m) => shared.lock_minutes = m,
                 Err(e) => {
@@ -443,6 +453,11 @@ impl CutoverApp {
             return;
         };
 
+        self.backups.dir = self
+            .shared
+            .backup_folder
+            .as_ref()
+            .map(std::path::PathBuf::from);
         self.backups.tick(self.shared.store.as_ref(), now);
         if self.backups.is_running() {
             ui.ctx()

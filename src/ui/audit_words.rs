@@ -323,6 +323,10 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
         AuditAction::DatabaseEncrypted => {
             "Encrypted the database with a practice passphrase".into()
         }
+        AuditAction::ProjectBackupFolder => match after.and_then(Value::as_str) {
+            Some(folder) => format!("Chose the backup folder {folder}"),
+            None => "Backups go beside the log again".into(),
+        },
         AuditAction::LogBackedUp => with_reason("Backed up the log", &after_text()),
         AuditAction::LogRestored => with_reason("Restored the log from a backup", &after_text()),
         AuditAction::PlacementOverridden => with_reason(

@@ -203,6 +203,8 @@ pub struct AppContext<'a> {
     pub now: chrono::NaiveDateTime,
     /// Minutes without use before the desk locks (the log's setting).
     pub lock_minutes: u32,
+    /// The folder chosen for the app's backups (none: beside the log).
+    pub backup_folder: Option<&'a str>,
     pub status: &'a mut status::StatusLine,
     pub commands: &'a mut Vec<Command>,
 }

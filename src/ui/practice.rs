@@ -18,6 +18,8 @@ pub struct PracticeScreen {
     purge_word: String,
     purge_confirming: bool,
     lock_minutes: String,
+    /// The backup folder as typed (read from the log when first shown).
+    backup_folder: Option<String>,
     password_for: Option<crate::domain::StaffId>,
     new_password: String,
     /// The new password typed a second time; it must match.
@@ -39,6 +41,7 @@ impl Default for PracticeScreen {
             purge_word: String::new(),
             purge_confirming: false,
             lock_minutes: String::new(),
+            backup_folder: None,
             password_for: None,
             new_password: String::new(),
             new_password_again: String::new(),
@@ -102,6 +105,7 @@ impl PracticeScreen {
                 }
                 ui.add_space(8.0);
                 self.lock_ui(ui, cx);
+                self.backup_ui(ui, cx);
                 ui.add_space(12.0);
                 self.staff_ui(ui, cx);
                 if cx.desk.is_some_and(|d| d.role == Role::PracticeManager) {
@@ -168,6 +172,40 @@ impl PracticeScreen {
         } else if modal.should_close() {
             self.purge_confirming = false;
         }
+    }
+
+    /// Where the app backs the log up: a folder the practice manager chooses (a
+    /// network share is fine for backups), or beside the log when left empty.
+    fn backup_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        if self.backup_folder.is_none() {
+            self.backup_folder = Some(cx.backup_folder.unwrap_or_default().to_string());
+        }
+        let Some(folder) = &mut self.backup_folder else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            let l = ui.label("Back the log up to this folder (empty: beside the log)");
+            ui.add(
+                egui::TextEdit::singleline(folder)
+                    .hint_text("D:\\CutoverBackups")
+                    .desired_width(320.0),
+            )
+            .labelled_by(l.id);
+            if ui.button("Save backup folder").clicked() {
+                let Some(actor) = cx.actor() else { return };
+                let chosen = Some(folder.trim()).filter(|f| !f.is_empty());
+                match cx.store.set_backup_folder(chosen, &actor) {
+                    Ok(()) => {
+                        cx.status.info(match chosen {
+                            Some(f) => format!("The log is now backed up to {f}."),
+                            None => "The log is now backed up beside itself.".to_string(),
+                        });
+                        cx.commands.push(Command::ReloadReference);
+                    }
+                    Err(e) => cx.status.error(format!("Backup folder not changed: {e}")),
+                }
+            }
+        });
     }
 
     fn lock_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {

@@ -154,8 +154,11 @@ CREATE TABLE verifications (
 CREATE INDEX verifications_item ON verifications (item_id);
 "#;
 
+/// The backup folder setting (as SQLite's migration 8; unused on a server).
+const V4: &str = r#"ALTER TABLE project ADD COLUMN backup_folder TEXT COLLATE "C";"#;
+
 /// Every migration, oldest first; the `cutover_schema` table counts how many ran.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build knows.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -173,6 +173,9 @@ CREATE TABLE verifications (
 CREATE INDEX verifications_item ON verifications (item_id);
 "#;
 
+/// Where the app backs a log file up, when the practice manager chose a folder.
+const V8: &str = "ALTER TABLE project ADD COLUMN backup_folder TEXT;";
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -183,11 +186,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V5),
         M::up(V6),
         M::up(V7),
+        M::up(V8),
     ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 7;
+pub const LATEST_VERSION: i64 = 8;
 
 /// The trigger that indexes a new item's text for search, exactly as migration 5
 /// creates it. A large import drops it inside its transaction, indexes every new
