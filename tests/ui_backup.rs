@@ -152,7 +152,8 @@ fn manager_clock() -> NaiveDateTime {
     t("2026-11-20T10:00") + Duration::minutes(MANAGER_MINUTES.load(Ordering::SeqCst))
 }
 
-/// The practice manager chooses the backup folder on the Practice screen (F5):
+/// The practice manager chooses the backup folder on the Practice screen (F5),
+/// at 1366x768 with text at 125 % (the Save button clicked where it is drawn):
 /// kept in the log, audited, and the next backup goes there.
 #[test]
 fn the_practice_manager_chooses_the_backup_folder_on_screen() {
@@ -161,16 +162,24 @@ fn the_practice_manager_chooses_the_backup_folder_on_screen() {
     let chosen = path.parent().unwrap().join("chosen backups");
     let mut h = common::ui::app_on(
         SqliteStore::open(&path).unwrap(),
-        egui::vec2(1280.0, 720.0),
+        egui::vec2(1366.0, 768.0),
         manager_clock,
     );
     common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.ctx.set_zoom_factor(1.25);
     h.key_press(egui::Key::F5);
     h.run();
     common::ui::type_into(
         &mut h,
         "Back the log up to this folder (empty: beside the log)",
         chosen.to_str().unwrap(),
+    );
+    let button = h
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Save backup folder")
+        .rect();
+    assert!(
+        h.ctx.content_rect().contains_rect(button),
+        "Save backup folder at {button:?} is outside the window"
     );
     common::ui::click(&mut h, "Save backup folder");
     assert!(

@@ -411,7 +411,7 @@ fn after_go_live() -> NaiveDateTime {
 }
 
 /// Reconcile (F9), driven as a clinician would after go-live at 1366x768 and
-/// 1280x720, text at 100 % and 125 %: the path and Enter typed in one frame,
+/// 1280x720, each with text at 100 % and 125 %: the path and Enter typed in one frame,
 /// every row a prescription, the results read (the confident match proposed, the
 /// misspelt drug left to judge, the ticked item not found, the stranger's row
 /// listed), then the proposals accepted all at once and the doubtful one by one.
@@ -444,6 +444,8 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
     let path = p.path();
     let settings = [
         (egui::vec2(1366.0, 768.0), 1.0),
+        (egui::vec2(1366.0, 768.0), 1.25),
+        (egui::vec2(1280.0, 720.0), 1.0),
         (egui::vec2(1280.0, 720.0), 1.25),
     ];
     for (n, (size, zoom)) in settings.into_iter().enumerate() {

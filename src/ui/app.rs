@@ -315,6 +315,12 @@ impl CutoverApp {
                 }
             }
         }
+        // Read with the reference data, not every frame.
+        self.backups.dir = self
+            .shared
+            .backup_folder
+            .as_ref()
+            .map(std::path::PathBuf::from);
         let retry = self.refresh_every();
         match problem {
             None => {
@@ -453,11 +459,6 @@ impl CutoverApp {
             return;
         };
 
-        self.backups.dir = self
-            .shared
-            .backup_folder
-            .as_ref()
-            .map(std::path::PathBuf::from);
         self.backups.tick(self.shared.store.as_ref(), now);
         if self.backups.is_running() {
             ui.ctx()
