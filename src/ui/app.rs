@@ -370,9 +370,6 @@ impl CutoverApp {
     /// they start on their own screen: reception on the log; after go-live, a
     /// clinician on their own items and the practice manager on the worklist.
     fn start_fresh(&mut self, now: NaiveDateTime) {
-        // What the last person did is backed up before the next one starts (a
-        // desk locked and then taken over by someone else never signed out).
-        self.backups.now_and_wait(self.shared.store.as_ref(), now);
         self.log.forget_person(now);
         self.worklist.forget_person();
         self.practice.forget_person();
@@ -538,6 +535,7 @@ impl CutoverApp {
                 .request_repaint_after(std::time::Duration::from_secs(secs));
         }
         if self.desk.current(&self.shared.staff).is_none() {
+            let was_locked = self.desk.locked;
             egui::CentralPanel::default().show(ui, |ui| {
                 self.desk.sign_in_ui(
                     ui,
@@ -547,6 +545,11 @@ impl CutoverApp {
                     &mut self.status,
                 );
             });
+            if was_locked && !self.desk.locked && self.desk.staff.is_none() {
+                // "Sign in as someone else" at a locked desk: the locked person
+                // never signed out; their work is backed up now, on a thread.
+                self.backups.soon();
+            }
             if let Some(me) = self.desk.current(&self.shared.staff).map(|s| s.id) {
                 if self.screens_for == Some(me) {
                     // Their own work, kept for them while they were away.

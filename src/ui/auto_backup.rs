@@ -29,6 +29,8 @@ pub struct AutoBackup {
     failed_at: Option<NaiveDateTime>,
     /// The log changed since the last backup began.
     changed: bool,
+    /// Back up at the next frame if anything changed (someone else took the desk).
+    asap: bool,
     running: Option<Receiver<Outcome>>,
     /// The practice server: nothing to back up here.
     off: bool,
@@ -46,6 +48,12 @@ impl AutoBackup {
         self.changed = true;
     }
 
+    /// Someone else took over the desk: what the last person did is backed up
+    /// at once, on a thread (the new person is not kept waiting).
+    pub fn soon(&mut self) {
+        self.asap = true;
+    }
+
     /// Whether a backup is being written.
     pub fn is_running(&self) -> bool {
         self.running.is_some()
@@ -57,6 +65,9 @@ impl AutoBackup {
         }
         if let Some(failed) = self.failed_at {
             return now - failed >= RETRY;
+        }
+        if self.asap && self.changed {
+            return true;
         }
         match self.last {
             None => true,
@@ -121,6 +132,7 @@ impl AutoBackup {
         let (tx, rx) = channel();
         let dir = self.dir.clone();
         self.changed = false;
+        self.asap = false;
         let spawned = std::thread::Builder::new()
             .name("backup".into())
             .spawn(move || {
