@@ -1,5 +1,6 @@
 //! Where a live log file may be kept. SQLite's write-ahead log needs a local
-//! disk: on a network filesystem (NFS, SMB/CIFS, FUSE mounts; Windows UNC paths)
+//! disk: on a network filesystem (NFS, SMB/CIFS, FUSE mounts; Windows UNC paths
+//! and mapped network drives)
 //! or in a folder a cloud service synchronises (OneDrive, Dropbox, Google Drive,
 //! iCloud) a live log can be corrupted. Such a place is refused when the log is
 //! opened, with what to do instead; IT can override it with [`OVERRIDE_VAR`],
@@ -123,15 +124,32 @@ pub fn check_with(path: &Path, mounts: &[(PathBuf, String)]) -> Option<UnsafePla
         .map(|(_, fs)| UnsafePlace::NetworkFilesystem(fs.clone()))
 }
 
+/// `path` as the system resolves it: its nearest existing folder canonicalised
+/// (links followed), the rest as written. On Windows this is also how a mapped
+/// network drive is seen for what it is: canonicalising `Z:\folder` gives
+/// `\\?\UNC\server\share\folder` (GetFinalPathNameByHandleW names the
+/// share behind the letter), which [`is_network_path`] recognises.
+pub fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut folder = absolute.as_path();
+    loop {
+        if let Some(name) = folder.file_name() {
+            rest.push(name.to_os_string());
+        }
+        let Some(parent) = folder.parent() else {
+            return absolute;
+        };
+        if let Ok(real) = parent.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        folder = parent;
+    }
+}
+
 /// Whether a live log at `path` would be unsafe on this computer.
 pub fn check(path: &Path) -> Option<UnsafePlace> {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    // The folder as the system resolves it (links followed), where it exists.
-    let resolved = absolute
-        .parent()
-        .and_then(|p| p.canonicalize().ok())
-        .and_then(|p| absolute.file_name().map(|f| p.join(f)))
-        .unwrap_or(absolute);
+    let resolved = resolved(path);
     let mounts = std::fs::read_to_string("/proc/self/mountinfo")
         .map(|t| parse_mountinfo(&t))
         .unwrap_or_default();
@@ -215,6 +233,37 @@ mod tests {
         }
         assert_eq!(
             check_with(Path::new(r"\\server\share\log.sqlite3"), &[]),
+            Some(UnsafePlace::NetworkPath)
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_link_into_a_synchronised_folder_is_followed_even_to_a_folder_not_made_yet() {
+        let Ok(dir) = tempfile::tempdir() else {
+            panic!("no temporary folder")
+        };
+        let synced = dir.path().join("OneDrive").join("Documents");
+        let link = dir.path().join("Cutover");
+        std::fs::create_dir_all(&synced).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::symlink(&synced, &link).unwrap_or_else(|e| panic!("{e}"));
+        let log = link.join("not-made-yet").join("log.sqlite3");
+        assert!(resolved(&log).ends_with("OneDrive/Documents/not-made-yet/log.sqlite3"));
+        assert_eq!(check(&log), Some(UnsafePlace::SyncedFolder("OneDrive")));
+        assert_eq!(
+            check(&dir.path().join("elsewhere").join("log.sqlite3")),
+            None
+        );
+    }
+
+    #[test]
+    fn a_mapped_drive_resolved_to_its_share_is_refused() {
+        // What canonicalising Z:\Cutover gives on Windows when Z: is mapped.
+        assert_eq!(
+            check_with(
+                Path::new(r"\\?\UNC\fileserver\practice\Cutover\log.sqlite3"),
+                &[]
+            ),
             Some(UnsafePlace::NetworkPath)
         );
     }
