@@ -1151,3 +1151,85 @@ fn a_backup_killed_part_way_leaves_the_earlier_ones_and_the_log_intact() {
         assert!(SqliteStore::open(&db).unwrap().verify().unwrap().is_ok());
     }
 }
+
+/// A backup onto a full disk (a small tmpfs mounted in a user namespace, so
+/// the disk really fills): it fails with words that say so, leaves nothing
+/// half-written on the full disk, and the earlier backup there and the live log
+/// stay whole and verify.
+#[test]
+fn a_backup_onto_a_full_disk_fails_clearly_and_leaves_the_earlier_one_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    ok(&db, &["demo", "--items", "2000", "--seed", "4"]);
+    let log_bytes = std::fs::metadata(&db).unwrap().len();
+    let full = dir.path().join("full-disk");
+    let kept = dir.path().join("kept");
+    std::fs::create_dir_all(&full).unwrap();
+    std::fs::create_dir_all(&kept).unwrap();
+    // Room for one backup and half of another.
+    let size_kb = log_bytes * 3 / 2 / 1024;
+    let exe = env!("CARGO_BIN_EXE_cutover-log");
+    let script = format!(
+        r#"set -u
+mount -t tmpfs -o size={size_kb}k tmpfs "$FULL" || exit 90
+backup() {{ "$EXE" --db "$DB" --as "Chris Manager" backup --to "$FULL"; }}
+backup > "$KEPT/first.out" 2>&1; echo $? > "$KEPT/first.rc"
+backup > "$KEPT/second.out" 2>&1; echo $? > "$KEPT/second.rc"
+ls -a "$FULL" > "$KEPT/listing"
+cp "$FULL"/cutover-log-backup-* "$KEPT"/
+"#
+    );
+    let out = Command::new("unshare")
+        .args(["-Urm", "sh", "-c", &script])
+        .env("FULL", &full)
+        .env("KEPT", &kept)
+        .env("DB", &db)
+        .env("EXE", exe)
+        .env("CUTOVER_LOG_PASSWORD", "demo-password")
+        .output()
+        .expect("unshare (util-linux) is needed for the disk-full test");
+    assert!(
+        out.status.success(),
+        "could not mount a small disk in a user namespace (unshare -Urm, mount -t tmpfs): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| std::fs::read_to_string(kept.join(name)).unwrap();
+    assert_eq!(read("first.rc").trim(), "0", "{}", read("first.out"));
+    assert_ne!(read("second.rc").trim(), "0", "{}", read("second.out"));
+    let said = read("second.out");
+    assert!(said.contains("the disk is full"), "{said}");
+    assert!(
+        said.contains("the log itself is safe and unchanged"),
+        "{said}"
+    );
+    // Nothing half-written is left to fill the disk or be taken for a backup.
+    let listing = read("listing");
+    assert!(!listing.contains(".partial"), "{listing}");
+    let backups = cutover_log::store::sqlite::backup::list(&kept).unwrap();
+    assert_eq!(backups.len(), 1, "{listing}");
+    let demo = [("CUTOVER_LOG_PASSWORD", "demo-password")];
+    let restored = dir.path().join("restored.sqlite3");
+    let out = run_env(
+        &db,
+        &demo,
+        &[
+            "restore",
+            backups[0].file.to_str().unwrap(),
+            "--to",
+            restored.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        SqliteStore::open(&restored)
+            .unwrap()
+            .verify()
+            .unwrap()
+            .is_ok()
+    );
+    assert!(SqliteStore::open(&db).unwrap().verify().unwrap().is_ok());
+}

@@ -101,6 +101,12 @@ pub enum StoreError {
     Damaged(String),
     #[error("could not open the database {path}: {message}")]
     Open { path: PathBuf, message: String },
+    /// A backup or restored copy could not be written whole (what was written
+    /// of it is removed; the log itself is untouched).
+    #[error(
+        "could not write the copy {path}: {reason}. What was written of it was removed; the log itself is safe and unchanged."
+    )]
+    CopyNotWritten { path: PathBuf, reason: String },
     /// The practice server wants a password that was not given, or refused the
     /// one given (the same words as [`StoreError::Open`]; the type lets the
     /// caller ask for the password, see `open::secret_to_ask`).

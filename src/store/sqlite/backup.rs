@@ -64,19 +64,37 @@ fn copy_online(from: &Connection, to: &Path, passphrase: Option<&str>) -> StoreR
     let partial = to.with_file_name(format!(".{name}.partial"));
     // A leftover of a backup killed part-way, if any (none is normal).
     let _ = std::fs::remove_file(&partial);
-    {
-        let mut dst = Connection::open(&partial)?;
-        if let Some(p) = passphrase {
-            dst.pragma_update(None, "key", p)?;
+    let written = (|| -> StoreResult<()> {
+        {
+            let mut dst = Connection::open(&partial)?;
+            if let Some(p) = passphrase {
+                dst.pragma_update(None, "key", p)?;
+            }
+            let backup = rusqlite::backup::Backup::new(from, &mut dst)?;
+            backup.run_to_completion(512, std::time::Duration::ZERO, None)?;
         }
-        let backup = rusqlite::backup::Backup::new(from, &mut dst)?;
-        backup.run_to_completion(512, std::time::Duration::ZERO, None)?;
-    }
-    std::fs::File::open(&partial)
-        .and_then(|f| f.sync_all())
-        .map_err(io(&partial))?;
-    std::fs::rename(&partial, to).map_err(io(to))?;
-    Ok(())
+        let full_or = |path: &Path, e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::StorageFull => StoreError::DiskFull,
+            _ => io(path)(e),
+        };
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| full_or(&partial, e))?;
+        std::fs::rename(&partial, to).map_err(|e| full_or(to, e))
+    })();
+    written.map_err(|e| {
+        // A half-written copy would only hold the space a full disk needs.
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(partial.with_file_name(format!(".{name}.partial-journal")));
+        let reason = match e {
+            StoreError::DiskFull => "the disk is full".to_string(),
+            other => other.to_string(),
+        };
+        StoreError::CopyNotWritten {
+            path: to.to_path_buf(),
+            reason,
+        }
+    })
 }
 
 /// Opens a copy and checks it whole (integrity, audit chain, every row against
@@ -124,9 +142,16 @@ impl SqliteStore {
         crate::reports::atomic::write_atomically(&info_path(&file), |w| {
             std::io::Write::write_all(w, json.as_bytes())
         })
-        .map_err(|e| StoreError::Open {
-            path: info_path(&file),
-            message: e.to_string(),
+        .map_err(|e| {
+            // Unlisted without its record, it would never be pruned.
+            let _ = std::fs::remove_file(&file);
+            StoreError::CopyNotWritten {
+                path: info_path(&file),
+                reason: match e.kind() {
+                    std::io::ErrorKind::StorageFull => "the disk is full".to_string(),
+                    _ => e.to_string(),
+                },
+            }
         })?;
         prune(dir)?;
         Ok(info)
