@@ -1932,7 +1932,43 @@ fn verify_names_every_row_changed_behind_the_apps_back<S: CutoverStore>(mut p: P
     );
 }
 
+/// Restoring a backup is the practice manager's: anyone else is refused and
+/// nothing is written; on the practice server there is no backup folder and
+/// nothing to restore (its IT backs it up), said in words.
+fn only_the_practice_manager_restores_and_only_a_log_file<S: CutoverStore>(mut p: Practice<S>) {
+    let at = t("2026-11-20T10:00");
+    let to = p.dir.path().join("restored.sqlite3");
+    let Some(dir) = p.store.backup_dir(None) else {
+        assert!(p.db.is_postgres(), "a log file has a backup folder");
+        let e = p
+            .store
+            .restore_backup(&p.dir.path().join("any.sqlite3"), &to, &p.as_manager(at))
+            .unwrap_err();
+        assert!(e.to_string().contains("restored by its IT"), "{e}");
+        assert!(!to.exists());
+        return;
+    };
+    let made = p.store.back_up(None, at).unwrap().unwrap();
+    assert!(made.file.starts_with(&dir));
+    let e = p
+        .store
+        .restore_backup(&made.file, &to, &p.desk(at))
+        .unwrap_err();
+    assert!(
+        matches!(e, cutover_log::store::StoreError::NotPermitted(_)),
+        "{e}"
+    );
+    assert!(!to.exists(), "nothing written for a refused restore");
+    let info = p
+        .store
+        .restore_backup(&made.file, &to, &p.as_manager(at))
+        .unwrap();
+    assert_eq!(info.items, made.items);
+    assert!(SqliteStore::open(&to).unwrap().verify().unwrap().is_ok());
+}
+
 on_both_stores!(
+    only_the_practice_manager_restores_and_only_a_log_file,
     every_kind_round_trips_through_the_store,
     verify_names_every_row_changed_behind_the_apps_back,
     the_new_systems_report_verifies_items_and_flags_what_is_missing,

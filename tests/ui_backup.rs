@@ -14,7 +14,7 @@ use common::*;
 use cutover_log::domain::ItemKind;
 use cutover_log::store::sqlite::backup::list;
 use cutover_log::store::{CutoverStore, SqliteStore};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// Minutes the test has moved the clock on from 20/11/2026 10:00.
 static MINUTES: AtomicI64 = AtomicI64::new(0);
@@ -197,4 +197,147 @@ fn the_practice_manager_chooses_the_backup_folder_on_screen() {
     until(&mut h, "a backup in the chosen folder", |_| {
         !list(&chosen).unwrap().is_empty()
     });
+}
+
+/// The restore test's own clock.
+static RESTORE_MINUTES: AtomicI64 = AtomicI64::new(0);
+
+fn restore_clock() -> NaiveDateTime {
+    t("2026-11-20T10:00") + Duration::minutes(RESTORE_MINUTES.load(Ordering::SeqCst))
+}
+
+/// The practice manager restores a backup on the Practice screen (F5): the
+/// backups are listed newest first with when each was made, its items and its
+/// audit trail's head; the one chosen is written into a new file (the path
+/// typed, with Ctrl+A and Enter in the same frame), which verifies and holds
+/// that backup's items; both files record it; a second restore to the same
+/// file is refused beside the box. At 1366x768 and 1280x720, text at 100 % and
+/// 125 %, every control clicked where it is drawn.
+#[test]
+fn the_practice_manager_restores_a_backup_into_a_new_file_on_screen() {
+    use egui::accesskit::Role;
+    for (size, zoom) in [
+        (egui::vec2(1366.0, 768.0), 1.0),
+        (egui::vec2(1366.0, 768.0), 1.25),
+        (egui::vec2(1280.0, 720.0), 1.0),
+        (egui::vec2(1280.0, 720.0), 1.25),
+    ] {
+        let mut p = Practice::new();
+        let path = p.path();
+        let at = t("2026-11-19T09:00");
+        p.store
+            .log_item(
+                &input(ItemKind::TelephoneCall, &p.gp, NHS_A, "2026-11-19T08:40"),
+                &p.desk(at),
+            )
+            .unwrap();
+        let early = p.store.back_up(None, at).unwrap().unwrap();
+        p.store
+            .log_item(
+                &input(ItemKind::TelephoneCall, &p.gp, NHS_A, "2026-11-19T16:00"),
+                &p.desk(t("2026-11-19T16:00")),
+            )
+            .unwrap();
+        p.store.back_up(None, t("2026-11-19T17:30")).unwrap();
+        let mut h = common::ui::app_on(SqliteStore::open(&path).unwrap(), size, restore_clock);
+        common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+        h.ctx.set_zoom_factor(zoom);
+        h.key_press(egui::Key::F5);
+        h.run();
+        h.get_by_label("Restore a backup").scroll_to_me();
+        h.run();
+        h.get_by_label("Restore a backup").click();
+        h.run();
+        // Newest first: the app's own backup at opening, then ours.
+        let made: Vec<String> = h
+            .query_all_by_role(Role::RadioButton)
+            .filter_map(|n| n.accesskit_node().label())
+            .collect();
+        assert_eq!(
+            made,
+            ["20/11/2026 10:00", "19/11/2026 17:30", "19/11/2026 09:00"],
+            "at {size:?}, {zoom}"
+        );
+        assert!(shows(&h, &early.anchor.clone().unwrap()[..10]));
+        let early_radio = h.get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00");
+        early_radio.scroll_to_me();
+        h.run();
+        let r = h
+            .get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00")
+            .rect();
+        assert!(
+            h.ctx.content_rect().contains_rect(r),
+            "the backup at {r:?} is outside the {size:?} window at {zoom}"
+        );
+        h.get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00")
+            .click();
+        h.run();
+        let suggested = h
+            .get_by_role_and_label(Role::TextInput, "Restore into the new file")
+            .value()
+            .unwrap_or_default();
+        assert!(
+            suggested.ends_with("restored-2026-11-19_090000.sqlite3"),
+            "{suggested}"
+        );
+        // Replace the suggestion: select all, type, Enter, all in one frame.
+        let to = p.dir.path().join("looked-at.sqlite3");
+        h.get_by_role_and_label(Role::TextInput, "Restore into the new file")
+            .focus();
+        h.run();
+        h.input_mut().events.extend([
+            egui::Event::Key {
+                key: egui::Key::A,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: egui::Modifiers::COMMAND,
+            },
+            egui::Event::Text(to.display().to_string()),
+            egui::Event::Key {
+                key: egui::Key::Enter,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            },
+        ]);
+        h.step();
+        until(&mut h, "the restore", |h| {
+            h.state().status.text.starts_with("Restored the backup")
+        });
+        let copy = SqliteStore::open(&to).unwrap();
+        assert!(copy.verify().unwrap().is_ok());
+        assert_eq!(copy.stats().unwrap().total(), early.items);
+        let recorded = |s: &SqliteStore, action: &str| {
+            s.audit_log(&cutover_log::domain::AuditFilter::default(), 0, 5)
+                .unwrap()
+                .into_iter()
+                .find(|e| e.action.as_str() == action)
+        };
+        assert!(recorded(&copy, "log.restored").is_some());
+        let live = SqliteStore::open(&path).unwrap();
+        let event = recorded(&live, "log.backup_restored").expect("the live log records it");
+        assert_eq!(event.actor_name, "Test Manager");
+        assert!(live.verify().unwrap().is_ok());
+
+        // Again into the same file: refused beside the box, the copy untouched.
+        h.get_by_role_and_label(Role::TextInput, "Restore into the new file")
+            .focus();
+        h.run();
+        h.get_by_role_and_label(Role::TextInput, "Restore into the new file")
+            .type_text(&to.display().to_string());
+        h.run();
+        let button = h
+            .get_by_role_and_label(Role::Button, "Restore to a new file")
+            .rect();
+        assert!(
+            h.ctx.content_rect().contains_rect(button),
+            "Restore at {button:?} is outside the {size:?} window at {zoom}"
+        );
+        common::ui::click(&mut h, "Restore to a new file");
+        until(&mut h, "the refusal", |h| {
+            shows(h, "Not restored") && shows(h, "never over a log")
+        });
+    }
 }

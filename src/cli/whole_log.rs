@@ -74,25 +74,20 @@ pub(super) fn backup(
 /// `restore`: a backup into a new log file, checked; the new file records where
 /// it came from.
 pub(super) fn restore(backup: &Path, to: &Path, out: &mut dyn Write) -> Result<ExitCode> {
-    let now = super::now();
-    let info = match crate::store::sqlite::backup::restore(
+    use crate::store::sqlite::backup::restore_recorded;
+    let actor = Actor::system("restore", super::now());
+    let info = match restore_recorded(
         backup,
         to,
         std::env::var(open::PASSPHRASE_VAR).ok().as_deref(),
-        now,
+        &actor,
     ) {
         Err(crate::store::StoreError::NeedsPassphrase) => {
             let pass = password(open::PASSPHRASE_VAR, "The backup's database passphrase: ")?;
-            crate::store::sqlite::backup::restore(backup, to, Some(&pass), now)?
+            restore_recorded(backup, to, Some(&pass), &actor)?
         }
         other => other?,
     };
-    let mut log = open_log(&LogLocation::File(to.to_path_buf()))?;
-    log.store_mut().record_event(
-        &Actor::system("restore", now),
-        crate::domain::AuditAction::LogRestored,
-        &format!("from {}", backup.display()),
-    )?;
     writeln!(
         out,
         "Restored {} into {}: {} items, checked. Open it with --db {} (the live log was not touched).",

@@ -158,6 +158,8 @@ vocabulary! {
         LogBackedUp = "log.backed_up",
         /// This log restored from a backup (which one).
         LogRestored = "log.restored",
+        /// A backup of this log restored into a new file (which, where, by whom).
+        BackupRestored = "log.backup_restored",
         /// A report's column mapping saved by name (with before and after).
         MappingSaved = "mapping.saved",
     }

@@ -164,6 +164,27 @@ pub fn set_backup_folder<B: Backend>(
     })
 }
 
+/// Restores a backup of this log into a new file (the practice manager): the
+/// copy records where it came from, and this log who restored what, where.
+pub fn restore_backup<B: Backend>(
+    store: &mut B,
+    backup: &std::path::Path,
+    to: &std::path::Path,
+    actor: &Actor,
+) -> StoreResult<crate::store::sqlite::backup::BackupInfo> {
+    authorize(store, actor, Action::ManageProject)?;
+    let info = store.restore_copy(backup, to, actor)?;
+    let detail = format!(
+        "{} ({} items, audit trail up to {}) into {}",
+        backup.display(),
+        info.items,
+        info.anchor.as_deref().unwrap_or("no events"),
+        to.display()
+    );
+    crate::store::CutoverStore::record_event(store, actor, AuditAction::BackupRestored, &detail)?;
+    Ok(info)
+}
+
 /// Sets the idle minutes before the app locks (1 to 60).
 pub fn set_lock_minutes<B: Backend>(store: &mut B, minutes: u32, actor: &Actor) -> StoreResult<()> {
     authorize(store, actor, Action::ManageProject)?;

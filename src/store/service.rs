@@ -250,6 +250,17 @@ impl<B: Backend> CutoverStore for B {
     ) -> StoreResult<Option<crate::store::sqlite::backup::BackupInfo>> {
         Backend::back_up(self, dir, at)
     }
+    fn backup_dir(&self, chosen: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+        Backend::backup_dir(self, chosen)
+    }
+    fn restore_backup(
+        &mut self,
+        backup: &std::path::Path,
+        to: &std::path::Path,
+        actor: &Actor,
+    ) -> StoreResult<crate::store::sqlite::backup::BackupInfo> {
+        practice::restore_backup(self, backup, to, actor)
+    }
     fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>> {
         Backend::watch_changes(self, on_change)
     }

@@ -326,6 +326,23 @@ pub trait Backend {
     ) -> StoreResult<Option<crate::store::sqlite::backup::BackupInfo>> {
         Ok(None)
     }
+    /// See [`crate::store::CutoverStore::backup_dir`]: none on the server.
+    fn backup_dir(&self, _chosen: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+        None
+    }
+    /// Restores one of this log's backups into a new file, which records where
+    /// it came from (the server has no backups of its own to restore).
+    fn restore_copy(
+        &self,
+        backup: &std::path::Path,
+        _to: &std::path::Path,
+        _actor: &crate::domain::Actor,
+    ) -> StoreResult<crate::store::sqlite::backup::BackupInfo> {
+        Err(StoreError::Open {
+            path: backup.to_path_buf(),
+            message: "the practice server is restored by its IT (pg_dump); a backup file is restored with the command line".into(),
+        })
+    }
     /// See [`crate::store::CutoverStore::watch_changes`].
     fn watch_changes(
         &self,

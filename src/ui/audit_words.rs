@@ -329,6 +329,9 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
         },
         AuditAction::LogBackedUp => with_reason("Backed up the log", &after_text()),
         AuditAction::LogRestored => with_reason("Restored the log from a backup", &after_text()),
+        AuditAction::BackupRestored => {
+            with_reason("Restored a backup into a new file", &after_text())
+        }
         AuditAction::PlacementOverridden => with_reason(
             "Opened the log where it can be corrupted, on IT's override",
             &after_text(),

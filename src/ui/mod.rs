@@ -21,6 +21,7 @@ mod progress;
 mod reconcile_results;
 mod renderer;
 mod report_screen;
+mod restore;
 pub mod server_choice;
 mod setup;
 mod start;

@@ -12,7 +12,7 @@ use super::setup::date_time;
 use super::widgets::{choice_buttons, error_label, row, text_box};
 
 /// The practice screen's state.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PracticeScreen {
     purge_saved_report: bool,
     purge_word: String,
@@ -32,6 +32,7 @@ pub struct PracticeScreen {
     new_name: String,
     new_role: Role,
     loaded_for: Option<chrono::NaiveDateTime>,
+    restore: super::restore::RestorePanel,
 }
 
 impl Default for PracticeScreen {
@@ -52,6 +53,7 @@ impl Default for PracticeScreen {
             new_name: String::new(),
             new_role: Role::Reception,
             loaded_for: None,
+            restore: super::restore::RestorePanel::default(),
         }
     }
 }
@@ -109,6 +111,8 @@ impl PracticeScreen {
                 ui.add_space(12.0);
                 self.staff_ui(ui, cx);
                 if cx.desk.is_some_and(|d| d.role == Role::PracticeManager) {
+                    ui.add_space(16.0);
+                    self.restore.ui(ui, cx);
                     ui.add_space(16.0);
                     self.purge_ui(ui, cx);
                 }

@@ -258,6 +258,30 @@ pub fn restore(
     checked(to, passphrase, at)
 }
 
+/// Restores `backup` into a new log at `to` ([`restore`]), refusing a place
+/// where a live log may not be kept (unless IT overrode it), and records in the
+/// new log where it came from and who restored it.
+pub fn restore_recorded(
+    backup: &Path,
+    to: &Path,
+    passphrase: Option<&str>,
+    actor: &crate::domain::Actor,
+) -> StoreResult<BackupInfo> {
+    if let Some(why) = crate::store::placement::check(to)
+        && !crate::store::placement::overridden()
+    {
+        return Err(StoreError::UnsafePlace(why.describe()));
+    }
+    let info = restore(backup, to, passphrase, actor.at)?;
+    let mut log = SqliteStore::open_with(to, passphrase)?;
+    log.record_event(
+        actor,
+        crate::domain::AuditAction::LogRestored,
+        &format!("from {}", backup.display()),
+    )?;
+    Ok(info)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -417,4 +417,17 @@ impl Backend for SqliteStore {
         };
         self.backup_into(&dir, at).map(Some)
     }
+
+    fn backup_dir(&self, chosen: Option<&Path>) -> Option<std::path::PathBuf> {
+        Some(chosen.map_or_else(|| backup::default_dir(&self.path), Path::to_path_buf))
+    }
+
+    fn restore_copy(
+        &self,
+        backup: &Path,
+        to: &Path,
+        actor: &crate::domain::Actor,
+    ) -> StoreResult<backup::BackupInfo> {
+        backup::restore_recorded(backup, to, self.passphrase.as_deref(), actor)
+    }
 }
