@@ -255,21 +255,25 @@ fn the_practice_manager_restores_a_backup_into_a_new_file_on_screen() {
             .collect();
         assert_eq!(
             made,
-            ["20/11/2026 10:00", "19/11/2026 17:30", "19/11/2026 09:00"],
+            [
+                "20/11/2026 10:00:00",
+                "19/11/2026 17:30:00",
+                "19/11/2026 09:00:00"
+            ],
             "at {size:?}, {zoom}"
         );
         assert!(shows(&h, &early.anchor.clone().unwrap()[..10]));
-        let early_radio = h.get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00");
+        let early_radio = h.get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00:00");
         early_radio.scroll_to_me();
         h.run();
         let r = h
-            .get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00")
+            .get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00:00")
             .rect();
         assert!(
             h.ctx.content_rect().contains_rect(r),
             "the backup at {r:?} is outside the {size:?} window at {zoom}"
         );
-        h.get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00")
+        h.get_by_role_and_label(Role::RadioButton, "19/11/2026 09:00:00")
             .click();
         h.run();
         let suggested = h

@@ -58,7 +58,7 @@ impl RestorePanel {
             return;
         };
         self.collect(ui, cx);
-        egui::CollapsingHeader::new("Restore a backup")
+        egui::CollapsingHeader::new(egui::RichText::new("Restore a backup").heading())
             .id_salt("restore_backup")
             .show(ui, |ui| self.body_ui(ui, cx, &dir));
     }
@@ -106,7 +106,9 @@ impl RestorePanel {
                 ui.end_row();
                 for b in listed {
                     let picked = self.chosen.as_deref() == Some(b.file.as_path());
-                    if ui.radio(picked, uk_date_time(b.at)).clicked() && !picked {
+                    // To the second: backups are often minutes apart.
+                    let made = format!("{}:{}", uk_date_time(b.at), b.at.format("%S"));
+                    if ui.radio(picked, made).clicked() && !picked {
                         self.chosen = Some(b.file.clone());
                         if self.to.trim().is_empty() || self.to == self.suggested {
                             self.suggested = suggestion(dir, b);
