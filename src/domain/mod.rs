@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod capture;
 pub mod dates;
+pub mod deadline;
 pub mod item;
 pub mod kind;
 pub mod nhs_number;
