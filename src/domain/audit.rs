@@ -139,6 +139,10 @@ vocabulary! {
         ProjectLockMinutes = "project.lock_minutes",
         /// Where the app backs the log up (with before and after).
         ProjectBackupFolder = "project.backup_folder",
+        /// The practice's deadline numbers changed (before and after).
+        ProjectDeadlineRules = "project.deadline_rules",
+        /// The day read access to the old system ends, recorded or changed.
+        ProjectOldSystemAccess = "project.old_system_access",
         StaffAdded = "staff.added",
         StaffActivated = "staff.activated",
         StaffDeactivated = "staff.deactivated",

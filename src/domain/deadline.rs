@@ -252,7 +252,8 @@ impl Deadlines {
         let from_go_live = |day: NaiveDate| DueBy::Day(day.max(go_live_day));
         match item.kind {
             ItemKind::Appointment => {
-                let future_booking = matches!(field("appointment_action"), "booked" | "rescheduled");
+                let future_booking =
+                    matches!(field("appointment_action"), "booked" | "rescheduled");
                 match super::dates::from_iso(field("appointment_at")) {
                     Some(slot) if future_booking && slot > self.go_live => {
                         if slot.date() == go_live_day {
@@ -434,11 +435,20 @@ mod tests {
         };
         // Requested Thursday 03/12 during cutover: 2 working days is Monday
         // 07/12, go-live day.
-        assert_eq!(rx("2026-12-03T10:00", "acute"), DueBy::Day(day("2026-12-07")));
+        assert_eq!(
+            rx("2026-12-03T10:00", "acute"),
+            DueBy::Day(day("2026-12-07"))
+        );
         // Requested a week before: still not before go-live day.
-        assert_eq!(rx("2026-11-26T10:00", "repeat"), DueBy::Day(day("2026-12-07")));
+        assert_eq!(
+            rx("2026-11-26T10:00", "repeat"),
+            DueBy::Day(day("2026-12-07"))
+        );
         // Requested after go-live, Thursday 10/12: Monday 14/12.
-        assert_eq!(rx("2026-12-10T10:00", "acute"), DueBy::Day(day("2026-12-14")));
+        assert_eq!(
+            rx("2026-12-10T10:00", "acute"),
+            DueBy::Day(day("2026-12-14"))
+        );
         // Repeat dispensing: cancel and re-issue on go-live day.
         assert_eq!(
             rx("2026-11-20T10:00", "repeat_dispensing"),
@@ -527,7 +537,9 @@ mod tests {
         let late = whole.late_by(at("2026-12-09T03:20"));
         assert_eq!(late.map(lateness_words).as_deref(), Some("1 day 3 h"));
         assert_eq!(
-            slot.late_by(at("2026-12-07T10:05")).map(lateness_words).as_deref(),
+            slot.late_by(at("2026-12-07T10:05"))
+                .map(lateness_words)
+                .as_deref(),
             Some("35 min")
         );
     }

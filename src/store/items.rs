@@ -3,6 +3,7 @@
 //! appends its audit events; every change bumps the item's version by one.
 
 use crate::domain::dates::{iso_date, iso_date_time, iso_timestamp};
+use crate::domain::deadline::Deadlines;
 use crate::domain::permissions::Action;
 use crate::domain::{
     Actor, AuditAction, AuditEntity, Item, ItemId, ItemInput, ItemKind, PreviousStatus, Reentry,
@@ -114,11 +115,16 @@ impl Record<'_> {
 /// Inserts one new item row and returns the item exactly as stored — read back
 /// from the text written, as a fetch would read it, without a second query.
 /// (Its creation event is the caller's.)
-pub(crate) fn insert(tx: &mut dyn Sql, r: &Record<'_>) -> StoreResult<Item> {
+pub(crate) fn insert(
+    tx: &mut dyn Sql,
+    r: &Record<'_>,
+    deadlines: Option<&Deadlines>,
+) -> StoreResult<Item> {
     let mut row = r.stored()?;
     let mut p = row.params();
     p.remove(0); // the id: the database gives it
     p.push(Param::from(search_text(r.input)));
+    p.push(Param::from(deadlines.map(|d| d.due_by(r.input).stored())));
     row.id = tx.insert(&INSERT_NEW, &p)?;
     row.into_item()
 }
@@ -129,6 +135,7 @@ pub fn log_item<B: Backend>(store: &mut B, input: &ItemInput, actor: &Actor) -> 
     let by = require_staff(actor)?;
     store.write(|tx| {
         let phase = require_project(tx)?.phase(actor.at).code();
+        let deadlines = crate::store::deadlines::deadlines(tx)?;
         let item = insert(
             tx,
             &Record {
@@ -140,6 +147,7 @@ pub fn log_item<B: Backend>(store: &mut B, input: &ItemInput, actor: &Actor) -> 
                 reentry: &Reentry::outstanding(),
                 void: None,
             },
+            deadlines.as_ref(),
         )?;
         append_item(
             tx,
@@ -170,6 +178,8 @@ pub(crate) struct NewItems {
     first_id: Option<i64>,
     /// What the backend's hook asked to put back at the end.
     restore: String,
+    /// The practice's deadlines, read once for every new item's due-by.
+    deadlines: Option<Deadlines>,
 }
 
 impl NewItems {
@@ -180,6 +190,7 @@ impl NewItems {
             chain: Chain::read(tx)?,
             first_id: None,
             restore,
+            deadlines: crate::store::deadlines::deadlines(tx)?,
         })
     }
 
@@ -194,7 +205,7 @@ impl NewItems {
         action: AuditAction,
         source: Option<&S>,
     ) -> StoreResult<Item> {
-        let item = insert(tx, record)?;
+        let item = insert(tx, record, self.deadlines.as_ref())?;
         self.first_id.get_or_insert(item.id.0);
         let after = Created {
             item: &item,
@@ -261,12 +272,14 @@ pub fn edit_item<B: Backend>(
     store.write(|tx| {
         let before = fetch_for_update(tx, id)?;
         let assignee = edit_assignee(&before, expected_version, input)?;
+        let due = crate::store::deadlines::deadlines(tx)?.map(|d| d.due_by(input).stored());
         let mut p = content(input)?;
         p.extend(params![
             assignee.map(|s| s.0),
             search_text(input),
             id.0,
-            expected_version
+            expected_version,
+            due
         ]);
         let sets: Vec<String> = CONTENT_COLUMNS
             .iter()
@@ -274,8 +287,8 @@ pub fn edit_item<B: Backend>(
             .map(|(i, c)| format!("{c} = ?{}", i + 1))
             .collect();
         let sql = format!(
-            "UPDATE items SET {}, assignee_id = ?9, search_text = ?10, version = version + 1
-             WHERE id = ?11 AND version = ?12",
+            "UPDATE items SET {}, assignee_id = ?9, search_text = ?10, due_at = ?13,
+             version = version + 1 WHERE id = ?11 AND version = ?12",
             sets.join(", ")
         );
         if tx.execute(&sql, &p)? != 1 {

@@ -9,6 +9,7 @@ pub mod access;
 pub mod audit;
 pub mod capture;
 pub mod chain;
+pub mod deadlines;
 pub mod filter;
 pub mod items;
 pub mod open;
@@ -421,6 +422,22 @@ pub trait CutoverStore {
     fn lock_minutes(&self) -> StoreResult<u32>;
     /// Sets the idle minutes before the app locks (1 to 60; the practice manager).
     fn set_lock_minutes(&mut self, minutes: u32, actor: &Actor) -> StoreResult<()>;
+    /// The practice's deadline numbers (the defaults until changed).
+    fn deadline_rules(&self) -> StoreResult<crate::domain::deadline::DeadlineRules>;
+    /// Changes them (the practice manager; audited), and every item's due-by.
+    fn set_deadline_rules(
+        &mut self,
+        rules: &crate::domain::deadline::DeadlineRules,
+        actor: &Actor,
+    ) -> StoreResult<()>;
+    /// The day read access to the old system ends, if recorded.
+    fn old_system_access_ends(&self) -> StoreResult<Option<chrono::NaiveDate>>;
+    /// Records it (`None`: not known; the practice manager; audited).
+    fn set_old_system_access_ends(
+        &mut self,
+        day: Option<chrono::NaiveDate>,
+        actor: &Actor,
+    ) -> StoreResult<()>;
     /// The folder chosen for the app's backups, if any.
     fn backup_folder(&self) -> StoreResult<Option<String>>;
     /// Chooses the backup folder (`None`: beside the log; the practice manager; audited).

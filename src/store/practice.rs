@@ -102,6 +102,8 @@ pub fn update_project<B: Backend>(
             &project_params(project),
         )?;
         let action = if before.go_live != project.go_live {
+            // Every due-by follows go-live, in the same transaction.
+            crate::store::deadlines::refresh(tx, crate::store::deadlines::Which::All)?;
             AuditAction::ProjectGoLiveMoved
         } else {
             AuditAction::ProjectUpdated

@@ -118,7 +118,8 @@ impl RawItem {
         .to_vec()
     }
 
-    /// `INSERT INTO items` of [`RawItem::params`] and the search text: with the
+    /// `INSERT INTO items` of [`RawItem::params`], the search text and the
+    /// due-by (`store::deadlines`): with the
     /// id as stored (a copy), or without it, the database giving the next one
     /// (a new item; the statement returns it).
     pub fn insert_sql(with_id: bool) -> String {
@@ -128,11 +129,11 @@ impl RawItem {
         } else {
             (columns.trim_start_matches("id, "), 2, " RETURNING id")
         };
-        let values = (first..=ITEM_COLUMN_COUNT + 1)
+        let values = (first..=ITEM_COLUMN_COUNT + 2)
             .map(|i| format!("?{}", i + 1 - first))
             .collect::<Vec<_>>()
             .join(", ");
-        format!("INSERT INTO items ({columns}, search_text) VALUES ({values}){returning}")
+        format!("INSERT INTO items ({columns}, search_text, due_at) VALUES ({values}){returning}")
     }
 
     pub fn into_item(self) -> StoreResult<Item> {

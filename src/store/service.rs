@@ -15,7 +15,7 @@ use crate::store::purge::PurgeSummary;
 use crate::store::sql::Backend;
 use crate::store::{
     ChangeWatch, CutoverStore, ImportedItem, StoreResult, VerifyReport, access, audit, capture,
-    items, practice, purge, queries, reconcile, verify,
+    deadlines, items, practice, purge, queries, reconcile, verify,
 };
 
 impl<B: Backend> CutoverStore for B {
@@ -233,6 +233,26 @@ impl<B: Backend> CutoverStore for B {
     }
     fn set_lock_minutes(&mut self, minutes: u32, actor: &Actor) -> StoreResult<()> {
         practice::set_lock_minutes(self, minutes, actor)
+    }
+    fn deadline_rules(&self) -> StoreResult<crate::domain::deadline::DeadlineRules> {
+        self.read(deadlines::rules)
+    }
+    fn set_deadline_rules(
+        &mut self,
+        rules: &crate::domain::deadline::DeadlineRules,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        deadlines::set_rules(self, rules, actor)
+    }
+    fn old_system_access_ends(&self) -> StoreResult<Option<NaiveDate>> {
+        self.read(deadlines::old_system_access_ends)
+    }
+    fn set_old_system_access_ends(
+        &mut self,
+        day: Option<NaiveDate>,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        deadlines::set_old_system_access_ends(self, day, actor)
     }
     fn backup_folder(&self) -> StoreResult<Option<String>> {
         self.read(practice::backup_folder)

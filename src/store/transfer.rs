@@ -21,6 +21,8 @@ pub struct ProjectRow {
     pub created_at: String,
     pub lock_minutes: i64,
     pub backup_folder: Option<String>,
+    pub deadline_rules: Option<String>,
+    pub old_system_access_ends: Option<String>,
 }
 
 /// A staff row as stored (the password only as its argon2 hash).
@@ -60,8 +62,8 @@ pub struct PurgeRow {
 pub struct LogCopy {
     pub project: Option<ProjectRow>,
     pub staff: Vec<StaffRow>,
-    /// Each item with its stored search text.
-    pub items: Vec<(RawItem, String)>,
+    /// Each item with its stored search text and due-by.
+    pub items: Vec<(RawItem, String, Option<String>)>,
     pub events: Vec<EventRow>,
     pub sign_offs: Vec<SignOffRow>,
     pub purges: Vec<PurgeRow>,
@@ -178,7 +180,8 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
     let project = c
         .query_opt(
             "SELECT practice_name, ods_code, old_system, new_system, cutover_start, go_live,
-                    created_at, lock_minutes, backup_folder FROM project WHERE id = 1",
+                    created_at, lock_minutes, backup_folder, deadline_rules, old_system_access_ends
+             FROM project WHERE id = 1",
             &[],
         )?
         .map(|r| {
@@ -192,6 +195,8 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
                 created_at: r.text(6)?,
                 lock_minutes: r.int(7)?,
                 backup_folder: r.opt_text(8)?,
+                deadline_rules: r.opt_text(9)?,
+                old_system_access_ends: r.opt_text(10)?,
             })
         })
         .transpose()?;
@@ -214,10 +219,14 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
         .collect::<StoreResult<_>>()?;
     let mut items = Vec::new();
     c.query_each(
-        &format!("SELECT {ITEM_COLUMNS}, items.search_text FROM items ORDER BY id"),
+        &format!("SELECT {ITEM_COLUMNS}, items.search_text, items.due_at FROM items ORDER BY id"),
         &[],
         &mut |r| {
-            items.push((RawItem::from_row(&r)?, r.text(ITEM_COLUMN_COUNT)?));
+            items.push((
+                RawItem::from_row(&r)?,
+                r.text(ITEM_COLUMN_COUNT)?,
+                r.opt_text(ITEM_COLUMN_COUNT + 1)?,
+            ));
             Ok(())
         },
     )?;
@@ -297,8 +306,9 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
     if let Some(p) = &copy.project {
         tx.execute(
             "INSERT INTO project (id, practice_name, ods_code, old_system, new_system, cutover_start,
-                go_live, created_at, lock_minutes, backup_folder)
-                VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                go_live, created_at, lock_minutes, backup_folder, deadline_rules,
+                old_system_access_ends)
+                VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             &params![
                 p.practice_name.as_str(),
                 p.ods_code.as_str(),
@@ -308,7 +318,9 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
                 p.go_live.as_str(),
                 p.created_at.as_str(),
                 p.lock_minutes,
-                p.backup_folder.as_deref()
+                p.backup_folder.as_deref(),
+                p.deadline_rules.as_deref(),
+                p.old_system_access_ends.as_deref()
             ],
         )?;
     }
@@ -327,9 +339,10 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
         )?;
     }
     let item_sql = RawItem::insert_sql(true);
-    for (item, text) in &copy.items {
+    for (item, text, due) in &copy.items {
         let mut p = item.params();
         p.push(Param::from(text.as_str()));
+        p.push(Param::from(due.clone()));
         tx.execute(&item_sql, &p)?;
     }
     for e in &copy.events {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::domain::replay::{apply, differences};
 use crate::domain::{AuditAction, AuditEntity, Item, Project, Staff};
 use crate::store::audit::walk_chain;
-use crate::store::rows::{ITEM_COLUMNS, RawItem};
+use crate::store::rows::{ITEM_COLUMN_COUNT, ITEM_COLUMNS, RawItem};
 use crate::store::sql::{Backend, Sql, params};
 use crate::store::{Divergence, StoreResult, VerifyReport};
 
@@ -57,6 +57,20 @@ fn recorded_rows<T: serde::de::DeserializeOwned>(
         },
     )?;
     Ok(rows)
+}
+
+/// A project setting as its last recorded change left it (`default` if never
+/// changed, or if that record cannot be read — then the row differs and is named).
+fn setting<T: serde::de::DeserializeOwned>(
+    c: &mut dyn Sql,
+    action: AuditAction,
+    default: T,
+) -> StoreResult<T> {
+    let mut recorded = recorded_rows::<T>(c, AuditEntity::Project, &[action])?;
+    Ok(match recorded.remove(&1) {
+        Some(Ok(v)) => v,
+        _ => default,
+    })
 }
 
 /// Each staff row and the project row against the last whole row their
@@ -114,23 +128,28 @@ fn replay_practice(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
             .map(|(f, _)| (*f).to_string())
             .collect(),
         };
-        let minutes = recorded_rows::<u32>(c, AuditEntity::Project, &[A::ProjectLockMinutes])?;
-        let recorded = match minutes.get(&1) {
-            Some(Ok(m)) => *m,
-            _ => crate::store::practice::DEFAULT_LOCK_MINUTES,
-        };
         let mut differ = differ;
-        if crate::store::practice::lock_minutes(c)? != recorded {
+        use crate::store::{deadlines, practice};
+        let lock = practice::lock_minutes(c)?;
+        if setting(c, A::ProjectLockMinutes, practice::DEFAULT_LOCK_MINUTES)? != lock {
             differ.push("lock_minutes".into());
         }
-        let folders =
-            recorded_rows::<Option<String>>(c, AuditEntity::Project, &[A::ProjectBackupFolder])?;
-        let chosen = match folders.get(&1) {
-            Some(Ok(f)) => f.clone(),
-            _ => None,
-        };
-        if crate::store::practice::backup_folder(c)? != chosen {
+        let folder = practice::backup_folder(c)?;
+        if setting(c, A::ProjectBackupFolder, None)? != folder {
             differ.push("backup_folder".into());
+        }
+        let rules = deadlines::rules(c)?;
+        if setting(
+            c,
+            A::ProjectDeadlineRules,
+            crate::domain::deadline::DeadlineRules::default(),
+        )? != rules
+        {
+            differ.push("deadline_rules".into());
+        }
+        let access = deadlines::old_system_access_ends(c)?;
+        if setting(c, A::ProjectOldSystemAccess, None)? != access {
+            differ.push("old_system_access_ends".into());
         }
         if !differ.is_empty() {
             found.note(AuditEntity::Project, 1, differ);
@@ -165,16 +184,24 @@ fn replay_items(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
             Ok(())
         },
     )?;
+    let deadlines = crate::store::deadlines::deadlines(c)?;
     let mut note = |id: i64, fields: Vec<String>| found.note(AuditEntity::Item, id, fields);
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY items.id");
+    let sql = format!("SELECT {ITEM_COLUMNS}, items.due_at FROM items ORDER BY items.id");
     c.query_each(&sql, &[], &mut |r| {
-        let row = RawItem::from_row(&r)?.into_item()?;
+        let raw = RawItem::from_row(&r)?;
+        let due = r.opt_text(ITEM_COLUMN_COUNT)?;
+        let row = raw.into_item()?;
+        // The due-by is derived: what the rules give for the item as stored.
+        let due_differs = deadlines.is_some_and(|d| due != Some(d.due_by(&row.input).stored()));
         match history.remove(&row.id.0) {
             // No creation event: counted on its own.
             None | Some(Ok(None)) => {}
             Some(Err(why)) => note(row.id.0, vec![why]),
             Some(Ok(Some(replayed))) => {
-                let differ = differences(&row, &replayed);
+                let mut differ = differences(&row, &replayed);
+                if due_differs {
+                    differ.push("due_at".into());
+                }
                 if !differ.is_empty() {
                     note(row.id.0, differ);
                 }

@@ -327,6 +327,15 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
             Some(folder) => format!("Chose the backup folder {folder}"),
             None => "Backups go beside the log again".into(),
         },
+        AuditAction::ProjectDeadlineRules => "Changed the practice's deadlines".into(),
+        AuditAction::ProjectOldSystemAccess => match after.and_then(Value::as_str) {
+            Some(day) => format!(
+                "Recorded that read access to the old system ends on {}",
+                chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                    .map_or_else(|_| day.to_string(), crate::domain::dates::uk_date)
+            ),
+            None => "Cleared the end of read access to the old system".into(),
+        },
         AuditAction::LogBackedUp => with_reason("Backed up the log", &after_text()),
         AuditAction::LogRestored => with_reason("Restored the log from a backup", &after_text()),
         AuditAction::BackupRestored => {

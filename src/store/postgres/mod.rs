@@ -146,11 +146,13 @@ impl PostgresStore {
     pub fn with_address(address: ServerAddress) -> StoreResult<Self> {
         let mut client = open_client(&address)?;
         schema::migrate(&mut client)?;
-        Ok(Self {
+        let mut store = Self {
             client: RefCell::new(client),
             lost: std::cell::Cell::new(false),
             address,
-        })
+        };
+        crate::store::deadlines::fill_missing(&mut store)?;
+        Ok(store)
     }
 
     /// Where this store is, for messages (never the password).

@@ -157,8 +157,16 @@ CREATE INDEX verifications_item ON verifications (item_id);
 /// The backup folder setting (as SQLite's migration 8; unused on a server).
 const V4: &str = r#"ALTER TABLE project ADD COLUMN backup_folder TEXT COLLATE "C";"#;
 
+/// Deadlines (as SQLite's migration 9).
+const V5: &str = r#"
+ALTER TABLE items ADD COLUMN due_at TEXT COLLATE "C";
+CREATE INDEX items_due ON items (due_at, occurred_at, id) WHERE voided_at IS NULL;
+ALTER TABLE project ADD COLUMN deadline_rules TEXT;
+ALTER TABLE project ADD COLUMN old_system_access_ends TEXT COLLATE "C";
+"#;
+
 /// Every migration, oldest first; the `cutover_schema` table counts how many ran.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build knows.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

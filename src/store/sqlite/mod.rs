@@ -126,11 +126,15 @@ impl SqliteStore {
         schema::migrations()
             .to_latest(&mut conn)
             .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(Self {
+        let mut store = Self {
             conn,
             path: path.to_path_buf(),
             passphrase: passphrase.map(str::to_string),
-        })
+        };
+        if !store.is_read_only() {
+            crate::store::deadlines::fill_missing(&mut store)?;
+        }
+        Ok(store)
     }
 
     /// Encrypts an unencrypted database in place (on request, e.g. one made by an

@@ -176,6 +176,15 @@ CREATE INDEX verifications_item ON verifications (item_id);
 /// Where the app backs a log file up, when the practice manager chose a folder.
 const V8: &str = "ALTER TABLE project ADD COLUMN backup_folder TEXT;";
 
+/// Deadlines: each item's due-by (derived, filled in when the log opens; see
+/// `store::deadlines`), the practice's numbers and the old system's access end.
+const V9: &str = r#"
+ALTER TABLE items ADD COLUMN due_at TEXT;
+CREATE INDEX items_due ON items (due_at, occurred_at, id) WHERE voided_at IS NULL;
+ALTER TABLE project ADD COLUMN deadline_rules TEXT;
+ALTER TABLE project ADD COLUMN old_system_access_ends TEXT;
+"#;
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -187,11 +196,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
     ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 8;
+pub const LATEST_VERSION: i64 = 9;
 
 /// The trigger that indexes a new item's text for search, exactly as migration 5
 /// creates it. A large import drops it inside its transaction, indexes every new

@@ -1,0 +1,187 @@
+//! Deadlines in the log: the practice's numbers and the old system's read-access
+//! end (project settings the practice manager changes, audited with before and
+//! after), and each item's due-by kept in `items.due_at` (written with the item,
+//! and rewritten for every item in the same transaction when go-live or the
+//! numbers change), so the worklist sorts and filters by it at any size.
+//! The column is derived: `verify` recomputes it and names an item whose
+//! due-by was changed behind the app's back.
+
+use chrono::NaiveDate;
+
+use crate::domain::dates::iso_date;
+use crate::domain::deadline::{DeadlineRules, Deadlines, DueBy};
+use crate::domain::permissions::Action;
+use crate::domain::{Actor, AuditAction, AuditEntity, ItemInput, ItemKind, Patient};
+use crate::store::access::authorize;
+use crate::store::audit::append;
+use crate::store::sql::{Backend, Sql, params};
+use crate::store::{StoreError, StoreResult};
+
+/// The practice's numbers (the defaults until the practice manager sets them).
+pub fn rules(c: &mut dyn Sql) -> StoreResult<DeadlineRules> {
+    let text = c
+        .query_opt("SELECT deadline_rules FROM project WHERE id = 1", &[])?
+        .map(|r| r.opt_text(0))
+        .transpose()?
+        .flatten();
+    match text {
+        None => Ok(DeadlineRules::default()),
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|_| StoreError::Corrupt("the project's deadline rules are unreadable".into())),
+    }
+}
+
+/// The practice's deadlines (go-live and numbers), once a project is set up.
+pub fn deadlines(c: &mut dyn Sql) -> StoreResult<Option<Deadlines>> {
+    let Some(project) = crate::store::practice::project(c)? else {
+        return Ok(None);
+    };
+    Ok(Some(Deadlines {
+        go_live: project.go_live,
+        rules: rules(c)?,
+    }))
+}
+
+/// The day read access to the old system ends, if the practice recorded it.
+pub fn old_system_access_ends(c: &mut dyn Sql) -> StoreResult<Option<NaiveDate>> {
+    let text = c
+        .query_opt(
+            "SELECT old_system_access_ends FROM project WHERE id = 1",
+            &[],
+        )?
+        .map(|r| r.opt_text(0))
+        .transpose()?
+        .flatten();
+    text.map(|t| crate::store::rows::date(0, "old-system access end", &t))
+        .transpose()
+}
+
+/// Changes the practice's numbers (the practice manager), and every item's
+/// due-by with them, in one transaction with its audit event.
+pub fn set_rules<B: Backend>(store: &mut B, new: &DeadlineRules, actor: &Actor) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageProject)?;
+    new.check().map_err(|why| {
+        StoreError::Invalid(vec![crate::domain::FieldError::new("deadline_rules", why)])
+    })?;
+    let json = serde_json::to_string(new).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    store.write(|tx| {
+        let before = rules(tx)?;
+        tx.execute(
+            "UPDATE project SET deadline_rules = ?1 WHERE id = 1",
+            &params![json.as_str()],
+        )?;
+        refresh(tx, All)?;
+        append(
+            tx,
+            actor,
+            AuditEntity::Project,
+            1,
+            AuditAction::ProjectDeadlineRules,
+            Some(&before),
+            Some(new),
+        )
+    })
+}
+
+/// Records the day read access to the old system ends (`None`: not known);
+/// the practice manager, audited.
+pub fn set_old_system_access_ends<B: Backend>(
+    store: &mut B,
+    day: Option<NaiveDate>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    authorize(store, actor, Action::ManageProject)?;
+    store.write(|tx| {
+        let before = old_system_access_ends(tx)?;
+        tx.execute(
+            "UPDATE project SET old_system_access_ends = ?1 WHERE id = 1",
+            &params![day.map(iso_date)],
+        )?;
+        append(
+            tx,
+            actor,
+            AuditEntity::Project,
+            1,
+            AuditAction::ProjectOldSystemAccess,
+            Some(&before),
+            Some(&day),
+        )
+    })
+}
+
+/// What a due-by needs of an item, as stored (kind, time, fields).
+pub(crate) fn due_of(
+    d: &Deadlines,
+    kind: &str,
+    occurred_at: &str,
+    fields_json: &str,
+) -> Option<DueBy> {
+    let input = ItemInput {
+        kind: ItemKind::parse(kind)?,
+        occurred_at: crate::domain::dates::from_iso(occurred_at)?,
+        patient: Patient {
+            nhs_number: None,
+            name: String::new(),
+            date_of_birth: None,
+        },
+        clinician: None,
+        details: String::new(),
+        fields: serde_json::from_str(fields_json).ok()?,
+    };
+    Some(d.due_by(&input))
+}
+
+/// Which items [`refresh`] rewrites.
+#[derive(Clone, Copy)]
+pub(crate) enum Which {
+    All,
+    /// Those with none yet (a log made before deadlines).
+    Missing,
+}
+use Which::All;
+
+/// Rewrites items' due-by from the practice's deadlines (only those that
+/// change); returns how many changed.
+pub(crate) fn refresh(tx: &mut dyn Sql, which: Which) -> StoreResult<u64> {
+    let Some(d) = deadlines(tx)? else {
+        return Ok(0);
+    };
+    let filter = match which {
+        Which::All => "",
+        Which::Missing => " WHERE due_at IS NULL",
+    };
+    let mut changed = Vec::new();
+    tx.query_each(
+        &format!("SELECT id, kind, occurred_at, fields_json, due_at FROM items{filter}"),
+        &[],
+        &mut |r| {
+            let due = due_of(&d, &r.text(1)?, &r.text(2)?, &r.text(3)?).map(DueBy::stored);
+            if due != r.opt_text(4)? {
+                changed.push((r.int(0)?, due));
+            }
+            Ok(())
+        },
+    )?;
+    for (id, due) in &changed {
+        tx.execute(
+            "UPDATE items SET due_at = ?1 WHERE id = ?2",
+            &params![due.clone(), *id],
+        )?;
+    }
+    Ok(changed.len() as u64)
+}
+
+/// Fills in the due-by of items that have none (a log from before deadlines
+/// were kept): once, when a log is opened. Derived data only: no event.
+pub fn fill_missing<B: Backend>(store: &mut B) -> StoreResult<()> {
+    let missing = store.read(|c| {
+        c.exists(
+            "SELECT 1 FROM items WHERE due_at IS NULL AND voided_at IS NULL",
+            &[],
+        )
+    })?;
+    if missing {
+        store.write(|tx| refresh(tx, Which::Missing).map(|_| ()))?;
+    }
+    Ok(())
+}
