@@ -1973,7 +1973,194 @@ fn only_the_practice_manager_restores_and_only_a_log_file<S: CutoverStore>(mut p
     assert!(SqliteStore::open(&to).unwrap().verify().unwrap().is_ok());
 }
 
+/// Deadlines in the store: each item's due-by from its kind's rule, the
+/// worklist sorted by it (overdue first) and filtered to what is overdue or due
+/// today as of a moment; moving go-live and changing the practice's numbers
+/// move every due-by at once (the practice manager only, audited), and the log
+/// still verifies; each person's share of the day's plan is counted.
+fn deadlines_sort_and_filter_the_worklist_and_follow_go_live<S: CutoverStore>(mut p: Practice<S>) {
+    use cutover_log::domain::deadline::DeadlineRules;
+    use cutover_log::domain::{DueFilter, DueWindow};
+    let desk = p.desk(during());
+    let with = |kind: ItemKind, occurred: &str, fields: &[(&str, &str)]| {
+        let mut i = input(kind, &p.gp, NHS_A, occurred);
+        for (k, v) in fields {
+            i.fields.insert(k.to_string(), v.to_string());
+        }
+        i
+    };
+    // Go-live is Monday 23/11/2026 08:00.
+    let logged: Vec<_> = [
+        with(
+            ItemKind::Appointment,
+            "2026-11-20T09:00",
+            &[("appointment_at", "2026-11-23T10:30")],
+        ),
+        with(
+            ItemKind::Appointment,
+            "2026-11-20T09:05",
+            &[("appointment_at", "2026-11-27T10:30")],
+        ),
+        with(
+            ItemKind::Prescription,
+            "2026-11-20T09:10",
+            &[("prescription_type", "repeat_dispensing")],
+        ),
+        with(ItemKind::Prescription, "2026-11-20T09:15", &[]),
+        with(ItemKind::TelephoneCall, "2026-11-20T09:20", &[]),
+        with(
+            ItemKind::Referral,
+            "2026-11-20T09:25",
+            &[("referral_priority", "two_week_wait")],
+        ),
+    ]
+    .iter()
+    .map(|i| p.store.log_item(i, &desk).unwrap().id)
+    .collect();
+    let ids = |store: &S, f: &WorklistFilter, sort: SortKey| -> Vec<usize> {
+        store
+            .worklist_page(
+                f,
+                Sort {
+                    key: sort,
+                    descending: false,
+                },
+                0,
+                50,
+            )
+            .unwrap()
+            .iter()
+            .map(|it| logged.iter().position(|id| *id == it.id).unwrap())
+            .collect()
+    };
+    let due = |which, now: &str| WorklistFilter {
+        due: Some(DueWindow { which, now: t(now) }),
+        ..WorklistFilter::default()
+    };
+    // The slot at 10:30 on go-live day first, then go-live day's, then Tuesday's
+    // prescription (2 working days from Friday), then the call (5 working days).
+    assert_eq!(
+        ids(&p.store, &WorklistFilter::default(), SortKey::Due),
+        [0, 1, 2, 5, 3, 4]
+    );
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::Overdue, "2026-11-23T11:00"),
+            SortKey::Due
+        ),
+        [0]
+    );
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::DueToday, "2026-11-23T11:00"),
+            SortKey::Due
+        ),
+        [1, 2, 5]
+    );
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::ByToday, "2026-11-23T11:00"),
+            SortKey::Due
+        ),
+        [0, 1, 2, 5]
+    );
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::DueToday, "2026-11-24T09:00"),
+            SortKey::Due
+        ),
+        [3]
+    );
+    // Done items are never overdue.
+    let seen = p.seen(&[logged[1]]);
+    p.store
+        .set_status(
+            &seen,
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(t("2026-11-23T09:00")),
+        )
+        .unwrap();
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::Overdue, "2026-11-24T09:00"),
+            SortKey::Due
+        ),
+        [0, 2, 5]
+    );
+    let share = p
+        .store
+        .worklist_count_by_assignee(&due(DueFilter::Overdue, "2026-11-24T09:00"))
+        .unwrap();
+    assert_eq!(share.iter().map(|(_, n)| n).sum::<u64>(), 3);
+
+    // Go-live slips to Wednesday 25/11: every due-by follows, in the same change.
+    let manager = p.as_manager(during());
+    let mut moved = p.store.project().unwrap().unwrap();
+    moved.go_live = t("2026-11-25T08:00");
+    p.store.update_project(&moved, &manager).unwrap();
+    assert!(
+        ids(
+            &p.store,
+            &due(DueFilter::ByToday, "2026-11-24T09:00"),
+            SortKey::Due
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::ByToday, "2026-11-25T09:00"),
+            SortKey::Due
+        ),
+        [2, 3, 5]
+    );
+
+    // The practice's numbers: the practice manager only, audited. With no days
+    // for the rest, everything open is due on go-live day, in date order.
+    let quicker = DeadlineRules {
+        default_days: 0,
+        ..DeadlineRules::default()
+    };
+    assert!(matches!(
+        p.store.set_deadline_rules(&quicker, &desk),
+        Err(StoreError::NotPermitted(_))
+    ));
+    assert!(matches!(
+        p.store.set_deadline_rules(
+            &DeadlineRules {
+                default_days: 61,
+                ..quicker
+            },
+            &manager
+        ),
+        Err(StoreError::Invalid(_))
+    ));
+    p.store.set_deadline_rules(&quicker, &manager).unwrap();
+    assert_eq!(p.store.deadline_rules().unwrap(), quicker);
+    assert_eq!(
+        ids(
+            &p.store,
+            &due(DueFilter::ByToday, "2026-11-25T09:00"),
+            SortKey::Due
+        ),
+        [0, 2, 3, 4, 5]
+    );
+    // The old system's read access.
+    let ends = chrono::NaiveDate::from_ymd_opt(2027, 1, 8);
+    p.store.set_old_system_access_ends(ends, &manager).unwrap();
+    assert_eq!(p.store.old_system_access_ends().unwrap(), ends);
+    assert!(p.store.verify().unwrap().is_ok());
+}
+
 on_both_stores!(
+    deadlines_sort_and_filter_the_worklist_and_follow_go_live,
     only_the_practice_manager_restores_and_only_a_log_file,
     every_kind_round_trips_through_the_store,
     verify_names_every_row_changed_behind_the_apps_back,

@@ -27,5 +27,6 @@ pub use staff::{Role, Staff, StaffDirectory, StaffId};
 pub use status::{PreviousStatus, Reentry, Status, StatusChange, Void};
 pub use validation::FieldError;
 pub use worklist::{
-    AssigneeFilter, NewSystemFilter, PatientRecall, Sort, SortKey, Stats, WorklistFilter,
+    AssigneeFilter, DueFilter, DueWindow, NewSystemFilter, PatientRecall, Sort, SortKey, Stats,
+    WorklistFilter,
 };

@@ -32,6 +32,36 @@ impl NewSystemFilter {
     }
 }
 
+/// Open items by their deadline (see [`super::deadline`]), as of a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DueFilter {
+    /// Past their due-by.
+    Overdue,
+    /// Due later today.
+    DueToday,
+    /// Overdue or due today: the day's plan.
+    ByToday,
+}
+
+impl DueFilter {
+    pub const ALL: [DueFilter; 3] = [DueFilter::ByToday, DueFilter::Overdue, DueFilter::DueToday];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DueFilter::Overdue => "Overdue",
+            DueFilter::DueToday => "Due today",
+            DueFilter::ByToday => "Overdue or due today",
+        }
+    }
+}
+
+/// A [`DueFilter`] as of `now` (to the minute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueWindow {
+    pub which: DueFilter,
+    pub now: chrono::NaiveDateTime,
+}
+
 /// Whose items to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AssigneeFilter {
@@ -56,6 +86,8 @@ pub enum SortKey {
     Assignee,
     Status,
     LoggedAt,
+    /// By due-by: overdue first, then due soonest (the default after go-live).
+    Due,
 }
 
 /// A combination of worklist filters; the empty filter matches every live item.
@@ -81,6 +113,8 @@ pub struct WorklistFilter {
     pub include_voided: bool,
     /// Only items re-entered with this finding from the new system's reports.
     pub new_system: Option<NewSystemFilter>,
+    /// Only open items overdue or due today (as of a moment).
+    pub due: Option<DueWindow>,
 }
 
 /// Sort order of a worklist page.

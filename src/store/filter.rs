@@ -5,6 +5,8 @@
 use chrono::Duration;
 
 use crate::domain::dates::iso_date;
+use crate::domain::deadline::DueBy;
+use crate::domain::worklist::{DueFilter, DueWindow};
 use crate::domain::{AssigneeFilter, WorklistFilter};
 use crate::store::rows::search_terms;
 
@@ -22,7 +24,7 @@ pub enum Condition {
     Fixed(&'static str),
     /// The column holds one of the values.
     OneOf(&'static str, Vec<String>),
-    /// `column op value`, with `op` one of `=`, `>=`, `<`.
+    /// `column op value`, with `op` one of `=`, `>=`, `>`, `<=`, `<`.
     Compare(&'static str, &'static str, Value),
     /// The item's search text contains this term (case-folded, as typed).
     Contains(String),
@@ -72,7 +74,36 @@ pub fn conditions(f: &WorklistFilter) -> Vec<Condition> {
     if let Some(n) = f.new_system {
         out.push(Fixed(crate::store::reconcile::finding_condition(n)));
     }
+    if let Some(w) = f.due {
+        out.extend(due_conditions(w));
+    }
     out.extend(search_terms(&f.text).into_iter().map(Contains));
+    out
+}
+
+/// Open items whose stored due-by (`store::deadlines`, sorting as the deadlines
+/// do) is past, or falls today, as of `w.now`.
+fn due_conditions(w: DueWindow) -> Vec<Condition> {
+    use Condition::{Compare, OneOf};
+    let open = crate::domain::Status::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.code().to_string())
+        .collect();
+    // Overdue: the deadline is at or before now; today: before today's end.
+    let now = DueBy::Time(w.now).stored();
+    let end_of_today = DueBy::Day(w.now.date()).stored();
+    let mut out = vec![OneOf("items.status", open)];
+    match w.which {
+        DueFilter::Overdue => out.push(Compare("items.due_at", "<=", Value::Text(now))),
+        DueFilter::DueToday => {
+            out.push(Compare("items.due_at", ">", Value::Text(now)));
+            out.push(Compare("items.due_at", "<=", Value::Text(end_of_today)));
+        }
+        DueFilter::ByToday => {
+            out.push(Compare("items.due_at", "<=", Value::Text(end_of_today)));
+        }
+    }
     out
 }
 

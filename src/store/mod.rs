@@ -284,6 +284,11 @@ pub trait CutoverStore {
     ) -> StoreResult<Vec<Item>>;
     /// How many items match a filter.
     fn worklist_count(&self, filter: &WorklistFilter) -> StoreResult<u64>;
+    /// How many items match, per person assigned (`None`: nobody), most first.
+    fn worklist_count_by_assignee(
+        &self,
+        filter: &WorklistFilter,
+    ) -> StoreResult<Vec<(Option<StaffId>, u64)>>;
     /// How many items match and one page of them, read together: what the worklist
     /// needs when its filter changes (with free text, in one pass).
     fn worklist_count_and_page(

@@ -72,6 +72,7 @@ fn order_by(d: &Dialect, sort: Sort) -> (String, &'static str) {
         SortKey::Assignee => (staff_join_on("assignee"), d.folded("sort_staff.name")),
         SortKey::Status => ("", "items.status".into()),
         SortKey::LoggedAt => ("", "items.logged_at".into()),
+        SortKey::Due => ("", "items.due_at".into()),
     };
     let order = if key.is_empty() {
         format!("ORDER BY items.occurred_at {dir}, items.id {dir}")
@@ -117,6 +118,32 @@ pub fn count(c: &mut dyn Sql, f: &WorklistFilter) -> StoreResult<u64> {
     let mut q = Query::default();
     let clause = where_clause(c.dialect(), f, &mut q);
     c.count(&format!("SELECT COUNT(*) FROM items {clause}"), &q.params)
+}
+
+/// How many items match a filter, for each person they are assigned to (`None`:
+/// nobody), most first: each person's share of a plan.
+pub fn count_by_assignee(
+    c: &mut dyn Sql,
+    f: &WorklistFilter,
+) -> StoreResult<Vec<(Option<crate::domain::StaffId>, u64)>> {
+    let mut q = Query::default();
+    let clause = where_clause(c.dialect(), f, &mut q);
+    let mut out = Vec::new();
+    c.query_each(
+        &format!(
+            "SELECT items.assignee_id, COUNT(*) FROM items {clause}
+             GROUP BY items.assignee_id ORDER BY COUNT(*) DESC, items.assignee_id"
+        ),
+        &q.params,
+        &mut |r| {
+            out.push((
+                r.opt_int(0)?.map(crate::domain::StaffId),
+                u64::try_from(r.int(1)?).unwrap_or(0),
+            ));
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
 /// The count and one page. With free text, the matches come from the text index

@@ -89,6 +89,12 @@ impl<B: Backend> CutoverStore for B {
     fn worklist_count(&self, filter: &WorklistFilter) -> StoreResult<u64> {
         self.read(|c| queries::count(c, filter))
     }
+    fn worklist_count_by_assignee(
+        &self,
+        filter: &WorklistFilter,
+    ) -> StoreResult<Vec<(Option<StaffId>, u64)>> {
+        self.read(|c| queries::count_by_assignee(c, filter))
+    }
     fn worklist_count_and_page(
         &self,
         filter: &WorklistFilter,
