@@ -78,12 +78,15 @@ fn click_row(h: &mut Harness<'_, CutoverApp>, patient: &str) {
 }
 
 /// Signs in and opens the worklist on everyone's items (each person starts on
-/// their own screen: reception on the log, a clinician on their own items).
+/// their own screen: reception on the log, a clinician on their own items), in
+/// date order (the person's choice: after go-live it opens by due-by, see
+/// `ui_deadlines`).
 fn sign_in_to_worklist(h: &mut Harness<'_, CutoverApp>, who: &str) {
     common::ui::sign_in(h, who);
     h.key_press(egui::Key::F3);
     h.run();
     pick(h, "Assigned to", "Anyone");
+    click(h, "When");
 }
 
 #[test]

@@ -290,6 +290,71 @@ impl Deadlines {
     }
 }
 
+/// What the banner counts about deadlines (open items only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeadlineCounts {
+    pub overdue: u64,
+    pub due_today: u64,
+    /// Still outstanding or with a problem.
+    pub open: u64,
+}
+
+/// The banner's lines about deadlines at `now`, each with whether it is a
+/// warning: from go-live day, what is overdue and due today; and, once the
+/// practice has recorded the last day the old system can be read, a countdown
+/// that warns from 14 days before (with what is still open), and after it says
+/// the open items can no longer be checked against their source.
+pub fn banner_lines(
+    counts: DeadlineCounts,
+    old_system_last_day: Option<NaiveDate>,
+    go_live: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Vec<(String, bool)> {
+    let mut lines = Vec::new();
+    let today = now.date();
+    if today >= go_live.date() && counts.overdue + counts.due_today > 0 {
+        lines.push((
+            format!(
+                "{} overdue, {} due today - Today's plan is on the worklist (F3).",
+                counts.overdue, counts.due_today
+            ),
+            counts.overdue > 0,
+        ));
+    }
+    if let Some(last) = old_system_last_day {
+        let left = (last - today).num_days();
+        let open = match counts.open {
+            1 => "1 item is".to_string(),
+            n => format!("{n} items are"),
+        };
+        let until = super::dates::uk_date(last);
+        lines.push(match left {
+            l if l < 0 => (
+                format!(
+                    "Read access to the old system ended after {until}: {open} still open and can no longer be checked against it."
+                ),
+                counts.open > 0,
+            ),
+            0 => (
+                format!("Today is the last day the old system can be read: {open} still open."),
+                true,
+            ),
+            l if l <= 14 => (
+                format!(
+                    "The old system can be read for {l} more day{} (until {until}): {open} still open - check them against it before then.",
+                    if l == 1 { "" } else { "s" }
+                ),
+                true,
+            ),
+            l => (
+                format!("The old system can be read until {until} ({l} days)."),
+                false,
+            ),
+        });
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -522,6 +587,48 @@ mod tests {
             assert_eq!(DueBy::parse_stored(&d.stored()), Some(d));
         }
         assert_eq!(DueBy::parse_stored("nonsense"), None);
+    }
+
+    #[test]
+    fn the_banner_counts_down_to_the_end_of_old_system_access() {
+        let counts = DeadlineCounts {
+            overdue: 2,
+            due_today: 5,
+            open: 40,
+        };
+        let live = at("2026-12-07T08:00");
+        let last = Some(day("2027-01-20"));
+        // Before go-live: no deadline counts; far from the end: a plain line.
+        let before = banner_lines(counts, last, live, at("2026-12-04T10:00"));
+        assert_eq!(
+            before,
+            [(
+                "The old system can be read until 20/01/2027 (47 days).".to_string(),
+                false
+            )]
+        );
+        let on_the_day = banner_lines(counts, None, live, at("2026-12-07T10:00"));
+        assert_eq!(
+            on_the_day[0].0,
+            "2 overdue, 5 due today - Today's plan is on the worklist (F3)."
+        );
+        assert!(on_the_day[0].1, "overdue items warn");
+        let at_14 = banner_lines(counts, last, live, at("2027-01-06T09:00"));
+        assert!(at_14[1].1);
+        assert!(
+            at_14[1]
+                .0
+                .contains("14 more days (until 20/01/2027): 40 items are still open")
+        );
+        let at_7 = banner_lines(counts, last, live, at("2027-01-13T09:00"));
+        assert!(at_7[1].0.contains("7 more days"), "{}", at_7[1].0);
+        let after = banner_lines(counts, last, live, at("2027-01-21T09:00"));
+        assert!(
+            after[1].0.contains("can no longer be checked"),
+            "{}",
+            after[1].0
+        );
+        assert!(after[1].1);
     }
 
     #[test]

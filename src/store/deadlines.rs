@@ -185,3 +185,25 @@ pub fn fill_missing<B: Backend>(store: &mut B) -> StoreResult<()> {
     }
     Ok(())
 }
+
+/// What the banner counts at `now`: open items overdue, due later today, and
+/// open at all (three counts on the worklist's own filter).
+pub fn counts(
+    store: &dyn crate::store::CutoverStore,
+    now: chrono::NaiveDateTime,
+) -> StoreResult<crate::domain::deadline::DeadlineCounts> {
+    use crate::domain::{DueFilter, DueWindow, Status, WorklistFilter};
+    let due = |which| WorklistFilter {
+        due: Some(DueWindow { which, now }),
+        ..WorklistFilter::default()
+    };
+    let open = WorklistFilter {
+        statuses: Status::ALL.into_iter().filter(|s| s.is_open()).collect(),
+        ..WorklistFilter::default()
+    };
+    Ok(crate::domain::deadline::DeadlineCounts {
+        overdue: store.worklist_count(&due(DueFilter::Overdue))?,
+        due_today: store.worklist_count(&due(DueFilter::DueToday))?,
+        open: store.worklist_count(&open)?,
+    })
+}

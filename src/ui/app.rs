@@ -1,7 +1,7 @@
 //! The app: top bar (practice, phase banner, who is at this desk), the current
 //! screen, and the status line; commands from every source handled in one place.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 
 use crate::domain::{Project, StaffDirectory};
 use crate::store::CutoverStore;
@@ -35,6 +35,13 @@ struct Shared {
     lock_minutes: u32,
     /// The folder chosen for backups (read with the rest of the reference data).
     backup_folder: Option<String>,
+    /// The practice's deadline numbers.
+    deadline_rules: crate::domain::deadline::DeadlineRules,
+    /// The last day the old system can be read, if recorded.
+    old_system_last_day: Option<chrono::NaiveDate>,
+    /// The banner's deadline counts and the minute they were counted (counted
+    /// again when the log changes or the minute has moved on and a frame is drawn).
+    deadline_counts: Option<(NaiveDateTime, crate::domain::deadline::DeadlineCounts)>,
 }
 
 impl Shared {
@@ -56,9 +63,46 @@ impl Shared {
             now,
             lock_minutes: self.lock_minutes,
             backup_folder: self.backup_folder.as_deref(),
+            deadlines: crate::domain::deadline::Deadlines {
+                go_live: project.go_live,
+                rules: self.deadline_rules,
+            },
+            old_system_last_day: self.old_system_last_day,
             status,
             commands,
         })
+    }
+}
+
+impl Shared {
+    /// The banner's lines about deadlines (see [`crate::domain::deadline::banner_lines`]),
+    /// counted again when the log changed or the minute moved on.
+    fn deadline_lines(&mut self, now: NaiveDateTime) -> Vec<(String, bool)> {
+        let Some(project) = &self.project else {
+            return Vec::new();
+        };
+        let minute = now
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(now);
+        let counts = match self.deadline_counts {
+            Some((at, c)) if at == minute => c,
+            _ => match crate::store::deadlines::counts(self.store.as_ref(), minute) {
+                Ok(c) => {
+                    self.deadline_counts = Some((minute, c));
+                    c
+                }
+                // The counts are a reminder: the worklist shows the items, and
+                // a failing store is reported by the screens that read it.
+                Err(_) => return Vec::new(),
+            },
+        };
+        crate::domain::deadline::banner_lines(
+            counts,
+            self.old_system_last_day,
+            project.go_live,
+            now,
+        )
     }
 }
 
@@ -124,6 +168,9 @@ impl CutoverApp {
                 staff: StaffDirectory::default(),
                 lock_minutes: DEFAULT_LOCK_MINUTES,
                 backup_folder: None,
+                deadline_rules: crate::domain::deadline::DeadlineRules::default(),
+                old_system_last_day: None,
+                deadline_counts: None,
             },
             desk: Desk::default(),
             screen: Screen::Log,
@@ -304,6 +351,19 @@ impl CutoverApp {
                     problem.get_or_insert(("Could not read the backup folder".into(), e));
                 }
             }
+            match shared.store.deadline_rules() {
+                Ok(r) => shared.deadline_rules = r,
+                Err(e) => {
+                    problem.get_or_insert(("Could not read the practice's deadlines".into(), e));
+                }
+            }
+            match shared.store.old_system_access_ends() {
+                Ok(d) => shared.old_system_last_day = d,
+                Err(e) => {
+                    problem.get_or_insert(("Could not read the old system's access end".into(), e));
+                }
+            }
+            shared.deadline_counts = None;
             match shared.store.lock_minutes() {
                 Ok(m) => shared.lock_minutes = m,
                 Err(e) => {
@@ -342,6 +402,7 @@ impl CutoverApp {
 
     /// The log may have changed: every list re-reads when next shown.
     fn lists_changed(&mut self) {
+        self.shared.deadline_counts = None;
         self.log.today.mark_stale();
         self.worklist.refresh();
         self.progress.mark_stale();
@@ -516,6 +577,13 @@ impl CutoverApp {
                         );
                     }
                     ui.label(egui::RichText::new(text).strong());
+                    for (line, warning) in self.shared.deadline_lines(now) {
+                        if warning {
+                            widgets::error_label(ui, &line);
+                        } else {
+                            ui.label(line);
+                        }
+                    }
                     if let Some(warning) = self.backups.warning() {
                         widgets::error_label(ui, &warning);
                     }

@@ -206,6 +206,10 @@ pub struct AppContext<'a> {
     pub lock_minutes: u32,
     /// The folder chosen for the app's backups (none: beside the log).
     pub backup_folder: Option<&'a str>,
+    /// The practice's deadlines (go-live and its numbers).
+    pub deadlines: crate::domain::deadline::Deadlines,
+    /// The last day the old system can be read, if recorded.
+    pub old_system_last_day: Option<chrono::NaiveDate>,
     pub status: &'a mut status::StatusLine,
     pub commands: &'a mut Vec<Command>,
 }

@@ -4,15 +4,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Timelike};
 use egui::{Key, Modifiers, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::domain::dates::{parse_date, uk_date, uk_date_time};
+use crate::domain::deadline::{Deadlines, Urgency};
 use crate::domain::item::display_field;
 use crate::domain::{
-    AssigneeFilter, AuditEvent, Item, ItemId, ItemKind, NewSystemFilter, PreviousStatus, SeenItem,
-    Sort, SortKey, StaffDirectory, StaffId, Status, StatusChange, WorklistFilter,
+    AssigneeFilter, AuditEvent, DueFilter, DueWindow, Item, ItemId, ItemKind, NewSystemFilter,
+    PreviousStatus, SeenItem, Sort, SortKey, StaffDirectory, StaffId, Status, StatusChange,
+    WorklistFilter,
 };
 use crate::store::StoreError;
 
@@ -45,7 +47,15 @@ pub struct WorklistScreen {
     pub from: String,
     pub to: String,
     pub text: String,
+    /// Open items overdue or due today only.
+    pub due: Option<DueFilter>,
     pub sort: Sort,
+    /// Whether the person chose the sort (until then: by due-by after go-live,
+    /// by date before).
+    sort_chosen: bool,
+    /// Each person's share of the items shown while a due filter is on, for
+    /// the filter it was counted for (counted again when the log changes).
+    plan_share: Option<(WorklistFilter, Vec<(Option<StaffId>, u64)>)>,
     /// The row the keyboard is on.
     pub cursor: Option<u64>,
     /// Items picked for a bulk action (Ctrl+click, Shift+arrows), each with the
@@ -184,7 +194,10 @@ impl Default for WorklistScreen {
             from: String::new(),
             to: String::new(),
             text: String::new(),
+            due: None,
             sort: Sort::default(),
+            sort_chosen: false,
+            plan_share: None,
             cursor: None,
             selected: BTreeMap::new(),
             note: String::new(),
@@ -220,8 +233,8 @@ fn parse_optional_date(s: &str) -> Result<Option<NaiveDate>, String> {
 }
 
 impl WorklistScreen {
-    /// The filter the controls describe, for the person at the desk.
-    pub fn filter(&self, desk: Option<StaffId>) -> WorklistFilter {
+    /// The filter the controls describe, for the person at the desk at `now`.
+    pub fn filter(&self, desk: Option<StaffId>, now: chrono::NaiveDateTime) -> WorklistFilter {
         WorklistFilter {
             kinds: self.kind.into_iter().collect(),
             statuses: self.statuses.iter().copied().collect(),
@@ -239,12 +252,21 @@ impl WorklistScreen {
             from: parse_optional_date(&self.from).ok().flatten(),
             to: parse_optional_date(&self.to).ok().flatten(),
             text: self.text.trim().to_string(),
+            // To the minute: the rows are read again as the minute moves on.
+            due: self.due.map(|which| DueWindow {
+                which,
+                now: now
+                    .with_second(0)
+                    .and_then(|t| t.with_nanosecond(0))
+                    .unwrap_or(now),
+            }),
             ..WorklistFilter::default()
         }
     }
 
     /// Drops fetched rows so the next frame reads the store again.
     pub fn refresh(&mut self) {
+        self.plan_share = None;
         self.cache.invalidate();
     }
 
@@ -287,6 +309,20 @@ impl WorklistScreen {
         }
     }
 
+    /// Today's plan: every open item overdue or due today, soonest deadline
+    /// first (the appointments to transfer before their slots lead), with each
+    /// person's share shown above the list.
+    pub fn show_todays_plan(&mut self) {
+        self.reset_view();
+        self.due = Some(DueFilter::ByToday);
+        self.sort = Sort {
+            key: SortKey::Due,
+            descending: false,
+        };
+        self.sort_chosen = true;
+        self.cursor = Some(0);
+    }
+
     /// The "My items" view: what the person at the desk still has to do.
     pub fn show_my_items(&mut self) {
         self.assignee = AssigneeChoice::Me;
@@ -309,7 +345,10 @@ impl WorklistScreen {
         self.from = fresh.from;
         self.to = fresh.to;
         self.text = fresh.text;
+        self.due = fresh.due;
         self.sort = fresh.sort;
+        self.sort_chosen = false;
+        self.plan_share = None;
         self.cursor = None;
         self.selected.clear();
         self.history = None;
@@ -343,7 +382,18 @@ impl WorklistScreen {
             cx.status.error(format!("Could not read the worklist: {e}"));
         }
         let desk = cx.desk.map(|s| s.id);
-        self.cache.set_query(&self.filter(desk), self.sort);
+        if !self.sort_chosen {
+            // After go-live: overdue first, then due soonest, then date.
+            self.sort = Sort {
+                key: if cx.now >= cx.project.go_live {
+                    SortKey::Due
+                } else {
+                    SortKey::OccurredAt
+                },
+                descending: false,
+            };
+        }
+        self.cache.set_query(&self.filter(desk, cx.now), self.sort);
         let count = match self.cache.count(&*cx.store) {
             Ok(n) => n,
             Err(e) => {
@@ -393,6 +443,15 @@ impl WorklistScreen {
                 .clicked()
             {
                 self.show_my_items();
+            }
+            if ui
+                .button("Today's plan")
+                .on_hover_text(
+                    "Every open item overdue or due today, soonest first, with each person's share",
+                )
+                .clicked()
+            {
+                self.show_todays_plan();
             }
             if ui.button("Show everything").clicked() {
                 // Only the view: the undo list and the reader thread stay.
@@ -483,6 +542,17 @@ impl WorklistScreen {
                 // Only re-entered items have a finding: show them.
                 self.statuses = [Status::ReEntered].into_iter().collect();
             }
+            let l = ui.label("Due");
+            egui::ComboBox::from_id_salt("filter_due")
+                .selected_text(self.due.map_or("Any time", DueFilter::label))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.due, None, "Any time");
+                    for f in DueFilter::ALL {
+                        ui.selectable_value(&mut self.due, Some(f), f.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
             let l = ui.label("From");
             ui.add(
                 egui::TextEdit::singleline(&mut self.from)
@@ -510,7 +580,42 @@ impl WorklistScreen {
                 error_label(ui, &format!("{what}: {e}"));
             }
         }
+        self.share_ui(ui, cx);
         ui.add_space(2.0);
+    }
+
+    /// While a due filter is on: each person's share of the items shown
+    /// (counted once per filter and again when the log changes).
+    fn share_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        if self.due.is_none() {
+            return;
+        }
+        let filter = self.filter(cx.desk.map(|s| s.id), cx.now);
+        if self.plan_share.as_ref().is_none_or(|(f, _)| *f != filter) {
+            match cx.store.worklist_count_by_assignee(&filter) {
+                Ok(share) => self.plan_share = Some((filter, share)),
+                Err(e) => {
+                    cx.status
+                        .error(format!("Could not count each person's share: {e}"));
+                    self.plan_share = Some((filter, Vec::new()));
+                }
+            }
+        }
+        let Some((_, share)) = &self.plan_share else {
+            return;
+        };
+        let words: Vec<String> = share
+            .iter()
+            .map(|(who, n)| format!("{} {n}", name_or(cx.staff, *who, "unassigned")))
+            .collect();
+        ui.label(format!(
+            "Each person's share: {}",
+            if words.is_empty() {
+                "nothing to do".to_string()
+            } else {
+                words.join(" · ")
+            }
+        ));
     }
 
     /// Arrow keys move, Space ticks, N/P/O set the other states, Ctrl+Z undoes.
@@ -1001,7 +1106,11 @@ impl WorklistScreen {
         let mut clicked: Option<(u64, SeenItem, Modifiers)> = None;
         let mut sort_by: Option<SortKey> = None;
         let mut error: Option<String> = None;
-        let go_live = cx.project.go_live;
+        let marks = RowMarks {
+            deadlines: cx.deadlines,
+            now: cx.now,
+            old_system_last_day: cx.old_system_last_day,
+        };
         let store = &*cx.store;
         let staff = cx.staff;
         let cache = &mut self.cache;
@@ -1062,7 +1171,7 @@ impl WorklistScreen {
                         }
                     };
                     row.set_selected(cursor == Some(index) || selected.contains_key(&item.id));
-                    let cells = row_cells(&item, staff, go_live);
+                    let cells = row_cells(&item, staff, &marks);
                     for &(c, _) in &plan {
                         row.col(|ui| {
                             ui.label(&cells[c]);
@@ -1089,6 +1198,7 @@ impl WorklistScreen {
                     descending: false,
                 }
             };
+            self.sort_chosen = true;
             self.cursor = None;
             self.words = None;
         }
@@ -1383,9 +1493,9 @@ struct ColumnSpec {
 }
 
 /// The worklist's columns in order. Status, Assigned to and the patient are
-/// never left out; Clinician goes first, then Details, Flag, NHS number, Kind
-/// and When (all still in the detail panel).
-const COLUMNS: [ColumnSpec; 9] = [
+/// never left out; Clinician goes first, then Details, NHS number, Kind, Flag,
+/// When and Due (all but Due also in the detail panel).
+const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
         title: "When",
         sort: Some(SortKey::OccurredAt),
@@ -1394,18 +1504,25 @@ const COLUMNS: [ColumnSpec; 9] = [
         drop_rank: 6,
     },
     ColumnSpec {
+        title: "Due",
+        sort: Some(SortKey::Due),
+        min: 80.0,
+        preferred: 108.0,
+        drop_rank: 7,
+    },
+    ColumnSpec {
         title: "Kind",
         sort: Some(SortKey::Kind),
         min: 80.0,
         preferred: 104.0,
-        drop_rank: 5,
+        drop_rank: 4,
     },
     ColumnSpec {
         title: "NHS number",
         sort: Some(SortKey::NhsNumber),
         min: 92.0,
         preferred: 92.0,
-        drop_rank: 4,
+        drop_rank: 3,
     },
     ColumnSpec {
         title: "Patient",
@@ -1447,13 +1564,13 @@ const COLUMNS: [ColumnSpec; 9] = [
         sort: None,
         min: 64.0,
         preferred: 70.0,
-        drop_rank: 3,
+        drop_rank: 5,
     },
 ];
 
 /// Where the width left over goes: Details, or the patient's name without it.
-const DETAILS: usize = 4;
-const PATIENT: usize = 3;
+const DETAILS: usize = 5;
+const PATIENT: usize = 4;
 
 /// The columns that fit a table `width` points wide (with `spacing` between
 /// columns) and the width of each, as (index into [`COLUMNS`], width), in order.
@@ -1499,17 +1616,40 @@ fn fit_columns(width: f32, spacing: f32) -> Vec<(usize, f32)> {
     kept.into_iter().zip(widths).collect()
 }
 
+/// What a row's Due and Flag cells are worked out from.
+struct RowMarks {
+    deadlines: Deadlines,
+    now: chrono::NaiveDateTime,
+    old_system_last_day: Option<NaiveDate>,
+}
+
 /// One worklist row's cells, in column order.
-fn row_cells(item: &Item, staff: &StaffDirectory, go_live: chrono::NaiveDateTime) -> [String; 9] {
+fn row_cells(item: &Item, staff: &StaffDirectory, marks: &RowMarks) -> [String; 10] {
+    let due = marks.deadlines.due_by(&item.input);
     let mut flags = Vec::new();
+    let open = item.reentry.status.is_open() && item.void.is_none();
+    if open {
+        match due.urgency(marks.now) {
+            Urgency::Overdue => flags.push("OVERDUE"),
+            Urgency::DueToday => flags.push("due today"),
+            Urgency::Later => {}
+        }
+        if marks
+            .old_system_last_day
+            .is_some_and(|last| marks.now.date() > last)
+        {
+            flags.push("no longer checkable");
+        }
+    }
     if item.logged_outside_window() {
         flags.push("late log");
     }
-    if item.needs_transfer(go_live) {
+    if item.needs_transfer(marks.deadlines.go_live) {
         flags.push("transfer");
     }
     [
         uk_date_time(item.input.occurred_at),
+        due.words(),
         item.input.kind.label().to_string(),
         item.input
             .patient
@@ -1632,11 +1772,17 @@ mod tests {
                 );
             }
         }
-        // The order they go in: Clinician, Details, Flag, NHS number, Kind, When.
-        assert!(!titles(&fit_columns(850.0, 8.0)).contains(&"Clinician"));
-        assert!(titles(&fit_columns(850.0, 8.0)).contains(&"Details"));
-        let narrow = titles(&fit_columns(420.0, 8.0));
-        assert_eq!(narrow, ["When", "Patient", "Assigned to", "Status"]);
+        // The order they go in: Clinician, Details, NHS number, Kind, Flag (it
+        // says what is overdue), When, and Due last.
+        assert!(!titles(&fit_columns(940.0, 8.0)).contains(&"Clinician"));
+        assert!(titles(&fit_columns(940.0, 8.0)).contains(&"Details"));
+        let narrow = titles(&fit_columns(600.0, 8.0));
+        assert_eq!(
+            narrow,
+            ["When", "Due", "Patient", "Assigned to", "Status", "Flag"]
+        );
+        let narrowest = titles(&fit_columns(420.0, 8.0));
+        assert_eq!(narrowest, ["Due", "Patient", "Assigned to", "Status"]);
     }
 
     #[test]
@@ -1706,7 +1852,11 @@ mod tests {
         w.read_in_background();
         w.forget_person();
         let fresh = WorklistScreen::default();
-        assert_eq!(w.filter(Some(StaffId(1))), fresh.filter(Some(StaffId(1))));
+        let now = chrono::NaiveDateTime::default();
+        assert_eq!(
+            w.filter(Some(StaffId(1)), now),
+            fresh.filter(Some(StaffId(1)), now)
+        );
         assert_eq!(w.sort, fresh.sort);
         assert_eq!(w.cursor, None);
         assert!(w.selected.is_empty() && w.note.is_empty() && w.undo.is_empty());
