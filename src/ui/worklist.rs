@@ -35,6 +35,9 @@ pub enum AssigneeChoice {
     Staff(StaffId),
 }
 
+/// How many items each person (or nobody) has, most first.
+type Share = Vec<(Option<StaffId>, u64)>;
+
 /// The worklist screen's state.
 #[derive(Debug)]
 pub struct WorklistScreen {
@@ -55,7 +58,7 @@ pub struct WorklistScreen {
     sort_chosen: bool,
     /// Each person's share of the items shown while a due filter is on, for
     /// the filter it was counted for (counted again when the log changes).
-    plan_share: Option<(WorklistFilter, Vec<(Option<StaffId>, u64)>)>,
+    plan_share: Option<(WorklistFilter, Share)>,
     /// The row the keyboard is on.
     pub cursor: Option<u64>,
     /// Items picked for a bulk action (Ctrl+click, Shift+arrows), each with the
