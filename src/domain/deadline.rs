@@ -132,6 +132,16 @@ impl DeadlineRules {
         ]
     }
 
+    /// The rules from numbers in [`Self::describe`]'s order.
+    pub fn from_numbers(n: [u32; 4]) -> Self {
+        Self {
+            prescription_turnaround: n[0],
+            repeat_dispensing: n[1],
+            two_week_wait: n[2],
+            default_days: n[3],
+        }
+    }
+
     /// Each number within 0 to [`Self::MAX_DAYS`].
     pub fn check(&self) -> Result<(), String> {
         match self.describe().iter().find(|(_, n)| *n > Self::MAX_DAYS) {

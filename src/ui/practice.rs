@@ -9,7 +9,7 @@ use crate::domain::{Project, Role};
 use super::AppContext;
 use super::command::Command;
 use super::setup::date_time;
-use super::widgets::{choice_buttons, error_label, row, text_box};
+use super::widgets::{choice_buttons, error_label, pressed, row, text_box};
 
 /// The practice screen's state.
 #[derive(Debug)]
@@ -20,6 +20,12 @@ pub struct PracticeScreen {
     lock_minutes: String,
     /// The backup folder as typed (read from the log when first shown).
     backup_folder: Option<String>,
+    /// The deadline numbers as typed (read from the log when first shown).
+    deadline_boxes: Option<[String; 4]>,
+    deadline_error: Option<String>,
+    /// The old system's last readable day as typed.
+    old_system_last_day: Option<String>,
+    old_system_error: Option<String>,
     password_for: Option<crate::domain::StaffId>,
     new_password: String,
     /// The new password typed a second time; it must match.
@@ -43,6 +49,10 @@ impl Default for PracticeScreen {
             purge_confirming: false,
             lock_minutes: String::new(),
             backup_folder: None,
+            deadline_boxes: None,
+            deadline_error: None,
+            old_system_last_day: None,
+            old_system_error: None,
             password_for: None,
             new_password: String::new(),
             new_password_again: String::new(),
@@ -108,6 +118,8 @@ impl PracticeScreen {
                 ui.add_space(8.0);
                 self.lock_ui(ui, cx);
                 self.backup_ui(ui, cx);
+                ui.add_space(8.0);
+                self.deadlines_ui(ui, cx);
                 ui.add_space(12.0);
                 self.staff_ui(ui, cx);
                 if cx.desk.is_some_and(|d| d.role == Role::PracticeManager) {
@@ -210,6 +222,118 @@ impl PracticeScreen {
                 }
             }
         });
+    }
+
+    /// The practice's deadline numbers and the old system's last readable day
+    /// (the practice manager saves them; each saved on its own, audited).
+    fn deadlines_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let rules = cx.deadlines.rules;
+        let boxes = self
+            .deadline_boxes
+            .get_or_insert_with(|| rules.describe().map(|(_, n)| n.to_string()));
+        ui.strong("Deadlines, in working days (weekends and England's bank holidays are skipped)");
+        let mut enter = false;
+        egui::Grid::new("deadline_grid")
+            .num_columns(2)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for ((label, _), text) in rules.describe().iter().zip(boxes.iter_mut()) {
+                    let l = ui.label(*label);
+                    let r = ui
+                        .add(egui::TextEdit::singleline(text).desired_width(40.0))
+                        .labelled_by(l.id);
+                    enter |= r.lost_focus() && ui.input(|i| pressed(i, egui::Key::Enter));
+                    ui.end_row();
+                }
+            });
+        if let Some(e) = &self.deadline_error {
+            error_label(ui, e);
+        }
+        if ui.button("Save deadlines").clicked() || enter {
+            self.save_deadlines(cx);
+        }
+        let last = self
+            .old_system_last_day
+            .get_or_insert_with(|| cx.old_system_last_day.map(uk_date).unwrap_or_default());
+        let mut save_last = false;
+        ui.horizontal(|ui| {
+            let l = ui.label("Last day the old system can be read (empty: not known)");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(last)
+                        .hint_text("dd/mm/yyyy")
+                        .desired_width(100.0),
+                )
+                .labelled_by(l.id);
+            save_last = r.lost_focus() && ui.input(|i| pressed(i, egui::Key::Enter));
+            save_last |= ui.button("Save last day").clicked();
+        });
+        if let Some(e) = &self.old_system_error {
+            error_label(ui, e);
+        }
+        if save_last {
+            self.save_old_system_last_day(cx);
+        }
+    }
+
+    fn save_deadlines(&mut self, cx: &mut AppContext<'_>) {
+        let Some(boxes) = &self.deadline_boxes else {
+            return;
+        };
+        let labels = cx.deadlines.rules.describe();
+        let mut numbers = [0u32; 4];
+        for (i, text) in boxes.iter().enumerate() {
+            match text.trim().parse::<u32>() {
+                Ok(n) => numbers[i] = n,
+                Err(_) => {
+                    self.deadline_error = Some(format!(
+                        "{}: type a whole number of working days. Nothing was saved.",
+                        labels[i].0
+                    ));
+                    return;
+                }
+            }
+        }
+        let Some(actor) = cx.actor() else { return };
+        let rules = crate::domain::deadline::DeadlineRules::from_numbers(numbers);
+        match cx.store.set_deadline_rules(&rules, &actor) {
+            Ok(()) => {
+                self.deadline_error = None;
+                self.deadline_boxes = None;
+                cx.status
+                    .info("Deadlines saved; every item's due-by follows them.");
+                cx.commands.push(Command::ReloadReference);
+            }
+            Err(e) => self.deadline_error = Some(format!("Deadlines not saved: {e}")),
+        }
+    }
+
+    fn save_old_system_last_day(&mut self, cx: &mut AppContext<'_>) {
+        let typed = self.old_system_last_day.clone().unwrap_or_default();
+        let day = if typed.trim().is_empty() {
+            None
+        } else {
+            match crate::domain::dates::parse_date(&typed) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.old_system_error = Some(format!("{e}. Nothing was saved."));
+                    return;
+                }
+            }
+        };
+        let Some(actor) = cx.actor() else { return };
+        match cx.store.set_old_system_access_ends(day, &actor) {
+            Ok(()) => {
+                self.old_system_error = None;
+                self.old_system_last_day = None;
+                cx.status.info(match day {
+                    Some(d) => format!("The old system can be read until {}.", uk_date(d)),
+                    None => "The old system's last readable day is cleared.".to_string(),
+                });
+                cx.commands.push(Command::ReloadReference);
+            }
+            Err(e) => self.old_system_error = Some(format!("Not saved: {e}")),
+        }
     }
 
     fn lock_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
