@@ -1233,3 +1233,68 @@ cp "$FULL"/cutover-log-backup-* "$KEPT"/
     );
     assert!(SqliteStore::open(&db).unwrap().verify().unwrap().is_ok());
 }
+
+/// `deadlines`: shows the practice's numbers; the practice manager changes
+/// them and records the old system's last readable day (audited); anyone else
+/// is refused, and a number out of range changes nothing.
+#[test]
+fn deadlines_are_shown_and_changed_by_the_practice_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let shown = ok(&db, &["deadlines"]);
+    assert!(
+        shown.contains("Everything else (working days after go-live): 5"),
+        "{shown}"
+    );
+    assert!(shown.contains("not recorded"), "{shown}");
+    let said = ok(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "deadlines",
+            "--default-days",
+            "3",
+            "--old-system-last-day",
+            "07/01/2027",
+        ],
+    );
+    assert!(
+        said.contains("Everything else (working days after go-live): 3"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Last day the old system can be read: 07/01/2027"),
+        "{said}"
+    );
+    let out = run(
+        &db,
+        &[
+            "--as",
+            "Test Receptionist",
+            "deadlines",
+            "--default-days",
+            "1",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not allowed"));
+    let out = run(
+        &db,
+        &["--as", "Test Manager", "deadlines", "--default-days", "99"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("choose from 0 to 60"));
+    let store = SqliteStore::open(&db).unwrap();
+    assert_eq!(store.deadline_rules().unwrap().default_days, 3);
+    let events = store
+        .audit_log(&cutover_log::domain::AuditFilter::default(), 0, 10)
+        .unwrap();
+    for action in ["project.deadline_rules", "project.old_system_access"] {
+        assert!(
+            events.iter().any(|e| e.action.as_str() == action),
+            "{action}: {events:?}"
+        );
+    }
+}

@@ -68,6 +68,10 @@ pub enum Command {
         /// New go-live, e.g. "05/12/2026 08:00".
         at: String,
     },
+    /// Show the deadlines (the practice's numbers, the old system's last
+    /// readable day, what is overdue and due today), or change them (the
+    /// practice manager; recorded in the audit trail).
+    Deadlines(DeadlinesArgs),
     /// Manage the staff list.
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -182,6 +186,26 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+/// `deadlines`' options: each number in working days.
+#[derive(Debug, Args)]
+pub struct DeadlinesArgs {
+    /// A prescription: working days from the request (default 2).
+    #[arg(long)]
+    pub prescription_turnaround: Option<u32>,
+    /// A repeat-dispensing issue: working days after go-live to cancel and re-issue (default 0).
+    #[arg(long)]
+    pub repeat_dispensing: Option<u32>,
+    /// A two-week-wait referral: working days after it was made (default 1).
+    #[arg(long)]
+    pub two_week_wait: Option<u32>,
+    /// Everything else: working days after go-live (default 5).
+    #[arg(long)]
+    pub default_days: Option<u32>,
+    /// The last day the old system can be read, e.g. "07/01/2027" ("none" clears it).
+    #[arg(long)]
+    pub old_system_last_day: Option<String>,
 }
 
 /// `init`'s options.
@@ -369,6 +393,7 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
     match command {
         Command::Init(a) => project::init(on, &a),
         Command::SetGoLive { at } => project::set_go_live(on, &at),
+        Command::Deadlines(a) => project::deadlines(on, &a),
         Command::Staff(StaffCommand::Add { name, role }) => project::add_staff(on, &name, &role),
         Command::Staff(StaffCommand::List) => project::list_staff(on),
         Command::Staff(StaffCommand::SetPassword { name }) => project::set_password(on, &name),

@@ -71,6 +71,61 @@ pub(super) fn set_go_live(on: &mut OnLog<'_>, at: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `deadlines`: changes what was given (each change audited), then shows them
+/// and what is overdue and due today now.
+pub(super) fn deadlines(on: &mut OnLog<'_>, a: &super::DeadlinesArgs) -> Result<ExitCode> {
+    use crate::domain::deadline::DeadlineRules;
+    let before = on.store.deadline_rules()?;
+    let given = [
+        a.prescription_turnaround,
+        a.repeat_dispensing,
+        a.two_week_wait,
+        a.default_days,
+    ];
+    if given.iter().any(Option::is_some) {
+        let numbers = before.describe().map(|(_, n)| n);
+        let mut new = [0u32; 4];
+        for (i, n) in new.iter_mut().enumerate() {
+            *n = given[i].unwrap_or(numbers[i]);
+        }
+        let actor = on.signed_in()?;
+        on.store
+            .set_deadline_rules(&DeadlineRules::from_numbers(new), &actor)?;
+    }
+    if let Some(day) = &a.old_system_last_day {
+        let day = match day.trim() {
+            "none" | "" => None,
+            d => Some(crate::domain::dates::parse_date(d)?),
+        };
+        let actor = on.signed_in()?;
+        on.store.set_old_system_access_ends(day, &actor)?;
+    }
+    let rules = on.store.deadline_rules()?;
+    for (what, n) in rules.describe() {
+        writeln!(on.out, "{what}: {n}")?;
+    }
+    let last = on.store.old_system_access_ends()?;
+    writeln!(
+        on.out,
+        "Last day the old system can be read: {}",
+        last.map_or("not recorded".to_string(), crate::domain::dates::uk_date)
+    )?;
+    let project = on
+        .store
+        .project()?
+        .context("no project is set up: run `cutover-log init` first")?;
+    let counts = crate::store::deadlines::counts(&*on.store, now())?;
+    writeln!(
+        on.out,
+        "Now: {} overdue, {} due today, {} open",
+        counts.overdue, counts.due_today, counts.open
+    )?;
+    for (line, _) in crate::domain::deadline::banner_lines(counts, last, project.go_live, now()) {
+        writeln!(on.out, "{line}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `staff add`.
 pub(super) fn add_staff(on: &mut OnLog<'_>, name: &str, role: &str) -> Result<ExitCode> {
     let Some(role) = Role::parse(role) else {
