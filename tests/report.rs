@@ -718,3 +718,62 @@ fn summary_totals(text: &str) -> (&str, Vec<&str>) {
         .expect("summary total row");
     (all, all.split_whitespace().skip(2).collect())
 }
+
+/// Items re-entered after their due-by are listed with how late, most late
+/// first, and counted in the summary; one re-entered in time is not.
+#[test]
+fn the_report_lists_what_was_re_entered_late_and_by_how_much() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    // Go-live is Monday 23/11/2026 08:00.
+    let mut slot = input(ItemKind::Appointment, &gp, &nhs(3), "2026-11-20T09:00");
+    slot.patient.name = "Test Late Slot".into();
+    slot.fields
+        .insert("appointment_at".into(), "2026-11-23T10:30".into());
+    let mut call = input(ItemKind::TelephoneCall, &gp, &nhs(4), "2026-11-20T09:10");
+    call.patient.name = "Test Call In Time".into();
+    let mut rd = input(ItemKind::Prescription, &gp, &nhs(5), "2026-11-20T09:20");
+    rd.patient.name = "Test Repeat Dispensing".into();
+    rd.fields
+        .insert("prescription_type".into(), "repeat_dispensing".into());
+    let ids: Vec<_> = [slot, call, rd]
+        .iter()
+        .map(|i| p.store.log_item(i, &p.desk(during())).unwrap().id)
+        .collect();
+    let tick = |p: &mut Practice, id, at: &str| {
+        let seen = p.seen(&[id]);
+        p.store
+            .set_status(
+                &seen,
+                &StatusChange::ReEntered {
+                    note: String::new(),
+                },
+                &p.as_gp(t(at)),
+            )
+            .unwrap();
+    };
+    tick(&mut p, ids[0], "2026-11-23T12:00"); // 1 h 30 min after the slot
+    tick(&mut p, ids[1], "2026-11-24T09:00"); // due 30/11: in time
+    tick(&mut p, ids[2], "2026-11-25T09:15"); // due 23/11: 1 day 9 h 15 min late
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    export_pdf(&p.store, &path, t("2026-11-25T16:00"), &mut |_| {}).unwrap();
+    let text = pdf_text(&path);
+    assert!(text.contains("Re-entered after their due-by (2)"), "{text}");
+    let late = &text[text.find("Re-entered after their due-by (2)").unwrap()..];
+    let rd_at = late.find("Test Repeat Dispensing").unwrap();
+    let slot_at = late.find("Test Late Slot").unwrap();
+    assert!(rd_at < slot_at, "most late first");
+    assert!(late.contains("1 day 9 h"), "{late}");
+    assert!(late.contains("1 h 30 min"), "{late}");
+    assert!(
+        late.contains("23/11/2026 10:30"),
+        "the slot's due-by: {late}"
+    );
+    let listed = &late[..late.find("Outstanding").unwrap_or(late.len())];
+    let section_end = listed.find("Appointment (").unwrap_or(listed.len());
+    assert!(
+        !listed[..section_end].contains("Test Call In Time"),
+        "in time: not listed"
+    );
+}

@@ -95,6 +95,45 @@ fn item_row(item: &Item, staff: &StaffDirectory, last: String) -> Vec<String> {
     ]
 }
 
+fn late_columns() -> Vec<Column> {
+    [
+        ("Kind", 1.4),
+        ("NHS number", 1.1),
+        ("Patient", 1.6),
+        ("Due by", 1.5),
+        ("Re-entered", 1.5),
+        ("By", 1.4),
+        ("Late by", 1.2),
+    ]
+    .into_iter()
+    .map(|(title, width)| Column {
+        title: title.to_string(),
+        width,
+    })
+    .collect()
+}
+
+fn late_row(
+    item: &Item,
+    staff: &StaffDirectory,
+    due: crate::domain::deadline::DueBy,
+    at: NaiveDateTime,
+    late: chrono::Duration,
+) -> Vec<String> {
+    vec![
+        item.input.kind.label().to_string(),
+        item.input
+            .patient
+            .nhs_number
+            .map_or("none yet".into(), |n| n.to_string()),
+        item.input.patient.name.clone(),
+        due.words(),
+        uk_date_time(at),
+        staff.name(item.reentry.by),
+        crate::domain::deadline::lateness_words(late),
+    ]
+}
+
 /// Everything the report says, gathered in one pass over the log.
 struct Gathered {
     by_kind: BTreeMap<ItemKind, Vec<Vec<String>>>,
@@ -106,11 +145,14 @@ struct Gathered {
     first: Option<NaiveDateTime>,
     last: Option<NaiveDateTime>,
     items: u64,
+    /// Items re-entered after their due-by, with how late (most late first).
+    late: Vec<(chrono::Duration, Vec<String>)>,
 }
 
 fn gather(
     store: &dyn CutoverStore,
     staff: &StaffDirectory,
+    deadlines: &crate::domain::deadline::Deadlines,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Gathered, ReportError> {
     let stats = store.stats()?;
@@ -126,6 +168,7 @@ fn gather(
         first: None,
         last: None,
         items: 0,
+        late: Vec::new(),
     };
     store.for_each_item(&mut |item| {
         g.items += 1;
@@ -160,6 +203,10 @@ fn gather(
                 if let Some(at) = item.reentry.at {
                     g.first = Some(g.first.map_or(at, |f| f.min(at)));
                     g.last = Some(g.last.map_or(at, |l| l.max(at)));
+                    let due = deadlines.due_by(&item.input);
+                    if let Some(late) = due.late_by(at) {
+                        g.late.push((late, late_row(item, staff, due, at, late)));
+                    }
                 }
             } else {
                 entry.1 += 1;
@@ -191,7 +238,12 @@ pub fn build(
         .ok_or(crate::store::StoreError::NoProject)?;
     let staff = StaffDirectory::new(store.staff()?);
     let sign_off: Option<SignOff> = store.sign_offs()?.pop();
-    let g = gather(store, &staff, progress)?;
+    let deadlines = crate::domain::deadline::Deadlines {
+        go_live: project.go_live,
+        rules: store.deadline_rules()?,
+    };
+    let mut g = gather(store, &staff, &deadlines, progress)?;
+    g.late.sort_by(|a, b| b.0.cmp(&a.0));
     let open = g.open_rows.len() as u64;
     let final_report = sign_off.is_some() && open == 0;
     let state = if final_report {
@@ -343,7 +395,28 @@ pub fn build(
                 .map(uk_date_time)
                 .unwrap_or_else(|| "none yet".into()),
         ),
+        (
+            "Re-entered after their due-by".into(),
+            g.late.len().to_string(),
+        ),
     ]));
+    blocks.push(Block::Heading(format!(
+        "Re-entered after their due-by ({})",
+        g.late.len()
+    )));
+    if g.late.is_empty() {
+        blocks.push(Block::Paragraph(
+            "Every item re-entered so far was re-entered by its due-by.".into(),
+        ));
+    } else {
+        blocks.push(Block::Paragraph(
+            "Most late first. Due-by follows the practice's deadlines: a booked appointment before its slot or on go-live day, repeat dispensing on go-live day, prescriptions within the turnaround, two-week-wait referrals the next working day.".into(),
+        ));
+        blocks.push(Block::Table {
+            columns: late_columns(),
+            rows: g.late.into_iter().map(|(_, row)| row).collect(),
+        });
+    }
 
     // Sections follow on from each other (a heading keeps its first rows with
     // it), so a small log is a page or two, not a page per section.
