@@ -243,7 +243,7 @@ pub fn build(
         rules: store.deadline_rules()?,
     };
     let mut g = gather(store, &staff, &deadlines, progress)?;
-    g.late.sort_by(|a, b| b.0.cmp(&a.0));
+    g.late.sort_by_key(|(late, _)| std::cmp::Reverse(*late));
     let open = g.open_rows.len() as u64;
     let final_report = sign_off.is_some() && open == 0;
     let state = if final_report {
