@@ -483,6 +483,11 @@ impl CutoverApp {
                 }
                 Command::ReloadReference => self.reread(),
                 Command::Lock => self.desk.lock(),
+                Command::TodaysPlan => {
+                    self.worklist.show_todays_plan();
+                    self.showing(Screen::Worklist);
+                    self.screen = Screen::Worklist;
+                }
                 Command::Help(page) => self.help.toggle(page),
             }
         }

@@ -77,6 +77,8 @@ pub enum Command {
     ReloadReference,
     /// Lock the desk now (Ctrl+L); the screens keep what was typed.
     Lock,
+    /// The worklist on today's plan (Ctrl+T): open items overdue or due today.
+    TodaysPlan,
     /// Open (or close) the help window on a page: F1 the shortcuts, Shift+F1 About.
     Help(super::help::HelpPage),
 }
@@ -92,6 +94,9 @@ pub fn shortcuts(ctx: &egui::Context) -> Vec<Command> {
         }
         if i.consume_key(egui::Modifiers::COMMAND, egui::Key::L) {
             out.push(Command::Lock);
+        }
+        if i.consume_key(egui::Modifiers::COMMAND, egui::Key::T) {
+            out.push(Command::TodaysPlan);
         }
         if i.consume_key(egui::Modifiers::SHIFT, egui::Key::F1) {
             out.push(Command::Help(super::help::HelpPage::About));

@@ -86,6 +86,10 @@ pub fn shortcut_sheet() -> Vec<(String, String)> {
             ("Tab / Shift+Tab", "Next / previous field"),
             ("Ctrl+L", "Lock the desk (your typing is kept)"),
             (
+                "Ctrl+T",
+                "Today's plan: the open items overdue or due today, soonest first",
+            ),
+            (
                 "Ctrl+Plus / Ctrl+Minus / Ctrl+0",
                 "Larger / smaller / normal text",
             ),

@@ -448,13 +448,14 @@ impl WorklistScreen {
                 self.show_my_items();
             }
             if ui
-                .button("Today's plan")
+                .button("Today's plan (Ctrl+T)")
                 .on_hover_text(
                     "Every open item overdue or due today, soonest first, with each person's share",
                 )
                 .clicked()
             {
-                self.show_todays_plan();
+                // The same command as the shortcut: one way in.
+                cx.commands.push(super::command::Command::TodaysPlan);
             }
             if ui.button("Show everything").clicked() {
                 // Only the view: the undo list and the reader thread stay.
