@@ -5,7 +5,7 @@
 #  1. the first hour, as a new practice manager would go through it, on an empty database:
 #     setup screen -> pick your name and sign in -> log a first item -> see it in today's log
 #     and on the worklist -> F1 (shortcut sheet) -> Shift+F1 (About);
-#  2. the worklist and progress screens of the demo practice (after go-live), as its manager;
+#  2. the worklist, progress and today's plan of the demo practice (after go-live), as its manager;
 #  3. the log screen of the demo practice during cutover (go-live moved 3 days ahead), as
 #     reception: two calls logged, then a prescription being typed.
 #
@@ -118,6 +118,10 @@ manager)
   shot worklist
   key F4
   shot progress
+  # Today's plan (Ctrl+T): the open items overdue or due today, soonest first, with each
+  # person's share above the list; the first is highlighted, its details beside it.
+  key ctrl+t; sleep 1.5
+  shot todays-plan
   ;;
 desk)
   # During cutover reception starts on the log, the focus in the NHS number. Tab order of a

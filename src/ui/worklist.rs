@@ -1510,7 +1510,7 @@ const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
         title: "Due",
         sort: Some(SortKey::Due),
-        min: 80.0,
+        min: 108.0,
         preferred: 108.0,
         drop_rank: 7,
     },
@@ -1566,8 +1566,8 @@ const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
         title: "Flag",
         sort: None,
-        min: 64.0,
-        preferred: 70.0,
+        min: 72.0,
+        preferred: 130.0,
         drop_rank: 5,
     },
 ];
@@ -1780,7 +1780,7 @@ mod tests {
         // says what is overdue), When, and Due last.
         assert!(!titles(&fit_columns(940.0, 8.0)).contains(&"Clinician"));
         assert!(titles(&fit_columns(940.0, 8.0)).contains(&"Details"));
-        let narrow = titles(&fit_columns(600.0, 8.0));
+        let narrow = titles(&fit_columns(620.0, 8.0));
         assert_eq!(
             narrow,
             ["When", "Due", "Patient", "Assigned to", "Status", "Flag"]
