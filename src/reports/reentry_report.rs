@@ -400,24 +400,6 @@ pub fn build(
             g.late.len().to_string(),
         ),
     ]));
-    blocks.push(Block::Heading(format!(
-        "Re-entered after their due-by ({})",
-        g.late.len()
-    )));
-    if g.late.is_empty() {
-        blocks.push(Block::Paragraph(
-            "Every item re-entered so far was re-entered by its due-by.".into(),
-        ));
-    } else {
-        blocks.push(Block::Paragraph(
-            "Most late first. Due-by follows the practice's deadlines: a booked appointment before its slot or on go-live day, repeat dispensing on go-live day, prescriptions within the turnaround, two-week-wait referrals the next working day.".into(),
-        ));
-        blocks.push(Block::Table {
-            columns: late_columns(),
-            rows: g.late.into_iter().map(|(_, row)| row).collect(),
-        });
-    }
-
     // Sections follow on from each other (a heading keeps its first rows with
     // it), so a small log is a page or two, not a page per section.
     if !g.open_rows.is_empty() {
@@ -435,6 +417,24 @@ pub fn build(
         blocks.push(Block::Table {
             columns: item_columns(),
             rows,
+        });
+    }
+
+    blocks.push(Block::Heading(format!(
+        "Re-entered after their due-by ({})",
+        g.late.len()
+    )));
+    if g.late.is_empty() {
+        blocks.push(Block::Paragraph(
+            "Every item re-entered so far was re-entered by its due-by.".into(),
+        ));
+    } else {
+        blocks.push(Block::Paragraph(
+            "Most late first. Due-by follows the practice's deadlines: a booked appointment before its slot or on go-live day, repeat dispensing on go-live day, prescriptions within the turnaround, two-week-wait referrals the next working day.".into(),
+        ));
+        blocks.push(Block::Table {
+            columns: late_columns(),
+            rows: g.late.into_iter().map(|(_, row)| row).collect(),
         });
     }
 

@@ -1497,15 +1497,15 @@ struct ColumnSpec {
 }
 
 /// The worklist's columns in order. Status, Assigned to and the patient are
-/// never left out; Clinician goes first, then Details, NHS number, Kind, Flag,
-/// When and Due (all but Due also in the detail panel).
+/// never left out; Clinician goes first, then Details, NHS number, Kind, When,
+/// Flag and Due (all but Due also in the detail panel).
 const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
         title: "When",
         sort: Some(SortKey::OccurredAt),
         min: 108.0,
         preferred: 108.0,
-        drop_rank: 6,
+        drop_rank: 5,
     },
     ColumnSpec {
         title: "Due",
@@ -1568,7 +1568,7 @@ const COLUMNS: [ColumnSpec; 10] = [
         sort: None,
         min: 72.0,
         preferred: 130.0,
-        drop_rank: 5,
+        drop_rank: 6,
     },
 ];
 
@@ -1776,8 +1776,8 @@ mod tests {
                 );
             }
         }
-        // The order they go in: Clinician, Details, NHS number, Kind, Flag (it
-        // says what is overdue), When, and Due last.
+        // The order they go in: Clinician, Details, NHS number, Kind, When, Flag
+        // (it says what is overdue), and Due last.
         assert!(!titles(&fit_columns(940.0, 8.0)).contains(&"Clinician"));
         assert!(titles(&fit_columns(940.0, 8.0)).contains(&"Details"));
         let narrow = titles(&fit_columns(620.0, 8.0));
