@@ -367,10 +367,7 @@ pub fn banner_lines(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::domain::Patient;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
@@ -381,21 +378,7 @@ mod tests {
     }
 
     fn item(kind: ItemKind, occurred: &str, fields: &[(&str, &str)]) -> ItemInput {
-        ItemInput {
-            kind,
-            occurred_at: at(occurred),
-            patient: Patient {
-                nhs_number: None,
-                name: "Test Patient".into(),
-                date_of_birth: None,
-            },
-            clinician: None,
-            details: String::new(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>(),
-        }
+        crate::domain::item::test_input(kind, "9990000018", occurred, fields)
     }
 
     /// Go-live Monday 07/12/2026 08:00.

@@ -48,6 +48,15 @@ pub struct Patient {
     pub date_of_birth: Option<NaiveDate>,
 }
 
+impl Patient {
+    /// The NHS number as shown (`943 476 5919`), or "none yet" (a registration
+    /// held back before the patient has one).
+    pub fn nhs_number_words(&self) -> String {
+        self.nhs_number
+            .map_or_else(|| "none yet".into(), |n| n.to_string())
+    }
+}
+
 /// An item as typed: raw text from the entry form or a CSV row, not yet checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ItemDraft {

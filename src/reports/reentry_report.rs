@@ -83,10 +83,7 @@ pub fn new_system_words(item: &Item, finding: Option<&Verification>) -> String {
 fn item_row(item: &Item, staff: &StaffDirectory, last: String) -> Vec<String> {
     vec![
         uk_date_time(item.input.occurred_at),
-        item.input
-            .patient
-            .nhs_number
-            .map_or("none yet".into(), |n| n.to_string()),
+        item.input.patient.nhs_number_words(),
         item.input.patient.name.clone(),
         item.input.summary(),
         staff.name(item.input.clinician),
@@ -122,10 +119,7 @@ fn late_row(
 ) -> Vec<String> {
     vec![
         item.input.kind.label().to_string(),
-        item.input
-            .patient
-            .nhs_number
-            .map_or("none yet".into(), |n| n.to_string()),
+        item.input.patient.nhs_number_words(),
         item.input.patient.name.clone(),
         due.words(),
         uk_date_time(at),

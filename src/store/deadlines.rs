@@ -162,11 +162,25 @@ pub(crate) fn refresh(tx: &mut dyn Sql, which: Which) -> StoreResult<u64> {
             Ok(())
         },
     )?;
+    // Items share few deadlines (a day, or a slot): one statement per deadline
+    // and a few hundred items, not one per item (a round trip each on a server).
+    let mut by_due: std::collections::BTreeMap<Option<String>, Vec<i64>> = Default::default();
     for (id, due) in &changed {
-        tx.execute(
-            "UPDATE items SET due_at = ?1 WHERE id = ?2",
-            &params![due.clone(), *id],
-        )?;
+        by_due.entry(due.clone()).or_default().push(*id);
+    }
+    for (due, ids) in by_due {
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("?{i}")).collect();
+            let mut p = params![due.clone()].to_vec();
+            p.extend(chunk.iter().map(|id| crate::store::sql::Param::from(*id)));
+            tx.execute(
+                &format!(
+                    "UPDATE items SET due_at = ?1 WHERE id IN ({})",
+                    marks.join(", ")
+                ),
+                &p,
+            )?;
+        }
     }
     Ok(changed.len() as u64)
 }

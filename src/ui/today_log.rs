@@ -173,12 +173,7 @@ impl TodayLog {
                             ui.label(text(item.input.kind.label().to_string()));
                         });
                         row.col(|ui| {
-                            ui.label(text(
-                                item.input
-                                    .patient
-                                    .nhs_number
-                                    .map_or("none yet".into(), |n| n.to_string()),
-                            ));
+                            ui.label(text(item.input.patient.nhs_number_words()));
                         });
                         row.col(|ui| {
                             ui.label(text(item.input.patient.name.clone()));

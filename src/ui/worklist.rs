@@ -1655,10 +1655,7 @@ fn row_cells(item: &Item, staff: &StaffDirectory, marks: &RowMarks) -> [String; 
         uk_date_time(item.input.occurred_at),
         due.words(),
         item.input.kind.label().to_string(),
-        item.input
-            .patient
-            .nhs_number
-            .map_or("none yet".into(), |n| n.to_string()),
+        item.input.patient.nhs_number_words(),
         item.input.patient.name.clone(),
         item.input.summary(),
         staff.name(item.input.clinician),
