@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# Runs the cross-built Windows executable under wine (the command line only: wine here has no
-# display, and a window proves little about a real PC's graphics) and checks that it works on
-# Windows paths: --help and --version, init / demo / stats / staff list / export csv with
-# --db, and the same with no --db, where the database must be created in the LOCAL app data
-# folder (%LOCALAPPDATA%\Cutover Log\data\cutover-log.sqlite3), never the roaming profile.
+# Runs the cross-built Windows programs under wine (the command line only: wine here has no
+# display, and a window proves little about a real PC's graphics) and checks that they work on
+# Windows paths: cutover-log-cli.exe's --help and --version, init / demo / stats / staff list /
+# export csv / encrypt with --db, and the same with no --db, where the database must be created
+# in the LOCAL app data folder (%LOCALAPPDATA%\Cutover Log\data\cutover-log.sqlite3), never
+# the roaming profile; that the CLI with no command points to the app; and that the app
+# (cutover-log.exe, a GUI program) still answers --version when its output is redirected.
 #
-#   scripts/windows-smoke.sh [PATH/TO/cutover-log.exe]
+#   scripts/windows-smoke.sh [FOLDER]
 #
-# Default exe: target/x86_64-pc-windows-gnu/windows-ci/cutover-log.exe (as .ci/run builds it).
+# FOLDER holds cutover-log.exe and cutover-log-cli.exe; default
+# target/x86_64-pc-windows-gnu/windows-ci (as .ci/run builds them).
 # Needs wine: apt-get install -y --no-install-recommends wine64 (installed here if missing).
 # Uses a throwaway wine prefix, removed on exit; synthetic data only (999 NHS numbers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-exe="${1:-${CARGO_TARGET_DIR:-target}/x86_64-pc-windows-gnu/windows-ci/cutover-log.exe}"
-[ -f "$exe" ] || { echo "no Windows executable at $exe (build it first)" >&2; exit 1; }
+dir="${1:-${CARGO_TARGET_DIR:-target}/x86_64-pc-windows-gnu/windows-ci}"
+exe="$dir/cutover-log-cli.exe"
+app="$dir/cutover-log.exe"
+for f in "$exe" "$app"; do
+  [ -f "$f" ] || { echo "no Windows executable at $f (build it first)" >&2; exit 1; }
+done
 exe="$(realpath "$exe")"
+app="$(realpath "$app")"
 
 WINE=""
 for w in wine64 /usr/lib/wine/wine64 wine; do
@@ -45,7 +53,7 @@ fail() { echo "FAIL $1" >&2; failures=$((failures + 1)); }
 run() { { timeout 120 "$WINE" "$exe" "$@" 2>"$work/stderr" || true; } | tr -d '\r'; }
 
 wine_version="$("$WINE" --version 2>/dev/null || echo unknown)"
-echo "== $wine_version; exe: $exe ($(du -h "$exe" | cut -f1))"
+echo "== $wine_version; $exe ($(du -h "$exe" | cut -f1)), $app ($(du -h "$app" | cut -f1))"
 start=$(date +%s)
 "$WINE" wineboot --init >/dev/null 2>&1 || true
 echo "   prefix made in $(( $(date +%s) - start )) s"
@@ -72,8 +80,14 @@ C
   echo "   $wine_version has no bcryptprimitives.dll: a ProcessPrng stand-in was put in the prefix"
 fi
 
-out="$(run --help)"; grep -q "Usage: cutover-log" <<<"$out" && pass "--help" || fail "--help: $out $(cat "$work/stderr")"
-out="$(run --version)"; grep -q "cutover-log " <<<"$out" && pass "--version: $out" || fail "--version: $out"
+out="$(run --help)"; grep -q "Usage: cutover-log-cli" <<<"$out" && pass "--help" || fail "--help: $out $(cat "$work/stderr")"
+out="$(run --version)"; grep -q "cutover-log-cli " <<<"$out" && pass "--version: $out" || fail "--version: $out"
+run >/dev/null || true
+grep -q "the app itself is cutover-log.exe" "$work/stderr" && pass "no command: points to the app" \
+  || fail "no command: $(cat "$work/stderr")"
+out="$({ timeout 120 "$WINE" "$app" --version 2>/dev/null || true; } | tr -d '\r')"
+grep -q "cutover-log " <<<"$out" && pass "the app (GUI subsystem) --version, output redirected: $out" \
+  || fail "the app's --version: '$out'"
 
 # With --db: a Windows path with a space and a drive letter.
 mkdir -p "$work/prefix/drive_c/Practice Data"

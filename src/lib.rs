@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod entry;
 pub mod reports;
 pub mod store;
 pub mod ui;

@@ -53,6 +53,13 @@ pub fn run_app(db: Option<&Path>, demo: bool, renderer: Option<RendererChoice>) 
     run_app_on(db, None, demo, renderer)
 }
 
+/// Says that the app cannot start: on stderr, and on Windows in a message box
+/// too (the app is a GUI program there: no console shows stderr).
+pub fn could_not_start(message: &str) {
+    eprintln!("{message}");
+    renderer::show_in_a_box("Cutover Log could not start", message);
+}
+
 /// Opens the app window on a file, or on the practice server at `server` (asking
 /// for its password in the window when the address and PGPASSWORD give none).
 /// With neither, a computer that last connected to a server connects to it again
@@ -66,7 +73,7 @@ pub fn run_app_on(
     let plan = match RendererChoice::resolve(renderer) {
         Ok(choice) => choice.plan(),
         Err(e) => {
-            eprintln!("Cutover Log could not start: {e}");
+            could_not_start(&format!("Cutover Log could not start: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -84,7 +91,7 @@ pub fn run_app_on(
     let location = match LogLocation::from_args(db, server.or(remembered.as_deref())) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("Cutover Log could not start: {e}");
+            could_not_start(&format!("Cutover Log could not start: {e}"));
             return ExitCode::FAILURE;
         }
     };

@@ -125,7 +125,7 @@ pub fn after_failure(
     tried_all.push_str(&format!("  {}: {error}\n", name(tried)));
     tried_all.extend(not_started);
     let message = failure_message(&tried_all);
-    show_in_a_box(&message);
+    show_in_a_box("Cutover Log could not open its window", &message);
     AfterFailure::GiveUp(message)
 }
 
@@ -133,19 +133,19 @@ pub fn after_failure(
 /// stderr goes to a console window that closes as the program exits: say it in a message box
 /// too (plain Win32, which needs no graphics layer). Elsewhere stderr is enough.
 #[cfg(windows)]
-fn show_in_a_box(message: &str) {
+pub fn show_in_a_box(title: &str, message: &str) {
     // What the box gives back is the button pressed (there is only OK); the same
     // message goes to stderr whatever happens here.
     let _ = rfd::MessageDialog::new()
         .set_level(rfd::MessageLevel::Error)
-        .set_title("Cutover Log could not open its window")
+        .set_title(title)
         .set_description(message)
         .set_buttons(rfd::MessageButtons::Ok)
         .show();
 }
 
 #[cfg(not(windows))]
-fn show_in_a_box(_message: &str) {}
+pub fn show_in_a_box(_title: &str, _message: &str) {}
 
 /// The graphics layer's error without the source-code location some of them carry
 /// (winit says "os error at /home/.../winit-0.30.13/src/...rs:765: neither ..."): the
