@@ -24,7 +24,8 @@ pub enum Program {
 /// Cutover Log: log what is entered in the old clinical system during cutover,
 /// and work it off as a re-entry worklist after go-live.
 ///
-/// With no command, opens the desktop app.
+/// With no command, cutover-log opens the desktop app (cutover-log-cli runs
+/// commands only).
 #[derive(Debug, Parser)]
 #[command(name = "cutover-log", version, about, long_about = None)]
 pub struct Cli {
