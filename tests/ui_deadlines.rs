@@ -183,6 +183,11 @@ fn after_go_live_the_worklist_leads_with_what_is_due_and_todays_plan_shares_it()
             "{setting}"
         );
         assert!(shows(&h, "OVERDUE"), "{setting}");
+        // The highlighted row's details say it too.
+        assert!(
+            shows(&h, "Status: Outstanding - due by 23/11/2026 10:30, OVERDUE"),
+            "{setting}"
+        );
         assert!(shows(&h, "due today"), "{setting}");
         // Down and Space in one frame (a fast typist on a slow PC), from the
         // first row: the second row of the plan is ticked.

@@ -555,7 +555,12 @@ fn the_worklist_fits_practice_screens_with_status_and_assignee_in_view() {
             assert_inside("The row's assignee", assignee, list, &setting);
 
             // The detail panel: status and assignee at the top, the details wide.
-            let r = h.get_by_label("Status: Outstanding").rect();
+            // (With by when it is due after it: "Status: Outstanding - due by …".)
+            let r = h
+                .query_all_by_label_contains("Status: Outstanding - due by")
+                .next()
+                .unwrap_or_else(|| panic!("the panel's status ({setting})"))
+                .rect();
             assert_inside("The panel's status", r, panel, &setting);
             let r = h.get_by_label("Assigned to: Test Nurse").rect();
             assert_inside("The panel's assignee", r, panel, &setting);

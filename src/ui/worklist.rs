@@ -9,7 +9,7 @@ use egui::{Key, Modifiers, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::domain::dates::{parse_date, uk_date, uk_date_time};
-use crate::domain::deadline::{Deadlines, Urgency};
+use crate::domain::deadline::{Deadlines, DueBy, Urgency};
 use crate::domain::item::display_field;
 use crate::domain::{
     AssigneeFilter, AuditEvent, DueFilter, DueWindow, Item, ItemId, ItemKind, NewSystemFilter,
@@ -1296,7 +1296,18 @@ impl WorklistScreen {
         };
         // Always in view, above what scrolls: what it is, where it stands, whose it is.
         ui.heading(format!("{} (item {})", item.input.kind.label(), item.id.0));
-        ui.add(egui::Label::new(format!("Status: {}", status_line(&item, cx.staff))).wrap());
+        // An item still to do says by when, on the same line (no line more above
+        // the fields on a small screen).
+        let due = cx.deadlines.due_by(&item.input);
+        let by_when = if item.reentry.status.is_open() && item.void.is_none() {
+            let flag = due_flag(&item, due, cx.now).map_or(String::new(), |f| format!(", {f}"));
+            format!(" - due by {}{flag}", due.words())
+        } else {
+            String::new()
+        };
+        ui.add(
+            egui::Label::new(format!("Status: {}{by_when}", status_line(&item, cx.staff))).wrap(),
+        );
         ui.add(
             egui::Label::new(format!(
                 "Assigned to: {}",
@@ -1498,7 +1509,7 @@ struct ColumnSpec {
 
 /// The worklist's columns in order. Status, Assigned to and the patient are
 /// never left out; Clinician goes first, then Details, NHS number, Kind, When,
-/// Flag and Due (all but Due also in the detail panel).
+/// Flag and Due (all also in the detail panel).
 const COLUMNS: [ColumnSpec; 10] = [
     ColumnSpec {
         title: "When",
@@ -1627,23 +1638,29 @@ struct RowMarks {
     old_system_last_day: Option<NaiveDate>,
 }
 
+/// "OVERDUE" or "due today" for an item still to do (nothing once done or voided).
+fn due_flag(item: &Item, due: DueBy, now: chrono::NaiveDateTime) -> Option<&'static str> {
+    if !item.reentry.status.is_open() || item.void.is_some() {
+        return None;
+    }
+    match due.urgency(now) {
+        Urgency::Overdue => Some("OVERDUE"),
+        Urgency::DueToday => Some("due today"),
+        Urgency::Later => None,
+    }
+}
+
 /// One worklist row's cells, in column order.
 fn row_cells(item: &Item, staff: &StaffDirectory, marks: &RowMarks) -> [String; 10] {
     let due = marks.deadlines.due_by(&item.input);
-    let mut flags = Vec::new();
+    let mut flags: Vec<&str> = due_flag(item, due, marks.now).into_iter().collect();
     let open = item.reentry.status.is_open() && item.void.is_none();
-    if open {
-        match due.urgency(marks.now) {
-            Urgency::Overdue => flags.push("OVERDUE"),
-            Urgency::DueToday => flags.push("due today"),
-            Urgency::Later => {}
-        }
-        if marks
+    if open
+        && marks
             .old_system_last_day
             .is_some_and(|last| marks.now.date() > last)
-        {
-            flags.push("no longer checkable");
-        }
+    {
+        flags.push("no longer checkable");
     }
     if item.logged_outside_window() {
         flags.push("late log");
