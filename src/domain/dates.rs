@@ -97,7 +97,8 @@ fn has_four_digit_year(s: &str) -> bool {
         .any(|p| p.len() == 4 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
-fn truncate_to_minute(t: NaiveDateTime) -> NaiveDateTime {
+/// `t` with its seconds (and anything finer) dropped.
+pub fn truncate_to_minute(t: NaiveDateTime) -> NaiveDateTime {
     t.date().and_time(
         NaiveTime::from_hms_opt(t.time().hour(), t.time().minute(), 0).unwrap_or(t.time()),
     )

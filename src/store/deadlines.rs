@@ -11,20 +11,15 @@ use chrono::NaiveDate;
 use crate::domain::dates::iso_date;
 use crate::domain::deadline::{DeadlineRules, Deadlines, DueBy};
 use crate::domain::permissions::Action;
-use crate::domain::{Actor, AuditAction, AuditEntity, ItemInput, ItemKind, Patient};
+use crate::domain::{Actor, AuditAction, ItemInput, ItemKind, Patient};
 use crate::store::access::authorize;
-use crate::store::audit::append;
-use crate::store::sql::{Backend, Sql, params};
+use crate::store::practice::{change_setting, setting_text};
+use crate::store::sql::{Backend, Param, Sql, params};
 use crate::store::{StoreError, StoreResult};
 
 /// The practice's numbers (the defaults until the practice manager sets them).
 pub fn rules(c: &mut dyn Sql) -> StoreResult<DeadlineRules> {
-    let text = c
-        .query_opt("SELECT deadline_rules FROM project WHERE id = 1", &[])?
-        .map(|r| r.opt_text(0))
-        .transpose()?
-        .flatten();
-    match text {
+    match setting_text(c, "deadline_rules")? {
         None => Ok(DeadlineRules::default()),
         Some(t) => serde_json::from_str(&t)
             .map_err(|_| StoreError::Corrupt("the project's deadline rules are unreadable".into())),
@@ -44,15 +39,8 @@ pub fn deadlines(c: &mut dyn Sql) -> StoreResult<Option<Deadlines>> {
 
 /// The day read access to the old system ends, if the practice recorded it.
 pub fn old_system_access_ends(c: &mut dyn Sql) -> StoreResult<Option<NaiveDate>> {
-    let text = c
-        .query_opt(
-            "SELECT old_system_access_ends FROM project WHERE id = 1",
-            &[],
-        )?
-        .map(|r| r.opt_text(0))
-        .transpose()?
-        .flatten();
-    text.map(|t| crate::store::rows::date(0, "old-system access end", &t))
+    setting_text(c, "old_system_access_ends")?
+        .map(|t| crate::store::rows::date(0, "old-system access end", &t))
         .transpose()
 }
 
@@ -66,20 +54,17 @@ pub fn set_rules<B: Backend>(store: &mut B, new: &DeadlineRules, actor: &Actor) 
     let json = serde_json::to_string(new).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     store.write(|tx| {
         let before = rules(tx)?;
-        tx.execute(
-            "UPDATE project SET deadline_rules = ?1 WHERE id = 1",
-            &params![json.as_str()],
-        )?;
-        refresh(tx, All)?;
-        append(
+        change_setting(
             tx,
             actor,
-            AuditEntity::Project,
-            1,
+            "deadline_rules",
+            Param::from(json.as_str()),
             AuditAction::ProjectDeadlineRules,
-            Some(&before),
-            Some(new),
-        )
+            &before,
+            new,
+        )?;
+        // Every due-by follows, in the same transaction.
+        refresh(tx, All).map(|_| ())
     })
 }
 
@@ -93,18 +78,14 @@ pub fn set_old_system_access_ends<B: Backend>(
     authorize(store, actor, Action::ManageProject)?;
     store.write(|tx| {
         let before = old_system_access_ends(tx)?;
-        tx.execute(
-            "UPDATE project SET old_system_access_ends = ?1 WHERE id = 1",
-            &params![day.map(iso_date)],
-        )?;
-        append(
+        change_setting(
             tx,
             actor,
-            AuditEntity::Project,
-            1,
+            "old_system_access_ends",
+            Param::from(day.map(iso_date)),
             AuditAction::ProjectOldSystemAccess,
-            Some(&before),
-            Some(&day),
+            &before,
+            &day,
         )
     })
 }

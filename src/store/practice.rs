@@ -120,14 +120,45 @@ pub fn update_project<B: Backend>(
     })
 }
 
-/// The folder the practice manager chose for the app's backups of a log file.
-pub fn backup_folder(c: &mut dyn Sql) -> StoreResult<Option<String>> {
+/// One optional text setting (a column) of the project row.
+pub(crate) fn setting_text(c: &mut dyn Sql, column: &str) -> StoreResult<Option<String>> {
     Ok(
-        c.query_opt("SELECT backup_folder FROM project WHERE id = 1", &[])?
+        c.query_opt(&format!("SELECT {column} FROM project WHERE id = 1"), &[])?
             .map(|r| r.opt_text(0))
             .transpose()?
             .flatten(),
     )
+}
+
+/// Sets one setting (a column) of the project row and records the change,
+/// with its value before and after, in the caller's transaction.
+pub(crate) fn change_setting<B: serde::Serialize, A: serde::Serialize>(
+    tx: &mut dyn Sql,
+    actor: &Actor,
+    column: &str,
+    value: Param,
+    action: AuditAction,
+    before: &B,
+    after: &A,
+) -> StoreResult<()> {
+    tx.execute(
+        &format!("UPDATE project SET {column} = ?1 WHERE id = 1"),
+        &[value],
+    )?;
+    append(
+        tx,
+        actor,
+        AuditEntity::Project,
+        1,
+        action,
+        Some(before),
+        Some(after),
+    )
+}
+
+/// The folder the practice manager chose for the app's backups of a log file.
+pub fn backup_folder(c: &mut dyn Sql) -> StoreResult<Option<String>> {
+    setting_text(c, "backup_folder")
 }
 
 /// Chooses where the app backs the log up (`None`: the `backups` folder beside
@@ -150,18 +181,14 @@ pub fn set_backup_folder<B: Backend>(
     }
     store.write(|tx| {
         let before = backup_folder(tx)?;
-        tx.execute(
-            "UPDATE project SET backup_folder = ?1 WHERE id = 1",
-            &params![folder],
-        )?;
-        append(
+        change_setting(
             tx,
             actor,
-            AuditEntity::Project,
-            1,
+            "backup_folder",
+            Param::from(folder),
             AuditAction::ProjectBackupFolder,
-            Some(&before),
-            Some(&folder),
+            &before,
+            &folder,
         )
     })
 }
@@ -198,18 +225,14 @@ pub fn set_lock_minutes<B: Backend>(store: &mut B, minutes: u32, actor: &Actor) 
     }
     store.write(|tx| {
         let before = lock_minutes(tx)?;
-        tx.execute(
-            "UPDATE project SET lock_minutes = ?1 WHERE id = 1",
-            &params![i64::from(minutes)],
-        )?;
-        append(
+        change_setting(
             tx,
             actor,
-            AuditEntity::Project,
-            1,
+            "lock_minutes",
+            Param::from(i64::from(minutes)),
             AuditAction::ProjectLockMinutes,
-            Some(&before),
-            Some(&minutes),
+            &before,
+            &minutes,
         )
     })
 }

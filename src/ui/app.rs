@@ -1,7 +1,7 @@
 //! The app: top bar (practice, phase banner, who is at this desk), the current
 //! screen, and the status line; commands from every source handled in one place.
 
-use chrono::{NaiveDateTime, Timelike};
+use chrono::NaiveDateTime;
 
 use crate::domain::{Project, StaffDirectory};
 use crate::store::CutoverStore;
@@ -81,10 +81,7 @@ impl Shared {
         let Some(project) = &self.project else {
             return Vec::new();
         };
-        let minute = now
-            .with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(now);
+        let minute = crate::domain::dates::truncate_to_minute(now);
         let counts = match self.deadline_counts {
             Some((at, c)) if at == minute => c,
             _ => match crate::store::deadlines::counts(self.store.as_ref(), minute) {

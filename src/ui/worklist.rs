@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{NaiveDate, Timelike};
+use chrono::NaiveDate;
 use egui::{Key, Modifiers, Ui};
 use egui_extras::{Column, TableBuilder};
 
@@ -258,10 +258,7 @@ impl WorklistScreen {
             // To the minute: the rows are read again as the minute moves on.
             due: self.due.map(|which| DueWindow {
                 which,
-                now: now
-                    .with_second(0)
-                    .and_then(|t| t.with_nanosecond(0))
-                    .unwrap_or(now),
+                now: crate::domain::dates::truncate_to_minute(now),
             }),
             ..WorklistFilter::default()
         }
