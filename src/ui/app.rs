@@ -324,53 +324,52 @@ impl CutoverApp {
     fn reread(&mut self) {
         let shared = &mut self.shared;
         let mut problem: Option<(String, crate::store::StoreError)> = None;
-        match shared.store.project() {
-            Ok(p) => shared.project = p,
-            Err(e) => problem = Some(("Could not read the project".into(), e)),
-        }
+        keep_or_report(
+            &mut shared.project,
+            shared.store.project(),
+            &mut problem,
+            || "Could not read the project".into(),
+        );
         // Once the connection is found lost, each further read would only wait to
         // find the same.
         let lost = |p: &Option<(String, crate::store::StoreError)>| {
             p.as_ref().is_some_and(|(_, e)| e.is_connection_lost())
         };
         if !lost(&problem) {
-            match shared.store.staff() {
-                Ok(s) => shared.staff = StaffDirectory::new(s),
-                Err(e) => {
-                    problem.get_or_insert(("Could not read the staff list".into(), e));
-                }
-            }
+            let staff = shared.store.staff().map(StaffDirectory::new);
+            keep_or_report(&mut shared.staff, staff, &mut problem, || {
+                "Could not read the staff list".into()
+            });
         }
         if !lost(&problem) {
-            match shared.store.backup_folder() {
-                Ok(f) => shared.backup_folder = f,
-                Err(e) => {
-                    problem.get_or_insert(("Could not read the backup folder".into(), e));
-                }
-            }
-            match shared.store.deadline_rules() {
-                Ok(r) => shared.deadline_rules = r,
-                Err(e) => {
-                    problem.get_or_insert(("Could not read the practice's deadlines".into(), e));
-                }
-            }
-            match shared.store.old_system_access_ends() {
-                Ok(d) => shared.old_system_last_day = d,
-                Err(e) => {
-                    problem.get_or_insert(("Could not read the old system's access end".into(), e));
-                }
-            }
+            let store = &shared.store;
+            keep_or_report(
+                &mut shared.backup_folder,
+                store.backup_folder(),
+                &mut problem,
+                || "Could not read the backup folder".into(),
+            );
+            keep_or_report(
+                &mut shared.deadline_rules,
+                store.deadline_rules(),
+                &mut problem,
+                || "Could not read the practice's deadlines".into(),
+            );
+            let last_day = store.old_system_access_ends();
+            keep_or_report(
+                &mut shared.old_system_last_day,
+                last_day,
+                &mut problem,
+                || "Could not read the old system's access end".into(),
+            );
             shared.deadline_counts = None;
-            match shared.store.lock_minutes() {
-                Ok(m) => shared.lock_minutes = m,
-                Err(e) => {
-                    let what = format!(
-                        "Could not read the lock time (kept at {} minutes)",
-                        shared.lock_minutes
-                    );
-                    problem.get_or_insert((what, e));
-                }
-            }
+            let kept = shared.lock_minutes;
+            keep_or_report(
+                &mut shared.lock_minutes,
+                store.lock_minutes(),
+                &mut problem,
+                || format!("Could not read the lock time (kept at {kept} minutes)"),
+            );
         }
         // Read with the reference data, not every frame.
         self.backups.dir = self
@@ -739,5 +738,22 @@ fn display_ui(ui: &mut egui::Ui) {
 impl eframe::App for CutoverApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         CutoverApp::ui(self, ui);
+    }
+}
+
+/// One read of what every screen shares: the value read replaces `slot`; on an
+/// error `slot` keeps what it had and the first problem of the re-read is kept
+/// (the one the status line shows).
+fn keep_or_report<T>(
+    slot: &mut T,
+    read: Result<T, crate::store::StoreError>,
+    problem: &mut Option<(String, crate::store::StoreError)>,
+    what: impl FnOnce() -> String,
+) {
+    match read {
+        Ok(value) => *slot = value,
+        Err(e) => {
+            problem.get_or_insert_with(|| (what(), e));
+        }
     }
 }

@@ -6,12 +6,13 @@
 //! nothing to do (its IT backs it up).
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use chrono::{Duration, NaiveDateTime};
 
 use crate::store::CutoverStore;
 use crate::store::sqlite::backup::BackupInfo;
+
+use super::background::Background;
 
 /// How often the log is backed up while it changes.
 const EVERY: Duration = Duration::minutes(15);
@@ -31,7 +32,7 @@ pub struct AutoBackup {
     changed: bool,
     /// Back up at the next frame if anything changed (someone else took the desk).
     asap: bool,
-    running: Option<Receiver<Outcome>>,
+    running: Option<Background<Option<BackupInfo>>>,
     /// The practice server: nothing to back up here.
     off: bool,
     /// Why the last attempt failed, shown in the banner until one succeeds.
@@ -109,18 +110,12 @@ impl AutoBackup {
 
     /// Each frame: picks up a finished backup, and starts one when due.
     pub fn tick(&mut self, store: &dyn CutoverStore, now: NaiveDateTime) {
-        if let Some(rx) = &self.running {
-            match rx.try_recv() {
-                Ok(outcome) => {
-                    self.running = None;
-                    self.take(outcome, now);
-                }
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => {
-                    self.running = None;
-                    self.take(Err("the backup stopped part-way".into()), now);
-                }
-            }
+        if let Some(job) = &self.running {
+            let Some(outcome) = job.finished() else {
+                return;
+            };
+            self.running = None;
+            self.take(outcome, now);
         }
         if !self.due(now) {
             return;
@@ -129,33 +124,25 @@ impl AutoBackup {
             Ok(s) => s,
             Err(e) => return self.take(Err(e.to_string()), now),
         };
-        let (tx, rx) = channel();
         let dir = self.dir.clone();
         self.changed = false;
         self.asap = false;
-        let spawned = std::thread::Builder::new()
-            .name("backup".into())
-            .spawn(move || {
-                let outcome = another
-                    .back_up(dir.as_deref(), now)
-                    .map_err(|e| e.to_string());
-                // The app may have closed meanwhile: nothing to tell.
-                let _ = tx.send(outcome);
-            });
-        match spawned {
-            Ok(_) => self.running = Some(rx),
-            Err(e) => self.take(Err(e.to_string()), now),
+        let job = Background::start("backup", move || {
+            another
+                .back_up(dir.as_deref(), now)
+                .map_err(|e| e.to_string())
+        });
+        match job {
+            Ok(job) => self.running = Some(job),
+            Err(e) => self.take(Err(e), now),
         }
     }
 
     /// At sign-out and closing: waits for a backup being written, then makes one
     /// if anything changed since, here and now.
     pub fn now_and_wait(&mut self, store: &dyn CutoverStore, now: NaiveDateTime) {
-        if let Some(rx) = self.running.take() {
-            let outcome = rx
-                .recv()
-                .unwrap_or_else(|_| Err("the backup stopped part-way".into()));
-            self.take(outcome, now);
+        if let Some(job) = self.running.take() {
+            self.take(job.wait(), now);
         }
         if self.off || !(self.changed || self.last.is_none()) {
             return;

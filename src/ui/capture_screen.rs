@@ -11,7 +11,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::Ui;
 
@@ -27,6 +26,7 @@ use crate::store::capture::{CaptureBatch, CapturePlan, RowOutcome};
 use crate::store::reconcile::{ReconcileDecision, ReconcilePlan, Recorded};
 
 use super::AppContext;
+use super::background::Background;
 use super::focus_cycle::{self, InCycle};
 use super::widgets;
 
@@ -72,7 +72,7 @@ struct Loaded {
     /// Every row checked; `None` until checked (again) against the log.
     preview: Option<Checked>,
     /// The whole report being checked on a thread of its own.
-    checking: Option<Receiver<Result<Checked, String>>>,
+    checking: Option<Background<Checked>>,
     /// The log changed since `preview` was checked: check again, keeping it shown.
     stale: bool,
     /// The report's kinds and clinician names, for matching.
@@ -92,7 +92,7 @@ struct Running {
     done: Arc<AtomicUsize>,
     all: usize,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Result<Written, String>>,
+    result: Background<Written>,
 }
 
 /// The capture screen's state (and the reconcile screen's: the same reading,
@@ -258,23 +258,16 @@ impl CaptureScreen {
     fn check(&mut self, cx: &mut AppContext<'_>) {
         let purpose = self.purpose;
         let Some(l) = &mut self.loaded else { return };
-        if let Some(rx) = &l.checking {
-            match rx.try_recv() {
-                Ok(Ok(done)) => {
-                    l.preview = Some(done);
-                    l.checking = None;
+        if let Some(job) = &l.checking {
+            // While it runs, the spinner keeps frames coming.
+            if let Some(outcome) = job.finished() {
+                l.checking = None;
+                match outcome {
+                    Ok(done) => l.preview = Some(done),
+                    Err(e) => cx
+                        .status
+                        .error(format!("Could not check the report against the log: {e}")),
                 }
-                Ok(Err(e)) => {
-                    l.checking = None;
-                    cx.status
-                        .error(format!("Could not check the report against the log: {e}"));
-                }
-                Err(TryRecvError::Disconnected) => {
-                    l.checking = None;
-                    cx.status
-                        .error("Could not check the whole report: the check stopped.");
-                }
-                Err(TryRecvError::Empty) => {} // the spinner keeps frames coming
             }
             return;
         }
@@ -310,19 +303,15 @@ impl CaptureScreen {
         }
         match cx.store.open_another() {
             Ok(store) => {
-                let (tx, rx) = channel();
                 let (table, mapping) = (Arc::clone(&l.table), l.mapping.clone());
                 let (staff, now) = (cx.staff.all().to_vec(), cx.now);
-                let spawned = std::thread::Builder::new()
-                    .name("capture check".into())
-                    .spawn(move || {
-                        let checked = check_report(&table, &mapping, &staff, now);
-                        let plan = against(store.as_ref(), purpose, &checked.batch);
-                        // The screen may have moved on (another file, a changed mapping).
-                        let _ = tx.send(plan.map(|p| (checked, p)).map_err(|e| e.to_string()));
-                    });
-                match spawned {
-                    Ok(_) => l.checking = Some(rx),
+                let job = Background::start("check of the report", move || {
+                    let checked = check_report(&table, &mapping, &staff, now);
+                    let plan = against(store.as_ref(), purpose, &checked.batch);
+                    plan.map(|p| (checked, p)).map_err(|e| e.to_string())
+                });
+                match job {
+                    Ok(job) => l.checking = Some(job),
                     Err(e) => cx
                         .status
                         .error(format!("Could not check the whole report: {e}")),
@@ -370,26 +359,25 @@ impl CaptureScreen {
         };
         let done = Arc::new(AtomicUsize::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = channel();
         let (thread_done, thread_cancel) = (Arc::clone(&done), Arc::clone(&cancel));
-        let spawned = std::thread::Builder::new()
-            .name("report write".into())
-            .spawn(move || {
-                let result = job(store.as_mut(), &mut |d, _| {
-                    thread_done.store(d, Ordering::Relaxed);
-                    !thread_cancel.load(Ordering::Relaxed)
-                })
-                .map_err(|e| e.to_string());
-                // The screen may be gone (the app closed): nothing to tell.
-                let _ = tx.send(result);
-            });
+        let what = match self.purpose {
+            Purpose::Capture => "capture",
+            Purpose::Reconcile => "recording",
+        };
+        let spawned = Background::start(what, move || {
+            job(store.as_mut(), &mut |d, _| {
+                thread_done.store(d, Ordering::Relaxed);
+                !thread_cancel.load(Ordering::Relaxed)
+            })
+            .map_err(|e| e.to_string())
+        });
         match spawned {
-            Ok(_) => {
+            Ok(result) => {
                 self.running = Some(Running {
                     done,
                     all,
                     cancel,
-                    result: rx,
+                    result,
                 });
             }
             Err(e) => cx.status.error(format!("Could not start: {e}")),
@@ -405,7 +393,7 @@ impl CaptureScreen {
     /// the rejected rows beside the file. Called every frame, on any screen.
     pub fn poll(&mut self, cx: &mut AppContext<'_>) {
         let Some(r) = &self.running else { return };
-        let Ok(result) = r.result.try_recv() else {
+        let Some(result) = r.result.finished() else {
             return;
         };
         self.running = None;

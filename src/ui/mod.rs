@@ -6,6 +6,7 @@ mod app;
 mod audit_screen;
 mod audit_words;
 mod auto_backup;
+mod background;
 mod capture_screen;
 mod command;
 mod desk;

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{Receiver, channel};
 
 use egui::Ui;
 
@@ -14,6 +13,7 @@ use crate::domain::{Role, SignOff, SignOffRole, Stats};
 use crate::reports::reentry_report::default_file_name;
 
 use super::AppContext;
+use super::background::Background;
 use super::widgets::{choice_buttons, row, text_box};
 
 /// The file name offered for a report made today.
@@ -117,7 +117,7 @@ pub fn typed_export_path(
 struct Running {
     path: PathBuf,
     progress: Arc<AtomicU32>,
-    done: Receiver<Result<String, String>>,
+    done: Background<String>,
 }
 
 /// What the sign-off part shows, read from the log when it changed (not every
@@ -528,45 +528,41 @@ impl ReportScreen {
             }
         };
         let progress = Arc::new(AtomicU32::new(0f32.to_bits()));
-        let (tx, rx) = channel();
         let now = cx.now;
         let thread_progress = Arc::clone(&progress);
         let thread_path = path.clone();
-        let spawned = std::thread::Builder::new()
-            .name("report-export".into())
-            .spawn(move || {
-                let mut report =
-                    |p: f32| thread_progress.store(p.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
-                let result = match format {
-                    ReportFormat::Pdf => crate::reports::reentry_report::export_pdf(
-                        store.as_ref(),
-                        &thread_path,
-                        now,
-                        &mut report,
+        let spawned = Background::start("export", move || {
+            let mut report =
+                |p: f32| thread_progress.store(p.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+            let result = match format {
+                ReportFormat::Pdf => crate::reports::reentry_report::export_pdf(
+                    store.as_ref(),
+                    &thread_path,
+                    now,
+                    &mut report,
+                )
+                .map(|s| {
+                    format!(
+                        "Wrote {} pages ({} items) to {}",
+                        s.pages,
+                        s.items,
+                        thread_path.display()
                     )
-                    .map(|s| {
-                        format!(
-                            "Wrote {} pages ({} items) to {}",
-                            s.pages,
-                            s.items,
-                            thread_path.display()
-                        )
-                    }),
-                    ReportFormat::Csv => {
-                        crate::reports::interchange::export(store.as_ref(), &thread_path)
-                            .map(|n| format!("Wrote {n} items to {}", thread_path.display()))
-                    }
-                };
-                // The receiver may be gone if the app closed; nothing to do then.
-                let _ = tx.send(result.map_err(|e| e.to_string()));
-            });
+                }),
+                ReportFormat::Csv => {
+                    crate::reports::interchange::export(store.as_ref(), &thread_path)
+                        .map(|n| format!("Wrote {n} items to {}", thread_path.display()))
+                }
+            };
+            result.map_err(|e| e.to_string())
+        });
         match spawned {
-            Ok(_) => {
+            Ok(done) => {
                 cx.status.info(format!("Writing {}...", path.display()));
                 self.running = Some(Running {
                     path,
                     progress,
-                    done: rx,
+                    done,
                 });
             }
             Err(e) => cx.status.error(format!("Could not start the export: {e}")),
@@ -576,7 +572,7 @@ impl ReportScreen {
     /// Picks up a finished export.
     pub fn poll(&mut self, cx: &mut AppContext<'_>) {
         let Some(r) = &self.running else { return };
-        if let Ok(result) = r.done.try_recv() {
+        if let Some(result) = r.done.finished() {
             match &result {
                 Ok(m) => cx.status.info(m.clone()),
                 Err(e) => cx.status.error(format!("Export failed: {e}")),

@@ -5,7 +5,6 @@
 //! responsive. The new file and this log both record it.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use egui::Ui;
 
@@ -13,9 +12,8 @@ use crate::domain::dates::uk_date_time;
 use crate::store::sqlite::backup::{self, BackupInfo};
 
 use super::AppContext;
+use super::background::Background;
 use super::widgets::{error_label, pressed};
-
-type Outcome = Result<BackupInfo, String>;
 
 /// The restore part of the practice screen.
 #[derive(Debug, Default)]
@@ -29,7 +27,7 @@ pub struct RestorePanel {
     /// What was suggested for `to` (replaced when another backup is chosen).
     suggested: String,
     error: Option<String>,
-    running: Option<Receiver<Outcome>>,
+    running: Option<Background<BackupInfo>>,
 }
 
 /// The audit trail's head in short (`event:first 12 of the hash`).
@@ -174,33 +172,25 @@ impl RestorePanel {
                 return;
             }
         };
-        let (tx, rx) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("restore".into())
-            .spawn(move || {
-                let outcome = another
-                    .restore_backup(&from, &to, &actor)
-                    .map_err(|e| e.to_string());
-                // The screen may have gone meanwhile: the restore is recorded anyway.
-                let _ = tx.send(outcome);
-            });
-        match spawned {
-            Ok(_) => self.running = Some(rx),
+        // Should the screen go meanwhile, the restore is recorded anyway.
+        let job = Background::start("restore", move || {
+            another
+                .restore_backup(&from, &to, &actor)
+                .map_err(|e| e.to_string())
+        });
+        match job {
+            Ok(job) => self.running = Some(job),
             Err(e) => self.error = Some(format!("Not restored: {e}")),
         }
     }
 
     /// Picks up a finished restore.
     fn collect(&mut self, ui: &Ui, cx: &mut AppContext<'_>) {
-        let Some(rx) = &self.running else { return };
-        let outcome = match rx.try_recv() {
-            Ok(outcome) => outcome,
-            Err(TryRecvError::Empty) => {
-                ui.ctx()
-                    .request_repaint_after(std::time::Duration::from_millis(100));
-                return;
-            }
-            Err(TryRecvError::Disconnected) => Err("the restore stopped part-way".into()),
+        let Some(job) = &self.running else { return };
+        let Some(outcome) = job.finished() else {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+            return;
         };
         self.running = None;
         match outcome {
