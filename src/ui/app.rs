@@ -489,6 +489,18 @@ impl CutoverApp {
         }
     }
 
+    /// Help and the display settings, drawn right to left (the top bar's).
+    fn help_and_display_ui(&mut self, ui: &mut egui::Ui) {
+        if ui
+            .button("Help (F1)")
+            .on_hover_text("Shortcuts, how to use this screen, About")
+            .clicked()
+        {
+            self.commands.push(Command::Help(HelpPage::Shortcuts));
+        }
+        display_ui(ui);
+    }
+
     /// Draws the whole app into `ui` (the eframe window, or a test harness).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         // (The window installs it before the first frame; a test harness here.)
@@ -528,9 +540,13 @@ impl CutoverApp {
         self.title_ui(ui, &project);
         // Two rows, so a practice PC's 1280-pixel screen (or a larger text size)
         // never puts one control over another: the practice and who is at the
-        // desk, then the screens and the display settings.
+        // desk, then the screens and the display settings (which go up into the
+        // first row's gap when they would not fit beside the screens, and only
+        // failing that onto a row of their own).
         egui::Panel::top("top_bar").show(ui, |ui| {
             ui.add_space(4.0);
+            let signed_in = self.desk.current(&self.shared.staff).is_some();
+            let mut place = DisplayPlace::remembered(ui.ctx(), signed_in);
             ui.horizontal(|ui| {
                 ui.strong(format!("{} ({})", project.practice_name, project.ods_code));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -540,10 +556,10 @@ impl CutoverApp {
                         // Signed out: what they did is backed up before anyone else sits down.
                         self.backups.now_and_wait(self.shared.store.as_ref(), now);
                     }
+                    place.first_row_ui(ui, |ui| self.help_and_display_ui(ui));
                 });
             });
-            let signed_in = self.desk.current(&self.shared.staff).is_some();
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 // The screens only for someone signed in (before that they lead nowhere).
                 for screen in Screen::ALL.into_iter().filter(|_| signed_in) {
                     if ui
@@ -553,17 +569,9 @@ impl CutoverApp {
                         self.commands.push(Command::Show(screen));
                     }
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui
-                        .button("Help (F1)")
-                        .on_hover_text("Shortcuts, how to use this screen, About")
-                        .clicked()
-                    {
-                        self.commands.push(Command::Help(HelpPage::Shortcuts));
-                    }
-                    display_ui(ui);
-                });
+                place.second_row_ui(ui, |ui| self.help_and_display_ui(ui));
             });
+            place.remember(ui.ctx());
             let phase = project.phase(now);
             let fill = theme::banner_fill(ui, phase.is_outside_window());
             egui::Frame::new()
@@ -705,6 +713,93 @@ impl CutoverApp {
     }
 }
 
+/// Where the top bar's display settings and Help go: at the right of the
+/// screens' row when they fit there; else in the gap of the first row (between
+/// the practice's name and who is signed in) when they fit there; else at the
+/// right of a row of their own. Never over another control. Widths are measured
+/// as drawn and kept for the next frame (a change asks for one more frame).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct DisplayPlace {
+    /// The settings' width (unknown at first: infinite, so never over anything).
+    width: f32,
+    /// What the screens' row had left beside the screens.
+    beside_screens: f32,
+    /// Drawn in the first row this frame.
+    drawn_first: bool,
+    /// As remembered, to know whether anything changed.
+    was: Option<(f32, f32)>,
+    signed_in: bool,
+}
+
+impl DisplayPlace {
+    fn id() -> egui::Id {
+        egui::Id::unique("cutover_log::top_bar::display_place")
+    }
+
+    fn remembered(ctx: &egui::Context, signed_in: bool) -> Self {
+        let was: Option<(f32, f32)> = ctx.data(|d| d.get_temp(Self::id()));
+        let (width, beside_screens) = was.unwrap_or((f32::INFINITY, f32::INFINITY));
+        Self {
+            width,
+            beside_screens,
+            drawn_first: false,
+            was,
+            signed_in,
+        }
+    }
+
+    fn room_for(&self, ui: &egui::Ui, free: f32) -> bool {
+        free >= self.width + ui.spacing().item_spacing.x
+    }
+
+    /// In the first row's right-to-left part, after who is signed in: draws
+    /// them here if they would not fit beside the screens but fit here.
+    fn first_row_ui(&mut self, ui: &mut egui::Ui, add_contents: impl FnOnce(&mut egui::Ui)) {
+        let crowded = self.signed_in && !self.room_for(ui, self.beside_screens);
+        // A little more than the width, so the practice's name keeps its space.
+        let gap = ui.available_size_before_wrap().x - 2.0 * ui.spacing().item_spacing.x;
+        if crowded && self.width.is_finite() && self.room_for(ui, gap) {
+            self.width = drawn_width(ui, add_contents);
+            self.drawn_first = true;
+        }
+    }
+
+    /// At the end of the screens' (wrapping) row.
+    fn second_row_ui(&mut self, ui: &mut egui::Ui, add_contents: impl FnOnce(&mut egui::Ui)) {
+        // (In a wrapping row, what is left of this row; `available_width` is the whole row.)
+        self.beside_screens = ui.available_size_before_wrap().x;
+        if self.drawn_first {
+            return;
+        }
+        if !self.room_for(ui, self.beside_screens) {
+            ui.end_row();
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            self.width = drawn_width(ui, add_contents);
+        });
+    }
+
+    fn remember(&self, ctx: &egui::Context) {
+        let now = (self.width, self.beside_screens);
+        let changed = self
+            .was
+            .is_none_or(|(w, b)| (w - now.0).abs() > 0.5 || (b - now.1).abs() > 0.5);
+        if changed {
+            ctx.data_mut(|d| d.insert_temp(Self::id(), now));
+            // Laid out again at once with the widths now known.
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// Draws `add_contents` in a right-to-left `ui`; the width it took.
+fn drawn_width(ui: &mut egui::Ui, add_contents: impl FnOnce(&mut egui::Ui)) -> f32 {
+    let right = ui.cursor().max.x;
+    add_contents(ui);
+    // Right to left: the cursor has moved left past what was drawn.
+    right - ui.cursor().max.x
+}
+
 /// Light or dark and the text size, for whoever is signed in.
 fn display_ui(ui: &mut egui::Ui) {
     let ctx = ui.ctx().clone();
@@ -723,6 +818,8 @@ fn display_ui(ui: &mut egui::Ui) {
     let zoom = ctx.zoom_factor();
     egui::ComboBox::from_label("Text size")
         .selected_text(format!("{:.0}%", zoom * 100.0))
+        // As narrow as "175%" needs: the top bar is short of room at large text.
+        .width(64.0)
         .show_ui(ui, |ui| {
             for step in ZOOM_STEPS {
                 if ui

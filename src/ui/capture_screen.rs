@@ -58,6 +58,9 @@ fn against(
     })
 }
 
+/// How the summary line begins when a saved mapping fitted the report.
+const SAVED_MAPPING: &str = "columns mapped by the saved mapping";
+
 /// A report checked against the log: the good rows against it, the rejected rows.
 type Checked = (CheckedReport, Against);
 
@@ -238,8 +241,10 @@ impl CaptureScreen {
             self.purpose,
         );
         let from = match chosen {
-            Chosen::Saved(name) => format!("the saved mapping '{name}'"),
-            Chosen::Suggested => "suggested from the column names: check each field".to_string(),
+            Chosen::Saved(name) => format!("{SAVED_MAPPING} '{name}'"),
+            Chosen::Suggested => {
+                "mapping suggested from the column names: check each field".to_string()
+            }
         };
         self.loaded = Some(Loaded {
             table: Arc::new(table),
@@ -566,7 +571,7 @@ impl CaptureScreen {
     fn summary_ui(&self, ui: &mut Ui) {
         let Some(l) = &self.loaded else { return };
         ui.label(format!(
-            "{}: {} rows under the header on {} {} ({}); mapping {}.",
+            "{}: {} rows under the header on {} {} ({}); {}.",
             l.table.file_name,
             l.table.rows.len(),
             l.table.line_word(),
@@ -591,7 +596,7 @@ impl CaptureScreen {
         let suggested = self
             .loaded
             .as_ref()
-            .is_some_and(|l| !l.from.starts_with("the saved mapping"));
+            .is_some_and(|l| !l.from.starts_with(SAVED_MAPPING));
         egui::CollapsingHeader::new("Which column gives each field")
             .default_open(suggested)
             .show(ui, |ui| {
@@ -921,10 +926,17 @@ impl CaptureScreen {
         // The action first, so it is on screen whatever the preview's length.
         let can = checked.batch.rows.len();
         let rejected = checked.rejected.len();
+        // A file captured before: its rows would only be passed over again.
+        let all_captured = whole && can > 0 && plan.new_rows() + plan.in_log() == 0;
         ui.horizontal_wrapped(|ui| {
-            let ready = whole && can > 0 && (rejected == 0 || self.skip_invalid);
+            let ready = whole && can > 0 && !all_captured && (rejected == 0 || self.skip_invalid);
+            let label = if all_captured {
+                "Nothing to capture: every row was captured before".to_string()
+            } else {
+                format!("Capture {can} rows")
+            };
             if ui
-                .add_enabled(ready, egui::Button::new(format!("Capture {can} rows")))
+                .add_enabled(ready, egui::Button::new(label))
                 .in_cycle(ui)
                 .clicked()
             {

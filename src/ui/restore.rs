@@ -79,7 +79,11 @@ impl RestorePanel {
         }
         let listed = self.listed.clone().unwrap_or_default();
         ui.horizontal(|ui| {
-            ui.label(format!("{} backups in {}", listed.len(), dir.display()));
+            let backups = match listed.len() {
+                1 => "1 backup".to_string(),
+                n => format!("{n} backups"),
+            };
+            ui.label(format!("{backups} in {}", dir.display()));
             if ui.button("Read the list again").clicked() {
                 self.listed = None;
                 self.error = None;

@@ -1033,7 +1033,8 @@ impl WorklistScreen {
             } else {
                 format!("{} selected items", self.selected.len())
             };
-            ui.label(format!("Apply to {picked}:"));
+            ui.label(format!("Apply to {picked}:"))
+                .on_hover_text(KEYS_LINE);
             let l = ui.label("Reference, reason or note");
             ui.add(
                 egui::TextEdit::singleline(&mut self.note)
@@ -1094,12 +1095,12 @@ impl WorklistScreen {
                 self.assign(cx);
             }
         });
-        ui.add(
-            egui::Label::new(
-                egui::RichText::new("Keys: arrows move, Shift+arrows select, Space re-entered, N not needed and P problem (type why, then Enter; Esc cancels), O reopen, Ctrl+Z undo.").weak(),
-            )
-            .wrap(),
-        );
+        // The keys, where there is room for them: on a short window (1280 x 720 or
+        // 1366 x 768 at 125 % text) their two lines are worth two more rows of the
+        // list; the help sheet (F1) has them too.
+        if ui.ctx().content_rect().height() >= KEYS_LINE_MIN_HEIGHT {
+            ui.add(egui::Label::new(egui::RichText::new(KEYS_LINE).weak()).wrap());
+        }
         ui.add_space(2.0);
     }
 
@@ -1424,6 +1425,11 @@ impl WorklistScreen {
     }
 }
 
+/// The worklist's keys, in words: under the actions on a tall enough window,
+/// and on hovering "Apply to…".
+const KEYS_LINE: &str = "Keys: arrows move, Shift+arrows select, Space re-entered, N not needed and P problem (type why, then Enter; Esc cancels), O reopen, Ctrl+Z undo.";
+/// The window height (in points, so larger text counts) from which the keys line is shown.
+const KEYS_LINE_MIN_HEIGHT: f32 = 700.0;
 /// Least width of the detail panel, and of the list beside it.
 const DETAIL_MIN: f32 = 280.0;
 const LIST_MIN: f32 = 420.0;
