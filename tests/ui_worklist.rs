@@ -573,6 +573,30 @@ fn the_worklist_fits_practice_screens_with_status_and_assignee_in_view() {
                 "the details box is only {} points wide ({setting})",
                 r.width()
             );
+
+            // Enough of the list to work down: at least five whole rows between
+            // the column headers and the actions under the list.
+            let top = h.get_by_role_and_label(Role::Button, "Status").rect().max.y;
+            let bottom = h
+                .query_all_by_label_contains("Apply to the highlighted item")
+                .next()
+                .unwrap_or_else(|| panic!("the actions ({setting})"))
+                .rect()
+                .min
+                .y;
+            let rows = h
+                .query_all_by_label_contains("Test Patient")
+                .filter(|n| {
+                    let r = n.rect();
+                    list.contains_rect(r) && r.min.y >= top && r.max.y <= bottom
+                })
+                .count();
+            assert!(rows >= 5, "only {rows} rows of the list show ({setting})");
+            // The keys line under the actions gives way to rows on a short window
+            // (at 125%: 7 rows here at 1280 x 720 where 6 showed with it).
+            let keys = h.query_all_by_label_contains("Keys: arrows move").count();
+            let tall = window.height() >= 700.0;
+            assert_eq!(keys, usize::from(tall), "the keys line ({setting})");
         }
     }
 }
