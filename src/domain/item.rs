@@ -121,6 +121,11 @@ impl Item {
         }
     }
 
+    /// Still to be re-entered: open (outstanding or a problem) and not voided.
+    pub fn still_to_do(&self) -> bool {
+        self.reentry.status.is_open() && self.void.is_none()
+    }
+
     /// Logged outside the cutover window (before the extract or after go-live).
     pub fn logged_outside_window(&self) -> bool {
         self.logged_phase != "cutover"

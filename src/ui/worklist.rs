@@ -1297,7 +1297,7 @@ impl WorklistScreen {
         // An item still to do says by when, on the same line (no line more above
         // the fields on a small screen).
         let due = cx.deadlines.due_by(&item.input);
-        let by_when = if item.reentry.status.is_open() && item.void.is_none() {
+        let by_when = if item.still_to_do() {
             let flag = due_flag(&item, due, cx.now).map_or(String::new(), |f| format!(", {f}"));
             format!(" - due by {}{flag}", due.words())
         } else {
@@ -1643,7 +1643,7 @@ struct RowMarks {
 
 /// "OVERDUE" or "due today" for an item still to do (nothing once done or voided).
 fn due_flag(item: &Item, due: DueBy, now: chrono::NaiveDateTime) -> Option<&'static str> {
-    if !item.reentry.status.is_open() || item.void.is_some() {
+    if !item.still_to_do() {
         return None;
     }
     match due.urgency(now) {
@@ -1657,8 +1657,7 @@ fn due_flag(item: &Item, due: DueBy, now: chrono::NaiveDateTime) -> Option<&'sta
 fn row_cells(item: &Item, staff: &StaffDirectory, marks: &RowMarks) -> [String; 10] {
     let due = marks.deadlines.due_by(&item.input);
     let mut flags: Vec<&str> = due_flag(item, due, marks.now).into_iter().collect();
-    let open = item.reentry.status.is_open() && item.void.is_none();
-    if open
+    if item.still_to_do()
         && marks
             .old_system_last_day
             .is_some_and(|last| marks.now.date() > last)
