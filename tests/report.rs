@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use cutover_log::domain::{ItemKind, SignOffRole, StatusChange};
+use cutover_log::domain::{ItemKind, StatusChange};
 use cutover_log::reports::reentry_report::{default_file_name, export_pdf};
 use cutover_log::store::{CutoverStore, StoreError};
 
@@ -81,9 +81,8 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
     let err = p
         .store
         .sign_off(
-            "Test Manager",
-            SignOffRole::PracticeManager,
             "",
+            cutover_log::domain::signoff::Signing::First,
             &cutover_log::domain::Actor::staff(p.manager.id, "Test Manager", later),
         )
         .unwrap_err();
@@ -161,9 +160,8 @@ fn a_signed_off_report_is_final_and_carries_the_sign_off() {
     let err = p
         .store
         .sign_off(
-            "Test Receptionist",
-            SignOffRole::PracticeManager,
             "",
+            cutover_log::domain::signoff::Signing::First,
             &p.desk(later),
         )
         .unwrap_err();
@@ -171,9 +169,8 @@ fn a_signed_off_report_is_final_and_carries_the_sign_off() {
     let pm = cutover_log::domain::Actor::staff(p.manager.id, "Test Manager", t("2026-11-25T16:00"));
     p.store
         .sign_off(
-            "Test Manager",
-            SignOffRole::PracticeManager,
             "All cutover items re-entered.",
+            cutover_log::domain::signoff::Signing::First,
             &pm,
         )
         .unwrap();
@@ -465,7 +462,7 @@ fn reconciled_log() -> (Practice, [cutover_log::domain::ItemId; 4]) {
             },
         ],
     };
-    let plan = p.store.reconcile_plan(&batch).unwrap();
+    let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     assert_eq!(plan.found.not_found, vec![ids[1]]);
     let decision = ReconcileDecision {
         file_name: batch.file_name.clone(),
@@ -561,7 +558,7 @@ fn sign_off_with_items_not_found_needs_a_reason_in_the_store_and_on_the_command_
     let pm = p.as_manager(t("2026-11-25T16:00"));
     let refused = p
         .store
-        .sign_off("Test Manager", SignOffRole::PracticeManager, " ", &pm)
+        .sign_off(" ", cutover_log::domain::signoff::Signing::First, &pm)
         .unwrap_err();
     assert!(
         matches!(

@@ -872,12 +872,7 @@ fn purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary<S
         .void_item(b.id, "Logged twice", &p.desk(during()))
         .unwrap();
     p.store
-        .sign_off(
-            "Test Manager",
-            cutover_log::domain::SignOffRole::PracticeManager,
-            "",
-            &pm,
-        )
+        .sign_off("", cutover_log::domain::signoff::Signing::First, &pm)
         .unwrap();
     assert!(matches!(
         p.store.purge(&p.as_gp(during())),
@@ -1675,7 +1670,7 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
             row(5, slot(&nhs(11), "2026-11-27T10:30")),
         ],
     };
-    let plan = p.store.reconcile_plan(&batch).unwrap();
+    let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     let confident = |line, item: &cutover_log::domain::Item| Pairing {
         line,
         item: item.id,
@@ -1740,7 +1735,7 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
     ));
     assert_eq!(p.store.verify().unwrap().audit_events, events);
 
-    let plan = p.store.reconcile_plan(&batch).unwrap();
+    let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     assert_eq!(plan.found.proposed, vec![confident(3, &ticked)]);
     assert_eq!(plan.found.already_verified.len(), 1);
     let decision = ReconcileDecision {
@@ -1805,7 +1800,7 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
         (2, 1, 0)
     );
     // The same report again: nothing new to propose.
-    let plan = p.store.reconcile_plan(&batch).unwrap();
+    let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     assert!(plan.found.proposed.is_empty());
     assert_eq!(plan.found.already_verified.len(), 2);
     // Sign-off counts the items ticked re-entered by their latest finding.
@@ -2159,7 +2154,295 @@ fn deadlines_sort_and_filter_the_worklist_and_follow_go_live<S: CutoverStore>(mu
     assert!(p.store.verify().unwrap().is_ok());
 }
 
+/// One row of a new-system report confirms at most one item and an item is
+/// verified by at most one row of a file, enforced by the store in the
+/// recording's transaction; an acceptance changes status only from
+/// outstanding (not needed keeps its reason); recording what the report shows
+/// about an item already re-entered needs no right to change its status.
+fn one_report_row_confirms_one_item_and_keeps_what_a_person_decided<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::{ItemKind, Status, StatusChange};
+    use cutover_log::store::capture::{CaptureBatch, CaptureRow};
+    use cutover_log::store::reconcile::{
+        Acceptance, AcceptanceRefusal, ReconcileDecision, Verification,
+    };
+    let desk = p.desk(during());
+    let gp = p.gp.clone();
+    let drug = |nhs_number: &str, at: &str, name: &str| {
+        let mut i = input(ItemKind::Prescription, &gp, nhs_number, "2026-11-18T09:00");
+        i.fields.insert("medication".into(), name.into());
+        i.occurred_at = t(at);
+        i
+    };
+    let mut log = |i| p.store.log_item(&i, &desk).unwrap();
+    let first = log(drug(NHS_A, "2026-11-18T10:40", "Amlodipine 5mg tablets"));
+    let second = log(drug(NHS_A, "2026-11-19T10:40", "Amlodipine 5mg tablets"));
+    let not_needed = log(drug(&nhs(7), "2026-11-19T11:00", "Ramipril 2.5mg capsules"));
+    let ticked = log(drug(&nhs(9), "2026-11-20T09:00", "Metformin 500mg tablets"));
+    let after = t("2026-11-25T09:00");
+    let gp_desk = p.as_gp(after);
+    let reason = "Patient registered elsewhere";
+    p.store
+        .set_status(
+            &[not_needed.seen()],
+            &StatusChange::NotNeeded {
+                reason: reason.into(),
+            },
+            &gp_desk,
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &[ticked.seen()],
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &gp_desk,
+        )
+        .unwrap();
+    let row = |line: u64, input| CaptureRow { line, input };
+    let batch = CaptureBatch {
+        file_name: "new-issues.csv".into(),
+        sha256: "ef".repeat(32),
+        rows: vec![
+            row(8, drug(NHS_A, "2026-11-24T00:00", "AMLODIPINE 5MG TABLETS")),
+            row(9, drug(&nhs(7), "2026-11-24T00:00", "Ramipril 2.5mg caps")),
+            row(
+                10,
+                drug(&nhs(9), "2026-11-24T00:00", "Metformin 500mg tabs"),
+            ),
+        ],
+    };
+    let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
+    // Row 8 fits both amlodipine items: a person judges.
+    assert!(plan.found.proposed.iter().all(|x| x.line != 8));
+    macro_rules! now {
+        ($id:expr) => {
+            p.store.item($id).unwrap()
+        };
+    }
+    let accept = |line, item: &cutover_log::domain::Item| ReconcileDecision {
+        file_name: batch.file_name.clone(),
+        sha256: batch.sha256.clone(),
+        accepted: vec![Acceptance {
+            line,
+            item: item.seen(),
+        }],
+        not_found: Vec::new(),
+    };
+    // The practice manager may record what the report shows of an item already
+    // re-entered (no status changes) but may not mark a prescription re-entered.
+    let manager = p.as_manager(after);
+    let done = p
+        .store
+        .record_reconciliation(
+            &{
+                let item = now!(ticked.id);
+                accept(10, &item)
+            },
+            &manager,
+            &mut |_, _| true,
+        )
+        .unwrap();
+    assert_eq!((done.verified, done.marked_re_entered), (1, 0));
+    assert!(matches!(
+        p.store.record_reconciliation(
+            &{
+                let item = now!(first.id);
+                accept(8, &item)
+            },
+            &manager,
+            &mut |_, _| true
+        ),
+        Err(StoreError::NotPermitted(_))
+    ));
+    // Row 8 as the first item, then as the second: refused, nothing stored.
+    p.store
+        .record_reconciliation(
+            &{
+                let item = now!(first.id);
+                accept(8, &item)
+            },
+            &gp_desk,
+            &mut |_, _| true,
+        )
+        .unwrap();
+    let events = p.store.verify().unwrap().audit_events;
+    let refused = p
+        .store
+        .record_reconciliation(
+            &{
+                let item = now!(second.id);
+                accept(8, &item)
+            },
+            &gp_desk,
+            &mut |_, _| true,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            &refused,
+            StoreError::Acceptance(AcceptanceRefusal::RowTaken { line: 8, item, .. }) if *item == first.id.0
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("row 8 of new-issues.csv was already accepted")
+    );
+    assert_eq!(
+        p.store.item(second.id).unwrap().reentry.status,
+        Status::Outstanding
+    );
+    // The same row twice (a second quick press): refused.
+    assert!(matches!(
+        p.store.record_reconciliation(
+            &{
+                let item = now!(ticked.id);
+                accept(10, &item)
+            },
+            &gp_desk,
+            &mut |_, _| true
+        ),
+        Err(StoreError::Acceptance(AcceptanceRefusal::RowTaken { .. }))
+    ));
+    // The first item by another row of the same file: refused.
+    assert!(matches!(
+        p.store.record_reconciliation(
+            &{
+                let item = now!(first.id);
+                accept(9, &item)
+            },
+            &gp_desk,
+            &mut |_, _| true
+        ),
+        Err(StoreError::Acceptance(AcceptanceRefusal::ItemTaken {
+            line: 8,
+            ..
+        }))
+    ));
+    assert_eq!(p.store.verify().unwrap().audit_events, events);
+    // A decision naming row 9 twice: all or none.
+    let both = ReconcileDecision {
+        accepted: vec![
+            Acceptance {
+                line: 9,
+                item: now!(not_needed.id).seen(),
+            },
+            Acceptance {
+                line: 9,
+                item: now!(second.id).seen(),
+            },
+        ],
+        ..accept(9, &now!(second.id))
+    };
+    assert!(matches!(
+        p.store
+            .record_reconciliation(&both, &gp_desk, &mut |_, _| true),
+        Err(StoreError::Acceptance(AcceptanceRefusal::RowTaken {
+            line: 9,
+            ..
+        }))
+    ));
+    assert_eq!(p.store.verify().unwrap().audit_events, events);
+    // Accepting the item marked not needed records the verification and keeps
+    // its status and reason.
+    let done = p
+        .store
+        .record_reconciliation(
+            &{
+                let item = now!(not_needed.id);
+                accept(9, &item)
+            },
+            &gp_desk,
+            &mut |_, _| true,
+        )
+        .unwrap();
+    assert_eq!(
+        (done.verified, done.marked_re_entered, done.status_kept),
+        (1, 0, 1)
+    );
+    assert!(done.describe().contains("decide each in the worklist"));
+    let kept = p.store.item(not_needed.id).unwrap();
+    assert_eq!(kept.reentry.status, Status::NotNeeded);
+    assert_eq!(kept.reentry.note, reason);
+    assert!(matches!(
+        p.store.verifications().unwrap().get(&not_needed.id),
+        Some(Verification::Verified(s)) if s.line == 9
+    ));
+    // Read again: row 8 stays with the first item, the second has no rival
+    // left in this file; nothing of it is proposed as another item.
+    let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
+    assert!(
+        plan.found
+            .proposed
+            .iter()
+            .chain(&plan.found.to_judge)
+            .all(|x| x.item != second.id && x.line != 8),
+        "{:?}",
+        plan.found
+    );
+    assert_eq!(plan.found.already_verified.len(), 3);
+    assert!(p.store.verify().unwrap().is_ok());
+}
+
+/// The signer is the person signed in, in their own capacity; a sign-off in
+/// force is replaced only on purpose, with a reason, and the replacement's
+/// audit event holds the one it replaced.
+fn a_sign_off_is_the_signed_in_persons_and_replaced_only_on_purpose<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::signoff::{SignOffRefusal, Signing};
+    use cutover_log::domain::{AuditEntity, SignOffRole};
+    let at = t("2026-11-30T16:00");
+    assert!(matches!(
+        p.store.sign_off("", Signing::First, &p.desk(at)),
+        Err(StoreError::NotPermitted(_))
+    ));
+    let gp = p.store.sign_off("", Signing::First, &p.as_gp(at)).unwrap();
+    assert_eq!(
+        (gp.name.as_str(), gp.role, gp.signed_by),
+        ("Dr Test Gp", SignOffRole::ClinicalLead, p.gp.id)
+    );
+    let manager = p.as_manager(t("2026-12-01T09:00"));
+    assert!(matches!(
+        p.store.sign_off("", Signing::First, &manager),
+        Err(StoreError::SignOff(SignOffRefusal::AlreadySignedOff { .. }))
+    ));
+    assert!(matches!(
+        p.store
+            .sign_off("", Signing::Replacing { reason: " " }, &manager),
+        Err(StoreError::SignOff(SignOffRefusal::Invalid(_)))
+    ));
+    assert_eq!(p.store.sign_offs().unwrap().len(), 1);
+    let why = "Signed by the practice manager as the accountable person";
+    let replaced = p
+        .store
+        .sign_off("", Signing::Replacing { reason: why }, &manager)
+        .unwrap();
+    assert_eq!(replaced.name, "Test Manager");
+    assert_eq!(replaced.role, SignOffRole::PracticeManager);
+    let all = p.store.sign_offs().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].replaces_reason.as_deref(), Some(why));
+    let history = p.store.history(AuditEntity::SignOff, 2).unwrap();
+    let event = history.last().unwrap();
+    assert_eq!(
+        event
+            .before
+            .as_ref()
+            .and_then(|b| b.get("name"))
+            .and_then(|n| n.as_str()),
+        Some("Dr Test Gp")
+    );
+    assert!(p.store.verify().unwrap().is_ok());
+}
+
 on_both_stores!(
+    one_report_row_confirms_one_item_and_keeps_what_a_person_decided,
+    a_sign_off_is_the_signed_in_persons_and_replaced_only_on_purpose,
     deadlines_sort_and_filter_the_worklist_and_follow_go_live,
     only_the_practice_manager_restores_and_only_a_log_file,
     every_kind_round_trips_through_the_store,

@@ -488,10 +488,14 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         assert!(
             shows(
                 &h,
-                "never logged (usually fine; possibly entered twice): rows 4"
+                "never logged (usually fine; possibly entered twice): 1 rows"
             ),
             "{setting}"
         );
+        // Each row nobody logged says what it is (issue 28 #7).
+        assert!(shows(&h, "Row 4 · Prescription"), "{setting}");
+        // The days the report covers are said, for "not found".
+        assert!(shows(&h, "The report covers: Prescription"), "{setting}");
         let all = "Accept the 1 proposals";
         let flag = "Flag the 1 not found for a second look";
         let window = h.ctx.content_rect();

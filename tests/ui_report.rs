@@ -67,12 +67,13 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
     h.state().notice_change();
     h.run();
     assert!(shows(&h, "Nothing is outstanding"));
-    assert_eq!(
-        h.get_by_role_and_label(Role::TextInput, "Signed off by")
-            .value()
-            .as_deref(),
-        Some("Test Manager")
-    );
+    // The signer is the person signed in, in their own capacity: nothing to
+    // type a name into.
+    assert!(h.query_by_label("Signed off by").is_none());
+    assert!(shows(
+        &h,
+        "You sign as yourself: Test Manager, Practice manager."
+    ));
     h.get_by_role_and_label(Role::Button, "Sign off the re-entry")
         .click();
     h.run();
@@ -83,8 +84,79 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
     assert_eq!(s[0].signed_by, p.manager.id);
     assert!(shows(
         &h,
-        "Signed off by Test Manager (Practice manager) at 25/11/2026 16:00"
+        "Signed off by Test Manager (Practice manager) at 25/11/2026 16:00."
     ));
+    // Signed: no second "Sign off" to press; replacing is its own button, and
+    // needs a reason (Enter with none stores nothing; Esc cancels).
+    assert!(h.query_by_label("Sign off the re-entry").is_none());
+    h.get_by_role_and_label(Role::Button, "Replace the sign-off...")
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Why the sign-off is replaced (required)")
+        .focus();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        SqliteStore::open(&path).unwrap().sign_offs().unwrap().len(),
+        1
+    );
+    assert!(
+        shows(&h, "enter the reason for replacing the sign-off"),
+        "{}",
+        h.state().status.text
+    );
+    assert!(
+        !h.state()
+            .status
+            .text
+            .contains("not signed off: not signed off")
+    );
+    common::ui::type_into(
+        &mut h,
+        "Why the sign-off is replaced (required)",
+        "Two items corrected after the first sign-off",
+    );
+    h.get_by_role_and_label(Role::TextInput, "Why the sign-off is replaced (required)")
+        .focus();
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let s = SqliteStore::open(&path).unwrap().sign_offs().unwrap();
+    assert_eq!(s.len(), 2);
+    assert_eq!(
+        s[1].replaces_reason.as_deref(),
+        Some("Two items corrected after the first sign-off")
+    );
+    assert!(shows(
+        &h,
+        "replacing an earlier sign-off: Two items corrected"
+    ));
+}
+
+/// A GP signs as clinical lead, as themself; a receptionist is told who signs.
+#[test]
+fn a_gp_signs_as_clinical_lead_and_reception_cannot_sign() {
+    let p = Practice::new();
+    let path = p.path();
+    let mut h = harness(&path);
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    h.key_press(egui::Key::F6);
+    h.run();
+    assert!(shows(
+        &h,
+        "You sign as yourself: Dr Test Gp, Clinical lead."
+    ));
+    h.get_by_role_and_label(Role::Button, "Sign off the re-entry")
+        .click();
+    h.run();
+    let s = SqliteStore::open(&path).unwrap().sign_offs().unwrap();
+    assert_eq!(
+        s.iter()
+            .map(|s| (s.name.as_str(), s.role))
+            .collect::<Vec<_>>(),
+        vec![("Dr Test Gp", cutover_log::domain::SignOffRole::ClinicalLead)]
+    );
 }
 
 #[test]
@@ -155,9 +227,8 @@ fn purge_needs_sign_off_and_a_double_confirmation() {
         .unwrap();
     p.store
         .sign_off(
-            "Test Manager",
-            cutover_log::domain::SignOffRole::PracticeManager,
             "",
+            cutover_log::domain::signoff::Signing::First,
             &p.as_manager(now()),
         )
         .unwrap();

@@ -944,3 +944,162 @@ fn letters_typed_straight_after_n_go_into_the_reason_box() {
     assert_eq!(item.reentry.status, Status::NotNeeded);
     assert_eq!(item.reentry.note, "Duplicate entry");
 }
+
+/// Several raw key presses (with modifiers) in one frame, as a fast typist on
+/// a slow PC sends them.
+fn keys_in_one_frame(h: &mut Harness<'_, CutoverApp>, keys: &[(egui::Modifiers, egui::Key)]) {
+    for &(modifiers, key) in keys {
+        for pressed in [true, false] {
+            h.input_mut().events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+    }
+    h.run();
+}
+
+const SIZES: [(f32, f32, f32); 4] = [
+    (1366.0, 768.0, 1.0),
+    (1366.0, 768.0, 1.25),
+    (1280.0, 720.0, 1.0),
+    (1280.0, 720.0, 1.25),
+];
+
+fn statuses(path: &std::path::Path, ids: &[ItemId]) -> Vec<Status> {
+    let store = SqliteStore::open(path).unwrap();
+    ids.iter()
+        .map(|id| store.item(*id).unwrap().reentry.status)
+        .collect()
+}
+
+/// Issue 28 #1: three rows selected with Shift+Down, assigned to someone else,
+/// drop out of the nurse's list: the selection shrinks to what is shown, the bar says so,
+/// and Space ticks only the row still highlighted, never the hidden three.
+#[test]
+fn an_action_applies_only_to_rows_still_shown_after_an_assignment_hides_them() {
+    use egui::Modifiers as M;
+    for (width, height, zoom) in SIZES {
+        let setting = format!("{width} x {height}, text at {:.0}%", zoom * 100.0);
+        let (_dir, path, ids) = seeded();
+        let mut h = screen_harness(&path, width, height);
+        sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+        h.ctx.set_zoom_factor(zoom);
+        h.run();
+        // The nurse's consultations (items 1, 2, 3, 5, 7, 8, 9).
+        pick(&mut h, "Assigned to", "Test Nurse");
+        click_row(&mut h, "Test Patient 01");
+        keys_in_one_frame(
+            &mut h,
+            &[
+                (M::SHIFT, egui::Key::ArrowDown),
+                (M::SHIFT, egui::Key::ArrowDown),
+            ],
+        );
+        assert!(shows(&h, "Apply to 3 selected items"), "{setting}");
+        pick(&mut h, "Assign to", "Dr Test Gp");
+        click(&mut h, "Assign");
+        h.run();
+        assert!(
+            shows(&h, "Apply to the highlighted item"),
+            "the three assigned rows left the list and the selection ({setting}): {:?}",
+            h.state().worklist.selected
+        );
+        h.key_press(egui::Key::Space);
+        h.run();
+        let now = statuses(&path, &ids[1..]);
+        assert!(
+            now[..3].iter().all(|s| *s == Status::Outstanding),
+            "a hidden row was ticked ({setting}): {now:?}"
+        );
+        assert_eq!(
+            now.iter().filter(|s| **s == Status::ReEntered).count(),
+            1,
+            "the highlighted row, and only it ({setting}): {now:?}"
+        );
+    }
+}
+
+/// Issue 28 #1: a search that hides the selected rows shrinks the selection,
+/// so Space changes only what can be seen.
+#[test]
+fn a_search_that_hides_the_selection_shrinks_it() {
+    use egui::Modifiers as M;
+    let (_dir, path, ids) = seeded();
+    let mut h = screen_harness(&path, 1366.0, 768.0);
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    click_row(&mut h, "Test Patient 00");
+    keys_in_one_frame(&mut h, &[(M::SHIFT, egui::Key::ArrowDown)]);
+    assert!(shows(&h, "Apply to 2 selected items"));
+    type_into(&mut h, "Search", "Test Patient 05");
+    h.run();
+    assert!(shows(&h, "Apply to the highlighted item"));
+    assert!(h.state().worklist.selected.is_empty());
+    // Back to the list (the search box gives up the keyboard), then Space.
+    click_row(&mut h, "Test Patient 05");
+    h.key_press(egui::Key::Space);
+    h.run();
+    let now = statuses(&path, &ids);
+    assert_eq!(now[0], Status::Outstanding);
+    assert_eq!(now[1], Status::Outstanding);
+    assert_eq!(now[5], Status::ReEntered);
+}
+
+/// Issue 28 #1: Shift+PgDn selects every row it passes, and a change to more
+/// than a handful asks once, naming the count: Esc changes nothing, Enter
+/// makes it (keys in one frame, as typed quickly).
+#[test]
+fn a_bulk_change_asks_once_and_shift_page_down_selects_the_whole_range() {
+    use egui::Modifiers as M;
+    for (width, height, zoom) in SIZES {
+        let setting = format!("{width} x {height}, text at {:.0}%", zoom * 100.0);
+        let (_dir, path, ids) = seeded();
+        let mut h = screen_harness(&path, width, height);
+        sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+        h.ctx.set_zoom_factor(zoom);
+        h.run();
+        click_row(&mut h, "Test Patient 00");
+        keys_in_one_frame(&mut h, &[(M::SHIFT, egui::Key::PageDown)]);
+        assert_eq!(
+            h.state().worklist.selected.len(),
+            15,
+            "every row from the first to the last ({setting})"
+        );
+        keys_in_one_frame(
+            &mut h,
+            &[(M::NONE, egui::Key::Space), (M::NONE, egui::Key::Escape)],
+        );
+        assert!(
+            statuses(&path, &ids)
+                .iter()
+                .all(|s| *s == Status::Outstanding),
+            "Esc: nothing changed ({setting})"
+        );
+        h.key_press(egui::Key::Space);
+        h.run();
+        assert!(
+            shows(&h, "Mark 15 selected items re-entered?"),
+            "asked, naming the count ({setting})"
+        );
+        let button = h
+            .get_by_role_and_label(Role::Button, "Yes, all 15 (Enter)")
+            .rect();
+        assert_inside("The confirm button", button, window_rect(&h), &setting);
+        assert!(
+            statuses(&path, &ids)
+                .iter()
+                .all(|s| *s == Status::Outstanding)
+        );
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert!(
+            statuses(&path, &ids)
+                .iter()
+                .all(|s| *s == Status::ReEntered),
+            "Enter: all 15 ({setting})"
+        );
+    }
+}

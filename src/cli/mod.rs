@@ -100,9 +100,21 @@ pub enum Command {
         #[command(flatten)]
         report: ReportOptions,
         /// Accept every confident proposal (each item verified against its row,
-        /// an open one marked re-entered) and flag the items ticked but not found.
+        /// an outstanding one marked re-entered) and flag the items ticked but
+        /// not found.
         #[arg(long)]
         accept_confident: bool,
+        /// The report covers only days from this one (dd/mm/yyyy): items due
+        /// before it are not called "not found".
+        #[arg(long, value_name = "DATE")]
+        covers_from: Option<String>,
+        /// The report covers only days up to this one (dd/mm/yyyy).
+        #[arg(long, value_name = "DATE")]
+        covers_to: Option<String>,
+        /// The report covers only this clinician's items (a report of one
+        /// prescriber or clinic), by their name on the staff list.
+        #[arg(long, value_name = "NAME")]
+        covers_clinician: Option<String>,
     },
     /// Export the log.
     Export {
@@ -111,18 +123,22 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Sign the re-entry off (only when no item is outstanding or a problem).
+    /// Sign the re-entry off as the person signed in (--as), in their own
+    /// capacity: the practice manager, or a GP as clinical lead (only when no
+    /// item is outstanding or a problem).
     SignOff {
-        /// practice_manager or clinical_lead
+        /// practice_manager or clinical_lead: when given, must be the signer's
+        /// own capacity (a check, not a choice).
         #[arg(long)]
-        role: String,
-        /// The name as signed (default: the staff member's name).
-        #[arg(long)]
-        name: Option<String>,
+        role: Option<String>,
         /// Required when an item ticked re-entered was not found in the new
         /// system's report: why the re-entry can still be signed off.
         #[arg(long, default_value = "")]
         comment: String,
+        /// Replace the sign-off in force (a report exported since carries it),
+        /// saying why. Without it, a second sign-off is refused.
+        #[arg(long, value_name = "REASON")]
+        replace: Option<String>,
     },
     /// After sign-off, remove every patient detail from the log for good (the
     /// practice manager). Keep the final report first: it is not kept here.
@@ -398,10 +414,10 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         Command::Staff(StaffCommand::List) => project::list_staff(on),
         Command::Staff(StaffCommand::SetPassword { name }) => project::set_password(on, &name),
         Command::SignOff {
-            name,
             role,
             comment,
-        } => project::sign_off(on, name.as_deref(), &role, &comment),
+            replace,
+        } => project::sign_off(on, role.as_deref(), &comment, replace.as_deref()),
         Command::Purge { confirm } => project::purge(on, confirm),
         Command::Import { file, skip_invalid } => items::import(on, &file, skip_invalid),
         Command::Capture { report, dry_run } => capture::capture(
@@ -414,7 +430,18 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         Command::Reconcile {
             report,
             accept_confident,
-        } => reconcile::reconcile(on, &report.args(), accept_confident),
+            covers_from,
+            covers_to,
+            covers_clinician,
+        } => {
+            let coverage = reconcile::coverage(
+                on,
+                covers_from.as_deref(),
+                covers_to.as_deref(),
+                covers_clinician.as_deref(),
+            )?;
+            reconcile::reconcile(on, &report.args(), coverage, accept_confident)
+        }
         Command::Export { format, out } => items::export(on, format, &out),
         Command::Stats { json } => items::stats(on, json),
         Command::Verify { against } => items::verify(on, against.as_deref()),

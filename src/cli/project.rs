@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 
 use crate::domain::dates::{now, parse_date_time, uk_date_time};
+use crate::domain::signoff::Signing;
 use crate::domain::validation::describe;
 use crate::domain::{Actor, Project, Role, SignOffRole, StaffDirectory};
 
@@ -177,30 +178,55 @@ pub(super) fn set_password(on: &mut OnLog<'_>, name: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sign-off`: signed as `name` (default: the person signed in), after saying
-/// how the items re-entered stand against the new system's reports (a comment
-/// is required when any was not found there: the store refuses without one).
+/// `sign-off`: signed by the person signed in, as themself in their own
+/// capacity (`--role`, when given, must be it), after saying how the items
+/// re-entered stand against the new system's reports (a comment is required
+/// when any was not found there: the store refuses without one). `--replace`
+/// replaces the sign-off in force, with why.
 pub(super) fn sign_off(
     on: &mut OnLog<'_>,
-    name: Option<&str>,
-    role: &str,
+    role: Option<&str>,
     comment: &str,
+    replace: Option<&str>,
 ) -> Result<ExitCode> {
     let actor = on.signed_in()?;
-    let role = SignOffRole::parse(role).with_context(|| {
-        format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
-    })?;
+    if let Some(role) = role {
+        let asked = SignOffRole::parse(role).with_context(|| {
+            format!("'{role}' is not a sign-off role; use practice_manager or clinical_lead")
+        })?;
+        let staff = StaffDirectory::new(on.store.staff()?);
+        let own = actor
+            .staff
+            .and_then(|id| staff.get(id))
+            .and_then(|s| SignOffRole::of(s.role));
+        if own != Some(asked) {
+            bail!(
+                "{} signs off only as themself, in their own capacity ({}), not as {}",
+                actor.name,
+                own.map_or("none: only the practice manager or a GP signs off", |r| r
+                    .label()),
+                asked.label()
+            );
+        }
+    }
     let checks = on.store.new_system_checks()?;
     writeln!(on.out, "Re-entered items {}", checks.describe())?;
-    let s = on
-        .store
-        .sign_off(name.unwrap_or(&actor.name), role, comment, &actor)?;
+    let signing = match replace {
+        Some(reason) => Signing::Replacing { reason },
+        None => Signing::First,
+    };
+    let s = on.store.sign_off(comment, signing, &actor)?;
     writeln!(
         on.out,
-        "Signed off by {} ({}) at {}",
+        "Signed off by {} ({}) at {}{}",
         s.name,
         s.role.label(),
-        uk_date_time(s.at)
+        uk_date_time(s.at),
+        if s.replaces_reason.is_some() {
+            ", replacing the earlier sign-off"
+        } else {
+            ""
+        }
     )?;
     Ok(ExitCode::SUCCESS)
 }

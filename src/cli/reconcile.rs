@@ -9,10 +9,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
 
+use crate::domain::StaffDirectory;
 use crate::domain::capture::mapping::Purpose;
-use crate::domain::dates::uk_date_time;
+use crate::domain::dates::{parse_date, uk_date, uk_date_time};
+use crate::domain::reconcile::Coverage;
 use crate::domain::{Item, ItemId};
 use crate::store::reconcile::{ReconcileDecision, ReconcilePlan};
 
@@ -33,10 +35,51 @@ fn item_words(plan: &ReconcilePlan, id: ItemId) -> String {
     }
 }
 
+/// What the report covers, as narrowed on the command line: days (either end
+/// open) and a clinician by name.
+pub(super) fn coverage(
+    on: &mut OnLog<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    clinician: Option<&str>,
+) -> Result<Coverage> {
+    let day = |text: Option<&str>, what: &str| -> Result<Option<chrono::NaiveDate>> {
+        text.map(|t| parse_date(t).with_context(|| format!("--{what}")))
+            .transpose()
+    };
+    let (from, to) = (day(from, "covers-from")?, day(to, "covers-to")?);
+    let days = match (from, to) {
+        (None, None) => None,
+        (from, to) => Some((
+            from.unwrap_or(chrono::NaiveDate::MIN),
+            to.unwrap_or(chrono::NaiveDate::MAX),
+        )),
+    };
+    if let Some((from, to)) = days
+        && from > to
+    {
+        bail!("--covers-from is after --covers-to");
+    }
+    let clinician = match clinician {
+        Some(name) => {
+            let staff = StaffDirectory::new(on.store.staff()?);
+            Some(
+                staff
+                    .by_name(name)
+                    .with_context(|| format!("'{name}' is not on the staff list"))?
+                    .id,
+            )
+        }
+        None => None,
+    };
+    Ok(Coverage { days, clinician })
+}
+
 /// Runs `reconcile` (see the module comment).
 pub(super) fn reconcile(
     on: &mut OnLog<'_>,
     args: &ReportArgs<'_>,
+    coverage: Coverage,
     accept_confident: bool,
 ) -> Result<ExitCode> {
     let actor = on.signed_in()?;
@@ -44,8 +87,25 @@ pub(super) fn reconcile(
         return Ok(ExitCode::FAILURE);
     };
     let batch = &read.checked.batch;
-    let plan = on.store.reconcile_plan(batch)?;
+    let plan = on.store.reconcile_plan(batch, coverage)?;
     let found = &plan.found;
+    for c in &found.covered {
+        writeln!(
+            on.out,
+            "The report covers {} from {} to {}{}.",
+            c.kind.noun(),
+            uk_date(c.first),
+            uk_date(c.last),
+            match coverage.days {
+                Some((from, to)) => format!(
+                    " (narrowed to {} to {})",
+                    uk_date(from.max(c.first)),
+                    uk_date(to.min(c.last))
+                ),
+                None => String::new(),
+            }
+        )?;
+    }
     writeln!(
         on.out,
         "{} confident proposals, {} to judge, {} already verified, {} ticked but not found in the new system, {} rows nobody logged, {} rejected.",
@@ -82,9 +142,21 @@ pub(super) fn reconcile(
         )?;
     }
     for line in &found.unlogged {
+        let says = batch
+            .rows
+            .binary_search_by_key(line, |r| r.line)
+            .ok()
+            .and_then(|i| batch.rows.get(i))
+            .map_or(String::new(), |r| {
+                format!(
+                    ": {}, {}",
+                    r.input.kind.noun(),
+                    uk_date_time(r.input.occurred_at)
+                )
+            });
         writeln!(
             on.out,
-            "  not logged: row {line} (entered in the new system; usually fine, possibly entered twice)"
+            "  not logged: row {line}{says} (entered in the new system; usually fine, possibly entered twice)"
         )?;
     }
     if !accept_confident {
@@ -105,11 +177,7 @@ pub(super) fn reconcile(
     let done = on
         .store
         .record_reconciliation(&decision, &actor, &mut |_, _| true)?;
-    writeln!(
-        on.out,
-        "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
-        done.verified, done.marked_re_entered, done.flagged
-    )?;
+    writeln!(on.out, "{}", done.describe())?;
     read.finish(on, args)?;
     Ok(ExitCode::SUCCESS)
 }

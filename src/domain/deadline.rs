@@ -65,12 +65,16 @@ pub fn is_working_day(day: NaiveDate) -> bool {
     !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !is_bank_holiday(day)
 }
 
-/// The working day `n` working days after `day` (`n` = 0: `day` itself if it
-/// is a working day, else the next one).
+/// The `n`-th working day after `day`, counting the working days that follow
+/// it (so 5 working days after Saturday 05/12/2026 is Friday 11/12: Monday is
+/// the first); `n` = 0: `day` itself if it is a working day, else the next one.
 pub fn add_working_days(day: NaiveDate, n: u32) -> NaiveDate {
     let mut d = day;
-    while !is_working_day(d) {
-        d += Duration::days(1);
+    if n == 0 {
+        while !is_working_day(d) {
+            d += Duration::days(1);
+        }
+        return d;
     }
     for _ in 0..n {
         d += Duration::days(1);
@@ -254,22 +258,31 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
+    /// The first day the practice re-enters anything: go-live day, or the
+    /// first working day after it when the practice goes live at a weekend or
+    /// on a bank holiday.
+    pub fn first_working_day(&self) -> NaiveDate {
+        add_working_days(self.go_live.date(), 0)
+    }
+
     /// By when `item` must be re-entered.
     pub fn due_by(&self, item: &ItemInput) -> DueBy {
         let go_live_day = self.go_live.date();
+        let first_day = self.first_working_day();
         let field = |k: &str| item.fields.get(k).map(String::as_str).unwrap_or_default();
-        // Never before go-live day: nothing can be re-entered sooner.
-        let from_go_live = |day: NaiveDate| DueBy::Day(day.max(go_live_day));
+        // Never before the first working day from go-live: nothing can be
+        // re-entered sooner (and nobody works the weekend of a Saturday go-live).
+        let from_go_live = |day: NaiveDate| DueBy::Day(day.max(first_day));
         match item.kind {
             ItemKind::Appointment => {
                 let future_booking =
                     matches!(field("appointment_action"), "booked" | "rescheduled");
                 match super::dates::from_iso(field("appointment_at")) {
                     Some(slot) if future_booking && slot > self.go_live => {
-                        if slot.date() == go_live_day {
+                        if slot.date() <= first_day {
                             DueBy::Time(slot)
                         } else {
-                            DueBy::Day(go_live_day)
+                            DueBy::Day(first_day)
                         }
                     }
                     _ => self.default_for(item),
@@ -282,12 +295,9 @@ impl Deadlines {
                 item.occurred_at.date(),
                 self.rules.prescription_turnaround,
             )),
-            ItemKind::Referral if field("referral_priority") == "two_week_wait" => {
-                from_go_live(add_working_days(
-                    item.occurred_at.date() + Duration::days(1),
-                    self.rules.two_week_wait.saturating_sub(1),
-                ))
-            }
+            ItemKind::Referral if field("referral_priority") == "two_week_wait" => from_go_live(
+                add_working_days(item.occurred_at.date(), self.rules.two_week_wait.max(1)),
+            ),
             _ => self.default_for(item),
         }
     }
@@ -345,9 +355,20 @@ pub fn banner_lines(
                 ),
                 counts.open > 0,
             ),
+            0 if counts.open == 0 => (
+                "Today is the last day the old system can be read: nothing is still open.".into(),
+                false,
+            ),
             0 => (
                 format!("Today is the last day the old system can be read: {open} still open."),
                 true,
+            ),
+            l if l <= 14 && counts.open == 0 => (
+                format!(
+                    "The old system can be read for {l} more day{} (until {until}): nothing is still open.",
+                    if l == 1 { "" } else { "s" }
+                ),
+                false,
             ),
             l if l <= 14 => (
                 format!(
@@ -561,6 +582,76 @@ mod tests {
     }
 
     #[test]
+    fn a_weekend_or_bank_holiday_go_live_counts_from_the_first_working_day() {
+        // Saturday 05/12/2026 at 08:00.
+        let p = Deadlines {
+            go_live: at("2026-12-05T08:00"),
+            rules: DeadlineRules::default(),
+        };
+        assert_eq!(p.first_working_day(), day("2026-12-07"));
+        let rx = |when: &str, kind: &str| {
+            p.due_by(&item(
+                ItemKind::Prescription,
+                when,
+                &[("prescription_type", kind)],
+            ))
+        };
+        // Ordinary prescriptions asked for during cutover: Monday, not the
+        // Saturday nobody works (so not OVERDUE at 08:00 on Monday).
+        let acute = rx("2026-12-01T10:00", "acute");
+        assert_eq!(acute, DueBy::Day(day("2026-12-07")));
+        assert_eq!(acute.urgency(at("2026-12-07T08:00")), Urgency::DueToday);
+        // Re-entered at 00:47 on Sunday: early, not late.
+        assert_eq!(acute.late_by(at("2026-12-06T00:47")), None);
+        // Repeat dispensing no later than ordinary prescriptions: Monday.
+        assert_eq!(
+            rx("2026-11-20T10:00", "repeat_dispensing"),
+            DueBy::Day(day("2026-12-07"))
+        );
+        // 5 working days: Monday is the first, Friday 11/12 the fifth.
+        let call = item(ItemKind::TelephoneCall, "2026-12-02T10:00", &[]);
+        assert_eq!(p.due_by(&call), DueBy::Day(day("2026-12-11")));
+        // A booking later in the week: on Monday; one on the Saturday itself,
+        // after go-live: before its slot.
+        let booked = |slot: &str| {
+            p.due_by(&item(
+                ItemKind::Appointment,
+                "2026-12-02T10:00",
+                &[("appointment_action", "booked"), ("appointment_at", slot)],
+            ))
+        };
+        assert_eq!(booked("2026-12-09T10:00"), DueBy::Day(day("2026-12-07")));
+        assert_eq!(
+            booked("2026-12-05T11:00"),
+            DueBy::Time(at("2026-12-05T11:00"))
+        );
+        // Sunday 06/12: the same Monday and Friday.
+        let sunday = Deadlines {
+            go_live: at("2026-12-06T09:00"),
+            ..p
+        };
+        assert_eq!(sunday.first_working_day(), day("2026-12-07"));
+        assert_eq!(sunday.due_by(&call), DueBy::Day(day("2026-12-11")));
+        // Easter Monday 29/03/2027 (a bank holiday): Tuesday 30/03 is the first
+        // working day, and 5 working days run to Monday 05/04.
+        let easter = Deadlines {
+            go_live: at("2027-03-29T08:00"),
+            ..p
+        };
+        assert_eq!(easter.first_working_day(), day("2027-03-30"));
+        let before = item(ItemKind::Consultation, "2027-03-24T10:00", &[]);
+        assert_eq!(easter.due_by(&before), DueBy::Day(day("2027-04-05")));
+        let early = item(
+            ItemKind::Prescription,
+            "2027-03-22T10:00",
+            &[("prescription_type", "acute")],
+        );
+        assert_eq!(easter.due_by(&early), DueBy::Day(day("2027-03-30")));
+        // A weekday go-live is unchanged: Monday 07/12 + 5 is Monday 14/12.
+        assert_eq!(practice().due_by(&call), DueBy::Day(day("2026-12-14")));
+    }
+
+    #[test]
     fn items_logged_after_go_live_count_from_their_own_day() {
         let p = practice();
         // A call on Wednesday 23/12/2026: 5 working days skip Christmas, Boxing
@@ -622,6 +713,19 @@ mod tests {
             after[1].0
         );
         assert!(after[1].1);
+    }
+
+    #[test]
+    fn with_nothing_open_the_countdown_warns_of_nothing() {
+        let none = DeadlineCounts::default();
+        let last = day("2026-12-20");
+        for today in ["2026-12-10T09:00", "2026-12-20T09:00"] {
+            let lines = banner_lines(none, Some(last), at("2026-12-07T08:00"), at(today));
+            assert_eq!(lines.len(), 1, "{lines:?}");
+            assert!(!lines[0].1, "{lines:?}");
+            assert!(lines[0].0.contains("nothing is still open"), "{lines:?}");
+            assert!(!lines[0].0.contains("check them"), "{lines:?}");
+        }
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub enum Action {
     /// Change the re-entry status of an item of this kind.
     SetStatus(ItemKind),
     Assign,
+    /// Record what the new system's report shows (a verification, or an item
+    /// not found) without changing anyone's re-entry status.
+    RecordVerification,
     ManageStaff,
     ManageProject,
     SignOff,
@@ -35,6 +38,7 @@ impl Action {
                 kind.label().to_lowercase()
             ),
             Action::Assign => "assign items".into(),
+            Action::RecordVerification => "record what the new system's report shows".into(),
             Action::ManageStaff => "manage the staff list".into(),
             Action::ManageProject => "change the cutover window".into(),
             Action::SignOff => "sign off the re-entry".into(),
@@ -46,7 +50,11 @@ impl Action {
 /// Whether `role` may do `action`.
 pub fn permitted(role: Role, action: Action) -> bool {
     match action {
-        Action::LogItem | Action::EditItem | Action::VoidItem | Action::Assign => true,
+        Action::LogItem
+        | Action::EditItem
+        | Action::VoidItem
+        | Action::Assign
+        | Action::RecordVerification => true,
         Action::SetStatus(kind) if kind.needs_clinician_to_reenter() => role.is_clinician(),
         Action::SetStatus(_) => true,
         Action::ManageStaff | Action::ManageProject | Action::Purge => {

@@ -5,7 +5,7 @@
 //! nothing else competes for is proposed. Pure: the store reads the items and
 //! records what a person accepted.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -73,6 +73,8 @@ pub enum Doubt {
     AlsoFitsItem(ItemId),
     /// The item was marked not needed: a person decides whether it is in.
     MarkedNotNeeded,
+    /// The item was marked a problem: a person decides.
+    MarkedProblem,
 }
 
 impl Doubt {
@@ -87,7 +89,12 @@ impl Doubt {
             Doubt::OtherClinician => "another clinician".into(),
             Doubt::AlsoFitsRow(line) => format!("row {line} fits this item too"),
             Doubt::AlsoFitsItem(id) => format!("item {} fits this row too", id.0),
-            Doubt::MarkedNotNeeded => "the item was marked not needed".into(),
+            Doubt::MarkedNotNeeded => {
+                "the item was marked not needed (accepting keeps that and its reason)".into()
+            }
+            Doubt::MarkedProblem => {
+                "the item was marked a problem (accepting keeps that and its note)".into()
+            }
         }
     }
 }
@@ -218,6 +225,29 @@ pub struct LoggedItem<'a> {
 pub struct ReportRow<'a> {
     pub line: u64,
     pub input: &'a ItemInput,
+    /// The item this row of this same file was already accepted as: one row
+    /// confirms at most one item, so it is paired with nothing else.
+    pub accepted_as: Option<ItemId>,
+}
+
+/// What part of the log a report covers, for "not found": every day its rows
+/// are about (per kind), narrowed by a person to fewer days or one clinician
+/// when the report was (a report of one clinic or one prescriber covers only
+/// theirs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    /// Only items due on these days (first, last), within the report's own.
+    pub days: Option<(NaiveDate, NaiveDate)>,
+    /// Only items of this clinician.
+    pub clinician: Option<crate::domain::StaffId>,
+}
+
+/// The days a report's rows of one kind are about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CoveredDays {
+    pub kind: ItemKind,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
 }
 
 /// A row and an item that fit, with what is in doubt (nothing, for a proposal).
@@ -245,6 +275,8 @@ pub struct Reconciliation {
     pub not_found: Vec<ItemId>,
     /// Report rows that fit no item: entered in the new system, never logged.
     pub unlogged: Vec<u64>,
+    /// The days each kind's rows are about (before any narrowing), in kind order.
+    pub covered: Vec<CoveredDays>,
 }
 
 /// The key that finds the candidates for a row: its kind and patient.
@@ -292,14 +324,17 @@ fn row_day(row: &ReportRow<'_>) -> NaiveDate {
 }
 
 /// Pairs every report row with the items it fits. Voided items are the
-/// caller's to leave out. Only items of a kind the report has, expected on a
-/// day within its first and last day for that kind (a day either side), can be
+/// caller's to leave out. A row already accepted as an item (in this file) and
+/// an item already verified are paired with nothing new: one row confirms one
+/// item, and an item is verified once. Only items of a kind the report has,
+/// expected on a day its rows of that kind cover (within `coverage`), can be
 /// "not found": an appointments report says nothing of prescriptions, and
 /// Monday's issues nothing of Friday's.
 pub fn reconcile(
     items: &[LoggedItem<'_>],
     rows: &[ReportRow<'_>],
     go_live: NaiveDate,
+    coverage: Coverage,
 ) -> Reconciliation {
     let mut by_patient: HashMap<PatientKey, Vec<usize>> = HashMap::new();
     for (n, item) in items.iter().enumerate() {
@@ -308,8 +343,11 @@ pub fn reconcile(
             .or_default()
             .push(n);
     }
-    // Every fit: (row index, item index, fit).
+    // Every fit: (row index, item index, fit); a row or an item with any fit
+    // is neither unlogged nor not found.
     let mut fits: Vec<(usize, usize, Fit)> = Vec::new();
+    let mut row_has_fit = vec![false; rows.len()];
+    let mut item_has_fit = vec![false; items.len()];
     for (r, row) in rows.iter().enumerate() {
         for &i in by_patient
             .get(&patient_key(row.input))
@@ -317,73 +355,120 @@ pub fn reconcile(
             .flatten()
         {
             if let Some(f) = fit(items[i].input, row.input, go_live) {
+                row_has_fit[r] = true;
+                item_has_fit[i] = true;
                 fits.push((r, i, f));
             }
         }
     }
-    // Each row's and each item's fits (indices into `fits`), to find a rival.
+    let mut out = Reconciliation::default();
+    // What is settled already leaves the pairing. A row accepted as an item
+    // (in this file) stays with it, shown as already verified, and is paired
+    // with nothing else; an item verified (by this file or another) is shown
+    // once as already verified, by its accepted row or else its first
+    // confident fit, and is paired with nothing new.
+    let mut settled = vec![false; items.len()];
+    for (r, i, _) in &fits {
+        if rows[*r].accepted_as == Some(items[*i].id) && !settled[*i] {
+            settled[*i] = true;
+            out.already_verified.push(Pairing {
+                line: rows[*r].line,
+                item: items[*i].id,
+                doubts: Vec::new(),
+            });
+        }
+    }
+    let mut open: Vec<(usize, usize, Fit)> = Vec::new();
+    for (r, i, f) in fits {
+        if rows[r].accepted_as.is_some() {
+            continue;
+        }
+        if items[i].verified || settled[i] {
+            if f.is_confident() && !settled[i] {
+                settled[i] = true;
+                out.already_verified.push(Pairing {
+                    line: rows[r].line,
+                    item: items[i].id,
+                    doubts: Vec::new(),
+                });
+            }
+            continue;
+        }
+        open.push((r, i, f));
+    }
+    // Each open row's and item's fits (indices into `open`), to find a rival.
     let mut row_fits: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
     let mut item_fits: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    for (n, (r, i, _)) in fits.iter().enumerate() {
+    for (n, (r, i, _)) in open.iter().enumerate() {
         row_fits[*r].push(n);
         item_fits[*i].push(n);
     }
-    let mut out = Reconciliation::default();
-    for (n, (r, i, f)) in fits.iter().enumerate() {
+    for (n, (r, i, f)) in open.iter().enumerate() {
         let mut doubts = f.doubts.clone();
-        if items[*i].status == Status::NotNeeded {
-            doubts.push(Doubt::MarkedNotNeeded);
+        match items[*i].status {
+            Status::NotNeeded => doubts.push(Doubt::MarkedNotNeeded),
+            Status::Problem => doubts.push(Doubt::MarkedProblem),
+            Status::Outstanding | Status::ReEntered => {}
         }
         if let Some(&other) = item_fits[*i].iter().find(|&&m| m != n) {
-            doubts.push(Doubt::AlsoFitsRow(rows[fits[other].0].line));
+            doubts.push(Doubt::AlsoFitsRow(rows[open[other].0].line));
         }
         if let Some(&other) = row_fits[*r].iter().find(|&&m| m != n) {
-            doubts.push(Doubt::AlsoFitsItem(items[fits[other].1].id));
+            doubts.push(Doubt::AlsoFitsItem(items[open[other].1].id));
         }
         let pairing = Pairing {
             line: rows[*r].line,
             item: items[*i].id,
             doubts,
         };
-        if pairing.doubts.is_empty() && items[*i].verified {
-            out.already_verified.push(pairing);
-        } else if pairing.doubts.is_empty() {
+        if pairing.doubts.is_empty() {
             out.proposed.push(pairing);
         } else {
             out.to_judge.push(pairing);
         }
     }
-    let mut covered: HashMap<ItemKind, (NaiveDate, NaiveDate)> = HashMap::new();
+    let mut covered: BTreeMap<ItemKind, (NaiveDate, NaiveDate)> = BTreeMap::new();
     for row in rows {
         let day = row_day(row);
         let span = covered.entry(row.input.kind).or_insert((day, day));
         *span = (span.0.min(day), span.1.max(day));
     }
-    let in_span = |item: &LoggedItem<'_>| {
-        let Some(&(first, last)) = covered.get(&item.input.kind) else {
+    out.covered = covered
+        .iter()
+        .map(|(&kind, &(first, last))| CoveredDays { kind, first, last })
+        .collect();
+    let covers = |item: &LoggedItem<'_>| {
+        let Some(&(mut first, mut last)) = covered.get(&item.input.kind) else {
             return false;
         };
-        // A day either side: a late-evening re-entry issued next morning.
-        expected_day(item).is_none_or(|d| {
-            d >= first - chrono::Duration::days(1) && d <= last + chrono::Duration::days(1)
-        })
+        if let Some((from, to)) = coverage.days {
+            first = first.max(from);
+            last = last.min(to);
+        }
+        let theirs = coverage
+            .clinician
+            .is_none_or(|c| item.input.clinician == Some(c));
+        // Due on a day the report covers: a prescription re-entered the day
+        // before a one-day report is not the report's to judge.
+        theirs && expected_day(item).is_some_and(|d| d >= first && d <= last)
     };
     out.not_found = items
         .iter()
-        .zip(&item_fits)
-        .filter(|(item, n)| {
-            n.is_empty() && item.status == Status::ReEntered && !item.verified && in_span(item)
+        .zip(&item_has_fit)
+        .filter(|(item, has_fit)| {
+            !**has_fit && item.status == Status::ReEntered && !item.verified && covers(item)
         })
         .map(|(item, _)| item.id)
         .collect();
     out.unlogged = rows
         .iter()
-        .zip(&row_fits)
-        .filter(|(_, n)| n.is_empty())
+        .zip(&row_has_fit)
+        .filter(|(_, has_fit)| !**has_fit)
         .map(|(row, _)| row.line)
         .collect();
     out.proposed.sort_by_key(|p| p.line);
     out.to_judge.sort_by_key(|p| (p.line, p.item));
+    out.already_verified.sort_by_key(|p| (p.line, p.item));
     out
 }
 
@@ -566,12 +651,14 @@ mod tests {
         let ticked = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
         let never_entered = drug(B, "2026-11-25T10:00", "Ramipril 2.5mg capsules");
         let other_kind = input(ItemKind::Referral, B, "2026-11-25T10:00", &[]);
-        let items = [
+        let mut items = [
             logged(1, &one, Status::Outstanding),
             logged(2, &ticked, Status::ReEntered),
             logged(3, &never_entered, Status::ReEntered),
             logged(4, &other_kind, Status::ReEntered),
         ];
+        // Ticked re-entered on the day the report's prescriptions were issued.
+        items[2].re_entered_on = day("2026-12-01T00:00");
         // Two identical appointments in the new system, the drug, and a row
         // nobody logged.
         let twin = slot(A, "2026-12-03T10:30");
@@ -581,21 +668,25 @@ mod tests {
             ReportRow {
                 line: 2,
                 input: &twin,
+                accepted_as: None,
             },
             ReportRow {
                 line: 3,
                 input: &twin,
+                accepted_as: None,
             },
             ReportRow {
                 line: 4,
                 input: &issued,
+                accepted_as: None,
             },
             ReportRow {
                 line: 5,
                 input: &stranger,
+                accepted_as: None,
             },
         ];
-        let r = reconcile(&items, &rows, go_live());
+        let r = reconcile(&items, &rows, go_live(), Coverage::default());
         assert_eq!(
             r.proposed,
             vec![Pairing {
@@ -627,44 +718,182 @@ mod tests {
         assert_eq!(r.unlogged, vec![5]);
     }
 
+    fn row<'a>(line: u64, input: &'a ItemInput) -> ReportRow<'a> {
+        ReportRow {
+            line,
+            input,
+            accepted_as: None,
+        }
+    }
+
+    fn day(s: &str) -> Option<NaiveDate> {
+        from_iso(s).map(|d| d.date())
+    }
+
     #[test]
     fn only_items_due_on_a_day_the_report_covers_can_be_not_found() {
         let monday = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
         let friday = drug(B, "2026-11-25T10:00", "Ramipril 2.5mg capsules");
-        let day = |s: &str| from_iso(s).map(|d| d.date());
         let mut items = [
             logged(1, &monday, Status::ReEntered),
             logged(2, &friday, Status::ReEntered),
         ];
         items[0].re_entered_on = day("2026-12-01T00:00");
         items[1].re_entered_on = day("2026-12-05T00:00");
-        // Issues of 01/12 and 02/12 only: Friday's re-entry is not theirs to judge.
+        // Issues of 01/12 and 02/12: Friday's re-entry is not theirs to judge.
+        let first = drug(B, "2026-12-01T00:00", "Metformin 500mg tablets");
         let other = drug(B, "2026-12-02T00:00", "Metformin 500mg tablets");
-        let rows = [ReportRow {
-            line: 2,
-            input: &other,
-        }];
-        assert_eq!(
-            reconcile(&items, &rows, go_live()).not_found,
-            vec![ItemId(1)]
+        let r = reconcile(
+            &items,
+            &[row(2, &first), row(3, &other)],
+            go_live(),
+            Coverage::default(),
         );
-        // An appointment is due on its slot's day.
+        assert_eq!(r.not_found, vec![ItemId(1)]);
+        assert_eq!(
+            r.covered,
+            vec![CoveredDays {
+                kind: ItemKind::Prescription,
+                first: day("2026-12-01T00:00").unwrap_or_default(),
+                last: day("2026-12-02T00:00").unwrap_or_default(),
+            }]
+        );
+        // A report of one day says nothing of the day before.
+        let r = reconcile(&items, &[row(3, &other)], go_live(), Coverage::default());
+        assert!(r.not_found.is_empty(), "{:?}", r.not_found);
+        // An appointment is due on its slot's day: a report of the day before
+        // its slot does not cover it, one of its day does.
         let booked = slot(A, "2026-12-09T10:30");
         let items = [logged(3, &booked, Status::ReEntered)];
-        let elsewhere = slot(B, "2026-12-03T09:00");
-        let rows = [ReportRow {
-            line: 2,
-            input: &elsewhere,
-        }];
-        assert!(reconcile(&items, &rows, go_live()).not_found.is_empty());
-        let same_week = slot(B, "2026-12-08T09:00");
-        let rows = [ReportRow {
-            line: 2,
-            input: &same_week,
-        }];
+        let day_before = slot(B, "2026-12-08T09:00");
+        let r = reconcile(
+            &items,
+            &[row(2, &day_before)],
+            go_live(),
+            Coverage::default(),
+        );
+        assert!(r.not_found.is_empty());
+        let same_day = slot(B, "2026-12-09T09:00");
+        let r = reconcile(&items, &[row(2, &same_day)], go_live(), Coverage::default());
+        assert_eq!(r.not_found, vec![ItemId(3)]);
+    }
+
+    #[test]
+    fn a_person_narrows_what_the_report_covers_to_days_or_a_clinician() {
+        let mut shah = input(ItemKind::Consultation, A, "2026-11-26T10:00", &[]);
+        shah.clinician = Some(StaffId(3));
+        let mut okafor = input(ItemKind::Consultation, B, "2026-11-27T10:00", &[]);
+        okafor.clinician = Some(StaffId(4));
+        let items = [
+            logged(1, &shah, Status::ReEntered),
+            logged(2, &okafor, Status::ReEntered),
+        ];
+        // A report of 26/11 to 28/11 with neither patient in it.
+        const C: &str = "9990000034";
+        let a = input(ItemKind::Consultation, C, "2026-11-26T00:00", &[]);
+        let b = input(ItemKind::Consultation, C, "2026-11-28T00:00", &[]);
+        let rows = [row(2, &a), row(3, &b)];
+        let whole = reconcile(&items, &rows, go_live(), Coverage::default());
+        assert_eq!(whole.not_found, vec![ItemId(1), ItemId(2)]);
+        let clinic = Coverage {
+            clinician: Some(StaffId(4)),
+            ..Coverage::default()
+        };
         assert_eq!(
-            reconcile(&items, &rows, go_live()).not_found,
-            vec![ItemId(3)]
+            reconcile(&items, &rows, go_live(), clinic).not_found,
+            vec![ItemId(2)]
+        );
+        let days = Coverage {
+            days: Some((
+                day("2026-11-26T00:00").unwrap_or_default(),
+                day("2026-11-26T00:00").unwrap_or_default(),
+            )),
+            ..Coverage::default()
+        };
+        assert_eq!(
+            reconcile(&items, &rows, go_live(), days).not_found,
+            vec![ItemId(1)]
+        );
+    }
+
+    #[test]
+    fn a_row_accepted_as_an_item_confirms_no_other_and_a_verified_item_has_no_rival() {
+        let first = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
+        let second = drug(A, "2026-11-27T10:00", "Amlodipine 5mg tablets");
+        let issued = drug(A, "2026-12-02T00:00", "Amlodipine 5mg tablets");
+        let mut items = [
+            logged(1, &first, Status::ReEntered),
+            logged(2, &second, Status::Outstanding),
+        ];
+        // Rows 8 and 9 both fit both items: four pairings to judge.
+        let r = reconcile(
+            &items,
+            &[row(8, &issued), row(9, &issued)],
+            go_live(),
+            Coverage::default(),
+        );
+        assert_eq!(r.to_judge.len(), 4);
+        // Row 8 accepted as item 1 (item 1 verified): row 8 and item 1 leave
+        // the pairing, and row 9 with item 2 is all that is left, confident.
+        items[0].verified = true;
+        let mut eight = row(8, &issued);
+        eight.accepted_as = Some(ItemId(1));
+        let r = reconcile(
+            &items,
+            &[eight, row(9, &issued)],
+            go_live(),
+            Coverage::default(),
+        );
+        assert_eq!(
+            r.proposed,
+            vec![Pairing {
+                line: 9,
+                item: ItemId(2),
+                doubts: vec![]
+            }]
+        );
+        assert!(r.to_judge.is_empty(), "{:?}", r.to_judge);
+        assert_eq!(
+            r.already_verified,
+            vec![Pairing {
+                line: 8,
+                item: ItemId(1),
+                doubts: vec![]
+            }]
+        );
+        assert!(r.unlogged.is_empty() && r.not_found.is_empty());
+        // The same file read again with both accepted: nothing left to do.
+        items[1].verified = true;
+        let mut nine = row(9, &issued);
+        nine.accepted_as = Some(ItemId(2));
+        let r = reconcile(&items, &[eight, nine], go_live(), Coverage::default());
+        assert!(r.proposed.is_empty() && r.to_judge.is_empty());
+        assert_eq!(r.already_verified.len(), 2);
+    }
+
+    #[test]
+    fn an_item_marked_not_needed_or_a_problem_is_for_a_person_to_judge() {
+        let one = drug(A, "2026-11-25T10:00", "Amlodipine 5mg tablets");
+        let two = drug(B, "2026-11-25T10:00", "Ramipril 2.5mg capsules");
+        let items = [
+            logged(1, &one, Status::NotNeeded),
+            logged(2, &two, Status::Problem),
+        ];
+        let r1 = drug(A, "2026-12-02T00:00", "Amlodipine 5mg tablets");
+        let r2 = drug(B, "2026-12-02T00:00", "Ramipril 2.5mg capsules");
+        let r = reconcile(
+            &items,
+            &[row(2, &r1), row(3, &r2)],
+            go_live(),
+            Coverage::default(),
+        );
+        assert!(r.proposed.is_empty());
+        assert_eq!(
+            r.to_judge
+                .iter()
+                .map(|p| p.doubts.clone())
+                .collect::<Vec<_>>(),
+            vec![vec![Doubt::MarkedNotNeeded], vec![Doubt::MarkedProblem]]
         );
     }
 
@@ -676,15 +905,9 @@ mod tests {
             logged(1, &first, Status::Outstanding),
             logged(2, &second, Status::ReEntered),
         ];
-        let row = drug(A, "2026-12-02T00:00", "Amlodipine 5mg tablets");
-        let r = reconcile(
-            &items,
-            &[ReportRow {
-                line: 7,
-                input: &row,
-            }],
-            go_live(),
-        );
+        items[1].re_entered_on = day("2026-12-02T00:00");
+        let issued = drug(A, "2026-12-02T00:00", "Amlodipine 5mg tablets");
+        let r = reconcile(&items, &[row(7, &issued)], go_live(), Coverage::default());
         assert!(r.proposed.is_empty());
         assert_eq!(r.to_judge.len(), 2);
         assert!(
@@ -695,24 +918,23 @@ mod tests {
         // An item verified against an earlier report is not "not found" in a
         // later one that does not have it.
         let elsewhere = drug(B, "2026-12-02T00:00", "Metformin 500mg tablets");
-        let later = [ReportRow {
-            line: 2,
-            input: &elsewhere,
-        }];
+        let later = [row(2, &elsewhere)];
         assert_eq!(
-            reconcile(&items, &later, go_live()).not_found,
+            reconcile(&items, &later, go_live(), Coverage::default()).not_found,
             vec![ItemId(2)]
         );
         items[1].verified = true;
-        assert!(reconcile(&items, &later, go_live()).not_found.is_empty());
+        assert!(
+            reconcile(&items, &later, go_live(), Coverage::default())
+                .not_found
+                .is_empty()
+        );
         // Run again, a report with the item verified before proposes nothing.
         let r = reconcile(
             &items[1..],
-            &[ReportRow {
-                line: 7,
-                input: &row,
-            }],
+            &[row(7, &issued)],
             go_live(),
+            Coverage::default(),
         );
         assert!(r.proposed.is_empty());
         assert_eq!(r.already_verified.len(), 1);

@@ -34,6 +34,16 @@ impl SignOffRole {
         }
     }
 
+    /// The capacity a staff member signs in, as themself: the practice manager
+    /// as practice manager, a GP as clinical lead; nobody else signs off.
+    pub fn of(role: Role) -> Option<SignOffRole> {
+        match role {
+            Role::PracticeManager => Some(SignOffRole::PracticeManager),
+            Role::Gp => Some(SignOffRole::ClinicalLead),
+            _ => None,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<SignOffRole> {
         Self::ALL
             .into_iter()
@@ -44,7 +54,7 @@ impl SignOffRole {
 /// A recorded sign-off of the re-entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOff {
-    /// The name as signed (normally the signer's staff name).
+    /// The signer's name on the staff list when they signed.
     pub name: String,
     pub role: SignOffRole,
     pub at: NaiveDateTime,
@@ -54,6 +64,9 @@ pub struct SignOff {
     /// Items counted at sign-off (live items, and voided ones).
     pub items: u64,
     pub voided: u64,
+    /// Why this sign-off replaces the one before it (none for the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces_reason: Option<String>,
 }
 
 /// An item's latest finding against the new system's reports, as sign-off
@@ -129,6 +142,13 @@ pub enum SignOffRefusal {
     OpenItems(u64),
     #[error("only the practice manager or a GP as clinical lead can sign off (this is {0})")]
     NotAllowed(String),
+    /// A sign-off is in force: replaced only on purpose, with a reason.
+    #[error(
+        "the re-entry was already signed off by {name} at {at}; a report exported since carries that sign-off. To replace it, use \"Replace the sign-off\" and say why"
+    )]
+    AlreadySignedOff { name: String, at: String },
+    #[error("there is no sign-off to replace")]
+    NothingToReplace,
     #[error("{}", super::validation::describe(.0))]
     Invalid(Vec<FieldError>),
     /// Items ticked re-entered were not found in the new system: the comment
@@ -137,32 +157,56 @@ pub enum SignOffRefusal {
     ReasonNeeded(u64),
 }
 
-/// Checks a sign-off: the signer's role, the name, that nothing is still open,
-/// and a reason in the comment when anything re-entered was not found in the
-/// new system.
+/// What a person asks to sign: a first sign-off, or a replacement of the one
+/// in force, with why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signing<'a> {
+    First,
+    Replacing { reason: &'a str },
+}
+
+/// Checks a sign-off by `signer`, as themself in their own capacity
+/// ([`SignOffRole::of`]): that nothing is still open, a reason in the comment
+/// when anything re-entered was not found in the new system, and that a
+/// sign-off in force (`earlier`) is replaced only on purpose, with a reason.
+#[allow(clippy::too_many_arguments)]
 pub fn check_sign_off(
     signer: &Staff,
-    name: &str,
-    role: SignOffRole,
     comment: &str,
     stats: &Stats,
     checks: &NewSystemChecks,
     at: NaiveDateTime,
+    earlier: Option<&SignOff>,
+    signing: Signing<'_>,
 ) -> Result<SignOff, SignOffRefusal> {
-    let allowed = match role {
-        SignOffRole::PracticeManager => signer.role == Role::PracticeManager,
-        SignOffRole::ClinicalLead => signer.role == Role::Gp,
-    };
-    if !allowed {
+    let Some(role) = SignOffRole::of(signer.role).filter(|_| signer.active) else {
         return Err(SignOffRefusal::NotAllowed(format!(
             "{}, {}",
             signer.name,
             signer.role.label()
         )));
-    }
+    };
     let mut v = Validation::default();
-    let name = v.required_text("name", "Name", name, MAX_LINE);
     let comment = v.text("comment", "Comment", comment, MAX_TEXT, true);
+    let replaces_reason = match signing {
+        Signing::First => None,
+        Signing::Replacing { reason } => v.required_text(
+            "replaces_reason",
+            "Reason for replacing the sign-off",
+            reason,
+            MAX_LINE,
+        ),
+    };
+    match (earlier, signing) {
+        (Some(e), Signing::First) => {
+            return Err(SignOffRefusal::AlreadySignedOff {
+                name: e.name.clone(),
+                at: super::dates::uk_date_time(e.at),
+            });
+        }
+        (None, Signing::Replacing { .. }) => return Err(SignOffRefusal::NothingToReplace),
+        _ => {}
+    }
     v.finish().map_err(SignOffRefusal::Invalid)?;
     let open = stats.open();
     if open > 0 {
@@ -172,13 +216,14 @@ pub fn check_sign_off(
         return Err(SignOffRefusal::ReasonNeeded(checks.not_found));
     }
     Ok(SignOff {
-        name: name.unwrap_or_default(),
+        name: signer.name.clone(),
         role,
         at,
         comment,
         signed_by: signer.id,
         items: stats.total(),
         voided: stats.voided(),
+        replaces_reason,
     })
 }
 
@@ -196,9 +241,89 @@ mod tests {
         }
     }
 
+    fn check(
+        signer: &Staff,
+        comment: &str,
+        stats: &Stats,
+        checks: &NewSystemChecks,
+    ) -> Result<SignOff, SignOffRefusal> {
+        check_sign_off(
+            signer,
+            comment,
+            stats,
+            checks,
+            chrono::NaiveDateTime::default(),
+            None,
+            Signing::First,
+        )
+    }
+
+    #[test]
+    fn the_signer_signs_as_themself_and_a_sign_off_is_replaced_only_with_a_reason() {
+        let stats = Stats::default();
+        let none = NewSystemChecks::default();
+        let gp = staff(Role::Gp);
+        let first = check(&gp, "", &stats, &none);
+        assert_eq!(
+            first
+                .as_ref()
+                .map(|s| (s.name.as_str(), s.role, s.signed_by)),
+            Ok(("Test Signer", SignOffRole::ClinicalLead, StaffId(1)))
+        );
+        let Ok(first) = first else { return };
+        let at = chrono::NaiveDateTime::default();
+        let again = |signing| {
+            check_sign_off(
+                &staff(Role::PracticeManager),
+                "",
+                &stats,
+                &none,
+                at,
+                Some(&first),
+                signing,
+            )
+        };
+        assert!(matches!(
+            again(Signing::First),
+            Err(SignOffRefusal::AlreadySignedOff { .. })
+        ));
+        assert!(matches!(
+            again(Signing::Replacing { reason: "  " }),
+            Err(SignOffRefusal::Invalid(_))
+        ));
+        let replaced = again(Signing::Replacing {
+            reason: "Two items corrected after the first sign-off",
+        });
+        assert_eq!(
+            replaced.map(|s| (s.role, s.replaces_reason)),
+            Ok((
+                SignOffRole::PracticeManager,
+                Some("Two items corrected after the first sign-off".to_string())
+            ))
+        );
+        assert_eq!(
+            check_sign_off(
+                &gp,
+                "",
+                &stats,
+                &none,
+                at,
+                None,
+                Signing::Replacing { reason: "x" }
+            ),
+            Err(SignOffRefusal::NothingToReplace)
+        );
+        // An inactive manager signs nothing.
+        let mut gone = staff(Role::PracticeManager);
+        gone.active = false;
+        assert!(matches!(
+            check(&gone, "", &stats, &none),
+            Err(SignOffRefusal::NotAllowed(_))
+        ));
+    }
+
     #[test]
     fn refuses_while_items_are_open_or_for_the_wrong_role() {
-        let at = chrono::NaiveDateTime::default();
         let mut stats = Stats::default();
         stats
             .by_kind_status
@@ -207,73 +332,30 @@ mod tests {
             .by_kind_status
             .push((ItemKind::Other, Status::Problem, 1));
         let pm = staff(Role::PracticeManager);
+        let none = NewSystemChecks::default();
         assert_eq!(
-            check_sign_off(
-                &pm,
-                "Test Signer",
-                SignOffRole::PracticeManager,
-                "",
-                &stats,
-                &NewSystemChecks::default(),
-                at
-            ),
+            check(&pm, "", &stats, &none),
             Err(SignOffRefusal::OpenItems(1))
         );
         assert!(matches!(
-            check_sign_off(
-                &staff(Role::Reception),
-                "x",
-                SignOffRole::PracticeManager,
-                "",
-                &stats,
-                &NewSystemChecks::default(),
-                at
-            ),
+            check(&staff(Role::Reception), "", &stats, &none),
+            Err(SignOffRefusal::NotAllowed(_))
+        ));
+        assert!(matches!(
+            check(&staff(Role::Nurse), "", &stats, &none),
             Err(SignOffRefusal::NotAllowed(_))
         ));
         stats.by_kind_status.pop();
-        let ok = check_sign_off(
-            &pm,
-            " Test Signer ",
-            SignOffRole::PracticeManager,
-            "All done",
-            &stats,
-            &NewSystemChecks::default(),
-            at,
-        );
+        let ok = check(&pm, "All done", &stats, &none);
         assert_eq!(
-            ok.map(|s| (s.name, s.items)),
-            Ok(("Test Signer".to_string(), 3))
+            ok.map(|s| (s.name, s.role, s.items)),
+            Ok(("Test Signer".to_string(), SignOffRole::PracticeManager, 3))
         );
-        assert!(matches!(
-            check_sign_off(
-                &pm,
-                "",
-                SignOffRole::PracticeManager,
-                "",
-                &stats,
-                &NewSystemChecks::default(),
-                at
-            ),
-            Err(SignOffRefusal::Invalid(_))
-        ));
-        assert!(
-            check_sign_off(
-                &staff(Role::Gp),
-                "Dr Lead",
-                SignOffRole::ClinicalLead,
-                "",
-                &stats,
-                &NewSystemChecks::default(),
-                at
-            )
-            .is_ok()
-        );
+        assert!(check(&staff(Role::Gp), "", &stats, &none).is_ok());
     }
 
     #[test]
     fn an_item_re_entered_but_not_found_needs_a_reason_to_sign_off() {
-        let at = chrono::NaiveDateTime::default();
         let mut stats = Stats::default();
         stats
             .by_kind_status
@@ -297,17 +379,7 @@ mod tests {
             }
         );
         let pm = staff(Role::PracticeManager);
-        let sign = |comment: &str, checks: &NewSystemChecks| {
-            check_sign_off(
-                &pm,
-                "Test Signer",
-                SignOffRole::PracticeManager,
-                comment,
-                &stats,
-                checks,
-                at,
-            )
-        };
+        let sign = |comment: &str, checks: &NewSystemChecks| check(&pm, comment, &stats, checks);
         assert_eq!(sign("  ", &checks), Err(SignOffRefusal::ReasonNeeded(1)));
         let words = SignOffRefusal::ReasonNeeded(1).to_string();
         assert!(words.contains("not found in the new system"), "{words}");

@@ -115,6 +115,24 @@ pub struct WorklistFilter {
     pub new_system: Option<NewSystemFilter>,
     /// Only open items overdue or due today (as of a moment).
     pub due: Option<DueWindow>,
+    /// Only these items (empty: any): which of a selection a filter still shows.
+    pub only: Vec<crate::domain::ItemId>,
+}
+
+/// An item asked for by its number in a search box: `#130`, `item 130` (as
+/// the Audit screen and the reports name items). Anything else is free text.
+pub fn item_number(text: &str) -> Option<crate::domain::ItemId> {
+    let t = text.trim();
+    let digits = t.strip_prefix('#').or_else(|| {
+        t.get(..4)
+            .filter(|head| head.eq_ignore_ascii_case("item"))
+            .and_then(|_| t.get(4..))
+    })?;
+    let digits = digits.trim();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().map(crate::domain::ItemId)
 }
 
 /// Sort order of a worklist page.
@@ -205,5 +223,27 @@ impl PatientRecall {
             problems.push("earlier entries for this NHS number disagree with each other".into());
         }
         (!problems.is_empty()).then(|| format!("Check the patient: {}.", problems.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_item_is_found_by_its_number_as_the_audit_names_it() {
+        use crate::domain::ItemId;
+        assert_eq!(item_number("#130"), Some(ItemId(130)));
+        assert_eq!(item_number(" Item 130 "), Some(ItemId(130)));
+        assert_eq!(item_number("item130"), Some(ItemId(130)));
+        assert_eq!(
+            item_number("130"),
+            None,
+            "digits alone are an NHS number or text"
+        );
+        assert_eq!(item_number("Itemised"), None);
+        assert_eq!(item_number("#"), None);
+        assert_eq!(item_number("# 12a"), None);
+        assert_eq!(item_number("#99999999999999999999999"), None);
     }
 }

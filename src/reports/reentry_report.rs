@@ -231,7 +231,10 @@ pub fn build(
         .project()?
         .ok_or(crate::store::StoreError::NoProject)?;
     let staff = StaffDirectory::new(store.staff()?);
-    let sign_off: Option<SignOff> = store.sign_offs()?.pop();
+    let mut sign_offs = store.sign_offs()?;
+    let sign_off: Option<SignOff> = sign_offs.pop();
+    // Earlier sign-offs, each replaced by the next (the latest is in force).
+    let replaced = sign_offs;
     let deadlines = crate::domain::deadline::Deadlines {
         go_live: project.go_live,
         rules: store.deadline_rules()?,
@@ -345,9 +348,15 @@ pub fn build(
     blocks.push(Block::Table { columns, rows });
     let not_found: u64 = g.checks.values().map(|c| c.not_found).sum();
     if not_found > 0 {
-        blocks.push(Block::Paragraph(format!(
-            "{not_found} item(s) ticked re-entered were not found in the new system's report: they are marked NOT FOUND below. Look again before sign-off; signing off needs a reason."
-        )));
+        blocks.push(Block::Paragraph(if final_report {
+            format!(
+                "{not_found} item(s) ticked re-entered were not found in the new system's report: they are marked NOT FOUND below; the sign-off's comment says why the re-entry was signed off with them."
+            )
+        } else {
+            format!(
+                "{not_found} item(s) ticked re-entered were not found in the new system's report: they are marked NOT FOUND below. Look again before sign-off; signing off needs a reason."
+            )
+        }));
     }
 
     let mut people: Vec<Vec<String>> = g
@@ -434,13 +443,31 @@ pub fn build(
 
     blocks.push(Block::Heading("Sign-off".into()));
     match &sign_off {
-        Some(s) => blocks.push(Block::KeyValues(vec![
-            ("Signed off by".into(), s.name.clone()),
-            ("Role".into(), s.role.label().into()),
-            ("Date and time".into(), uk_date_time(s.at)),
-            ("Items at sign-off".into(), format!("{} ({} voided)", s.items, s.voided)),
-            ("Comment".into(), if s.comment.is_empty() { "-".into() } else { s.comment.clone() }),
-        ])),
+        Some(s) => {
+            let mut rows = vec![
+                (
+                    "Sign-off".into(),
+                    format!("{} of {}", replaced.len() + 1, replaced.len() + 1),
+                ),
+                ("Signed off by".into(), s.name.clone()),
+                ("Role".into(), s.role.label().into()),
+                ("Date and time".into(), uk_date_time(s.at)),
+                ("Items at sign-off".into(), format!("{} ({} voided)", s.items, s.voided)),
+                ("Comment".into(), if s.comment.is_empty() { "-".into() } else { s.comment.clone() }),
+            ];
+            if let (Some(why), Some(earlier)) = (&s.replaces_reason, replaced.last()) {
+                rows.push((
+                    "Replaces".into(),
+                    format!(
+                        "the sign-off by {} ({}) at {}: {why}",
+                        earlier.name,
+                        earlier.role.label(),
+                        uk_date_time(earlier.at)
+                    ),
+                ));
+            }
+            blocks.push(Block::KeyValues(rows));
+        }
         None => blocks.push(Block::Paragraph(format!(
             "Not signed off. The practice manager or clinical lead signs off in Cutover Log once no item is outstanding or a problem ({open} now)."
         ))),

@@ -28,6 +28,8 @@ pub enum Condition {
     Compare(&'static str, &'static str, Value),
     /// The item's search text contains this term (case-folded, as typed).
     Contains(String),
+    /// The item is one of these (by id).
+    IdIn(Vec<i64>),
 }
 
 /// The conditions of `f`, all of which an item must meet.
@@ -78,6 +80,9 @@ pub fn conditions(f: &WorklistFilter) -> Vec<Condition> {
         out.extend(due_conditions(w));
     }
     out.extend(search_terms(&f.text).into_iter().map(Contains));
+    if !f.only.is_empty() {
+        out.push(Condition::IdIn(f.only.iter().map(|i| i.0).collect()));
+    }
     out
 }
 

@@ -125,6 +125,9 @@ pub enum StoreError {
     SignIn(String),
     #[error("not signed off: {0}")]
     SignOff(#[from] crate::domain::signoff::SignOffRefusal),
+    /// An acceptance of a report row refused: the row or the item was taken.
+    #[error("{0}")]
+    Acceptance(#[from] reconcile::AcceptanceRefusal),
     /// Any other error the database reported, in its words (never row data).
     #[error("database error: {0}")]
     Database(String),
@@ -357,6 +360,7 @@ pub trait CutoverStore {
     fn reconcile_plan(
         &self,
         batch: &capture::CaptureBatch,
+        coverage: crate::domain::reconcile::Coverage,
     ) -> StoreResult<reconcile::ReconcilePlan>;
     /// Records what a person accepted from a reconciliation in one transaction,
     /// all or none: each accepted item verified (an open one marked re-entered),
@@ -407,14 +411,15 @@ pub trait CutoverStore {
     /// The event of this log with this hash (and number), if it still holds it.
     fn holding(&self, event: Option<i64>, hash: &str) -> StoreResult<Option<audit::ChainAnchor>>;
 
-    /// Records a sign-off by the person in `actor`, refusing while any item is open,
-    /// when their role may not sign, or without a comment when anything re-entered
-    /// was not found in the new system.
+    /// Records a sign-off by the person in `actor`, as themself in their own
+    /// capacity; refused while any item is open, when their role may not sign,
+    /// without a comment when anything re-entered was not found in the new
+    /// system, and while a sign-off is in force unless `signing` replaces it
+    /// with a reason.
     fn sign_off(
         &mut self,
-        name: &str,
-        role: crate::domain::SignOffRole,
         comment: &str,
+        signing: crate::domain::signoff::Signing<'_>,
         actor: &Actor,
     ) -> StoreResult<crate::domain::SignOff>;
     /// Every sign-off, oldest first (the last is the one in force).

@@ -4,6 +4,7 @@
 
 use crate::domain::dates::{iso_date_time, iso_timestamp};
 use crate::domain::permissions::Action;
+use crate::domain::signoff::Signing;
 use crate::domain::{
     Actor, AuditAction, AuditEntity, ClinicalSystem, OdsCode, Project, Role, SignOff, SignOffRole,
     Staff, StaffId,
@@ -313,7 +314,8 @@ pub fn set_staff_active<B: Backend>(
 /// Every sign-off, oldest first.
 pub fn sign_offs(c: &mut dyn Sql) -> StoreResult<Vec<SignOff>> {
     c.query(
-        "SELECT name, role, at, comment, signed_by, items, voided FROM sign_offs ORDER BY id",
+        "SELECT name, role, at, comment, signed_by, items, voided, replaces_reason
+         FROM sign_offs ORDER BY id",
         &[],
     )?
     .iter()
@@ -327,33 +329,45 @@ pub fn sign_offs(c: &mut dyn Sql) -> StoreResult<Vec<SignOff>> {
             signed_by: StaffId(r.int(4)?),
             items: r.count(5)?,
             voided: r.count(6)?,
+            replaces_reason: r.opt_text(7)?,
         })
     })
     .collect()
 }
 
-/// Records a sign-off by the person in `actor`, refused while any item is open,
-/// or without a reason when anything re-entered was not found in the new system
-/// (both counted inside the transaction, so nothing can change in between).
+/// Records a sign-off by the person in `actor`, as themself in their own
+/// capacity (the practice manager, or a GP as clinical lead): refused while any
+/// item is open, without a reason when anything re-entered was not found in the
+/// new system, and while a sign-off is in force unless `signing` replaces it
+/// with a reason (all counted and read inside the transaction, so nothing can
+/// change in between). A replacement's audit event holds the sign-off it
+/// replaced.
 pub fn sign_off<B: Backend>(
     store: &mut B,
-    name: &str,
-    role: SignOffRole,
     comment: &str,
+    signing: Signing<'_>,
     actor: &Actor,
 ) -> StoreResult<SignOff> {
     authorize(store, actor, Action::SignOff)?;
     let id = actor.staff.ok_or(StoreError::NoStaffActor)?;
-    let signer = store.read(|c| staff_member(c, id))?;
     store.write(|tx| {
+        let signer = staff_member(tx, id)?;
         let stats = crate::store::queries::stats(tx)?;
         let checks = crate::store::reconcile::new_system_checks(tx)?;
+        let earlier = sign_offs(tx)?.pop();
         let s = crate::domain::signoff::check_sign_off(
-            &signer, name, role, comment, &stats, &checks, actor.at,
+            &signer,
+            comment,
+            &stats,
+            &checks,
+            actor.at,
+            earlier.as_ref(),
+            signing,
         )?;
         let row = tx.insert(
-            "INSERT INTO sign_offs (name, role, at, comment, signed_by, items, voided)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            "INSERT INTO sign_offs (name, role, at, comment, signed_by, items, voided,
+                                    replaces_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
             &[
                 Param::from(s.name.as_str()),
                 s.role.code().into(),
@@ -362,6 +376,7 @@ pub fn sign_off<B: Backend>(
                 s.signed_by.0.into(),
                 count_param(s.items),
                 count_param(s.voided),
+                s.replaces_reason.as_deref().into(),
             ],
         )?;
         append(
@@ -370,7 +385,7 @@ pub fn sign_off<B: Backend>(
             AuditEntity::SignOff,
             row,
             AuditAction::SignedOff,
-            None::<&()>,
+            earlier.as_ref(),
             Some(&s),
         )?;
         Ok(s)

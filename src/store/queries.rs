@@ -50,6 +50,10 @@ fn where_clause(d: &Dialect, f: &WorklistFilter, q: &mut Query) -> String {
                 let (sql, param) = (d.contains)(&term);
                 conds.push(sql.replace("{}", &q.bind(param)));
             }
+            Condition::IdIn(ids) => {
+                let marks: Vec<String> = ids.into_iter().map(|id| q.bind(id)).collect();
+                conds.push(format!("items.id IN ({})", marks.join(", ")));
+            }
         }
     }
     filter::where_sql(&conds)

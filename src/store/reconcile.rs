@@ -11,12 +11,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::domain::StaffId;
 use crate::domain::dates::iso_timestamp;
-use crate::domain::reconcile::{LoggedItem, ReportRow, reconcile};
+use crate::domain::permissions::Action;
+use crate::domain::reconcile::{Coverage, LoggedItem, ReportRow, reconcile};
 use crate::domain::signoff::{Finding, NewSystemChecks};
 use crate::domain::{
     Actor, AuditAction, AuditEntity, Item, ItemId, ItemKind, Reentry, SeenItem, Status,
 };
-use crate::store::access::require_staff;
+use crate::store::access::{authorize, require_staff};
 use crate::store::audit::Chain;
 use crate::store::capture::{CaptureBatch, ReportSource};
 use crate::store::items::{authorize_status, fetch_for_update, write_reentry};
@@ -26,7 +27,7 @@ use crate::store::rows::{ITEM_COLUMNS, RawItem, check_still_as_seen};
 use crate::store::sql::{Backend, Sql, params};
 use crate::store::{StoreError, StoreResult};
 
-pub use crate::domain::reconcile::{Doubt, Pairing, Reconciliation};
+pub use crate::domain::reconcile::{CoveredDays, Doubt, Pairing, Reconciliation};
 
 /// An item's standing against the new system's reports: its latest finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,10 +143,52 @@ pub struct ReconcileDecision {
 pub struct Recorded {
     /// Items verified (including those marked re-entered by it).
     pub verified: usize,
-    /// Of those, items that were still open and are now re-entered.
+    /// Of those, items that were still outstanding and are now re-entered.
     pub marked_re_entered: usize,
+    /// Of those, items marked not needed or a problem: verified, their status
+    /// and reason kept for a person to decide in the worklist.
+    pub status_kept: usize,
     /// Items ticked but not found, flagged.
     pub flagged: usize,
+}
+
+impl Recorded {
+    /// What was recorded, in one sentence for the screen and the command line.
+    pub fn describe(&self) -> String {
+        let mut said = format!(
+            "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
+            self.verified, self.marked_re_entered, self.flagged
+        );
+        if self.status_kept > 0 {
+            said.push_str(&format!(
+                " {} verified item(s) were marked not needed or a problem: that and its reason are kept; decide each in the worklist.",
+                self.status_kept
+            ));
+        }
+        said
+    }
+}
+
+/// Why a person's acceptance was refused: one report row confirms at most one
+/// item, and an item is verified by at most one row of a file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AcceptanceRefusal {
+    #[error(
+        "row {line} of {file_name} was already accepted as item {item}: one row of a report confirms one item. Nothing was recorded."
+    )]
+    RowTaken {
+        file_name: String,
+        line: u64,
+        item: i64,
+    },
+    #[error(
+        "item {item} was already verified by row {line} of {file_name}: an item is verified by one row of a report. Nothing was recorded."
+    )]
+    ItemTaken {
+        file_name: String,
+        line: u64,
+        item: i64,
+    },
 }
 
 /// Every item's latest finding (verified or not found), one query.
@@ -201,8 +244,65 @@ fn live_items(c: &mut dyn Sql, kind: ItemKind, into: &mut Vec<Item>) -> StoreRes
     })
 }
 
-/// Pairs a report's checked rows with the log's items (stores nothing).
-pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan> {
+/// The rows of a file (by its SHA-256) already accepted, each with its item.
+fn accepted_rows(c: &mut dyn Sql, sha256: &str) -> StoreResult<HashMap<u64, ItemId>> {
+    let mut out = HashMap::new();
+    c.query_each(
+        "SELECT line, item_id FROM verifications WHERE sha256 = ?1 AND outcome = ?2 ORDER BY id",
+        &params![sha256, VERIFIED],
+        &mut |r| {
+            out.insert(r.count(0)?, ItemId(r.int(1)?));
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Refuses an acceptance that would make one row of a file confirm a second
+/// item, or an item verified by a second row of the same file (or the same
+/// row twice): read inside the recording's transaction, so two desks (or two
+/// quick presses) cannot both record one.
+fn check_one_to_one(
+    tx: &mut dyn Sql,
+    sha256: &str,
+    file_name: &str,
+    a: &Acceptance,
+) -> StoreResult<()> {
+    let taken = tx.query_opt(
+        "SELECT item_id FROM verifications WHERE sha256 = ?1 AND line = ?2 AND outcome = ?3
+         ORDER BY id LIMIT 1",
+        &params![sha256, i64::try_from(a.line).unwrap_or(i64::MAX), VERIFIED],
+    )?;
+    if let Some(r) = taken {
+        return Err(StoreError::Acceptance(AcceptanceRefusal::RowTaken {
+            file_name: file_name.to_string(),
+            line: a.line,
+            item: r.int(0)?,
+        }));
+    }
+    let verified = tx.query_opt(
+        "SELECT line FROM verifications WHERE sha256 = ?1 AND item_id = ?2 AND outcome = ?3
+         ORDER BY id LIMIT 1",
+        &params![sha256, a.item.id.0, VERIFIED],
+    )?;
+    if let Some(r) = verified {
+        return Err(StoreError::Acceptance(AcceptanceRefusal::ItemTaken {
+            file_name: file_name.to_string(),
+            line: r.count(0)?,
+            item: a.item.id.0,
+        }));
+    }
+    Ok(())
+}
+
+/// Pairs a report's checked rows with the log's items (stores nothing); rows
+/// of this file already accepted stay with their item. `coverage` narrows
+/// what the report covers for "not found".
+pub fn plan(
+    c: &mut dyn Sql,
+    batch: &CaptureBatch,
+    coverage: Coverage,
+) -> StoreResult<ReconcilePlan> {
     let go_live = require_project(c)?.go_live.date();
     let kinds: BTreeSet<ItemKind> = batch.rows.iter().map(|r| r.input.kind).collect();
     let mut items = Vec::new();
@@ -210,6 +310,7 @@ pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan>
         live_items(c, kind, &mut items)?;
     }
     let findings = verifications(c)?;
+    let accepted = accepted_rows(c, &batch.sha256)?;
     let logged: Vec<LoggedItem<'_>> = items
         .iter()
         .map(|i| LoggedItem {
@@ -226,13 +327,15 @@ pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan>
         .map(|r| ReportRow {
             line: r.line,
             input: &r.input,
+            accepted_as: accepted.get(&r.line).copied(),
         })
         .collect();
-    let found = reconcile(&logged, &rows, go_live);
+    let found = reconcile(&logged, &rows, go_live, coverage);
     let named: BTreeSet<ItemId> = found
         .proposed
         .iter()
         .chain(&found.to_judge)
+        .chain(&found.already_verified)
         .map(|p| p.item)
         .chain(found.not_found.iter().copied())
         .collect();
@@ -245,20 +348,25 @@ pub fn plan(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<ReconcilePlan>
 }
 
 /// Records a decision in one transaction, all or none: refused if any item is
-/// no longer at the version the person saw (another desk accepted it first).
-/// `going` hears of the progress and can stop it (then nothing is stored).
+/// no longer at the version the person saw (another desk accepted it first),
+/// or if a row or an item of this file was accepted before. A verification
+/// changes an item's status only from outstanding (to re-entered); an item
+/// marked not needed or a problem keeps its status and reason. Changing a
+/// status needs the right to change it for that kind; recording what the
+/// report shows needs none. `going` hears of the progress and can stop it
+/// (then nothing is stored).
 pub fn record<B: Backend>(
     store: &mut B,
     decision: &ReconcileDecision,
     actor: &Actor,
     going: &mut dyn FnMut(usize, usize) -> bool,
 ) -> StoreResult<Recorded> {
-    let ids = decision.accepted.iter().map(|a| a.item.id);
-    authorize_status(
-        store,
-        ids.chain(decision.not_found.iter().map(|s| s.id)),
-        actor,
-    )?;
+    authorize(store, actor, Action::RecordVerification)?;
+    // Only items still outstanding change status: the right is checked for
+    // those (a change since is refused below by the version check).
+    let accepted: Vec<ItemId> = decision.accepted.iter().map(|a| a.item.id).collect();
+    let outstanding = store.read(|c| outstanding_among(c, &accepted))?;
+    authorize_status(store, outstanding.into_iter(), actor)?;
     let by = require_staff(actor)?;
     let source = |line| ReportSource {
         file_name: decision.file_name.clone(),
@@ -274,31 +382,37 @@ pub fn record<B: Backend>(
             progress.step(n)?;
             let before = fetch_for_update(tx, a.item.id)?;
             check_still_as_seen(&before, a.item.version)?;
+            check_one_to_one(tx, &decision.sha256, &decision.file_name, a)?;
             let row = source(a.line);
             let id = a.item.id;
-            if before.reentry.status == Status::ReEntered {
-                bump_version(tx, id)?;
-            } else {
-                let after = Reentry {
-                    status: Status::ReEntered,
-                    by: Some(by),
-                    at: Some(actor.at),
-                    note: format!(
-                        "verified in the new system: {} row {}",
-                        row.file_name, row.line
-                    ),
-                };
-                write_reentry(tx, id, &after)?;
-                chain.append(
-                    tx,
-                    actor,
-                    AuditEntity::Item,
-                    id.0,
-                    AuditAction::ItemStatus,
-                    Some(&before.reentry),
-                    Some(&after),
-                )?;
-                done.marked_re_entered += 1;
+            match before.reentry.status {
+                Status::Outstanding => {
+                    let after = Reentry {
+                        status: Status::ReEntered,
+                        by: Some(by),
+                        at: Some(actor.at),
+                        note: format!(
+                            "verified in the new system: {} row {}",
+                            row.file_name, row.line
+                        ),
+                    };
+                    write_reentry(tx, id, &after)?;
+                    chain.append(
+                        tx,
+                        actor,
+                        AuditEntity::Item,
+                        id.0,
+                        AuditAction::ItemStatus,
+                        Some(&before.reentry),
+                        Some(&after),
+                    )?;
+                    done.marked_re_entered += 1;
+                }
+                Status::ReEntered => bump_version(tx, id)?,
+                Status::NotNeeded | Status::Problem => {
+                    bump_version(tx, id)?;
+                    done.status_kept += 1;
+                }
             }
             record_finding(tx, &row, id, VERIFIED, actor, by)?;
             chain.append(
@@ -340,6 +454,36 @@ pub fn record<B: Backend>(
         progress.finish();
         Ok(done)
     })
+}
+
+/// Which of `ids` are still outstanding (one query per id for a few, one pass
+/// for many).
+fn outstanding_among(c: &mut dyn Sql, ids: &[ItemId]) -> StoreResult<Vec<ItemId>> {
+    let wanted: std::collections::HashSet<i64> = ids.iter().map(|i| i.0).collect();
+    let mut out = Vec::new();
+    if ids.len() <= 100 {
+        for id in ids {
+            let row = c
+                .query_opt("SELECT status FROM items WHERE id = ?1", &params![id.0])?
+                .ok_or(StoreError::ItemNotFound(id.0))?;
+            if row.text(0)? == Status::Outstanding.code() {
+                out.push(*id);
+            }
+        }
+        return Ok(out);
+    }
+    c.query_each(
+        "SELECT id FROM items WHERE status = ?1",
+        &params![Status::Outstanding.code()],
+        &mut |r| {
+            let id = r.int(0)?;
+            if wanted.contains(&id) {
+                out.push(ItemId(id));
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
 fn record_finding(

@@ -8,8 +8,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::domain::worklist::PersonProgress;
 use crate::domain::{
     Actor, AuditAction, AuditEntity, AuditEvent, AuditFilter, Item, ItemId, ItemInput, NhsNumber,
-    PatientRecall, PreviousStatus, Project, Role, SeenItem, SignOff, SignOffRole, Sort, Staff,
-    StaffId, Stats, StatusChange, WorklistFilter,
+    PatientRecall, PreviousStatus, Project, Role, SeenItem, SignOff, Sort, Staff, StaffId, Stats,
+    StatusChange, WorklistFilter,
 };
 use crate::store::purge::PurgeSummary;
 use crate::store::sql::Backend;
@@ -154,8 +154,9 @@ impl<B: Backend> CutoverStore for B {
     fn reconcile_plan(
         &self,
         batch: &capture::CaptureBatch,
+        coverage: crate::domain::reconcile::Coverage,
     ) -> StoreResult<reconcile::ReconcilePlan> {
-        self.read(|c| reconcile::plan(c, batch))
+        self.read(|c| reconcile::plan(c, batch, coverage))
     }
     fn record_reconciliation(
         &mut self,
@@ -218,12 +219,11 @@ impl<B: Backend> CutoverStore for B {
     }
     fn sign_off(
         &mut self,
-        name: &str,
-        role: SignOffRole,
         comment: &str,
+        signing: crate::domain::signoff::Signing<'_>,
         actor: &Actor,
     ) -> StoreResult<SignOff> {
-        practice::sign_off(self, name, role, comment, actor)
+        practice::sign_off(self, comment, signing, actor)
     }
     fn sign_offs(&self) -> StoreResult<Vec<SignOff>> {
         self.read(practice::sign_offs)

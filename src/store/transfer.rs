@@ -47,6 +47,7 @@ pub struct SignOffRow {
     pub signed_by: i64,
     pub items: i64,
     pub voided: i64,
+    pub replaces_reason: Option<String>,
 }
 
 /// A purge summary row as stored.
@@ -241,7 +242,8 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
     )?;
     let sign_offs = c
         .query(
-            "SELECT id, name, role, at, comment, signed_by, items, voided FROM sign_offs ORDER BY id",
+            "SELECT id, name, role, at, comment, signed_by, items, voided, replaces_reason
+             FROM sign_offs ORDER BY id",
             &[],
         )?
         .iter()
@@ -255,6 +257,7 @@ fn read_rows(c: &mut dyn Sql) -> StoreResult<LogCopy> {
                 signed_by: r.int(5)?,
                 items: r.int(6)?,
                 voided: r.int(7)?,
+                replaces_reason: r.opt_text(8)?,
             })
         })
         .collect::<StoreResult<_>>()?;
@@ -369,8 +372,9 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
     }
     for s in &copy.sign_offs {
         tx.execute(
-            "INSERT INTO sign_offs (id, name, role, at, comment, signed_by, items, voided)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO sign_offs (id, name, role, at, comment, signed_by, items, voided,
+                                    replaces_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             &params![
                 s.id,
                 s.name.as_str(),
@@ -379,7 +383,8 @@ fn write_rows(tx: &mut dyn Sql, copy: &LogCopy) -> StoreResult<()> {
                 s.comment.as_str(),
                 s.signed_by,
                 s.items,
-                s.voided
+                s.voided,
+                s.replaces_reason.as_deref()
             ],
         )?;
     }

@@ -121,6 +121,9 @@ pub struct CutoverApp {
     pub reconcile: CaptureScreen,
     pub audit: AuditScreen,
     pub status: StatusLine,
+    /// The status line says something of a signed-in person's work: cleared
+    /// when the sign-in (or unlock) screen shows, which anyone can see.
+    status_of_signed_in: bool,
     pub help: Help,
     /// Each person's light/dark and text size, applied when they sign in.
     pub preferences: Preferences,
@@ -182,6 +185,7 @@ impl CutoverApp {
             reconcile: CaptureScreen::reconciling(),
             audit: AuditScreen::default(),
             status: StatusLine::default(),
+            status_of_signed_in: false,
             help: Help::default(),
             preferences: Preferences::default(),
             display_for: None,
@@ -506,6 +510,7 @@ impl CutoverApp {
         // (The window installs it before the first frame; a test harness here.)
         super::input_pacing::install(ui.ctx());
         super::focus_cycle::steer_tab(ui.ctx());
+        super::preferences::zoom_keys(ui.ctx());
         self.commands.extend(command::shortcuts(ui.ctx()));
         self.handle_commands();
         self.refresh_if_due(ui);
@@ -612,6 +617,11 @@ impl CutoverApp {
                 .request_repaint_after(std::time::Duration::from_secs(secs));
         }
         if self.desk.current(&self.shared.staff).is_none() {
+            if std::mem::take(&mut self.status_of_signed_in) {
+                // Nothing of the last person's work ("Marked 1 item…") on the
+                // screen anyone at the desk can see.
+                self.status = StatusLine::default();
+            }
             let was_locked = self.desk.locked;
             egui::CentralPanel::default().show(ui, |ui| {
                 self.desk.sign_in_ui(
@@ -640,6 +650,7 @@ impl CutoverApp {
             return;
         }
 
+        self.status_of_signed_in = true;
         let Some(mut cx) =
             self.shared
                 .context(&self.desk, now, &mut self.status, &mut self.commands)

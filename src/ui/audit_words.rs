@@ -304,10 +304,15 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
         AuditAction::AccessDenied => with_reason("Not allowed", &after_text()),
         AuditAction::SignedOff => match after_obj(e) {
             Some(s) => format!(
-                "Signed off the re-entry as {} ({} items, {} voided)",
+                "Signed off the re-entry as {} ({} items, {} voided){}",
                 sign_off_role_label(s.get("role")),
                 text_of(s.get("items")),
-                text_of(s.get("voided"))
+                text_of(s.get("voided")),
+                match s.get("replaces_reason") {
+                    Some(why) =>
+                        format!(", replacing the earlier sign-off: {}", text_of(Some(why))),
+                    None => String::new(),
+                }
             ),
             None => "Signed off the re-entry".into(),
         },

@@ -28,7 +28,9 @@ use crate::store::reconcile::{ReconcileDecision, ReconcilePlan, Recorded};
 use super::AppContext;
 use super::background::Background;
 use super::focus_cycle::{self, InCycle};
+use super::reconcile_results::Asked;
 use super::widgets;
+use crate::domain::reconcile::Coverage;
 
 /// How many rows the preview shows as they will be stored.
 const PREVIEW_ROWS: usize = 10;
@@ -51,10 +53,11 @@ fn against(
     store: &dyn CutoverStore,
     purpose: Purpose,
     batch: &CaptureBatch,
+    coverage: Coverage,
 ) -> crate::store::StoreResult<Against> {
     Ok(match purpose {
         Purpose::Capture => Against::Capture(store.capture_plan(batch)?),
-        Purpose::Reconcile => Against::Reconcile(store.reconcile_plan(batch)?),
+        Purpose::Reconcile => Against::Reconcile(store.reconcile_plan(batch, coverage)?),
     })
 }
 
@@ -114,6 +117,10 @@ pub struct CaptureScreen {
     skip_invalid: bool,
     /// Why the file could not be read.
     problem: Option<String>,
+    /// What a reconciled report covers, as the person narrowed it.
+    coverage: Coverage,
+    /// The narrowing as typed.
+    narrowing: super::reconcile_results::Narrowing,
 }
 
 /// A field a mapping can fill, with the label people know it by.
@@ -261,7 +268,7 @@ impl CaptureScreen {
     /// Checks the report against the log: a short one at once; a long one's
     /// first rows at once, the whole on a thread (picked up here, frame by frame).
     fn check(&mut self, cx: &mut AppContext<'_>) {
-        let purpose = self.purpose;
+        let (purpose, coverage) = (self.purpose, self.coverage);
         let Some(l) = &mut self.loaded else { return };
         if let Some(job) = &l.checking {
             // While it runs, the spinner keeps frames coming.
@@ -292,7 +299,7 @@ impl CaptureScreen {
                 PREVIEW_ROWS
             };
             let checked = check_first(&l.table, rows, &l.mapping, cx.staff.all(), cx.now);
-            let plan = match against(cx.store, purpose, &checked.batch) {
+            let plan = match against(cx.store, purpose, &checked.batch, coverage) {
                 Ok(plan) => plan,
                 Err(e) => {
                     cx.status
@@ -312,7 +319,7 @@ impl CaptureScreen {
                 let (staff, now) = (cx.staff.all().to_vec(), cx.now);
                 let job = Background::start("check of the report", move || {
                     let checked = check_report(&table, &mapping, &staff, now);
-                    let plan = against(store.as_ref(), purpose, &checked.batch);
+                    let plan = against(store.as_ref(), purpose, &checked.batch, coverage);
                     plan.map(|p| (checked, p)).map_err(|e| e.to_string())
                 });
                 match job {
@@ -409,10 +416,7 @@ impl CaptureScreen {
         let done = match result {
             Ok(Written::Captured(done)) => done,
             Ok(Written::Recorded(done)) => {
-                let mut said = format!(
-                    "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
-                    done.verified, done.marked_re_entered, done.flagged
-                );
+                let mut said = done.describe();
                 self.after_use(cx, &mut said);
                 cx.status.info(said);
                 return;
@@ -892,10 +896,24 @@ impl CaptureScreen {
                     .in_cycle(ui);
                 }
                 let ready = whole && (rejected == 0 || self.skip_invalid);
-                let asked = super::reconcile_results::results_ui(ui, checked, plan, ready);
+                let asked = super::reconcile_results::results_ui(
+                    ui,
+                    checked,
+                    plan,
+                    ready,
+                    &mut self.narrowing,
+                    cx.staff.all(),
+                );
                 rejected_ui(ui, checked);
-                if let Some(asked) = asked {
-                    self.record(cx, asked);
+                match asked {
+                    Some(Asked::Record(asked)) => self.record(cx, asked),
+                    Some(Asked::Narrow(coverage)) => {
+                        self.coverage = coverage;
+                        if let Some(l) = &mut self.loaded {
+                            l.forget_check();
+                        }
+                    }
+                    None => {}
                 }
                 return;
             }

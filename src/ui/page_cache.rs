@@ -62,6 +62,12 @@ impl PageCache {
         }
     }
 
+    /// Which read this is: moves on with every change of query and every write,
+    /// so a caller can check what it keeps (a selection) against each.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Forget everything fetched (after a write).
     pub fn invalidate(&mut self) {
         self.generation += 1;

@@ -97,7 +97,13 @@ impl PracticeScreen {
                     "Cutover started (final extract): {}",
                     uk_date_time(p.cutover_start)
                 ));
-                ui.label(format!("Planned go-live: {}", uk_date_time(p.go_live)));
+                // With the day the deadlines count from (not go-live day when
+                // that is a weekend or a bank holiday).
+                ui.label(format!(
+                    "Planned go-live: {} ({})",
+                    uk_date_time(p.go_live),
+                    first_day_words(&cx.deadlines)
+                ));
                 ui.add_space(8.0);
                 ui.strong("Move go-live");
                 let l = ui.label("New go-live date and time");
@@ -555,5 +561,19 @@ impl PracticeScreen {
                 Err(e) => cx.status.error(format!("Not added: {e}")),
             }
         }
+    }
+}
+
+/// From which day the deadlines count, in words: go-live day, or the first
+/// working day after a weekend or bank-holiday go-live.
+pub fn first_day_words(d: &crate::domain::deadline::Deadlines) -> String {
+    let first = d.first_working_day();
+    if first == d.go_live.date() {
+        "deadlines count from that day".to_string()
+    } else {
+        format!(
+            "not a working day: deadlines count from {}",
+            first.format("%A %d/%m/%Y")
+        )
     }
 }

@@ -13,8 +13,52 @@ use crate::domain::StaffId;
 /// The storage key eframe keeps these under.
 pub const STORAGE_KEY: &str = "display_preferences";
 
-/// Text sizes offered (UI zoom); Ctrl+Plus/Minus move through the same range.
+/// Text sizes offered (UI zoom); Ctrl+Plus/Minus step through these same sizes
+/// ([`zoom_keys`]), Ctrl+0 goes back to 100 %.
 pub const ZOOM_STEPS: [f32; 7] = [0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0];
+
+/// The text size after `now`, one step up or down the menu's own sizes (from
+/// a size between two steps, the next one that way).
+pub fn zoom_step(now: f32, up: bool) -> f32 {
+    const CLOSE: f32 = 0.005;
+    if up {
+        ZOOM_STEPS
+            .into_iter()
+            .find(|s| *s > now + CLOSE)
+            .unwrap_or(ZOOM_STEPS[ZOOM_STEPS.len() - 1])
+    } else {
+        ZOOM_STEPS
+            .into_iter()
+            .rev()
+            .find(|s| *s < now - CLOSE)
+            .unwrap_or(ZOOM_STEPS[0])
+    }
+}
+
+/// Ctrl+Plus (or Ctrl+=), Ctrl+Minus and Ctrl+0 step through the text size
+/// menu's sizes (in place of egui's own 10 % steps, turned off here).
+pub fn zoom_keys(ctx: &egui::Context) {
+    use egui::gui_zoom::kb_shortcuts as keys;
+    ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    let (up, down, reset) = ctx.input_mut(|i| {
+        (
+            i.consume_shortcut(&keys::ZOOM_IN) || i.consume_shortcut(&keys::ZOOM_IN_SECONDARY),
+            i.consume_shortcut(&keys::ZOOM_OUT),
+            i.consume_shortcut(&keys::ZOOM_RESET),
+        )
+    });
+    let now = ctx.zoom_factor();
+    let next = if reset {
+        1.0
+    } else if up {
+        zoom_step(now, true)
+    } else if down {
+        zoom_step(now, false)
+    } else {
+        return;
+    };
+    ctx.set_zoom_factor(next);
+}
 
 /// Where the window keeps the worklist's split while it is shown: the share of
 /// the worklist's width given to the detail panel (see [`Display::detail_share`]).
@@ -114,6 +158,19 @@ impl Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ctrl_plus_and_minus_step_through_the_menus_sizes() {
+        assert_eq!(zoom_step(1.0, true), 1.1);
+        assert_eq!(zoom_step(1.1, true), 1.25);
+        assert_eq!(zoom_step(1.25, true), 1.5);
+        assert_eq!(zoom_step(1.25, false), 1.1);
+        assert_eq!(zoom_step(2.0, true), 2.0);
+        assert_eq!(zoom_step(0.9, false), 0.9);
+        // From a size between two (an older setting): the next one that way.
+        assert_eq!(zoom_step(1.2, true), 1.25);
+        assert_eq!(zoom_step(1.2, false), 1.1);
+    }
 
     #[test]
     fn settings_are_kept_per_person_and_survive_a_round_trip() {

@@ -43,6 +43,17 @@ pub fn burndown_series(
     store.burndown(from, to)
 }
 
+/// Live items and open items assigned to nobody: every item less those the
+/// people's rows count.
+pub fn unassigned(stats: &crate::domain::Stats, people: &[PersonProgress]) -> (u64, u64) {
+    let assigned: u64 = people.iter().map(|p| p.assigned).sum();
+    let open: u64 = people.iter().map(|p| p.assigned_open).sum();
+    (
+        stats.total().saturating_sub(assigned),
+        stats.open().saturating_sub(open),
+    )
+}
+
 impl ProgressScreen {
     pub fn new() -> Self {
         Self {
@@ -175,6 +186,15 @@ impl ProgressScreen {
                                     }
                                     ui.end_row();
                                 }
+                                // Nobody's: what no person has been given, so the
+                                // rows add up to every item and every open one.
+                                let (assigned, open) = unassigned(&stats, &self.people);
+                                ui.label("Unassigned");
+                                ui.label(assigned.to_string());
+                                ui.label(open.to_string());
+                                ui.label("-");
+                                ui.label("-");
+                                ui.end_row();
                             });
                     });
                 });

@@ -9,8 +9,10 @@ use egui::Ui;
 
 use crate::domain::dates::uk_date_time;
 use crate::domain::signoff::NewSystemChecks;
-use crate::domain::{Role, SignOff, SignOffRole, Stats};
+use crate::domain::signoff::{SignOffRefusal, Signing};
+use crate::domain::{SignOff, SignOffRole, Stats};
 use crate::reports::reentry_report::default_file_name;
+use crate::store::StoreError;
 
 use super::AppContext;
 use super::background::Background;
@@ -155,12 +157,39 @@ fn checks_ui(ui: &mut Ui, checks: &NewSystemChecks) {
         });
 }
 
+/// The sign-off in force in words: "Signed off by Pat Manager (Practice
+/// manager) at 25/11/2026 16:00, replacing an earlier sign-off: why."
+pub fn signed_words(s: &SignOff) -> String {
+    let mut words = format!(
+        "Signed off by {} ({}) at {}",
+        s.name,
+        s.role.label(),
+        uk_date_time(s.at)
+    );
+    match &s.replaces_reason {
+        Some(why) => words.push_str(&format!(", replacing an earlier sign-off: {why}")),
+        None => words.push('.'),
+    }
+    words
+}
+
+/// Why a sign-off was refused, without the error's own "not signed off: "
+/// (the status line says that once).
+fn refusal_words(e: &StoreError) -> String {
+    match e {
+        StoreError::SignOff(refusal) => refusal.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// The sign-off and report screen's state.
 #[derive(Debug)]
 pub struct ReportScreen {
-    pub name: String,
-    pub role: SignOffRole,
     pub comment: String,
+    /// Replacing the sign-off in force: why, as typed (`None`: not replacing).
+    pub replacing: Option<String>,
+    /// What is wrong with what was typed for the sign-off, shown beside it.
+    sign_off_problem: Option<String>,
     /// What was last read; `None` until read, or when it could not be.
     standing: Option<Standing>,
     /// Read [`Standing`] again before the next frame draws (the log changed).
@@ -174,9 +203,9 @@ pub struct ReportScreen {
 impl Default for ReportScreen {
     fn default() -> Self {
         Self {
-            name: String::new(),
-            role: SignOffRole::PracticeManager,
             comment: String::new(),
+            replacing: None,
+            sign_off_problem: None,
             standing: None,
             stale: true,
             running: None,
@@ -260,15 +289,7 @@ impl ReportScreen {
         };
         match &signed {
             Some(s) => {
-                ui.label(
-                    egui::RichText::new(format!(
-                        "Signed off by {} ({}) at {}.",
-                        s.name,
-                        s.role.label(),
-                        uk_date_time(s.at)
-                    ))
-                    .color(super::theme::ok_color(ui)),
-                );
+                ui.label(egui::RichText::new(signed_words(s)).color(super::theme::ok_color(ui)));
             }
             None if stats.open() > 0 => {
                 ui.label(format!(
@@ -284,38 +305,56 @@ impl ReportScreen {
         if stats.open() > 0 {
             return;
         }
-        let reason_needed = checks.reason_needed();
-        if self.name.is_empty()
-            && let Some(d) = cx.desk
-        {
-            self.name = d.name.clone();
-            self.role = if d.role == Role::Gp {
-                SignOffRole::ClinicalLead
-            } else {
-                SignOffRole::PracticeManager
-            };
+        let Some(desk) = cx.desk else { return };
+        let Some(capacity) = SignOffRole::of(desk.role) else {
+            ui.label(format!(
+                "Only the practice manager, or a GP as clinical lead, signs off: you are signed in as {} ({}).",
+                desk.name,
+                desk.role.label()
+            ));
+            return;
+        };
+        if signed.is_some() && self.replacing.is_none() {
+            // A sign-off in force is replaced only on purpose: a report
+            // exported since carries it.
+            if ui
+                .button("Replace the sign-off...")
+                .on_hover_text("A report exported since carries the sign-off in force: replace it only on purpose, saying why")
+                .clicked()
+            {
+                self.replacing = Some(String::new());
+            }
+            return;
         }
+        ui.label(format!(
+            "You sign as yourself: {}, {}.",
+            desk.name,
+            capacity.label()
+        ));
+        let reason_needed = checks.reason_needed();
+        let mut enter = false;
         egui::Grid::new("sign_off_grid")
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                let l = ui.label("Signed off by");
-                text_box(
-                    ui,
-                    &mut self.name,
-                    "sign_off_name",
-                    "full name",
-                    false,
-                    l.id,
-                );
-                ui.end_row();
-                ui.label("Role");
-                let roles: Vec<(SignOffRole, String)> = SignOffRole::ALL
-                    .iter()
-                    .map(|r| (*r, r.label().to_string()))
-                    .collect();
-                choice_buttons(ui, &mut self.role, &roles);
-                ui.end_row();
+                if let Some(reason) = &mut self.replacing {
+                    let l = ui.label("Why the sign-off is replaced (required)");
+                    let r = text_box(
+                        ui,
+                        reason,
+                        "sign_off_replaces_reason",
+                        "e.g. two items corrected after the first sign-off",
+                        false,
+                        l.id,
+                    );
+                    enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.end_row();
+                }
+                if let Some(problem) = &self.sign_off_problem {
+                    ui.label("");
+                    super::widgets::error_label(ui, problem);
+                    ui.end_row();
+                }
                 let (label, hint) = match reason_needed {
                     Some(_) => (
                         "Comment (required)",
@@ -337,22 +376,48 @@ impl ReportScreen {
                     ui.end_row();
                 }
             });
-        if ui.button("Sign off the re-entry").clicked() {
-            let Some(actor) = cx.actor() else { return };
-            match cx
-                .store
-                .sign_off(&self.name, self.role, &self.comment, &actor)
+        let mut sign = enter;
+        ui.horizontal(|ui| {
+            let label = if self.replacing.is_some() {
+                "Replace the sign-off"
+            } else {
+                "Sign off the re-entry"
+            };
+            sign |= ui.button(label).clicked();
+            if self.replacing.is_some()
+                && (ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)))
             {
-                Ok(s) => cx.status.info(format!(
-                    "Signed off by {} at {}.",
-                    s.name,
-                    uk_date_time(s.at)
-                )),
-                Err(e) => cx.status.error(format!("Not signed off: {e}")),
+                self.replacing = None;
             }
-            // Signed or refused, show the log as it now stands.
-            self.mark_stale();
+        });
+        if !sign {
+            return;
         }
+        let Some(actor) = cx.actor() else { return };
+        let signing = match &self.replacing {
+            Some(reason) => Signing::Replacing { reason },
+            None => Signing::First,
+        };
+        self.sign_off_problem = None;
+        match cx.store.sign_off(&self.comment, signing, &actor) {
+            Ok(s) => {
+                cx.status.info(signed_words(&s));
+                self.replacing = None;
+                self.comment.clear();
+            }
+            Err(StoreError::SignOff(SignOffRefusal::Invalid(errors))) => {
+                // Beside the field, in words (not the field's key).
+                let words: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+                let words = format!("Not signed off: {}.", words.join("; "));
+                cx.status.error(words.clone());
+                self.sign_off_problem = Some(words);
+            }
+            Err(e) => cx
+                .status
+                .error(format!("Not signed off: {}", refusal_words(&e))),
+        }
+        // Signed or refused, show the log as it now stands.
+        self.mark_stale();
     }
 
     fn export_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {

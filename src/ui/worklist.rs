@@ -11,6 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::domain::dates::{parse_date, uk_date, uk_date_time};
 use crate::domain::deadline::{Deadlines, DueBy, Urgency};
 use crate::domain::item::display_field;
+use crate::domain::worklist::item_number;
 use crate::domain::{
     AssigneeFilter, AuditEvent, DueFilter, DueWindow, Item, ItemId, ItemKind, NewSystemFilter,
     PreviousStatus, SeenItem, Sort, SortKey, StaffDirectory, StaffId, Status, StatusChange,
@@ -86,6 +87,29 @@ pub struct WorklistScreen {
     /// The split as last drawn: the share and the worklist's width it was laid
     /// out for, and the detail panel's width that gave.
     split: Option<Split>,
+    /// The read ([`PageCache::generation`]) the selection was last checked
+    /// against: a filter, search, sort or re-read that hides selected rows
+    /// drops them from the selection.
+    selection_checked: u64,
+    /// A change to more than [`HANDFUL`] items, waiting for Enter (or Esc).
+    confirm: Option<Bulk>,
+}
+
+/// Up to this many items, a change applies at once; more, and it asks first.
+pub const HANDFUL: usize = 5;
+
+/// A change to many items, asked once before it is made.
+#[derive(Debug, Clone)]
+struct Bulk {
+    action: BulkAction,
+    targets: Vec<SeenItem>,
+}
+
+/// What a [`Bulk`] change does.
+#[derive(Debug, Clone)]
+enum BulkAction {
+    Status(StatusChange),
+    Assign(Option<StaffId>),
 }
 
 /// A status change that needs words before it is made: N (not needed, a reason)
@@ -214,6 +238,8 @@ impl Default for WorklistScreen {
             history: None,
             words: None,
             split: None,
+            selection_checked: 0,
+            confirm: None,
         }
     }
 }
@@ -254,7 +280,13 @@ impl WorklistScreen {
             new_system: self.new_system,
             from: parse_optional_date(&self.from).ok().flatten(),
             to: parse_optional_date(&self.to).ok().flatten(),
-            text: self.text.trim().to_string(),
+            // "#130" or "item 130" finds that item (as the Audit screen names
+            // it); anything else is searched for as text.
+            text: match item_number(&self.text) {
+                Some(_) => String::new(),
+                None => self.text.trim().to_string(),
+            },
+            only: item_number(&self.text).into_iter().collect(),
             // To the minute: the rows are read again as the minute moves on.
             due: self.due.map(|which| DueWindow {
                 which,
@@ -313,7 +345,10 @@ impl WorklistScreen {
     /// first (the appointments to transfer before their slots lead), with each
     /// person's share shown above the list.
     pub fn show_todays_plan(&mut self) {
+        // Whose plan stays as chosen: from "My items", the person's own plan.
+        let assignee = self.assignee;
         self.reset_view();
+        self.assignee = assignee;
         self.due = Some(DueFilter::ByToday);
         self.sort = Sort {
             key: SortKey::Due,
@@ -325,11 +360,12 @@ impl WorklistScreen {
 
     /// The "My items" view: what the person at the desk still has to do.
     pub fn show_my_items(&mut self) {
+        // Every other filter (a plan's due filter, a search) back to the
+        // defaults: "My items" is all of the person's open items.
+        self.reset_view();
         self.assignee = AssigneeChoice::Me;
         self.statuses = [Status::Outstanding, Status::Problem].into_iter().collect();
         self.cursor = Some(0);
-        self.selected.clear();
-        self.words = None;
     }
 
     /// Filters, sort, cursor and selection back to how the worklist opens
@@ -351,6 +387,7 @@ impl WorklistScreen {
         self.plan_share = None;
         self.cursor = None;
         self.selected.clear();
+        self.confirm = None;
         self.history = None;
         self.words = None;
         self.scroll_to = Some(0);
@@ -406,6 +443,7 @@ impl WorklistScreen {
         {
             self.cursor = count.checked_sub(1);
         }
+        self.keep_only_shown_selected(cx, desk);
 
         egui::Panel::top("worklist_filters").show(ui, |ui| self.filters_ui(ui, cx, count));
         self.detail_panel_ui(ui, cx);
@@ -629,6 +667,22 @@ impl WorklistScreen {
             self.cancel_words(cx);
             return;
         }
+        if self.confirm.is_some() {
+            // Asked once: Enter makes the change, Esc cancels; no other key acts
+            // on the list meanwhile.
+            let (enter, esc) = ui.input_mut(|i| {
+                (
+                    i.consume_key(Modifiers::NONE, Key::Enter),
+                    i.consume_key(Modifiers::NONE, Key::Escape),
+                )
+            });
+            if enter {
+                self.confirm_bulk(cx);
+            } else if esc {
+                self.cancel_bulk(cx);
+            }
+            return;
+        }
         let mut change: Option<StatusChange> = None;
         let mut words: Option<NeedsWords> = None;
         let mut undo = false;
@@ -683,6 +737,67 @@ impl WorklistScreen {
         }
         if undo {
             self.undo_last(cx);
+        }
+    }
+
+    /// Drops from the selection every item the list no longer shows (a filter,
+    /// search or re-read hid it), once per read: an action applies only to rows
+    /// the person can see. A change waiting to be confirmed that named a hidden
+    /// item is cancelled, and says so.
+    fn keep_only_shown_selected(&mut self, cx: &mut AppContext<'_>, desk: Option<StaffId>) {
+        let generation = self.cache.generation();
+        if self.selection_checked == generation {
+            return;
+        }
+        self.selection_checked = generation;
+        if self.selected.is_empty() {
+            return;
+        }
+        let shown_filter = self.filter(desk, cx.now);
+        let filter = WorklistFilter {
+            only: self
+                .selected
+                .keys()
+                .copied()
+                .filter(|id| shown_filter.only.is_empty() || shown_filter.only.contains(id))
+                .collect(),
+            ..shown_filter
+        };
+        let shown = if filter.only.is_empty() {
+            // None of the selection can be among what the list shows.
+            Ok(Vec::new())
+        } else {
+            cx.store
+                .worklist_page(&filter, self.sort, 0, self.selected.len() as u64)
+        };
+        let shown: BTreeSet<ItemId> = match shown {
+            Ok(items) => items.into_iter().map(|i| i.id).collect(),
+            Err(e) => {
+                // Unsure what is shown: pick nothing rather than something hidden.
+                cx.status.error(format!(
+                    "Could not check the selection against the list, so it was cleared: {e}"
+                ));
+                BTreeSet::new()
+            }
+        };
+        let before = self.selected.len();
+        self.selected.retain(|id, _| shown.contains(id));
+        let hidden = before - self.selected.len();
+        if hidden == 0 {
+            return;
+        }
+        if let Some(bulk) = &self.confirm
+            && bulk.targets.iter().any(|t| !shown.contains(&t.id))
+        {
+            self.confirm = None;
+            cx.status.info(format!(
+                "{hidden} selected item(s) are no longer in the list, so the change waiting to be confirmed was cancelled: nothing was changed."
+            ));
+        }
+        if let Some(open) = &self.words
+            && open.targets.iter().any(|t| !shown.contains(&t.id))
+        {
+            self.words = None;
         }
     }
 
@@ -762,19 +877,30 @@ impl WorklistScreen {
         if count == 0 {
             return;
         }
-        if extend && let Some(seen) = self.cursor_item(cx).map(|i| i.seen()) {
-            self.selected.insert(seen.id, seen.version);
-        }
         let here = self.cursor.map_or(-1, |c| c as i64);
         let next = (here + step).clamp(0, count as i64 - 1) as u64;
-        self.cursor = Some(next);
         if extend {
-            if let Some(seen) = self.cursor_item(cx).map(|i| i.seen()) {
-                self.selected.insert(seen.id, seen.version);
+            // Every row from here to there (Shift+PgDn picks the whole page
+            // moved over, not only its end rows).
+            let first = here.max(0) as u64;
+            let (low, high) = (first.min(next), first.max(next));
+            for index in low..=high {
+                match self.cache.row_now(&*cx.store, index) {
+                    Ok(Some(item)) => {
+                        self.selected.insert(item.id, item.version);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        cx.status.error(format!("Could not read the item: {e}"));
+                        break;
+                    }
+                }
             }
         } else {
             self.selected.clear();
         }
+        self.cursor = Some(next);
+        self.confirm = None;
         self.scroll_to = Some(next as usize);
         self.history = None;
         // A reason box still open belonged to the item left behind.
@@ -836,7 +962,8 @@ impl WorklistScreen {
         self.cache.invalidate();
     }
 
-    /// Changes the re-entry status of the target items, remembering the old ones for undo.
+    /// Changes the re-entry status of the target items, remembering the old ones
+    /// for undo; more than [`HANDFUL`] are asked about first (Enter confirms).
     pub fn apply(&mut self, cx: &mut AppContext<'_>, change: &StatusChange) {
         let targets = self.targets(cx);
         if targets.is_empty() {
@@ -844,7 +971,37 @@ impl WorklistScreen {
                 .error("Pick an item first (click a row, or use the arrow keys).");
             return;
         }
+        if targets.len() > HANDFUL {
+            self.confirm = Some(Bulk {
+                action: BulkAction::Status(change.clone()),
+                targets,
+            });
+            return;
+        }
         self.apply_to(cx, &targets, change);
+    }
+
+    /// Enter on a change waiting to be confirmed: makes it.
+    fn confirm_bulk(&mut self, cx: &mut AppContext<'_>) {
+        let Some(bulk) = self.confirm.take() else {
+            return;
+        };
+        match bulk.action {
+            BulkAction::Status(change) => {
+                self.apply_to(cx, &bulk.targets, &change);
+            }
+            BulkAction::Assign(to) => {
+                let ids: Vec<ItemId> = bulk.targets.iter().map(|t| t.id).collect();
+                self.assign_ids(cx, &ids, to);
+            }
+        }
+    }
+
+    /// Esc on a change waiting to be confirmed: nothing changes.
+    fn cancel_bulk(&mut self, cx: &mut AppContext<'_>) {
+        if self.confirm.take().is_some() {
+            cx.status.info("Cancelled: nothing was changed.");
+        }
     }
 
     /// Changes the re-entry status of `targets` (as this desk saw them).
@@ -956,14 +1113,26 @@ impl WorklistScreen {
     }
 
     fn assign(&mut self, cx: &mut AppContext<'_>) {
-        let ids: Vec<ItemId> = self.targets(cx).into_iter().map(|s| s.id).collect();
-        if ids.is_empty() {
+        let targets = self.targets(cx);
+        if targets.is_empty() {
             cx.status.error("Pick the items to assign first.");
             return;
         }
-        let Some(actor) = cx.actor() else { return };
         let to = self.assign_to;
-        match cx.store.assign(&ids, to, &actor) {
+        if targets.len() > HANDFUL {
+            self.confirm = Some(Bulk {
+                action: BulkAction::Assign(to),
+                targets,
+            });
+            return;
+        }
+        let ids: Vec<ItemId> = targets.iter().map(|t| t.id).collect();
+        self.assign_ids(cx, &ids, to);
+    }
+
+    fn assign_ids(&mut self, cx: &mut AppContext<'_>, ids: &[ItemId], to: Option<StaffId>) {
+        let Some(actor) = cx.actor() else { return };
+        match cx.store.assign(ids, to, &actor) {
             Ok(()) => {
                 let who = to.map_or("nobody (unassigned)".to_string(), |id| {
                     cx.staff.name(Some(id))
@@ -973,10 +1142,52 @@ impl WorklistScreen {
                 // The selection, and a Not needed or Problem box still open on
                 // them, still name what this desk sees: a tick that follows is
                 // not refused.
-                self.own_change_made(&ids);
+                self.own_change_made(ids);
                 self.cache.invalidate();
             }
             Err(e) => cx.status.error(format!("Not assigned: {e}")),
+        }
+    }
+
+    /// A change to many items, asked once: what it does and to how many; Enter
+    /// (or the button) makes it, Esc (or Cancel) does not.
+    fn confirm_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let Some(bulk) = &self.confirm else { return };
+        let n = bulk.targets.len();
+        let what = match &bulk.action {
+            BulkAction::Status(StatusChange::ReEntered { .. }) => {
+                format!("Mark {n} selected items re-entered?")
+            }
+            BulkAction::Status(StatusChange::Reopen) => {
+                format!("Reopen {n} selected items (back to outstanding)?")
+            }
+            BulkAction::Status(StatusChange::NotNeeded { .. }) => {
+                format!("Mark {n} selected items not needed?")
+            }
+            BulkAction::Status(StatusChange::Problem { .. }) => {
+                format!("Mark {n} selected items a problem?")
+            }
+            BulkAction::Assign(to) => format!(
+                "Assign {n} selected items to {}?",
+                to.map_or("nobody (unassigned)".to_string(), |id| cx
+                    .staff
+                    .name(Some(id)))
+            ),
+        };
+        let (mut yes, mut no) = (false, false);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                egui::RichText::new(what)
+                    .strong()
+                    .color(super::theme::warning_color(ui)),
+            );
+            yes = ui.button(format!("Yes, all {n} (Enter)")).clicked();
+            no = ui.button("Cancel (Esc)").clicked();
+        });
+        if yes {
+            self.confirm_bulk(cx);
+        } else if no {
+            self.cancel_bulk(cx);
         }
     }
 
@@ -1027,6 +1238,7 @@ impl WorklistScreen {
     fn actions_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         ui.add_space(4.0);
         self.words_ui(ui, cx);
+        self.confirm_ui(ui, cx);
         ui.horizontal_wrapped(|ui| {
             let picked = if self.selected.is_empty() {
                 "the highlighted item".to_string()
@@ -1316,7 +1528,9 @@ impl WorklistScreen {
         if item.logged_outside_window() {
             ui.add(egui::Label::new(egui::RichText::new("Logged outside the cutover window: check it was not already in the extract.").color(super::theme::warning_color(ui))).wrap());
         }
-        if item.needs_transfer(cx.project.go_live) {
+        // Still to book, and its slot still ahead (a booking re-entered, or a
+        // slot passed, needs nothing more).
+        if item.still_to_do() && item.needs_transfer(cx.project.go_live.max(cx.now)) {
             ui.add(
                 egui::Label::new(
                     egui::RichText::new("Future appointment: book it in the new system.")

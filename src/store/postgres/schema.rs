@@ -165,8 +165,15 @@ ALTER TABLE project ADD COLUMN deadline_rules TEXT;
 ALTER TABLE project ADD COLUMN old_system_access_ends TEXT COLLATE "C";
 "#;
 
+/// A sign-off that replaces an earlier one says why; a report row of a file
+/// found by its line (as SQLite's migration 10).
+const V6: &str = r#"
+ALTER TABLE sign_offs ADD COLUMN replaces_reason TEXT COLLATE "C";
+CREATE INDEX verifications_file ON verifications (sha256, line);
+"#;
+
 /// Every migration, oldest first; the `cutover_schema` table counts how many ran.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this build knows.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

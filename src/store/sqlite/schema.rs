@@ -185,6 +185,13 @@ ALTER TABLE project ADD COLUMN deadline_rules TEXT;
 ALTER TABLE project ADD COLUMN old_system_access_ends TEXT;
 "#;
 
+/// A sign-off that replaces an earlier one says why; a report row of a file is
+/// found by its line (one row confirms one item).
+const V10: &str = r#"
+ALTER TABLE sign_offs ADD COLUMN replaces_reason TEXT;
+CREATE INDEX verifications_file ON verifications (sha256, line);
+"#;
+
 /// Every migration, oldest first. The database's `user_version` counts how many ran.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -197,11 +204,12 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V7),
         M::up(V8),
         M::up(V9),
+        M::up(V10),
     ])
 }
 
 /// The schema version this build knows.
-pub const LATEST_VERSION: i64 = 9;
+pub const LATEST_VERSION: i64 = 10;
 
 /// The trigger that indexes a new item's text for search, exactly as migration 5
 /// creates it. A large import drops it inside its transaction, indexes every new
