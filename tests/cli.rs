@@ -849,6 +849,93 @@ fn reconcile_lists_then_accepts_only_confident_fits() {
         said.contains("0 confident proposals, 1 to judge, 1 already verified"),
         "{said}"
     );
+    // The report covers 24/11 to 25/11; said, and narrowed on purpose to the
+    // 25th, the item ticked on the 24th is not the report's to call not found.
+    assert!(
+        said.contains("The report's prescription rows cover 24/11/2026 to 25/11/2026."),
+        "{said}"
+    );
+    assert!(said.contains("NOT FOUND"), "{said}");
+    let (ok5, said, err) = reconcile("Dr Test Gp", &["--covers-from", "25/11/2026"]);
+    assert!(ok5, "{said}{err}");
+    assert!(
+        said.contains("(narrowed to 25/11/2026 to 25/11/2026)"),
+        "{said}"
+    );
+    assert!(!said.contains("NOT FOUND"), "{said}");
+    let (ok6, _, err) = reconcile("Dr Test Gp", &["--covers-from", "31/02/2026"]);
+    assert!(!ok6);
+    assert!(err.contains("--covers-from"), "{err}");
+}
+
+/// `sign-off` signs as the person signed in (--as), in their own capacity: no
+/// typed name, a --role that is not theirs refused; a second sign-off only with
+/// --replace and a reason.
+#[test]
+fn sign_off_is_the_signed_in_persons_and_a_second_replaces_it_on_purpose() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let refused = |args: &[&str]| {
+        let out = run(&db, args);
+        assert!(!out.status.success(), "{args:?} was not refused");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = refused(&[
+        "--as",
+        "Test Manager",
+        "sign-off",
+        "--name",
+        "Dr Tom Fictional",
+    ]);
+    assert!(err.contains("--name"), "{err}");
+    let err = refused(&[
+        "--as",
+        "Test Manager",
+        "sign-off",
+        "--role",
+        "clinical_lead",
+    ]);
+    assert!(err.contains("only as themself"), "{err}");
+    let err = refused(&["--as", "Test Receptionist", "sign-off"]);
+    assert!(err.contains("may not sign off"), "{err}");
+    let said = ok(&db, &["--as", "Dr Test Gp", "sign-off"]);
+    assert!(
+        said.contains("Signed off by Dr Test Gp (Clinical lead)"),
+        "{said}"
+    );
+    let err = refused(&[
+        "--as",
+        "Test Manager",
+        "sign-off",
+        "--role",
+        "practice_manager",
+    ]);
+    assert!(err.contains("already signed off by Dr Test Gp"), "{err}");
+    let err = refused(&["--as", "Test Manager", "sign-off", "--replace", " "]);
+    assert!(err.contains("reason for replacing"), "{err}");
+    let said = ok(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "sign-off",
+            "--replace",
+            "The practice manager signs as the accountable person",
+        ],
+    );
+    assert!(
+        said.contains("Signed off by Test Manager (Practice manager)")
+            && said.contains("replacing the earlier sign-off"),
+        "{said}"
+    );
+    let store = SqliteStore::open(&db).unwrap();
+    let all = store.sign_offs().unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["Dr Test Gp", "Test Manager"]
+    );
+    assert!(store.verify().unwrap().is_ok());
 }
 
 /// `verify` replays each item's history: a prescription's drug changed straight

@@ -631,3 +631,176 @@ fn tab_goes_round_the_capture_screen_and_never_reaches_the_top_bar() {
     );
     assert_eq!(h.state().screen, cutover_log::ui::Screen::Capture);
 }
+
+/// Steps frames until a button with this label is on screen (the report is
+/// checked again after each acceptance, on a thread).
+fn wait_for_button(h: &mut App, label: &str) {
+    for _ in 0..500 {
+        if h.query_by_role_and_label(egui::accesskit::Role::Button, label)
+            .is_some()
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    panic!("no button {label:?}");
+}
+
+/// Issue 28 #2 and #3 on the Reconcile screen: two rows fit two items of one
+/// patient (four pairings to judge). Accepting row 2 as the first item takes
+/// row 2 and that item out of the results; the second item's only rival is
+/// gone, so row 3 is proposed for it, never row 2 again. An item marked not
+/// needed that the report shows is for a person to judge, and accepting it
+/// keeps "not needed" and its reason.
+#[test]
+fn a_row_accepted_as_one_item_leaves_the_results_with_its_rivals() {
+    use cutover_log::domain::{Status, StatusChange};
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    let desk = p.desk(during());
+    let (amlodipine, ramipril) = (NHS_A.to_string(), nhs(50));
+    let mut log = |nhs_number: &str, drug: &str, at: &str| {
+        let mut i = input(ItemKind::Prescription, &gp, nhs_number, at);
+        i.fields.insert("medication".into(), drug.into());
+        p.store.log_item(&i, &desk).unwrap()
+    };
+    let first = log(&amlodipine, "Amlodipine 5mg tablets", "2026-11-18T10:40");
+    let second = log(&amlodipine, "Amlodipine 5mg tablets", "2026-11-19T10:40");
+    let not_needed = log(&ramipril, "Ramipril 2.5mg capsules", "2026-11-19T11:00");
+    p.store
+        .set_status(
+            &[not_needed.seen()],
+            &StatusChange::NotNeeded {
+                reason: "Patient moved away".into(),
+            },
+            &p.as_gp(t("2026-11-24T09:00")),
+        )
+        .unwrap();
+    let report = p.dir.path().join("new-issues.csv");
+    std::fs::write(
+        &report,
+        format!(
+            "NHS Number,Surname,First Name,Date of Birth,Drug,Dosage,Quantity,Issue Date,Prescriber\n\
+             {amlodipine},TESTER,Sian,11/11/1941,AMLODIPINE 5MG TABLETS,One daily,28,24/11/2026,Dr Test Gp\n\
+             {amlodipine},TESTER,Sian,11/11/1941,AMLODIPINE 5MG TABLETS,One daily,28,25/11/2026,Dr Test Gp\n\
+             {ramipril},PATIENT,Test,02/03/1980,RAMIPRIL 2.5MG CAPSULES,One daily,28,24/11/2026,Dr Test Gp\n"
+        ),
+    )
+    .unwrap();
+    let path = p.path();
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        after_go_live,
+    );
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    h.key_press(egui::Key::F9);
+    h.run();
+    h.input_mut().events.extend([
+        egui::Event::Text(report.to_str().unwrap().into()),
+        key(egui::Key::Enter),
+    ]);
+    h.step();
+    h.run_steps(4);
+    pick(&mut h, "Every row is", "Prescription");
+    let take = format!("Accept row 2 as item {}", first.id.0);
+    wait_for_button(&mut h, &take);
+    for rival in [
+        format!("Accept row 2 as item {}", second.id.0),
+        format!("Accept row 3 as item {}", first.id.0),
+        format!("Accept row 3 as item {}", second.id.0),
+    ] {
+        assert!(
+            h.query_by_role_and_label(egui::accesskit::Role::Button, &rival)
+                .is_some(),
+            "four pairings to judge: {rival}"
+        );
+    }
+    assert!(shows(&h, "the item was marked not needed"));
+    h.get_by_role_and_label(egui::accesskit::Role::Button, &take)
+        .scroll_to_me();
+    h.run_steps(2);
+    click(&mut h, &take);
+    wait_for_writing(&mut h, |app| app.reconcile.is_running());
+    // Read again: row 3 is the second item's, proposed; row 2 and the first
+    // item are paired with nothing else.
+    wait_for_button(&mut h, "Accept the 1 proposals");
+    for gone in [
+        format!("Accept row 2 as item {}", second.id.0),
+        format!("Accept row 3 as item {}", first.id.0),
+        take.clone(),
+    ] {
+        assert!(
+            h.query_by_role_and_label(egui::accesskit::Role::Button, &gone)
+                .is_none(),
+            "{gone} is still offered"
+        );
+    }
+    assert!(shows(&h, "1 proposed · 1 to judge · 1 already verified"));
+    // The item marked not needed, accepted by a person: still not needed.
+    let keep = format!("Accept row 4 as item {}", not_needed.id.0);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, &keep)
+        .scroll_to_me();
+    h.run_steps(2);
+    click(&mut h, &keep);
+    wait_for_writing(&mut h, |app| app.reconcile.is_running());
+    assert!(
+        h.state()
+            .status
+            .text
+            .contains("marked not needed or a problem"),
+        "{}",
+        h.state().status.text
+    );
+    let store = SqliteStore::open(&path).unwrap();
+    let kept = store.item(not_needed.id).unwrap();
+    assert_eq!(kept.reentry.status, Status::NotNeeded);
+    assert_eq!(kept.reentry.note, "Patient moved away");
+    assert_eq!(
+        store.item(second.id).unwrap().reentry.status,
+        Status::Outstanding
+    );
+    let found = store.verifications().unwrap();
+    assert_eq!(found.len(), 2);
+    assert!(store.verify().unwrap().is_ok());
+}
+
+/// Issue 28 #9: a choice box changes only on Enter or a click: arrow keys
+/// move through its open list without choosing (the Capture screen read the
+/// report again as whatever kind an arrow passed over).
+#[test]
+fn a_choice_box_applies_only_on_enter_or_a_click() {
+    let p = Practice::new();
+    let report = p.dir.path().join("appointments.csv");
+    std::fs::write(&report, APPOINTMENTS).unwrap();
+    let mut h = reading(&p.path(), &report, egui::vec2(1366.0, 768.0), 1.0);
+    h.run();
+    pick(&mut h, "Every row is", "Appointment");
+    let chosen = |h: &App| {
+        h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Every row is")
+            .value()
+    };
+    assert_eq!(chosen(&h).as_deref(), Some("Appointment"));
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Every row is")
+        .focus();
+    h.run();
+    for k in [
+        egui::Key::ArrowDown,
+        egui::Key::Space,
+        egui::Key::ArrowDown,
+        egui::Key::ArrowDown,
+        egui::Key::ArrowUp,
+    ] {
+        h.key_press(k);
+        h.run();
+        assert_eq!(
+            chosen(&h).as_deref(),
+            Some("Appointment"),
+            "{k:?} chose something"
+        );
+    }
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert_eq!(chosen(&h).as_deref(), Some("Appointment"));
+}

@@ -317,3 +317,87 @@ fn the_banner_warns_as_old_system_access_runs_out() {
     assert!(shows(&h, "can no longer be checked against it"));
     assert!(shows(&h, "no longer checkable"));
 }
+
+/// Issue 28 #10: Today's plan from "My items" is the person's own plan (it
+/// keeps "Assigned to: Me"), and "My items" again drops the plan's due filter.
+#[test]
+fn todays_plan_from_my_items_is_my_plan_and_my_items_again_is_all_of_mine() {
+    let p = seeded();
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&p.path()).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        || t("2026-11-23T11:00"),
+    );
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    // A clinician starts on their own items after go-live: the two
+    // prescriptions, which follow their prescriber.
+    assert!(shows(&h, "2 matching items"), "{}", h.state().status.text);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    h.run();
+    assert_eq!(
+        h.get_by_role_and_label(Role::ComboBox, "Assigned to")
+            .value()
+            .as_deref(),
+        Some("Me (at this desk)")
+    );
+    // Of the two, only repeat dispensing is due by today.
+    assert!(shows(&h, "1 matching item"));
+    click(&mut h, "My items");
+    assert!(
+        shows(&h, "2 matching items"),
+        "the plan's filter was left on"
+    );
+}
+
+/// Issue 28 #8 on screen: go-live on Saturday 21/11/2026. At 08:00 on Monday
+/// the ordinary prescriptions and repeat dispensing are due today, not
+/// OVERDUE, and the Practice screen says from which day the deadlines count.
+#[test]
+fn a_saturday_go_live_counts_from_monday() {
+    let mut p = seeded();
+    let mut project = p.store.project().unwrap().unwrap();
+    project.go_live = t("2026-11-21T08:00");
+    p.store
+        .update_project(&project, &p.as_manager(t("2026-11-16T12:00")))
+        .unwrap();
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&p.path()).unwrap(),
+        egui::vec2(1366.0, 768.0),
+        || t("2026-11-23T08:00"),
+    );
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    pick_everyone(&mut h);
+    // As stored (the worklist's filters read the stored due-by): nothing
+    // overdue at 08:00 on Monday, four due that day.
+    let store = SqliteStore::open(&p.path()).unwrap();
+    let count = |which| {
+        store
+            .worklist_count(&cutover_log::domain::WorklistFilter {
+                due: Some(cutover_log::domain::DueWindow {
+                    which,
+                    now: t("2026-11-23T08:00"),
+                }),
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    use cutover_log::domain::DueFilter;
+    assert_eq!(count(DueFilter::Overdue), 0);
+    assert!(shows(&h, "due today"));
+    assert!(
+        !shows(&h, "OVERDUE"),
+        "nothing is overdue at 08:00 on Monday"
+    );
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(shows(
+        &h,
+        "not a working day: deadlines count from Monday 23/11/2026"
+    ));
+}
+
+fn pick_everyone(h: &mut App) {
+    h.key_press(egui::Key::F3);
+    h.run();
+    common::ui::pick(h, "Assigned to", "Anyone");
+}

@@ -283,8 +283,20 @@ fn the_audit_screen_says_what_happened_in_words() {
     );
     let item = p.store.log_item(&inp, &p.desk(now())).unwrap();
     inp.fields.insert("dose".into(), "Two daily".into());
-    p.store
+    let edited = p
+        .store
         .edit_item(item.id, item.version, &inp, &p.desk(now()))
+        .unwrap();
+    // A tick's event holds no kind: the screen still names the item's kind
+    // and day (issue 28 #14).
+    p.store
+        .set_status(
+            &[edited.seen()],
+            &cutover_log::domain::StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(now()),
+        )
         .unwrap();
     common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
     key(&mut h, egui::Key::F7);
@@ -298,8 +310,12 @@ fn the_audit_screen_says_what_happened_in_words() {
     ] {
         assert!(shows(&h, words), "the audit screen lacks {words:?}");
     }
-    let item_subject = format!("Item {} (Prescription)", item.id.0);
-    assert!(shows(&h, &item_subject));
+    let item_subject = format!("Item {} (Prescription, 20/11/2026 09:50)", item.id.0);
+    assert_eq!(
+        h.query_all_by_label(&item_subject).count(),
+        3,
+        "logged, corrected and ticked, each naming the item's kind and day"
+    );
     for code in [
         "session signed_in",
         "staff password_set",

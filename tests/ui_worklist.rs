@@ -597,6 +597,26 @@ fn the_worklist_fits_practice_screens_with_status_and_assignee_in_view() {
             let keys = h.query_all_by_label_contains("Keys: arrows move").count();
             let tall = window.height() >= 700.0;
             assert_eq!(keys, usize::from(tall), "the keys line ({setting})");
+            // A column the width leaves out is named (issue 28 #11), and only then.
+            for column in ["When", "Kind"] {
+                // The header, with its sort arrow when sorted by it ("When ^").
+                let shown = h.query_all_by_role(Role::Button).any(|n| {
+                    n.accesskit_node()
+                        .label()
+                        .is_some_and(|l| l == column || l.starts_with(&format!("{column} ")))
+                });
+                let said = h
+                    .query_all_by_label_contains("Not shown at this width:")
+                    .any(|n| {
+                        n.accesskit_node()
+                            .value()
+                            .is_some_and(|l| l.contains(column))
+                            || n.accesskit_node()
+                                .label()
+                                .is_some_and(|l| l.contains(column))
+                    });
+                assert_eq!(said, !shown, "{column} ({setting})");
+            }
         }
     }
 }
@@ -1101,5 +1121,103 @@ fn a_bulk_change_asks_once_and_shift_page_down_selects_the_whole_range() {
                 .all(|s| *s == Status::ReEntered),
             "Enter: all 15 ({setting})"
         );
+    }
+}
+
+/// Issue 28 #9: from the list, Tab reaches the Reference box first; the
+/// reference and Enter typed in one frame tick the highlighted item with it;
+/// Tab never reaches the top bar (where the next Space pressed "Sign out"),
+/// and Esc gives the keyboard back to the list.
+#[test]
+fn tab_from_the_list_reaches_the_reference_and_enter_ticks_with_it() {
+    let (_dir, path, ids) = seeded();
+    let mut h = screen_harness(&path, 1366.0, 768.0);
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    click_row(&mut h, "Test Patient 00");
+    let focused = |h: &Harness<'_, CutoverApp>| h.ctx.memory(egui::Memory::focused);
+    let has_focus = |h: &Harness<'_, CutoverApp>, role, label: &str| {
+        h.get_by_role_and_label(role, label)
+            .accesskit_node()
+            .is_focused()
+    };
+    h.key_press(egui::Key::Tab);
+    h.run();
+    assert!(
+        has_focus(&h, Role::TextInput, "Reference, reason or note"),
+        "Tab from the list"
+    );
+    h.input_mut().events.extend([
+        egui::Event::Text("SYS-4471".into()),
+        egui::Event::Key {
+            key: egui::Key::Enter,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        },
+    ]);
+    h.run();
+    let store = SqliteStore::open(&path).unwrap();
+    let ticked = store.item(ids[0]).unwrap();
+    assert_eq!(ticked.reentry.status, Status::ReEntered);
+    assert_eq!(ticked.reentry.note, "SYS-4471");
+    // Round and round the worklist's own controls: never the top bar.
+    let top_bar = ["Sign out", "Lock (Ctrl+L)", "Log (F2)", "Help (F1)"];
+    click_row(&mut h, "Test Patient 01");
+    for n in 0..80 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        assert!(focused(&h).is_some(), "Tab {n} left nothing focused");
+        assert!(
+            !top_bar.iter().any(|b| has_focus(&h, Role::Button, b)),
+            "Tab {n} reached the top bar"
+        );
+    }
+    // Esc: back to the list, whose keys work again (Down moves the cursor).
+    h.key_press(egui::Key::Escape);
+    h.run();
+    if focused(&h).is_some() {
+        // A text box gives up the keyboard on Esc; a button needs the list's Esc.
+        h.key_press(egui::Key::Escape);
+        h.run();
+    }
+    assert_eq!(focused(&h), None);
+    let before = h.state().worklist.cursor;
+    h.key_press(egui::Key::ArrowDown);
+    h.run();
+    assert_ne!(h.state().worklist.cursor, before);
+    assert_eq!(
+        SqliteStore::open(&path)
+            .unwrap()
+            .item(ids[1])
+            .unwrap()
+            .reentry
+            .status,
+        Status::Outstanding,
+        "no Space reached a button by the way"
+    );
+}
+
+/// Issue 28 #14: the worklist finds an item by the number the Audit screen
+/// names it by ("#12" or "item 12").
+#[test]
+fn the_worklist_finds_an_item_by_its_number() {
+    let (_dir, path, ids) = seeded();
+    let mut h = screen_harness(&path, 1366.0, 768.0);
+    sign_in_to_worklist(&mut h, "Dr Test Gp (GP)");
+    for typed in [format!("#{}", ids[7].0), format!("item {}", ids[7].0)] {
+        h.get_by_role_and_label(Role::TextInput, "Search").focus();
+        h.run();
+        h.input_mut().events.push(egui::Event::Key {
+            key: egui::Key::A,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::COMMAND,
+        });
+        h.input_mut().events.push(egui::Event::Text(typed.clone()));
+        h.run();
+        assert!(shows(&h, "1 matching item"), "{typed}");
+        assert!(shows(&h, "Test Patient 07"), "{typed}");
     }
 }

@@ -92,7 +92,7 @@ pub(super) fn reconcile(
     for c in &found.covered {
         writeln!(
             on.out,
-            "The report covers {} from {} to {}{}.",
+            "The report's {} rows cover {} to {}{}.",
             c.kind.noun(),
             uk_date(c.first),
             uk_date(c.last),

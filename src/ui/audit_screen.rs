@@ -5,7 +5,7 @@ use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
 use crate::domain::dates::{parse_date, uk_date_time};
-use crate::domain::{AuditEvent, AuditFilter, StaffId};
+use crate::domain::{AuditEntity, AuditEvent, AuditFilter, ItemId, StaffId, WorklistFilter};
 
 use super::AppContext;
 use super::audit_words::{action_with, changes_with, describe_with, subject_with};
@@ -24,6 +24,55 @@ pub struct AuditScreen {
     pub verify_result: Option<String>,
     loaded_for: Option<AuditFilter>,
     limit: u64,
+    /// The items the events shown are about, in words ("Prescription,
+    /// 25/11/2026 10:40"), read with the events.
+    items: std::collections::HashMap<i64, String>,
+}
+
+/// The items `events` are about, each in words (its kind and when it
+/// happened), read in one query (voided ones too). An item that cannot be read
+/// is left to the event's own words.
+fn items_named(
+    cx: &mut AppContext<'_>,
+    events: &[AuditEvent],
+) -> std::collections::HashMap<i64, String> {
+    let ids: std::collections::BTreeSet<i64> = events
+        .iter()
+        .filter(|e| e.entity == AuditEntity::Item)
+        .map(|e| e.entity_id)
+        .collect();
+    if ids.is_empty() {
+        return std::collections::HashMap::new();
+    }
+    let filter = WorklistFilter {
+        only: ids.iter().copied().map(ItemId).collect(),
+        include_voided: true,
+        ..WorklistFilter::default()
+    };
+    match cx
+        .store
+        .worklist_page(&filter, Default::default(), 0, ids.len() as u64)
+    {
+        Ok(items) => items
+            .into_iter()
+            .map(|i| {
+                (
+                    i.id.0,
+                    format!(
+                        "{}, {}",
+                        i.input.kind.label(),
+                        uk_date_time(i.input.occurred_at)
+                    ),
+                )
+            })
+            .collect(),
+        Err(e) => {
+            cx.status.error(format!(
+                "Could not read the items the events are about: {e}"
+            ));
+            std::collections::HashMap::new()
+        }
+    }
 }
 
 impl AuditScreen {
@@ -53,7 +102,10 @@ impl AuditScreen {
         }
         if self.loaded_for.as_ref() != Some(&filter) {
             match cx.store.audit_log(&filter, 0, self.limit) {
-                Ok(e) => self.events = e,
+                Ok(e) => {
+                    self.events = e;
+                    self.items = items_named(cx, &self.events);
+                }
                 Err(e) => cx
                     .status
                     .error(format!("Could not read the audit trail: {e}")),
@@ -150,11 +202,13 @@ impl AuditScreen {
                             full.push('\n');
                             full.push_str(&c.line());
                         }
-                        for cell in [
-                            uk_date_time(e.at),
-                            e.actor_name.clone(),
-                            subject_with(e, cx.staff),
-                        ] {
+                        let subject = match self.items.get(&e.entity_id) {
+                            Some(item) if e.entity == AuditEntity::Item => {
+                                format!("Item {} ({item})", e.entity_id)
+                            }
+                            _ => subject_with(e, cx.staff),
+                        };
+                        for cell in [uk_date_time(e.at), e.actor_name.clone(), subject] {
                             row.col(|ui| {
                                 ui.label(cell);
                             });

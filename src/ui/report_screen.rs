@@ -190,6 +190,8 @@ pub struct ReportScreen {
     pub replacing: Option<String>,
     /// What is wrong with what was typed for the sign-off, shown beside it.
     sign_off_problem: Option<String>,
+    /// The folder this person last exported to: a typed path starts there.
+    last_folder: Option<PathBuf>,
     /// What was last read; `None` until read, or when it could not be.
     standing: Option<Standing>,
     /// Read [`Standing`] again before the next frame draws (the log changed).
@@ -206,6 +208,7 @@ impl Default for ReportScreen {
             comment: String::new(),
             replacing: None,
             sign_off_problem: None,
+            last_folder: None,
             standing: None,
             stale: true,
             running: None,
@@ -475,7 +478,12 @@ impl ReportScreen {
     }
 
     fn open_path_box(&mut self, cx: &AppContext<'_>, format: ReportFormat) {
-        let path = default_export_folder().join(suggested_name(cx, format));
+        let folder = self
+            .last_folder
+            .clone()
+            .filter(|f| f.is_dir())
+            .unwrap_or_else(default_export_folder);
+        let path = folder.join(suggested_name(cx, format));
         self.path_box = Some(PathBox {
             format,
             path: path.display().to_string(),
@@ -577,6 +585,7 @@ impl ReportScreen {
     /// Starts writing a report to `path` on another thread (the UI stays responsive).
     pub fn start_export(&mut self, cx: &mut AppContext<'_>, format: ReportFormat, path: PathBuf) {
         let Some(actor) = cx.actor() else { return };
+        self.last_folder = path.parent().map(Path::to_path_buf);
         let what = format!("{} report to {}", format.extension(), path.display());
         if let Err(e) =
             cx.store

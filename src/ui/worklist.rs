@@ -20,6 +20,7 @@ use crate::domain::{
 use crate::store::StoreError;
 
 use super::AppContext;
+use super::focus_cycle::{self, InCycle};
 use super::page_cache::{PageCache, Reader};
 use super::preferences::{DEFAULT_DETAIL_SHARE, detail_share_id};
 use super::today_log::events_ui;
@@ -93,6 +94,9 @@ pub struct WorklistScreen {
     selection_checked: u64,
     /// A change to more than [`HANDFUL`] items, waiting for Enter (or Esc).
     confirm: Option<Bulk>,
+    /// The columns the list's width left out when last drawn, said beside the
+    /// count so nobody takes a missing column for a missing value.
+    hidden_columns: Vec<&'static str>,
 }
 
 /// Up to this many items, a change applies at once; more, and it asks first.
@@ -240,6 +244,7 @@ impl Default for WorklistScreen {
             split: None,
             selection_checked: 0,
             confirm: None,
+            hidden_columns: Vec::new(),
         }
     }
 }
@@ -460,6 +465,14 @@ impl WorklistScreen {
     }
 
     fn filters_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, count: u64) {
+        // The filters are a form of their own: Tab goes round them, never to
+        // the top bar.
+        focus_cycle::begin(ui.ctx(), false);
+        self.filters_cycle_ui(ui, cx, count);
+        focus_cycle::end(ui.ctx());
+    }
+
+    fn filters_cycle_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, count: u64) {
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             ui.heading("Re-entry worklist");
@@ -475,9 +488,20 @@ impl WorklistScreen {
                 ))
                 .strong(),
             );
+            if !self.hidden_columns.is_empty() {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Not shown at this width: {}",
+                        self.hidden_columns.join(", ")
+                    ))
+                    .weak(),
+                )
+                .on_hover_text("Widen the window or drag the divider to show them");
+            }
             if ui
                 .button("My items")
                 .on_hover_text("Outstanding and problem items assigned to whoever is at this desk")
+                .in_cycle(ui)
                 .clicked()
             {
                 self.show_my_items();
@@ -487,12 +511,13 @@ impl WorklistScreen {
                 .on_hover_text(
                     "Every open item overdue or due today, soonest first, with each person's share",
                 )
+                .in_cycle(ui)
                 .clicked()
             {
                 // The same command as the shortcut: one way in.
                 cx.commands.push(super::command::Command::TodaysPlan);
             }
-            if ui.button("Show everything").clicked() {
+            if ui.button("Show everything").in_cycle(ui).clicked() {
                 // Only the view: the undo list and the reader thread stay.
                 self.reset_view();
                 self.statuses.clear();
@@ -510,12 +535,13 @@ impl WorklistScreen {
                     }
                 })
                 .response
-                .labelled_by(l.id);
+                .labelled_by(l.id)
+                .in_cycle(ui);
             ui.separator();
             ui.label("Status");
             for s in Status::ALL {
                 let mut on = self.statuses.contains(&s);
-                if ui.toggle_value(&mut on, s.label()).changed() {
+                if ui.toggle_value(&mut on, s.label()).in_cycle(ui).changed() {
                     if on {
                         self.statuses.insert(s);
                     } else {
@@ -549,7 +575,8 @@ impl WorklistScreen {
                     }
                 })
                 .response
-                .labelled_by(l.id);
+                .labelled_by(l.id)
+                .in_cycle(ui);
             let l = ui.label("Clinician");
             egui::ComboBox::from_id_salt("filter_clinician")
                 .selected_text(
@@ -563,7 +590,8 @@ impl WorklistScreen {
                     }
                 })
                 .response
-                .labelled_by(l.id);
+                .labelled_by(l.id)
+                .in_cycle(ui);
             let l = ui.label("New system");
             let before = self.new_system;
             egui::ComboBox::from_id_salt("filter_new_system")
@@ -576,6 +604,7 @@ impl WorklistScreen {
                 })
                 .response
                 .labelled_by(l.id)
+                .in_cycle(ui)
                 .on_hover_text("Items ticked re-entered, by what the new system's reports showed (Reconcile, F9)");
             if self.new_system != before && self.new_system.is_some() {
                 // Only re-entered items have a finding: show them.
@@ -591,28 +620,32 @@ impl WorklistScreen {
                     }
                 })
                 .response
-                .labelled_by(l.id);
+                .labelled_by(l.id)
+                .in_cycle(ui);
             let l = ui.label("From");
             ui.add(
                 egui::TextEdit::singleline(&mut self.from)
                     .hint_text("dd/mm/yyyy")
                     .desired_width(90.0),
             )
-            .labelled_by(l.id);
+            .labelled_by(l.id)
+            .in_cycle(ui);
             let l = ui.label("To");
             ui.add(
                 egui::TextEdit::singleline(&mut self.to)
                     .hint_text("dd/mm/yyyy")
                     .desired_width(90.0),
             )
-            .labelled_by(l.id);
+            .labelled_by(l.id)
+            .in_cycle(ui);
             let l = ui.label("Search");
             ui.add(
                 egui::TextEdit::singleline(&mut self.text)
                     .hint_text("name, NHS number or details")
                     .desired_width(220.0),
             )
-            .labelled_by(l.id);
+            .labelled_by(l.id)
+            .in_cycle(ui);
         });
         for (what, s) in [("From", &self.from), ("To", &self.to)] {
             if let Err(e) = parse_optional_date(s) {
@@ -661,6 +694,18 @@ impl WorklistScreen {
     /// Ignored while a text box has the keyboard.
     fn keyboard(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, count: u64) {
         if ui.ctx().egui_wants_keyboard_input() || egui::Popup::is_any_open(ui.ctx()) {
+            return;
+        }
+        let ctx = ui.ctx().clone();
+        if let Some(focused) = ctx.memory(egui::Memory::focused)
+            && focus_cycle::in_a_form(&ctx, focused)
+        {
+            // A button or box of the worklist has the keyboard (Tab took it
+            // there): its keys are its own, or Space would act twice. Esc gives
+            // the keyboard back to the list.
+            if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+                ctx.memory_mut(|m| m.surrender_focus(focused));
+            }
             return;
         }
         if self.words.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
@@ -1181,8 +1226,11 @@ impl WorklistScreen {
                     .strong()
                     .color(super::theme::warning_color(ui)),
             );
-            yes = ui.button(format!("Yes, all {n} (Enter)")).clicked();
-            no = ui.button("Cancel (Esc)").clicked();
+            yes = ui
+                .button(format!("Yes, all {n} (Enter)"))
+                .in_cycle(ui)
+                .clicked();
+            no = ui.button("Cancel (Esc)").in_cycle(ui).clicked();
         });
         if yes {
             self.confirm_bulk(cx);
@@ -1218,10 +1266,10 @@ impl WorklistScreen {
                     cancel = i.key_pressed(Key::Escape);
                 });
             }
-            if ui.button(open.change.button()).clicked() {
+            if ui.button(open.change.button()).in_cycle(ui).clicked() {
                 submit = true;
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button("Cancel (Esc)").in_cycle(ui).clicked() {
                 cancel = true;
             }
             if let Some(m) = &open.message {
@@ -1236,6 +1284,14 @@ impl WorklistScreen {
     }
 
     fn actions_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        // The worklist's main form: Tab from the list enters it at the
+        // Reference box and goes round these controls, never the top bar.
+        focus_cycle::begin(ui.ctx(), true);
+        self.actions_cycle_ui(ui, cx);
+        focus_cycle::end(ui.ctx());
+    }
+
+    fn actions_cycle_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         ui.add_space(4.0);
         self.words_ui(ui, cx);
         self.confirm_ui(ui, cx);
@@ -1248,27 +1304,32 @@ impl WorklistScreen {
             ui.label(format!("Apply to {picked}:"))
                 .on_hover_text(KEYS_LINE);
             let l = ui.label("Reference, reason or note");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.note)
-                    .hint_text("reference in the new system, or why")
-                    .desired_width(260.0),
-            )
-            .labelled_by(l.id);
+            let reference = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.note)
+                        .hint_text("reference in the new system; Enter ticks it re-entered")
+                        .desired_width(260.0),
+                )
+                .labelled_by(l.id)
+                .in_cycle(ui);
+            // Enter in the box ticks the items re-entered with the reference.
+            let enter = reference.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             let note = self.note.clone();
-            if ui.button("Re-entered (Space)").clicked() {
+            if ui.button("Re-entered (Space)").in_cycle(ui).clicked() || enter {
                 self.apply(cx, &StatusChange::ReEntered { note: note.clone() });
             }
-            if ui.button("Not needed (N)").clicked() {
+            if ui.button("Not needed (N)").in_cycle(ui).clicked() {
                 self.ask_words(cx, NeedsWords::NotNeeded);
             }
-            if ui.button("Problem (P)").clicked() {
+            if ui.button("Problem (P)").in_cycle(ui).clicked() {
                 self.ask_words(cx, NeedsWords::Problem);
             }
-            if ui.button("Reopen (O)").clicked() {
+            if ui.button("Reopen (O)").in_cycle(ui).clicked() {
                 self.apply(cx, &StatusChange::Reopen);
             }
             if ui
                 .add_enabled(!self.undo.is_empty(), egui::Button::new("Undo (Ctrl+Z)"))
+                .in_cycle(ui)
                 .clicked()
             {
                 self.undo_last(cx);
@@ -1298,10 +1359,12 @@ impl WorklistScreen {
                     }
                 })
                 .response
-                .labelled_by(l.id);
+                .labelled_by(l.id)
+                .in_cycle(ui);
             self.assign_chosen |= chosen;
             if ui
                 .add_enabled(self.assign_chosen, egui::Button::new("Assign"))
+                .in_cycle(ui)
                 .clicked()
             {
                 self.assign(cx);
@@ -1337,6 +1400,17 @@ impl WorklistScreen {
         let table_width =
             ui.available_rect_before_wrap().width() - ui.spacing().scroll.allocated_width();
         let plan = fit_columns(table_width, ui.spacing().item_spacing.x);
+        let hidden: Vec<&'static str> = COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| !plan.iter().any(|(shown, _)| shown == c))
+            .map(|(_, spec)| spec.title)
+            .collect();
+        if hidden != self.hidden_columns {
+            // Said above the list, which is drawn first: once more.
+            self.hidden_columns = hidden;
+            ui.ctx().request_repaint();
+        }
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .sense(egui::Sense::click());
@@ -1541,6 +1615,8 @@ impl WorklistScreen {
         }
         ui.separator();
         egui::ScrollArea::vertical()
+            // Each item (and each person) starts at the top of its details.
+            .id_salt(("worklist_detail", item.id.0, cx.desk.map(|d| d.id.0)))
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 // The scroll bar floats over the right edge: keep the Copy buttons clear of it.
