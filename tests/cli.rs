@@ -829,7 +829,7 @@ fn reconcile_lists_then_accepts_only_confident_fits() {
     let (ok3, said, err) = reconcile("Dr Test Gp", &["--accept-confident"]);
     assert!(ok3, "{said}{err}");
     assert!(
-        said.contains("Recorded: 1 items verified in the new system (1 of them marked re-entered now); 1 ticked but not found, flagged"),
+        said.contains("Recorded: 1 item verified in the new system (1 of them marked re-entered now); 1 item ticked but not found, flagged"),
         "{said}"
     );
     assert!(

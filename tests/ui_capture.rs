@@ -496,7 +496,7 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         assert!(shows(&h, "Row 4 · Prescription"), "{setting}");
         // The days the report covers are said, for "not found".
         assert!(shows(&h, "The report covers: Prescription"), "{setting}");
-        let all = "Accept the 1 proposals";
+        let all = "Accept the 1 proposal";
         let flag = "Flag the 1 not found for a second look";
         let window = h.ctx.content_rect();
         for label in [all, flag] {
@@ -520,7 +520,7 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         wait_for_writing(&mut h, |app| app.reconcile.is_running());
         assert!(
             h.state().status.text.starts_with(
-                "Recorded: 1 items verified in the new system (1 of them marked re-entered now); 0 ticked but not found"
+                "Recorded: 1 item verified in the new system (1 of them marked re-entered now)."
             ),
             "{}",
             h.state().status.text
@@ -537,9 +537,10 @@ fn a_new_system_report_is_reconciled_and_accepted_from_the_screen() {
         click(&mut h, flag);
         wait_for_writing(&mut h, |app| app.reconcile.is_running());
         assert!(
-            h.state().status.text.starts_with(
-                "Recorded: 0 items verified in the new system (0 of them marked re-entered now); 1 ticked but not found, flagged"
-            ),
+            h.state()
+                .status
+                .text
+                .starts_with("Recorded: 1 item ticked but not found, flagged for a second look."),
             "{}",
             h.state().status.text
         );
@@ -725,7 +726,7 @@ fn a_row_accepted_as_one_item_leaves_the_results_with_its_rivals() {
     wait_for_writing(&mut h, |app| app.reconcile.is_running());
     // Read again: row 3 is the second item's, proposed; row 2 and the first
     // item are paired with nothing else.
-    wait_for_button(&mut h, "Accept the 1 proposals");
+    wait_for_button(&mut h, "Accept the 1 proposal");
     for gone in [
         format!("Accept row 2 as item {}", second.id.0),
         format!("Accept row 3 as item {}", first.id.0),

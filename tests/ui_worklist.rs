@@ -382,6 +382,18 @@ fn bulk_assignment_of_a_selection() {
     );
     pick(&mut h, "Assign to", "Test Nurse");
     click(&mut h, "Assign");
+    // Not left armed for the next selection (a stray click would move it).
+    assert!(
+        h.get_by_role_and_label(Role::Button, "Assign")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert_eq!(
+        h.get_by_role_and_label(Role::ComboBox, "Assign to")
+            .value()
+            .as_deref(),
+        Some("Choose a person")
+    );
     let store = SqliteStore::open(&path).unwrap();
     let nurse = store
         .staff()

@@ -155,10 +155,25 @@ pub struct Recorded {
 impl Recorded {
     /// What was recorded, in one sentence for the screen and the command line.
     pub fn describe(&self) -> String {
-        let mut said = format!(
-            "Recorded: {} items verified in the new system ({} of them marked re-entered now); {} ticked but not found, flagged for a second look.",
-            self.verified, self.marked_re_entered, self.flagged
-        );
+        let items = |n: usize| match n {
+            1 => "1 item".to_string(),
+            n => format!("{n} items"),
+        };
+        let mut parts = Vec::new();
+        if self.verified > 0 || self.flagged == 0 {
+            parts.push(format!(
+                "{} verified in the new system ({} of them marked re-entered now)",
+                items(self.verified),
+                self.marked_re_entered
+            ));
+        }
+        if self.flagged > 0 {
+            parts.push(format!(
+                "{} ticked but not found, flagged for a second look",
+                items(self.flagged)
+            ));
+        }
+        let mut said = format!("Recorded: {}.", parts.join("; "));
         if self.status_kept > 0 {
             said.push_str(&format!(
                 " {} verified item(s) were marked not needed or a problem: that and its reason are kept; decide each in the worklist.",

@@ -205,7 +205,10 @@ pub fn results_ui(
     // for a second look (a report of the wrong kind or period would flag many).
     ui.horizontal_wrapped(|ui| {
         let proposals = plan.all_proposed();
-        let label = format!("Accept the {} proposals", proposals.len());
+        let label = match proposals.len() {
+            1 => "Accept the 1 proposal".to_string(),
+            n => format!("Accept the {n} proposals"),
+        };
         if ui
             .add_enabled(ready && !proposals.is_empty(), egui::Button::new(label))
             .in_cycle(ui)

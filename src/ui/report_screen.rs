@@ -190,6 +190,8 @@ pub struct ReportScreen {
     pub replacing: Option<String>,
     /// What is wrong with what was typed for the sign-off, shown beside it.
     sign_off_problem: Option<String>,
+    /// Give the reason box the keyboard (it has just opened, or was refused).
+    reason_focus: bool,
     /// The folder this person last exported to: a typed path starts there.
     last_folder: Option<PathBuf>,
     /// What was last read; `None` until read, or when it could not be.
@@ -208,6 +210,7 @@ impl Default for ReportScreen {
             comment: String::new(),
             replacing: None,
             sign_off_problem: None,
+            reason_focus: false,
             last_folder: None,
             standing: None,
             stale: true,
@@ -326,6 +329,7 @@ impl ReportScreen {
                 .clicked()
             {
                 self.replacing = Some(String::new());
+                self.reason_focus = true;
             }
             return;
         }
@@ -342,14 +346,18 @@ impl ReportScreen {
             .show(ui, |ui| {
                 if let Some(reason) = &mut self.replacing {
                     let l = ui.label("Why the sign-off is replaced (required)");
-                    let r = text_box(
+                    // The keyboard goes to the box when it opens, and back to it
+                    // after a refusal, so what is typed next is not lost.
+                    let r = super::widgets::text_edit_focused_first(
                         ui,
-                        reason,
+                        egui::TextEdit::singleline(reason)
+                            .hint_text("e.g. two items corrected after the first sign-off")
+                            .desired_width(340.0),
                         "sign_off_replaces_reason",
-                        "e.g. two items corrected after the first sign-off",
-                        false,
-                        l.id,
-                    );
+                        &mut self.reason_focus,
+                    )
+                    .labelled_by(l.id);
+                    super::focus_cycle::note(ui, &r);
                     enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.end_row();
                 }
@@ -414,6 +422,7 @@ impl ReportScreen {
                 let words = format!("Not signed off: {}.", words.join("; "));
                 cx.status.error(words.clone());
                 self.sign_off_problem = Some(words);
+                self.reason_focus = self.replacing.is_some();
             }
             Err(e) => cx
                 .status

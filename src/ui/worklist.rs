@@ -622,30 +622,24 @@ impl WorklistScreen {
                 .response
                 .labelled_by(l.id)
                 .in_cycle(ui);
-            let l = ui.label("From");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.from)
-                    .hint_text("dd/mm/yyyy")
-                    .desired_width(90.0),
-            )
-            .labelled_by(l.id)
-            .in_cycle(ui);
-            let l = ui.label("To");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.to)
-                    .hint_text("dd/mm/yyyy")
-                    .desired_width(90.0),
-            )
-            .labelled_by(l.id)
-            .in_cycle(ui);
-            let l = ui.label("Search");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.text)
-                    .hint_text("name, NHS number or details")
-                    .desired_width(220.0),
-            )
-            .labelled_by(l.id)
-            .in_cycle(ui);
+            // Each label with its box: a row that wraps never leaves a label
+            // at the end of one line and its box at the start of the next.
+            for (label, text, hint, width) in [
+                ("From", &mut self.from, "dd/mm/yyyy", 90.0),
+                ("To", &mut self.to, "dd/mm/yyyy", 90.0),
+                ("Search", &mut self.text, "name, NHS number or details", 220.0),
+            ] {
+                ui.horizontal(|ui| {
+                    let l = ui.label(label);
+                    ui.add(
+                        egui::TextEdit::singleline(text)
+                            .hint_text(hint)
+                            .desired_width(width),
+                    )
+                    .labelled_by(l.id)
+                    .in_cycle(ui);
+                });
+            }
         });
         for (what, s) in [("From", &self.from), ("To", &self.to)] {
             if let Err(e) = parse_optional_date(s) {
@@ -1188,6 +1182,10 @@ impl WorklistScreen {
                 // them, still name what this desk sees: a tick that follows is
                 // not refused.
                 self.own_change_made(ids);
+                // Not left armed: a stray click on Assign would move whatever is
+                // selected next. Someone is chosen again for the next assignment.
+                self.assign_chosen = false;
+                self.assign_to = None;
                 self.cache.invalidate();
             }
             Err(e) => cx.status.error(format!("Not assigned: {e}")),
@@ -1303,15 +1301,18 @@ impl WorklistScreen {
             };
             ui.label(format!("Apply to {picked}:"))
                 .on_hover_text(KEYS_LINE);
-            let l = ui.label("Reference, reason or note");
             let reference = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.note)
-                        .hint_text("reference in the new system; Enter ticks it re-entered")
-                        .desired_width(260.0),
-                )
-                .labelled_by(l.id)
-                .in_cycle(ui);
+                .horizontal(|ui| {
+                    let l = ui.label("Reference, reason or note");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.note)
+                            .hint_text("reference in the new system; Enter ticks it re-entered")
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(l.id)
+                    .in_cycle(ui)
+                })
+                .inner;
             // Enter in the box ticks the items re-entered with the reference.
             let enter = reference.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
             let note = self.note.clone();
@@ -1462,7 +1463,19 @@ impl WorklistScreen {
                     let cells = row_cells(&item, staff, &marks);
                     for &(c, _) in &plan {
                         row.col(|ui| {
-                            ui.label(&cells[c]);
+                            let cell = &cells[c];
+                            let label = ui.label(cell);
+                            // Cut short by the column ("due today, late l…"):
+                            // the whole of it on hover.
+                            let font = egui::TextStyle::Body.resolve(ui.style());
+                            let wide = ui.fonts_mut(|f| {
+                                f.layout_no_wrap(cell.clone(), font, egui::Color32::PLACEHOLDER)
+                                    .size()
+                                    .x
+                            });
+                            if wide > ui.max_rect().width() {
+                                label.on_hover_text(cell);
+                            }
                         });
                     }
                     if row.response().clicked() {
