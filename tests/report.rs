@@ -101,7 +101,7 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
     assert_eq!(pages.len(), summary.pages);
     for (i, page) in pages.iter().enumerate() {
         assert!(
-            page.contains("INTERIM - 5 items outstanding"),
+            page.contains("INTERIM - 4 outstanding, 1 marked a problem"),
             "page {} lacks INTERIM:\n{page}",
             i + 1
         );
@@ -114,7 +114,7 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
     }
     assert!(text.contains("Test Surgery (A81001)"));
     assert!(text.contains("EMIS Web -> TPP SystmOne"));
-    assert!(text.contains("Outstanding and problem items (5)"));
+    assert!(text.contains("Outstanding and problem items (4 outstanding, 1 marked a problem)"));
     assert!(text.contains("No record"));
     assert!(text.contains("Appendix: voided items (1)"));
     assert!(text.contains("Logged twice"));
@@ -133,12 +133,13 @@ fn an_interim_report_says_interim_on_every_page_and_lists_what_is_open() {
         "{rx}"
     );
     assert!(rx.contains("Re-entered by Dr Test Gp,"), "{rx}");
-    // Summary counts: 5 re-entered, 1 problem, 4 outstanding, 1 voided of 11.
+    // Summary counts: 5 re-entered, 1 problem, 4 outstanding, 1 voided of 11;
+    // none of the 5 open overdue yet (due 30/11/2026).
     let (all, numbers) = summary_totals(&text);
     // Then of the 5 re-entered: none verified or not found, 5 not checked.
     assert_eq!(
         numbers,
-        vec!["5", "0", "1", "4", "1", "11", "0", "0", "5"],
+        vec!["5", "0", "1", "4", "1", "11", "0", "0", "0", "5"],
         "{all}"
     );
 }
@@ -316,7 +317,7 @@ fn small_log() -> (
 const SECTIONS: [&str; 8] = [
     "Summary",
     "Who re-entered the items",
-    "Outstanding and problem items (1)",
+    "Outstanding and problem items (1 outstanding, 0 marked a problem)",
     "Appointment (1)",
     "Prescription (1)",
     "Sign-off",
@@ -328,6 +329,9 @@ const SECTIONS: [&str; 8] = [
 fn a_small_report_lets_its_sections_follow_on() {
     let (_p, path, summary) = small_log();
     let text = pdf_text(&path);
+    if std::env::var_os("SHOW_PDF").is_some() {
+        eprintln!("{text}");
+    }
     let pages = pages(&text);
     assert_eq!(pages.len(), summary.pages);
     eprintln!("small report: {} pages", summary.pages);
@@ -344,7 +348,10 @@ fn a_small_report_lets_its_sections_follow_on() {
             .position(|p| p.lines().any(|l| l.trim() == heading))
             .unwrap_or_else(|| panic!("no heading {heading:?} in:\n{text}"))
     };
-    assert_eq!(page_of("Outstanding and problem items (1)"), 0);
+    assert_eq!(
+        page_of("Outstanding and problem items (1 outstanding, 0 marked a problem)"),
+        0
+    );
     assert_eq!(page_of("Summary"), 0);
     assert_eq!(
         page_of("Sign-off"),
@@ -373,12 +380,12 @@ fn the_eleven_kind_report_is_a_few_pages_not_one_per_section() {
     let path = p.dir.path().join("eleven.pdf");
     let summary = export_pdf(&p.store, &path, t("2026-11-24T09:30"), &mut |_| {}).unwrap();
     eprintln!("eleven-kind report: {} pages", summary.pages);
-    // One item of each kind: every section used to start its own page (14 pages).
-    assert!(summary.pages <= 4, "{} pages", summary.pages);
     let text = pdf_text(&path);
     if std::env::var_os("SHOW_PDF").is_some() {
         eprintln!("{text}");
     }
+    // One item of each kind: every section used to start its own page (14 pages).
+    assert!(summary.pages <= 4, "{} pages", summary.pages);
     assert_eq!(pages(&text).len(), summary.pages);
 }
 
@@ -533,11 +540,12 @@ fn the_report_says_per_item_whether_the_new_system_had_it() {
         "{needless:?}"
     );
     // The summary counts the items ticked re-entered by what the reports
-    // showed: verified, not found, not checked, after the total.
+    // showed: verified, not found, not checked, after the total and the
+    // overdue count (nothing open).
     let (all, numbers) = summary_totals(&text);
     assert_eq!(
         numbers,
-        vec!["3", "1", "0", "0", "0", "4", "1", "1", "1"],
+        vec!["3", "1", "0", "0", "0", "4", "0", "1", "1", "1"],
         "{all}"
     );
     assert!(text.contains("were not found in the new system's report"));
@@ -773,4 +781,173 @@ fn the_report_lists_what_was_re_entered_late_and_by_how_much() {
         !listed[..section_end].contains("Test Call In Time"),
         "in time: not listed"
     );
+}
+
+/// The text between the first line holding `from` and the next line holding
+/// `to` (or the end).
+fn section<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    let start = text
+        .find(from)
+        .unwrap_or_else(|| panic!("no {from:?} in:\n{text}"));
+    let rest = &text[start..];
+    &rest[..rest.find(to).unwrap_or(rest.len())]
+}
+
+/// The numbers at the end of the "Who re-entered the items" row naming `person`.
+fn who_counts<'a>(who: &'a str, person: &str) -> Vec<&'a str> {
+    let row = who
+        .lines()
+        .find(|l| l.trim_start().starts_with(person))
+        .unwrap_or_else(|| panic!("no row for {person}:\n{who}"));
+    row[row.find(person).unwrap() + person.len()..]
+        .split_whitespace()
+        .collect()
+}
+
+/// Open items are outstanding or a problem, never both: the banner, summary
+/// and heading count them apart; each open item shows its due-by, OVERDUE once
+/// past it when the report is made; the summary counts the overdue; and the
+/// people table counts who marked items a problem.
+#[test]
+fn the_report_counts_problems_apart_and_shows_what_is_overdue() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    // Go-live is Monday 23/11/2026 08:00: the prescription is due on go-live
+    // day, the telephone calls 5 working days after (30/11/2026).
+    let logged = |kind, n: u32, name: &str| {
+        let mut i = input(kind, &gp, &nhs(n), "2026-11-18T09:10");
+        i.patient.name = name.into();
+        i
+    };
+    let ids: Vec<_> = [
+        logged(ItemKind::Prescription, 61, "Test Overdue"),
+        logged(ItemKind::TelephoneCall, 71, "Test Later"),
+        logged(ItemKind::TelephoneCall, 81, "Test Problem"),
+        logged(ItemKind::Appointment, 91, "Test Done"),
+    ]
+    .iter()
+    .map(|i| p.store.log_item(i, &p.desk(during())).unwrap().id)
+    .collect();
+    let later = t("2026-11-24T09:30");
+    let nurse = cutover_log::domain::Actor::staff(p.nurse.id, p.nurse.name.clone(), later);
+    p.store
+        .set_status(
+            &p.seen(&[ids[2]]),
+            &StatusChange::Problem {
+                note: "Patient not found in the new system".into(),
+            },
+            &nurse,
+        )
+        .unwrap();
+    p.store
+        .set_status(
+            &p.seen(&[ids[3]]),
+            &StatusChange::ReEntered {
+                note: String::new(),
+            },
+            &p.as_gp(later),
+        )
+        .unwrap();
+    let path = p.dir.path().join("overdue.pdf");
+    let summary = export_pdf(&p.store, &path, t("2026-11-25T16:00"), &mut |_| {}).unwrap();
+    assert_eq!(summary.open, 3, "2 outstanding + 1 problem");
+    let text = pdf_text(&path);
+    if std::env::var_os("SHOW_PDF").is_some() {
+        eprintln!("{text}");
+    }
+
+    // The problem is never counted as outstanding.
+    for page in pages(&text) {
+        assert!(
+            page.contains("INTERIM - 2 outstanding, 1 marked a problem"),
+            "{page}"
+        );
+    }
+    assert!(!text.contains("3 items outstanding"), "{text}");
+    let status = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Report status"))
+        .unwrap_or_else(|| panic!("no report status:\n{text}"));
+    assert!(
+        status.contains("2 outstanding, 1 marked a problem"),
+        "{status}"
+    );
+    assert!(
+        text.contains("Outstanding and problem items (2 outstanding, 1 marked a problem)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(now 2 outstanding, 1 marked a problem)"),
+        "{text}"
+    );
+
+    // The summary: 1 re-entered, 1 problem, 2 outstanding of 4; of the open
+    // items 1 overdue at the report's time; the re-entered one not checked.
+    let (all, numbers) = summary_totals(&text);
+    assert_eq!(
+        numbers,
+        vec!["1", "0", "1", "2", "0", "4", "1", "0", "0", "1"],
+        "{all}"
+    );
+    let header = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Kind") && l.contains("Outstanding"))
+        .unwrap_or_else(|| panic!("no summary header:\n{text}"));
+    assert!(
+        header.contains("Total") && header.contains("Overdue"),
+        "{header}"
+    );
+    assert!(
+        header.find("Total") < header.find("Overdue"),
+        "the overdue count follows the total: {header}"
+    );
+
+    // Each open item shows its due-by; only the overdue one says OVERDUE.
+    let open = section(&text, "Outstanding and problem items (", "Appointment (");
+    assert!(
+        open.lines()
+            .any(|l| l.contains("Due by") && l.contains("Outcome")),
+        "{open}"
+    );
+    let row_at = |patient: &str| {
+        open.find(patient)
+            .unwrap_or_else(|| panic!("no open row for {patient}:\n{open}"))
+    };
+    let row_line = |patient: &str| {
+        open.lines()
+            .find(|l| l.contains(patient))
+            .unwrap_or_else(|| panic!("no open row for {patient}:\n{open}"))
+    };
+    assert!(row_line("Test Overdue").contains("23/11/2026"), "{open}");
+    assert!(row_line("Test Later").contains("30/11/2026"), "{open}");
+    assert!(row_line("Test Problem").contains("30/11/2026"), "{open}");
+    assert!(!open.contains("Test Done"), "re-entered: not open");
+    let rows = &open[open.find("Due by").unwrap()..];
+    assert_eq!(rows.matches("OVERDUE").count(), 1, "{open}");
+    // OVERDUE belongs to the overdue item's row (its line, or its cell wrapped
+    // onto the next): no other row starts between the two.
+    let (overdue_row, marked) = (
+        row_at("Test Overdue"),
+        open.len() - rows.len() + rows.find("OVERDUE").unwrap(),
+    );
+    let row_start = open[..overdue_row].rfind('\n').map_or(0, |n| n + 1);
+    assert!(marked >= row_start, "{open}");
+    for other in ["Test Later", "Test Problem"] {
+        let at = row_at(other);
+        assert!(!(row_start < at && at < marked), "{other}:\n{open}");
+    }
+
+    // Who re-entered the items: a Problem column, counted by who marked it.
+    let who = section(&text, "Who re-entered the items", "First re-entry");
+    let header = who
+        .lines()
+        .find(|l| l.contains("Person"))
+        .unwrap_or_else(|| panic!("no header:\n{who}"));
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["Person", "Re-entered", "Not", "needed", "Problem"],
+        "{header}"
+    );
+    assert_eq!(who_counts(who, "Dr Test Gp"), ["1", "0", "0"], "{who}");
+    assert_eq!(who_counts(who, "Test Nurse"), ["0", "0", "1"], "{who}");
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::NaiveDateTime;
 
 use crate::domain::dates::{uk_date_long, uk_date_time};
+use crate::domain::deadline::{Deadlines, DueBy, Urgency, lateness_words};
 use crate::domain::signoff::NewSystemChecks;
 use crate::domain::{Item, ItemId, ItemKind, SignOff, StaffDirectory, Status};
 use crate::store::CutoverStore;
@@ -34,8 +35,18 @@ pub fn default_file_name(ods: &str, day: chrono::NaiveDate, extension: &str) -> 
     )
 }
 
+/// Table columns from (title, relative width) pairs.
+fn columns(spec: &[(&str, f32)]) -> Vec<Column> {
+    spec.iter()
+        .map(|&(title, width)| Column {
+            title: title.to_string(),
+            width,
+        })
+        .collect()
+}
+
 fn item_columns() -> Vec<Column> {
-    [
+    columns(&[
         ("When", 1.5),
         ("NHS number", 1.1),
         ("Patient", 1.6),
@@ -43,13 +54,39 @@ fn item_columns() -> Vec<Column> {
         ("Clinician", 1.4),
         ("Logged by", 1.3),
         ("Outcome", 2.6),
-    ]
-    .into_iter()
-    .map(|(title, width)| Column {
-        title: title.to_string(),
-        width,
-    })
-    .collect()
+    ])
+}
+
+/// The open items' columns: an item's, with its due-by after when it happened
+/// (the outcome narrower: an open item's is short).
+fn open_columns() -> Vec<Column> {
+    columns(&[
+        ("When", 1.4),
+        ("Due by", 1.4),
+        ("NHS number", 1.15),
+        ("Patient", 1.5),
+        ("Details", 4.0),
+        ("Clinician", 1.3),
+        ("Logged by", 1.3),
+        ("Outcome", 2.0),
+    ])
+}
+
+/// An open item's due-by in words, with "OVERDUE" after it once passed at `now`:
+/// "23/11/2026 OVERDUE".
+fn due_words(due: DueBy, now: NaiveDateTime) -> String {
+    match due.urgency(now) {
+        Urgency::Overdue => format!("{} OVERDUE", due.words()),
+        Urgency::DueToday | Urgency::Later => due.words(),
+    }
+}
+
+/// An open item's row: [`item_row`]'s, its kind before the details and its
+/// due-by (see [`due_words`]) after when it happened.
+fn open_row(item: &Item, mut row: Vec<String>, due: String) -> Vec<String> {
+    row[3] = format!("{}: {}", item.input.kind.label(), row[3]);
+    row.insert(1, due);
+    row
 }
 
 /// Re-entered by whom and when, the reason, or the problem.
@@ -93,7 +130,7 @@ fn item_row(item: &Item, staff: &StaffDirectory, last: String) -> Vec<String> {
 }
 
 fn late_columns() -> Vec<Column> {
-    [
+    columns(&[
         ("Kind", 1.4),
         ("NHS number", 1.1),
         ("Patient", 1.6),
@@ -101,19 +138,13 @@ fn late_columns() -> Vec<Column> {
         ("Re-entered", 1.5),
         ("By", 1.4),
         ("Late by", 1.2),
-    ]
-    .into_iter()
-    .map(|(title, width)| Column {
-        title: title.to_string(),
-        width,
-    })
-    .collect()
+    ])
 }
 
 fn late_row(
     item: &Item,
     staff: &StaffDirectory,
-    due: crate::domain::deadline::DueBy,
+    due: DueBy,
     at: NaiveDateTime,
     late: chrono::Duration,
 ) -> Vec<String> {
@@ -124,17 +155,84 @@ fn late_row(
         due.words(),
         uk_date_time(at),
         staff.name(item.reentry.by),
-        crate::domain::deadline::lateness_words(late),
+        lateness_words(late),
     ]
+}
+
+/// The key of [`Gathered::counts`] for the open items of a kind that were past
+/// their due-by when the report was made.
+const OVERDUE: &str = "overdue";
+
+/// The items still open: outstanding and marked a problem, counted apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct OpenCounts {
+    outstanding: u64,
+    problem: u64,
+}
+
+impl OpenCounts {
+    /// Counts one open item by its status.
+    fn count(&mut self, status: Status) {
+        if status == Status::Problem {
+            self.problem += 1;
+        } else {
+            self.outstanding += 1;
+        }
+    }
+
+    /// Outstanding and problem items together.
+    fn total(self) -> u64 {
+        self.outstanding + self.problem
+    }
+
+    /// "2 outstanding, 1 marked a problem": a problem is never counted as outstanding.
+    fn words(self) -> String {
+        format!(
+            "{} outstanding, {} marked a problem",
+            self.outstanding, self.problem
+        )
+    }
+}
+
+/// What one person did to items: re-entered them, marked them not needed, or
+/// marked them a problem.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct PersonCounts {
+    re_entered: u64,
+    not_needed: u64,
+    problem: u64,
+}
+
+impl PersonCounts {
+    /// Counts one item by the status this person gave it.
+    fn count(&mut self, status: Status) {
+        match status {
+            Status::ReEntered => self.re_entered += 1,
+            Status::NotNeeded => self.not_needed += 1,
+            Status::Problem => self.problem += 1,
+            Status::Outstanding => {}
+        }
+    }
+
+    /// The person's row of the "Who re-entered the items" table.
+    fn row(self, name: &str) -> Vec<String> {
+        vec![
+            name.to_string(),
+            self.re_entered.to_string(),
+            self.not_needed.to_string(),
+            self.problem.to_string(),
+        ]
+    }
 }
 
 /// Everything the report says, gathered in one pass over the log.
 struct Gathered {
     by_kind: BTreeMap<ItemKind, Vec<Vec<String>>>,
     open_rows: Vec<Vec<String>>,
+    open: OpenCounts,
     voided_rows: Vec<Vec<String>>,
     counts: BTreeMap<(ItemKind, &'static str), u64>,
-    by_person: BTreeMap<String, (u64, u64)>,
+    by_person: BTreeMap<String, PersonCounts>,
     checks: BTreeMap<ItemKind, NewSystemChecks>,
     first: Option<NaiveDateTime>,
     last: Option<NaiveDateTime>,
@@ -143,10 +241,13 @@ struct Gathered {
     late: Vec<(chrono::Duration, Vec<String>)>,
 }
 
+/// Gathers the report in one pass over the log; open items are overdue or not
+/// at `now`, when the report is made.
 fn gather(
     store: &dyn CutoverStore,
     staff: &StaffDirectory,
-    deadlines: &crate::domain::deadline::Deadlines,
+    deadlines: &Deadlines,
+    now: NaiveDateTime,
     progress: &mut dyn FnMut(f32),
 ) -> Result<Gathered, ReportError> {
     let stats = store.stats()?;
@@ -155,6 +256,7 @@ fn gather(
     let mut g = Gathered {
         by_kind: BTreeMap::new(),
         open_rows: Vec::new(),
+        open: OpenCounts::default(),
         voided_rows: Vec::new(),
         counts: BTreeMap::new(),
         by_person: BTreeMap::new(),
@@ -190,28 +292,32 @@ fn gather(
             .or_default()
             .count(status, finding.map(Verification::finding));
         *g.counts.entry((kind, status.code())).or_default() += 1;
-        if matches!(status, Status::ReEntered | Status::NotNeeded) {
-            let entry = g.by_person.entry(staff.name(item.reentry.by)).or_default();
-            if status == Status::ReEntered {
-                entry.0 += 1;
-                if let Some(at) = item.reentry.at {
-                    g.first = Some(g.first.map_or(at, |f| f.min(at)));
-                    g.last = Some(g.last.map_or(at, |l| l.max(at)));
-                    let due = deadlines.due_by(&item.input);
-                    if let Some(late) = due.late_by(at) {
-                        g.late.push((late, late_row(item, staff, due, at, late)));
-                    }
-                }
-            } else {
-                entry.1 += 1;
+        if status != Status::Outstanding {
+            g.by_person
+                .entry(staff.name(item.reentry.by))
+                .or_default()
+                .count(status);
+        }
+        if status == Status::ReEntered
+            && let Some(at) = item.reentry.at
+        {
+            g.first = Some(g.first.map_or(at, |f| f.min(at)));
+            g.last = Some(g.last.map_or(at, |l| l.max(at)));
+            let due = deadlines.due_by(&item.input);
+            if let Some(late) = due.late_by(at) {
+                g.late.push((late, late_row(item, staff, due, at, late)));
             }
         }
         let last = with_new_system(outcome(item, staff), item, finding);
         let row = item_row(item, staff, last);
-        if status.is_open() {
-            let mut open = row.clone();
-            open[3] = format!("{}: {}", kind.label(), open[3]);
-            g.open_rows.push(open);
+        if item.still_to_do() {
+            let due = deadlines.due_by(&item.input);
+            g.open.count(status);
+            if due.urgency(now) == Urgency::Overdue {
+                *g.counts.entry((kind, OVERDUE)).or_default() += 1;
+            }
+            g.open_rows
+                .push(open_row(item, row.clone(), due_words(due, now)));
         }
         g.by_kind.entry(kind).or_default().push(row);
         Ok(())
@@ -235,18 +341,18 @@ pub fn build(
     let sign_off: Option<SignOff> = sign_offs.pop();
     // Earlier sign-offs, each replaced by the next (the latest is in force).
     let replaced = sign_offs;
-    let deadlines = crate::domain::deadline::Deadlines {
+    let deadlines = Deadlines {
         go_live: project.go_live,
         rules: store.deadline_rules()?,
     };
-    let mut g = gather(store, &staff, &deadlines, progress)?;
+    let mut g = gather(store, &staff, &deadlines, now, progress)?;
     g.late.sort_by_key(|(late, _)| std::cmp::Reverse(*late));
-    let open = g.open_rows.len() as u64;
+    let open = g.open.total();
     let final_report = sign_off.is_some() && open == 0;
     let state = if final_report {
         "FINAL - signed off".to_string()
     } else if open > 0 {
-        format!("INTERIM - {open} items outstanding")
+        format!("INTERIM - {}", g.open.words())
     } else {
         "INTERIM - not yet signed off".to_string()
     };
@@ -309,6 +415,11 @@ pub fn build(
         title: "Total".into(),
         width: 1.0,
     });
+    // Then of the open items, how many were past their due-by at `now`.
+    columns.push(Column {
+        title: "Overdue".into(),
+        width: 1.0,
+    });
     // Then the items ticked re-entered by what the new system's reports showed.
     let checked = NewSystemChecks::default()
         .labelled()
@@ -318,7 +429,7 @@ pub fn build(
         width: 1.2,
     }));
     let mut rows = Vec::new();
-    let mut totals = vec![0u64; states.len() + 1 + checked.len()];
+    let mut totals = vec![0u64; states.len() + 2 + checked.len()];
     for kind in ItemKind::ALL {
         let counts: Vec<u64> = states
             .iter()
@@ -335,9 +446,12 @@ pub fn build(
         }
         totals[states.len()] += sum;
         row.push(sum.to_string());
+        let overdue = g.counts.get(&(kind, OVERDUE)).copied().unwrap_or(0);
+        totals[states.len() + 1] += overdue;
+        row.push(overdue.to_string());
         let checks = g.checks.get(&kind).copied().unwrap_or_default();
         for (i, (_, n)) in checks.labelled().into_iter().enumerate() {
-            totals[states.len() + 1 + i] += n;
+            totals[states.len() + 2 + i] += n;
             row.push(n.to_string());
         }
         rows.push(row);
@@ -359,32 +473,8 @@ pub fn build(
         }));
     }
 
-    let mut people: Vec<Vec<String>> = g
-        .by_person
-        .iter()
-        .map(|(name, (re, nn))| vec![name.clone(), re.to_string(), nn.to_string()])
-        .collect();
-    if people.is_empty() {
-        people.push(vec!["(nobody yet)".into(), "0".into(), "0".into()]);
-    }
     blocks.push(Block::Heading("Who re-entered the items".into()));
-    blocks.push(Block::Table {
-        columns: vec![
-            Column {
-                title: "Person".into(),
-                width: 3.0,
-            },
-            Column {
-                title: "Re-entered".into(),
-                width: 1.0,
-            },
-            Column {
-                title: "Not needed".into(),
-                width: 1.0,
-            },
-        ],
-        rows: people,
-    });
+    blocks.push(who_table(&g.by_person));
     blocks.push(Block::KeyValues(vec![
         (
             "First re-entry".into(),
@@ -407,11 +497,12 @@ pub fn build(
     // it), so a small log is a page or two, not a page per section.
     if !g.open_rows.is_empty() {
         blocks.push(Block::Heading(format!(
-            "Outstanding and problem items ({open})"
+            "Outstanding and problem items ({})",
+            g.open.words()
         )));
-        blocks.push(Block::Paragraph("These items have not reached the new system. They are listed again under their kind below.".into()));
+        blocks.push(Block::Paragraph("These items have not reached the new system. They are listed again under their kind below. OVERDUE: past its due-by when this report was made.".into()));
         blocks.push(Block::Table {
-            columns: item_columns(),
+            columns: open_columns(),
             rows: g.open_rows,
         });
     }
@@ -469,7 +560,8 @@ pub fn build(
             blocks.push(Block::KeyValues(rows));
         }
         None => blocks.push(Block::Paragraph(format!(
-            "Not signed off. The practice manager or clinical lead signs off in Cutover Log once no item is outstanding or a problem ({open} now)."
+            "Not signed off. The practice manager or clinical lead signs off in Cutover Log once no item is outstanding or a problem (now {}).",
+            g.open.words()
         ))),
     }
     blocks.push(Block::Heading(format!(
@@ -506,6 +598,27 @@ pub fn build(
             final_report,
         },
     ))
+}
+
+/// Who re-entered the items: per person, how many they re-entered, marked not
+/// needed and marked a problem.
+fn who_table(by_person: &BTreeMap<String, PersonCounts>) -> Block {
+    let mut rows: Vec<Vec<String>> = by_person
+        .iter()
+        .map(|(name, counts)| counts.row(name))
+        .collect();
+    if rows.is_empty() {
+        rows.push(PersonCounts::default().row("(nobody yet)"));
+    }
+    Block::Table {
+        columns: columns(&[
+            ("Person", 3.0),
+            ("Re-entered", 1.0),
+            ("Not needed", 1.0),
+            ("Problem", 1.0),
+        ]),
+        rows,
+    }
 }
 
 /// Writes the PDF report to `path`, whole or not at all.
