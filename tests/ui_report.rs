@@ -112,17 +112,7 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
             .text
             .contains("not signed off: not signed off")
     );
-    h.input_mut().events.extend([
-        egui::Event::Text("Two items corrected after the first sign-off".into()),
-        egui::Event::Key {
-            key: egui::Key::Enter,
-            physical_key: None,
-            pressed: true,
-            repeat: false,
-            modifiers: egui::Modifiers::NONE,
-        },
-    ]);
-    h.run();
+    common::ui::type_then_enter(&mut h, "Two items corrected after the first sign-off");
     let s = SqliteStore::open(&path).unwrap().sign_offs().unwrap();
     assert_eq!(s.len(), 2);
     assert_eq!(

@@ -1158,17 +1158,7 @@ fn tab_from_the_list_reaches_the_reference_and_enter_ticks_with_it() {
         has_focus(&h, Role::TextInput, "Reference, reason or note"),
         "Tab from the list"
     );
-    h.input_mut().events.extend([
-        egui::Event::Text("SYS-4471".into()),
-        egui::Event::Key {
-            key: egui::Key::Enter,
-            physical_key: None,
-            pressed: true,
-            repeat: false,
-            modifiers: egui::Modifiers::NONE,
-        },
-    ]);
-    h.run();
+    common::ui::type_then_enter(&mut h, "SYS-4471");
     let store = SqliteStore::open(&path).unwrap();
     let ticked = store.item(ids[0]).unwrap();
     assert_eq!(ticked.reentry.status, Status::ReEntered);

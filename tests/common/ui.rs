@@ -76,3 +76,19 @@ pub fn click(h: &mut Harness<'_, CutoverApp>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
     h.run();
 }
+
+/// Types `text` and presses Enter in one frame, into whatever has the
+/// keyboard (a fast typist on a slow PC: both arrive before the next frame).
+pub fn type_then_enter(h: &mut Harness<'_, CutoverApp>, text: &str) {
+    h.input_mut().events.extend([
+        egui::Event::Text(text.into()),
+        egui::Event::Key {
+            key: egui::Key::Enter,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        },
+    ]);
+    h.run();
+}
