@@ -26,8 +26,23 @@ fn harness(path: &std::path::Path) -> Harness<'static, CutoverApp> {
 
 use common::ui::shows;
 
+/// At each practice screen size and text size (issue 28: 1366x768 and
+/// 1280x720, 100 % and 125 %).
+const SETTINGS: [(f32, f32, f32); 4] = [
+    (1366.0, 768.0, 1.0),
+    (1366.0, 768.0, 1.25),
+    (1280.0, 720.0, 1.0),
+    (1280.0, 720.0, 1.25),
+];
+
 #[test]
 fn sign_off_waits_for_open_items_then_records_the_manager() {
+    for (width, height, zoom) in SETTINGS {
+        sign_off_at(egui::vec2(width, height), zoom);
+    }
+}
+
+fn sign_off_at(size: egui::Vec2, zoom: f32) {
     let mut p = Practice::new();
     let gp = p.gp.clone();
     let a = p
@@ -38,8 +53,9 @@ fn sign_off_waits_for_open_items_then_records_the_manager() {
         )
         .unwrap();
     let path = p.path();
-    let mut h = harness(&path);
+    let mut h = common::ui::app_on(SqliteStore::open(&path).unwrap(), size, now);
     common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    h.ctx.set_zoom_factor(zoom);
     h.key_press(egui::Key::F6);
     h.run();
     assert_eq!(h.state().screen, cutover_log::ui::Screen::Report);
