@@ -1025,3 +1025,41 @@ fn a_stored_clinician_no_longer_active_is_still_shown() {
     h.run();
     assert_eq!(h.state().store().item(item.id).unwrap().input, item.input);
 }
+
+/// Issue 28 #12 and 29 #4: nothing of the last person's work on the lock and
+/// sign-in screens, which anyone at the desk can see: not the patient's NHS
+/// number from "Saved other item for …", nor "Signed in as …" after they left.
+#[test]
+fn the_lock_and_sign_in_screens_show_nothing_of_the_last_persons_work() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", "943 476 5919");
+    type_into(&mut h, "Patient name", "Test Patient");
+    type_into(&mut h, "Details", "Something");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Saved other item for 943 476 5919"));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    h.run();
+    assert!(status_shows(&h, "Locked"));
+    for digits in ["943 476 5919", "9434765919", "Saved other item"] {
+        assert!(
+            !status_shows(&h, digits),
+            "the lock screen shows {digits:?}"
+        );
+    }
+    type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    click(&mut h, "Sign out");
+    for words in ["Signed in as", "Test Receptionist.", "943 476 5919"] {
+        assert!(
+            !status_shows(&h, words),
+            "the sign-in screen shows {words:?}: {}",
+            h.state().status.text
+        );
+    }
+}
