@@ -1063,3 +1063,58 @@ fn the_lock_and_sign_in_screens_show_nothing_of_the_last_persons_work() {
         );
     }
 }
+
+/// Issue 29 #2: Tab into a filled field selects its text, so what is typed
+/// replaces it: the time "10:00" (following the clock), then Tab from the
+/// date and "09:15" typed in the same frame, is saved as 09:15, never
+/// "10:0009:15".
+#[test]
+fn tab_into_a_filled_field_selects_it_and_typing_replaces_it() {
+    for (width, height, zoom) in [
+        (1366.0, 768.0, 1.0),
+        (1366.0, 768.0, 1.25),
+        (1280.0, 720.0, 1.0),
+        (1280.0, 720.0, 1.25),
+    ] {
+        let (_dir, path) = fixture_store();
+        let mut h = common::ui::app_on(
+            SqliteStore::open(&path).unwrap(),
+            egui::vec2(width, height),
+            now,
+        );
+        choose_desk_user(&mut h, "Test Receptionist");
+        h.ctx.set_zoom_factor(zoom);
+        h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+        h.run();
+        type_into(&mut h, "NHS number", "943 476 5919");
+        type_into(&mut h, "Patient name", "Test Patient");
+        type_into(&mut h, "Details", "Something");
+        type_into(&mut h, "When it happened", "");
+        let tab = egui::Event::Key {
+            key: egui::Key::Tab,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        };
+        h.input_mut()
+            .events
+            .extend([tab, egui::Event::Text("09:15".into())]);
+        h.run();
+        assert_eq!(
+            h.get_by_role_and_label(Role::TextInput, "Time it happened")
+                .value()
+                .as_deref(),
+            Some("09:15"),
+            "{width}x{height} at {zoom}"
+        );
+        h.key_press(egui::Key::Enter);
+        h.run();
+        let store = SqliteStore::open(&path).unwrap();
+        let items = store
+            .worklist_page(&WorklistFilter::default(), Default::default(), 0, 10)
+            .unwrap();
+        assert_eq!(items.len(), 1, "{}", h.state().status.text);
+        assert_eq!(items[0].input.occurred_at, t("2026-11-20T09:15"));
+    }
+}

@@ -118,7 +118,24 @@ pub fn steer_tab(ctx: &Context) {
             m.request_focus(*id);
             m.move_focus(egui::FocusDirection::None);
         });
+        select_all(ctx, *id);
     }
+}
+
+/// A text box reached by Tab has all its text selected, as desktop fields do:
+/// what is typed next replaces it ("19:21" then "10:15" is 10:15, not
+/// "19:2110:15"). Nothing for a control that is not a text box.
+fn select_all(ctx: &Context, id: Id) {
+    use egui::text::{CCursor, CCursorRange};
+    let Some(mut state) = egui::TextEdit::load_state(ctx, id) else {
+        return;
+    };
+    // Past the end is the end: the box clamps the cursor to its text.
+    let end = CCursor::new(usize::MAX / 2);
+    state
+        .cursor
+        .set_char_range(Some(CCursorRange::two(CCursor::new(0), end)));
+    state.store(ctx, id);
 }
 
 /// [`note`] in a chain: `ui.button("Read").in_cycle(ui).clicked()`.
