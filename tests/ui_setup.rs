@@ -329,3 +329,85 @@ fn the_audit_screen_says_what_happened_in_words() {
         "the item is named, not coded"
     );
 }
+
+/// Issue 29 #8: the first field has the keyboard when setup opens (the first
+/// letters typed are not lost), Tab goes to the next field of the form (not
+/// "Connect to practice server"), the password's minimum is said before it
+/// fails, a failed Create says where the problem is and puts the keyboard
+/// there, and its message goes once the password is put right.
+#[test]
+fn setup_starts_in_the_first_field_and_a_failed_create_says_where() {
+    for (width, height, zoom) in [
+        (1366.0, 768.0, 1.0),
+        (1366.0, 768.0, 1.25),
+        (1280.0, 720.0, 1.0),
+        (1280.0, 720.0, 1.25),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite3");
+        let mut h = common::ui::app_on(
+            SqliteStore::open(&path).unwrap(),
+            egui::vec2(width, height),
+            now,
+        );
+        h.ctx.set_zoom_factor(zoom);
+        h.run();
+        // Typed at once, with no click: into the practice's name; Tab then
+        // types the ODS code.
+        h.input_mut().events.extend([
+            egui::Event::Text("Test Surgery".into()),
+            egui::Event::Key {
+                key: egui::Key::Tab,
+                physical_key: None,
+                pressed: true,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            },
+            egui::Event::Text("A81001".into()),
+        ]);
+        h.run();
+        let value = |h: &Harness<'_, CutoverApp>, label| {
+            h.get_by_role_and_label(Role::TextInput, label)
+                .value()
+                .unwrap_or_default()
+        };
+        assert_eq!(value(&h, "Practice name"), "Test Surgery");
+        assert_eq!(value(&h, "ODS code"), "A81001");
+        assert!(
+            shows(&h, "at least 8 characters"),
+            "the minimum, said first"
+        );
+        type_into(&mut h, "Cutover starts (final extract)", "16/11/2026");
+        type_into(&mut h, "Planned go-live", "23/11/2026");
+        type_into(&mut h, "Staff name", "Test Manager");
+        key(&mut h, egui::Key::Enter);
+        type_into(&mut h, "Practice manager's password", "short");
+        h.get_by_role_and_label(Role::Button, "Create the cutover log")
+            .scroll_to_me();
+        h.run();
+        click(&mut h, "Create the cutover log");
+        assert!(h.state().store().project().unwrap().is_none());
+        assert!(
+            h.state()
+                .status
+                .text
+                .contains("see the message beside the password"),
+            "{}",
+            h.state().status.text
+        );
+        assert!(shows(&h, "choose a password of at least 8 characters"));
+        assert!(
+            is_focused(&h, Role::PasswordInput, "Practice manager's password"),
+            "the keyboard goes to the field with the message"
+        );
+        // Put right: the message goes before Create is pressed again.
+        type_here(&mut h, " and longer");
+        type_into(&mut h, "Repeat the password", "short and longer");
+        assert!(
+            !shows(&h, "choose a password of at least 8 characters"),
+            "{width}x{height} at {zoom}"
+        );
+        key(&mut h, egui::Key::Enter);
+        assert!(h.state().store().project().unwrap().is_some());
+    }
+}

@@ -6,6 +6,7 @@ use crate::domain::dates::parse_date_and_time;
 use crate::domain::{Actor, ClinicalSystem, FieldError, Project, Role};
 use crate::store::CutoverStore;
 
+use super::focus_cycle::{self, InCycle};
 use super::status::StatusLine;
 use super::widgets::{choice_buttons, error_for, error_label, row, text_box};
 
@@ -69,6 +70,9 @@ pub struct SetupScreen {
     /// Set when "Connect to practice server" is pressed: the window then asks
     /// for the server instead of setting up this single-desk log.
     pub connect_to_server: bool,
+    /// Which field gets the keyboard next frame: the practice's name when the
+    /// screen opens, the first with a message after a failed Create.
+    focus_to: Option<&'static str>,
 }
 
 impl Default for SetupScreen {
@@ -95,6 +99,7 @@ impl Default for SetupScreen {
             password_again: String::new(),
             errors: Vec::new(),
             connect_to_server: false,
+            focus_to: Some("practice_name"),
         }
     }
 }
@@ -109,21 +114,34 @@ impl SetupScreen {
         status: &mut StatusLine,
     ) -> bool {
         let mut created = false;
+        // One form: Tab goes round its controls from the practice's name to
+        // Create (then "Connect to practice server", last), never elsewhere.
+        focus_cycle::begin(ui.ctx(), true);
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             ui.heading("Set up the cutover");
             ui.label("Fill this in once, before the final data extract. Everything can be read back in the Practice screen later.");
-            ui.horizontal(|ui| {
-                ui.label("Several desks share one log on the practice's server?");
-                if ui.button("Connect to practice server").clicked() {
-                    self.connect_to_server = true;
-                }
-            });
+            let connect = ui
+                .horizontal(|ui| {
+                    ui.label("Several desks share one log on the practice's server?");
+                    let r = ui.button("Connect to practice server");
+                    if r.clicked() {
+                        self.connect_to_server = true;
+                    }
+                    r
+                })
+                .inner;
             ui.add_space(8.0);
             let errors = self.errors.clone();
             let e = |f: &str| error_for(&errors, f).map(str::to_string);
             egui::Grid::new("setup_grid").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                 row(ui, "Practice name", e("practice_name").as_deref(), |ui, l| {
-                    text_box(ui, &mut self.practice_name, "practice_name", "e.g. Riverside Medical Practice", false, l);
+                    let r = text_box(ui, &mut self.practice_name, "practice_name", "e.g. Riverside Medical Practice", false, l);
+                    // The first field has the keyboard when the screen opens
+                    // (the first letters typed are not lost).
+                    if self.focus_to == Some("practice_name") {
+                        self.focus_to = None;
+                        r.request_focus();
+                    }
                 });
                 row(ui, "ODS code", e("ods_code").as_deref(), |ui, l| {
                     text_box(ui, &mut self.ods_code, "ods_code", "e.g. A81001", false, l);
@@ -145,13 +163,27 @@ impl SetupScreen {
                 error_label(ui, err);
             }
             ui.add_space(8.0);
-            ui.label("The practice manager signs in first, with this password, and then sets everyone else's.");
+            ui.label(format!(
+                "The practice manager signs in first, with this password (at least {} characters), and then sets everyone else's.",
+                crate::domain::staff::MIN_PASSWORD
+            ));
             let mut create_by_key = false;
             egui::Grid::new("setup_password").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
                 let e = error_for(&errors, "password").map(str::to_string);
                 let first = row(ui, "Practice manager's password", e.as_deref(), |ui, l| {
-                    ui.add(egui::TextEdit::singleline(&mut self.password).password(true).desired_width(260.0)).labelled_by(l)
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.password)
+                            .password(true)
+                            .hint_text(format!("at least {} characters", crate::domain::staff::MIN_PASSWORD))
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(l)
+                    .in_cycle(ui)
                 });
+                if self.focus_to == Some("password") {
+                    self.focus_to = None;
+                    first.request_focus();
+                }
                 let again = row(ui, "Repeat the password", None, |ui, l| {
                     ui.add(
                         egui::TextEdit::singleline(&mut self.password_again)
@@ -160,6 +192,7 @@ impl SetupScreen {
                             .desired_width(260.0),
                     )
                     .labelled_by(l)
+                    .in_cycle(ui)
                 });
                 let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
                 // Enter in the first box goes on to the second; Enter in the
@@ -168,12 +201,20 @@ impl SetupScreen {
                     again.request_focus();
                 }
                 create_by_key = again.lost_focus() && enter;
+                // A password problem goes as soon as it is put right.
+                if (first.changed() || again.changed())
+                    && crate::domain::staff::check_new_password(&self.password, &self.password_again).is_ok()
+                {
+                    self.errors.retain(|e| e.field != "password");
+                }
             });
             ui.add_space(12.0);
-            if ui.button("Create the cutover log").clicked() || create_by_key {
+            if ui.button("Create the cutover log").in_cycle(ui).clicked() || create_by_key {
                 created = self.create(store, now, status);
             }
+            focus_cycle::note(ui, &connect);
         });
+        focus_cycle::end(ui.ctx());
         created
     }
 
@@ -193,6 +234,7 @@ impl SetupScreen {
                         .small_button("Remove")
                         .on_hover_text(&text)
                         .accessible_name(text)
+                        .in_cycle(ui)
                         .clicked()
                     {
                         remove = Some(i);
@@ -224,17 +266,22 @@ impl SetupScreen {
             })
             .inner;
         row_ids.push(name_box.id);
+        if self.focus_to == Some("staff") {
+            self.focus_to = None;
+            name_box.request_focus();
+        }
         ui.horizontal_wrapped(|ui| {
             for role in Role::ALL {
-                let r =
-                    ui.add(egui::Button::new(role.label()).selected(self.new_staff_role == role));
+                let r = ui
+                    .add(egui::Button::new(role.label()).selected(self.new_staff_role == role))
+                    .in_cycle(ui);
                 if r.clicked() {
                     self.new_staff_role = role;
                 }
                 row_ids.push(r.id);
             }
         });
-        let add_clicked = ui.button("Add to staff list").clicked();
+        let add_clicked = ui.button("Add to staff list").in_cycle(ui).clicked();
         let enter_here = enter && focused.is_some_and(|f| row_ids.contains(&f));
         if add_clicked || enter_here {
             let before = self.staff.len();
@@ -299,10 +346,26 @@ impl SetupScreen {
         self.errors = errors;
         let Ok(project) = project else {
             status.error("Not set up yet: see the messages beside the fields.");
+            self.focus_to = self.errors.first().map(|e| e.field);
             return false;
         };
         if !self.errors.is_empty() {
-            status.error("Not set up yet: see the messages beside the staff list and password.");
+            // Say which: the messages are beside those fields.
+            let which: Vec<&str> = self
+                .errors
+                .iter()
+                .map(|e| match e.field {
+                    "staff" => "the staff list",
+                    "password" => "the password",
+                    _ => "a field",
+                })
+                .collect();
+            status.error(format!(
+                "Not set up yet: see the message beside {}.",
+                which.join(" and ")
+            ));
+            // The keyboard to the first field with a message, not lost.
+            self.focus_to = self.errors.first().map(|e| e.field);
             return false;
         }
         let actor = Actor::system("setup screen", now);
@@ -358,7 +421,8 @@ pub fn date_time(
                 .hint_text("dd/mm/yyyy")
                 .desired_width(110.0),
         )
-        .labelled_by(label_id);
+        .labelled_by(label_id)
+        .in_cycle(ui);
         ui.label("at");
         ui.add(
             egui::TextEdit::singleline(time)
@@ -366,6 +430,7 @@ pub fn date_time(
                 .hint_text("hh:mm")
                 .desired_width(60.0),
         )
-        .accessible_name(format!("{name} time"));
+        .accessible_name(format!("{name} time"))
+        .in_cycle(ui);
     });
 }
