@@ -1118,3 +1118,39 @@ fn tab_into_a_filled_field_selects_it_and_typing_replaces_it() {
         assert_eq!(items[0].input.occurred_at, t("2026-11-20T09:15"));
     }
 }
+
+/// Issue 29 #3: "Sign in as someone else" at a locked desk keeps the locked
+/// person's half-typed item for them (as the lock screen says): the next
+/// person starts clean and never sees it; it is back, as typed, when its
+/// owner signs in again.
+#[test]
+fn sign_in_as_someone_else_keeps_the_locked_persons_item_for_them() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", "943 476 5919");
+    type_into(&mut h, "Patient name", "Test Half Typed");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    h.run();
+    assert!(status_shows(&h, "Your work is kept"));
+    click(&mut h, "Sign in as someone else");
+    common::ui::sign_in(&mut h, "Dr Test Gp (GP)");
+    h.key_press(egui::Key::F2);
+    h.run();
+    assert!(
+        !status_shows(&h, "Test Half Typed"),
+        "the next person never sees it"
+    );
+    assert_eq!(text_value(&h, "NHS number"), "");
+    click(&mut h, "Sign out");
+    choose_desk_user(&mut h, "Test Receptionist");
+    assert_eq!(text_value(&h, "NHS number"), "943 476 5919");
+    assert_eq!(text_value(&h, "Patient name"), "Test Half Typed");
+    assert!(
+        h.state().status.text.contains("as you left it"),
+        "{}",
+        h.state().status.text
+    );
+}

@@ -148,6 +148,10 @@ pub struct CutoverApp {
     /// Whose work the screens hold (their form, selection, search): kept for them
     /// while they are locked or signed out, cleared when someone else signs in.
     screens_for: Option<crate::domain::StaffId>,
+    /// An item each person was typing when someone else signed in at this desk
+    /// (after a lock or a sign-out): given back, as they left it, when they
+    /// sign in again; never shown to anyone else. In memory only.
+    kept_forms: std::collections::HashMap<crate::domain::StaffId, super::entry_form::EntryForm>,
 }
 
 /// The lock time until the log's own setting has been read.
@@ -196,6 +200,7 @@ impl CutoverApp {
             connection_lost: false,
             title: None,
             screens_for: None,
+            kept_forms: std::collections::HashMap::new(),
         };
         app.reread();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -642,8 +647,22 @@ impl CutoverApp {
                     // Their own work, kept for them while they were away.
                     self.lists_changed();
                 } else {
+                    // The last person's half-typed item waits for them.
+                    if let Some(before) = self.screens_for
+                        && self.log.form.is_filled()
+                    {
+                        self.kept_forms.insert(before, self.log.form.clone());
+                    }
                     self.start_fresh(now);
                     self.screens_for = Some(me);
+                    if let Some(form) = self.kept_forms.remove(&me) {
+                        self.log.form = form;
+                        self.screen = Screen::Log;
+                        let signed_in = self.status.text.clone();
+                        self.status.info(format!(
+                            "{signed_in} The item you were typing is as you left it: check it, then press Enter to save it."
+                        ));
+                    }
                 }
                 ui.ctx().request_repaint();
             }
