@@ -1154,3 +1154,70 @@ fn sign_in_as_someone_else_keeps_the_locked_persons_item_for_them() {
         h.state().status.text
     );
 }
+
+/// Issue 29 #5: an item that happened before the final extract (16/11/2026
+/// 18:00) is warned of beside "When it happened" as it is typed, said when
+/// saved, and flagged by when it happened (not when it was logged) on the
+/// worklist, at each practice screen setting.
+#[test]
+fn an_item_from_before_the_final_extract_is_warned_of_and_flagged() {
+    for (width, height, zoom) in [
+        (1366.0, 768.0, 1.0),
+        (1366.0, 768.0, 1.25),
+        (1280.0, 720.0, 1.0),
+        (1280.0, 720.0, 1.25),
+    ] {
+        let setting = format!("{width}x{height} at {zoom}");
+        let (_dir, path) = fixture_store();
+        let mut h = common::ui::app_on(
+            SqliteStore::open(&path).unwrap(),
+            egui::vec2(width, height),
+            now,
+        );
+        choose_desk_user(&mut h, "Test Receptionist");
+        h.ctx.set_zoom_factor(zoom);
+        h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+        h.run();
+        type_into(&mut h, "NHS number", "943 476 5919");
+        type_into(&mut h, "Patient name", "Test Patient");
+        type_into(&mut h, "Details", "Something");
+        assert!(!status_shows(&h, "Before the final extract"), "{setting}");
+        type_into(&mut h, "When it happened", "");
+        h.input_mut().events.push(egui::Event::Key {
+            key: egui::Key::A,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers::COMMAND,
+        });
+        h.input_mut()
+            .events
+            .push(egui::Event::Text("15/11/2026".into()));
+        h.run();
+        assert!(
+            status_shows(&h, "Before the final extract (16/11/2026 18:00)"),
+            "warned beside the field as typed ({setting})"
+        );
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert!(
+            h.state().status.text.contains("before the final extract"),
+            "{setting}: {}",
+            h.state().status.text
+        );
+        let items = SqliteStore::open(&path)
+            .unwrap()
+            .worklist_page(&WorklistFilter::default(), Default::default(), 0, 10)
+            .unwrap();
+        assert_eq!(items.len(), 1, "saved, as the person chose ({setting})");
+        h.key_press(egui::Key::F3);
+        h.run();
+        common::ui::pick(&mut h, "Assigned to", "Anyone");
+        assert!(
+            h.query_all_by_label_contains("before extract")
+                .next()
+                .is_some(),
+            "flagged on the worklist ({setting})"
+        );
+    }
+}

@@ -130,6 +130,12 @@ impl Phase {
     }
 }
 
+/// Whether `at` came before the final extract made at `extract` (see
+/// [`Project::before_extract`]).
+pub fn before_extract(at: NaiveDateTime, extract: NaiveDateTime) -> bool {
+    at < extract
+}
+
 impl Project {
     /// Checks a project as typed at setup or given to `init`.
     pub fn validate(
@@ -179,6 +185,15 @@ impl Project {
                 "the project is incomplete",
             )]),
         }
+    }
+
+    /// Whether something that happened at `at` came before the final data
+    /// extract: the old supplier's extract already holds it, so the new system
+    /// has it, and keying it again would enter it twice. The one rule for the
+    /// form's warning and the lists' flag (by when it happened, not when it was
+    /// logged).
+    pub fn before_extract(&self, at: NaiveDateTime) -> bool {
+        before_extract(at, self.cutover_start)
     }
 
     /// The migration phase at `now`.

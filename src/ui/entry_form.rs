@@ -73,6 +73,18 @@ pub struct EntryForm {
     /// The control that had focus at the end of the last frame (egui drops focus on
     /// Esc before the form sees the key; a first Esc gives it back).
     last_focused: Option<Id>,
+    /// When the final extract was made (the project's cutover start), set by the
+    /// screen each frame: a time typed before it is warned of beside the field.
+    pub extract_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The warning beside "When it happened" for a time before the final extract
+/// (and the flag's meaning on the lists).
+pub fn before_extract_words(extract: chrono::NaiveDateTime) -> String {
+    format!(
+        "Before the final extract ({}): it is in the new system's data already. Log it only if it was changed in the old system after the extract; it is flagged \"before extract\".",
+        crate::domain::dates::uk_date_time(extract)
+    )
 }
 
 /// The next form generation: every form, for every person, gets its own.
@@ -113,6 +125,7 @@ impl EntryForm {
             generation: next_generation(),
             choice_ids: BTreeMap::new(),
             last_focused: None,
+            extract_at: None,
         }
     }
 
@@ -623,6 +636,19 @@ impl EntryForm {
                     );
                 }
             });
+            // Before the final extract: the new system has it already.
+            if let (Ok(at), Some(extract)) =
+                (parse_date_and_time(&self.date, &self.time), self.extract_at)
+                && crate::domain::project::before_extract(at, extract)
+            {
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(before_extract_words(extract))
+                            .color(super::theme::warning_color(ui)),
+                    )
+                    .wrap(),
+                );
+            }
         });
     }
 

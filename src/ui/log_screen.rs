@@ -102,6 +102,7 @@ impl LogScreen {
                     let top = ui.min_rect().top();
                     let before = self.form.valid_nhs_number();
                     let focused = ui.memory(egui::Memory::focused);
+                    self.form.extract_at = Some(cx.project.cutover_start);
                     let action = self.form.ui(ui, cx.staff, keys);
                     let height = ui.min_rect().bottom() - top;
                     if (height - self.form_height).abs() > 1.0 {
@@ -240,6 +241,13 @@ impl LogScreen {
                 if item.logged_outside_window() && self.form.editing.is_none() {
                     cx.status.warning(format!(
                         "{} - logged outside the cutover window, so it is flagged for checking.",
+                        saved_message(&item, false)
+                    ));
+                } else if cx.project.before_extract(item.input.occurred_at)
+                    && self.form.editing.is_none()
+                {
+                    cx.status.warning(format!(
+                        "{} - it happened before the final extract, so it is flagged \"before extract\" (check it is not in the new system already).",
                         saved_message(&item, false)
                     ));
                 }

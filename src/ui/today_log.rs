@@ -184,6 +184,8 @@ impl TodayLog {
                                 what = format!("VOIDED: {} - {what}", v.reason);
                             } else if item.logged_outside_window() {
                                 what = format!("[logged outside cutover] {what}");
+                            } else if cx.project.before_extract(item.input.occurred_at) {
+                                what = format!("[before extract] {what}");
                             }
                             ui.label(text(what))
                                 .on_hover_text(uk_date_time(item.input.occurred_at));

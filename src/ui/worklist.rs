@@ -1386,6 +1386,7 @@ impl WorklistScreen {
         let mut error: Option<String> = None;
         let marks = RowMarks {
             deadlines: cx.deadlines,
+            extract_at: cx.project.cutover_start,
             now: cx.now,
             old_system_last_day: cx.old_system_last_day,
         };
@@ -1614,6 +1615,8 @@ impl WorklistScreen {
         );
         if item.logged_outside_window() {
             ui.add(egui::Label::new(egui::RichText::new("Logged outside the cutover window: check it was not already in the extract.").color(super::theme::warning_color(ui))).wrap());
+        } else if cx.project.before_extract(item.input.occurred_at) {
+            ui.add(egui::Label::new(egui::RichText::new("Happened before the final extract: check it is not in the new system already.").color(super::theme::warning_color(ui))).wrap());
         }
         // Still to book, and its slot still ahead (a booking re-entered, or a
         // slot passed, needs nothing more).
@@ -1940,6 +1943,8 @@ fn fit_columns(width: f32, spacing: f32) -> Vec<(usize, f32)> {
 /// What a row's Due and Flag cells are worked out from.
 struct RowMarks {
     deadlines: Deadlines,
+    /// When the final extract was made (the project's cutover start).
+    extract_at: chrono::NaiveDateTime,
     now: chrono::NaiveDateTime,
     old_system_last_day: Option<NaiveDate>,
 }
@@ -1969,6 +1974,9 @@ fn row_cells(item: &Item, staff: &StaffDirectory, marks: &RowMarks) -> [String; 
     }
     if item.logged_outside_window() {
         flags.push("late log");
+    }
+    if crate::domain::project::before_extract(item.input.occurred_at, marks.extract_at) {
+        flags.push("before extract");
     }
     if item.needs_transfer(marks.deadlines.go_live) {
         flags.push("transfer");
