@@ -70,14 +70,15 @@ sign_in() {
 
 case "$tour" in
 first-hour)
-  # 1. Setup. Tab order: Connect to practice server, Practice name, ODS code, the old system
-  #    (EMIS Web, TPP SystmOne, Vision, Medicus, Other), the new system (the same five),
-  #    cutover start date, time, go-live date, time, Staff name, the seven roles, Add to
-  #    staff list, the password, the password again. The systems keep their defaults (EMIS
-  #    Web to TPP SystmOne), the times theirs (18:00, 08:00).
-  tab 2; text "Riverside Test Practice"
+  # 1. Setup. The practice's name has the keyboard when it opens. Tab order: Practice name,
+  #    ODS code, the old system (one row of choices: one Tab stop), the new system (the
+  #    same), cutover start date, time, go-live date, time, Staff name, the seven roles, Add
+  #    to staff list, the password, the password again, Create, Connect to practice server.
+  #    The systems keep their defaults (EMIS Web to TPP SystmOne), the times theirs (18:00,
+  #    08:00).
+  text "Riverside Test Practice"
   tab 1; text "A81001"
-  tab 11; text "$(date -d yesterday +%d/%m/%Y)"
+  tab 3; text "$(date -d yesterday +%d/%m/%Y)"
   tab 2; text "$(date -d '+7 days' +%d/%m/%Y)"
   tab 2
   # Enter adds the name typed with the role chosen (Practice manager at first, then
@@ -92,11 +93,11 @@ first-hour)
   # 2. Sign in: pick your name ("pa": Pat Manager), type your password.
   sign_in "pa" first-hour-2-pick-name "first-hour-password"
   # 3. Log a first item: Alt+T, a telephone call. Tab order: NHS number, Patient name, Date
-  #    of birth, When (date, time), Clinician (None, Dr Asha Example), Details.
+  #    of birth, When (date, time), Clinician (one row: None, Dr Asha Example), Details.
   key alt+t; sleep 1
   text "999 123 4519"; tab 1
   text "Testperson, Alex"; tab 1
-  text "14/03/1958"; tab 5
+  text "14/03/1958"; tab 4
   text "Asked for a repeat of salbutamol inhaler; told to collect Friday"
   shot first-hour-3-log-an-item
   key Return; sleep 1.5                              # saved; focus back on the NHS number
@@ -126,24 +127,24 @@ manager)
 desk)
   # During cutover reception starts on the log, the focus in the NHS number. Tab order of a
   # telephone call: NHS number, Patient name, Date of birth, When (date, time), Clinician
-  # (None and the demo practice's four clinicians), Details.
+  # (one row of choices: None and the demo practice's four clinicians), Details.
   sign_in "sam" "" "demo-password"                   # Sam Reception
   key alt+t; sleep 1
-  text "999 246 8130"; tab 1; text "Sampleperson, Jamie"; tab 1; text "22/07/1984"; tab 8
+  text "999 246 8130"; tab 1; text "Sampleperson, Jamie"; tab 1; text "22/07/1984"; tab 4
   text "Asked for a call back about blood test results; GP to ring tomorrow"; key Return; sleep 1.5
-  text "999 310 5724"; tab 1; text "Fakename, Robin"; tab 1; text "05/11/1991"; tab 8
+  text "999 310 5724"; tab 1; text "Fakename, Robin"; tab 1; text "05/11/1991"; tab 4
   text "Cancelled Thursday's appointment by phone; will rebook next week"; key Return; sleep 1.5
   # A prescription: NHS number, Patient name, Date of birth, When (date, time), Prescriber
-  # (four clinicians: Space picks the first), Medication, Dose, Quantity, Type (Acute,
-  # Repeat: Space), Issued via, Requested by, Details.
+  # (one row of four clinicians: Space picks the first), Medication, Dose, Quantity, Type
+  # (one row: Right moves from Acute to Repeat), Issued via, Requested by, Details.
   key alt+p; sleep 1
   text "999 123 4527"; tab 1
   text "Example-Smith, Zoe O'Brien"; tab 1
   text "01/02/1960"; tab 3; key space
-  tab 4; text "Salbutamol 100micrograms/dose inhaler"
+  tab 1; text "Salbutamol 100micrograms/dose inhaler"
   tab 1; text "2 puffs when required"
   tab 1; text "1 inhaler"
-  tab 2; key space
+  tab 1; key Right
   shot log-form
   ;;
 capture)

@@ -2,8 +2,8 @@
 # A fast typist at a slow practice PC: the real window under Xvfb, drawn in software
 # (Mesa's llvmpipe), 1366x768, driven by xdotool with DELAY ms between keys (default 10:
 # far faster than anyone types, so several keys land in each frame). Two prescriptions
-# and two other items are typed as one stream each — text, Tab, Space on a choice, Tab,
-# ... Enter — then the log is exported with the command line and every stored field is
+# and two other items are typed as one stream each — text, Tab, Space or an arrow on a row
+# of choices (one Tab stop each), Tab, ... Enter — then the log is exported with the command line and every stored field is
 # compared with what was typed. Exits non-zero on any difference.
 #
 # Synthetic data only: NHS numbers from the 999 range, made-up names.
@@ -16,8 +16,11 @@ delay="${1:-10}"
 . scripts/need-tools.sh
 need_tools xvfb-run:xvfb xauth:xauth xdotool:xdotool
 
-cargo build --release --quiet --bin cutover-log
-app="$PWD/target/release/cutover-log"
+# The app: $CUTOVER_LOG_BIN (any build), or else this checkout's, built here (release).
+if [ -z "${CUTOVER_LOG_BIN:-}" ]; then
+  cargo build --release --quiet --bin cutover-log
+fi
+app="${CUTOVER_LOG_BIN:-$PWD/target/release/cutover-log}"
 work="$(mktemp -d /tmp/cutover-typing.XXXXXX)"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 db="$work/typing.sqlite3"; [ -n "${KEEP:-}" ] && echo "work: $work"
@@ -48,18 +51,24 @@ xdotool type --delay 40 "typing-test-password"; xdotool key Return; sleep 2
 shot() { if [ -n "${SHOTS:-}" ]; then import -window root "$SHOTS/$1.png"; fi; }
 shot signed-in
 t() { xdotool type --delay "$delay" "$1"; }
-# Prescriptions: NHS, name, date of birth, (date, time), Space on the prescriber,
-# medication, dose, quantity, Type (Repeat), Issued via (EPS), Requested by (Phone), details.
+# Prescriptions: NHS, name, date of birth, (date, time), Space on the prescriber (the
+# row's first), medication, dose, quantity, Type (Right: from Acute to Repeat), Issued via
+# (Space: EPS), Requested by (Space: Phone), details. A row of choices is one Tab stop.
 rx() {
   xdotool key alt+p; sleep 0.3
-  t "$1"$'\t'"$2"$'\t'"$3"$'\t\t\t \t'"$4"$'\t'"$5"$'\t'"$6"$'\t\t \t\t \t\t \t\t\t\t'"$7"
+  t "$1"$'\t'"$2"$'\t'"$3"$'\t\t\t \t'"$4"$'\t'"$5"$'\t'"$6"$'\t'
+  xdotool key --delay "$delay" Right
+  t $'\t \t \t'"$7"
   xdotool key Return
   sleep 1; shot "rx-$1"
 }
-# Other items: NHS, name, date of birth, (date, time, "None"), Space on the GP, details.
+# Other items: NHS, name, date of birth, (date, time), the clinician row ("None" chosen;
+# Right: the GP), details.
 other() {
   xdotool key alt+o; sleep 0.3
-  t "$1"$'\t'"$2"$'\t'"$3"$'\t\t\t\t \t'"$4"
+  t "$1"$'\t'"$2"$'\t'"$3"$'\t\t\t'
+  xdotool key --delay "$delay" Right
+  t $'\t'"$4"
   xdotool key Return
   sleep 1; shot "other-$1"
 }

@@ -48,6 +48,7 @@ enum Stroke {
     Enter,
     Esc,
     Alt(Key),
+    ArrowRight,
 }
 
 fn key_event(key: Key, pressed: bool, modifiers: Modifiers) -> Event {
@@ -103,6 +104,7 @@ fn keyboard(strokes: &[Stroke]) -> Vec<Event> {
             Stroke::Enter => press(&mut out, Key::Enter, Modifiers::NONE, None),
             Stroke::Esc => press(&mut out, Key::Escape, Modifiers::NONE, None),
             Stroke::Alt(k) => press(&mut out, *k, Modifiers::ALT, None),
+            Stroke::ArrowRight => press(&mut out, Key::ArrowRight, Modifiers::NONE, None),
         }
     }
     out
@@ -140,10 +142,8 @@ fn strokes_for(kind: ItemKind, nhs_number: &str, clinician: usize, gp: &Staff) -
         Stroke::Tab, // the time
         Stroke::Tab, // the first clinician button
     ]);
-    let rule = kind.clinician_rule();
     // Dr Test Gp and Test Nurse, after "None" where a clinician is optional.
-    let options = if rule.required { 2 } else { 3 };
-    choose(&mut s, clinician, options);
+    choose(&mut s, clinician);
     for spec in kind.fields() {
         if spec.only_without_nhs_number() {
             continue;
@@ -156,7 +156,7 @@ fn strokes_for(kind: ItemKind, nhs_number: &str, clinician: usize, gp: &Staff) -
                     .iter()
                     .position(|c| c.code == value)
                     .map_or(0, |i| i + offset);
-                choose(&mut s, at, choices.len() + offset);
+                choose(&mut s, at);
             }
             _ => {
                 s.push(Stroke::Type(value));
@@ -169,11 +169,16 @@ fn strokes_for(kind: ItemKind, nhs_number: &str, clinician: usize, gp: &Staff) -
     s
 }
 
-/// Tab to button `at` of `count`, press Space, Tab out of the row.
-fn choose(s: &mut Vec<Stroke>, at: usize, count: usize) {
-    s.extend(std::iter::repeat_n(Stroke::Tab, at));
-    s.push(Stroke::Space);
-    s.extend(std::iter::repeat_n(Stroke::Tab, count - at));
+/// On a row of choices (one Tab stop: its first button while nothing is
+/// chosen), choose button `at`: Space on the first, or the right arrow `at`
+/// times (each arrow chooses, as in a radio group); then Tab out of the row.
+fn choose(s: &mut Vec<Stroke>, at: usize) {
+    if at == 0 {
+        s.push(Stroke::Space);
+    } else {
+        s.extend(std::iter::repeat_n(Stroke::ArrowRight, at));
+    }
+    s.push(Stroke::Tab);
 }
 
 /// Every kind logged from the keyboard, `per_frame` events to a frame; every
@@ -305,8 +310,8 @@ fn tab_goes_round_the_form_and_never_reaches_the_top_bar() {
     );
 }
 
-/// An "other" item from the keyboard: NHS number, name, seven Tabs past the date of
-/// birth, date, time and the three clinician buttons to Details, then Enter.
+/// An "other" item from the keyboard: NHS number, name, five Tabs past the date of
+/// birth, date, time and the clinician row (one Tab stop) to Details, then Enter.
 fn other_item(nhs_number: &str, name: &str, details: &str) -> Vec<Stroke> {
     let mut s = vec![
         Stroke::Alt(Key::O),
@@ -314,7 +319,7 @@ fn other_item(nhs_number: &str, name: &str, details: &str) -> Vec<Stroke> {
         Stroke::Tab,
         Stroke::Type(name.into()),
     ];
-    s.extend(std::iter::repeat_n(Stroke::Tab, 7));
+    s.extend(std::iter::repeat_n(Stroke::Tab, 5));
     s.extend([Stroke::Type(details.into()), Stroke::Enter]);
     s
 }
@@ -536,4 +541,126 @@ fn signing_in_from_the_keyboard_in_one_go() {
     ];
     send(&mut h, keyboard(&strokes), usize::MAX);
     assert_eq!(h.state().status.text, "Signed in as Test Receptionist.");
+}
+
+/// A harness at one of the practice screen settings, reception signed in.
+fn reception_at(
+    width: f32,
+    height: f32,
+    zoom: f32,
+) -> (tempfile::TempDir, Harness<'static, CutoverApp>) {
+    let p = Practice::new();
+    let path = p.path();
+    let dir = p.dir;
+    drop(p.store);
+    let mut h = common::ui::app_on(
+        SqliteStore::open(&path).unwrap(),
+        egui::vec2(width, height),
+        now,
+    );
+    common::ui::sign_in(&mut h, "Test Receptionist (Reception / admin)");
+    h.ctx.set_zoom_factor(zoom);
+    h.run();
+    (dir, h)
+}
+
+const SETTINGS: [(f32, f32, f32); 4] = [
+    (1366.0, 768.0, 1.0),
+    (1366.0, 768.0, 1.25),
+    (1280.0, 720.0, 1.0),
+    (1280.0, 720.0, 1.25),
+];
+
+/// Issue 29 #1: text typed where the keyboard is on a row of choices (one Tab
+/// short of the box it was for) changes no choice: "20/12/2026 10:00" on the
+/// appointment's Action row left Booked as it was (it chose Cancelled at the
+/// space), and the text is shown as having gone nowhere. A row of choices is
+/// one Tab stop; the arrows move the choice. Three keyboard events a frame.
+#[test]
+fn text_typed_on_a_row_of_choices_changes_no_choice() {
+    for (width, height, zoom) in SETTINGS {
+        let setting = format!("{width}x{height} at {zoom}");
+        let (_dir, mut h) = reception_at(width, height, zoom);
+        send(&mut h, keyboard(&[Stroke::Alt(Key::A)]), 1);
+        common::ui::click(&mut h, "Booked");
+        let action = |h: &Harness<'_, CutoverApp>| {
+            h.state()
+                .log
+                .form
+                .fields
+                .get("appointment_action")
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(action(&h), "booked", "{setting}");
+        h.get_by_role_and_label(Role::Button, "Booked").focus();
+        h.run();
+        send(
+            &mut h,
+            keyboard(&[Stroke::Type("20/12/2026 10:00".into())]),
+            3,
+        );
+        assert_eq!(action(&h), "booked", "typing chose nothing ({setting})");
+        assert!(
+            common::ui::shows(&h, "Typed text went nowhere: \"20/12/2026 10:00\""),
+            "{setting}"
+        );
+        // The row is one Tab stop, the arrows move the choice along it.
+        h.get_by_role_and_label(Role::Button, "Booked").focus();
+        h.run();
+        send(
+            &mut h,
+            keyboard(&[Stroke::ArrowRight, Stroke::ArrowRight]),
+            2,
+        );
+        assert_eq!(action(&h), "rescheduled", "{setting}");
+        send(&mut h, keyboard(&[Stroke::Tab]), 1);
+        assert_eq!(
+            focused_label(&h).as_deref(),
+            Some("Appointment date and time"),
+            "one Tab from the row to the next field ({setting})"
+        );
+    }
+}
+
+/// Issue 29 #1: the NHS number, Tab, a name typed straight on: on a
+/// registration Tab lands on "No NHS number yet", and the name's space must
+/// not tick it (it ticked it and greyed the NHS number out).
+#[test]
+fn a_name_typed_on_the_no_nhs_number_box_does_not_tick_it() {
+    for (width, height, zoom) in SETTINGS {
+        let setting = format!("{width}x{height} at {zoom}");
+        let (_dir, mut h) = reception_at(width, height, zoom);
+        send(
+            &mut h,
+            keyboard(&[
+                Stroke::Alt(Key::G),
+                Stroke::Type("9434765919".into()),
+                Stroke::Tab,
+                Stroke::Type("Sian Evans".into()),
+            ]),
+            3,
+        );
+        assert!(
+            !h.state().log.form.no_nhs_number,
+            "ticked by a name ({setting})"
+        );
+        assert_eq!(text_in(&h, "NHS number"), "9434765919", "{setting}");
+        assert!(
+            common::ui::shows(&h, "Typed text went nowhere: \"Sian Evans\""),
+            "{setting}"
+        );
+        // The name typed again where it belongs (the message has been seen and
+        // goes), then Shift+Tab back and a Space on its own: that ticks it, as
+        // a Space should.
+        send(
+            &mut h,
+            keyboard(&[Stroke::Tab, Stroke::Type("Sian Evans".into())]),
+            3,
+        );
+        assert_eq!(h.state().log.form.patient_name, "Sian Evans", "{setting}");
+        assert!(h.state().log.form.went_nowhere.is_empty(), "{setting}");
+        send(&mut h, keyboard(&[Stroke::ShiftTab, Stroke::Space]), 1);
+        assert!(h.state().log.form.no_nhs_number, "{setting}");
+    }
 }

@@ -76,6 +76,61 @@ pub struct EntryForm {
     /// When the final extract was made (the project's cutover start), set by the
     /// screen each frame: a time typed before it is warned of beside the field.
     pub extract_at: Option<chrono::NaiveDateTime>,
+    /// Text typed while the keyboard was on a button or tick box, not a text
+    /// box: it went into no field, so it is shown (and a space typed among it
+    /// pressed nothing).
+    pub went_nowhere: String,
+    /// When text last went nowhere (egui's input time, seconds).
+    went_nowhere_at: f64,
+}
+
+/// How long after text went nowhere a space is still taken as part of it.
+const TYPING_PAUSE_SECONDS: f64 = 2.0;
+
+impl EntryForm {
+    /// Text typed while the keyboard is on one of the form's buttons or tick
+    /// boxes (one Tab short of a box, say) goes into no field: it is kept to be
+    /// shown, and a space typed among it is part of the typing, never a press
+    /// ("20/12/2026 10:00" typed on the appointment's choices once chose
+    /// Cancelled; "Sian Evans" on "No NHS number yet" ticked it). A lone space,
+    /// with nothing typed before it, still presses as it should.
+    fn typing_on_a_button(&mut self, ctx: &egui::Context) {
+        let typed: String = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect()
+        });
+        // (egui "wants the keyboard" for any focused control: a text box is one
+        // with a text box's state.)
+        let focused = ctx.memory(egui::Memory::focused);
+        let on_a_box =
+            focused.is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some());
+        let on_a_button = !on_a_box && focused.is_some();
+        if on_a_box && !typed.is_empty() {
+            // Typing into a box again: what went nowhere has been seen.
+            self.went_nowhere.clear();
+        }
+        if !on_a_button || typed.is_empty() {
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        let typing = (!self.went_nowhere.is_empty()
+            && now - self.went_nowhere_at < TYPING_PAUSE_SECONDS)
+            || !typed.trim().is_empty();
+        if !typing {
+            return;
+        }
+        ctx.input_mut(|i| {
+            i.consume_key(egui::Modifiers::NONE, egui::Key::Space);
+            i.consume_key(egui::Modifiers::SHIFT, egui::Key::Space);
+        });
+        self.went_nowhere.push_str(&typed);
+        self.went_nowhere_at = now;
+    }
 }
 
 /// The warning beside "When it happened" for a time before the final extract
@@ -126,6 +181,8 @@ impl EntryForm {
             choice_ids: BTreeMap::new(),
             last_focused: None,
             extract_at: None,
+            went_nowhere: String::new(),
+            went_nowhere_at: 0.0,
         }
     }
 
@@ -317,6 +374,19 @@ impl EntryForm {
             None => format!("New {}", self.kind.noun()),
         };
         ui.heading(title);
+        self.typing_on_a_button(ui.ctx());
+        if !self.went_nowhere.is_empty() {
+            let shown: String = self.went_nowhere.chars().take(60).collect();
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "Typed text went nowhere: \"{shown}\" (the keyboard was on a button, not a box). Click the box it was for, or Tab to it, and type it again."
+                    ))
+                    .color(super::theme::warning_color(ui)),
+                )
+                .wrap(),
+            );
+        }
         ui.add_space(4.0);
 
         let before = self.clone();

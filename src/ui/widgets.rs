@@ -135,8 +135,11 @@ pub fn text_box_with_id(
     response
 }
 
-/// A row of buttons, one per option, the chosen one highlighted. Tab reaches
-/// each; Space or Enter picks it.
+/// A row of buttons, one per option, the chosen one highlighted: one Tab stop
+/// (the chosen option, or the first), and the arrow keys move the choice
+/// within it, as a desktop radio group does. Space on the button with the
+/// keyboard picks what is already chosen, so typing on the row never changes
+/// the choice.
 pub fn choice_buttons<T: PartialEq + Clone>(
     ui: &mut Ui,
     value: &mut T,
@@ -154,19 +157,50 @@ pub fn choice_buttons_at<T: PartialEq + Clone>(
 ) -> (bool, Option<egui::Id>) {
     let mut changed = false;
     let mut at = None;
+    let stop = options.iter().position(|(v, _)| *v == *value).unwrap_or(0);
+    let mut buttons = Vec::with_capacity(options.len());
     ui.horizontal_wrapped(|ui| {
-        for (v, label) in options {
+        for (n, (v, label)) in options.iter().enumerate() {
             let selected = *value == *v;
             let response = ui.add(egui::Button::new(label.as_str()).selected(selected));
-            super::focus_cycle::note(ui, &response);
-            if at.is_none() || selected {
+            if n == stop {
+                // The row's one Tab stop.
+                super::focus_cycle::note(ui, &response);
                 at = Some(response.id);
             }
             if response.clicked() && !selected {
                 *value = v.clone();
                 changed = true;
             }
+            buttons.push(response);
         }
     });
+    // The arrows move the choice along the row, the keyboard with it.
+    if let Some(here) = buttons.iter().position(Response::has_focus) {
+        let step = ui.input_mut(|i| {
+            let mut step = 0i64;
+            for (key, by) in [
+                (egui::Key::ArrowRight, 1),
+                (egui::Key::ArrowDown, 1),
+                (egui::Key::ArrowLeft, -1),
+                (egui::Key::ArrowUp, -1),
+            ] {
+                if i.consume_key(egui::Modifiers::NONE, key) {
+                    step = by;
+                }
+            }
+            step
+        });
+        let last = buttons.len().saturating_sub(1) as i64;
+        let next = (here as i64 + step).clamp(0, last) as usize;
+        if step != 0
+            && next != here
+            && let (Some((v, _)), Some(button)) = (options.get(next), buttons.get(next))
+        {
+            *value = v.clone();
+            changed = true;
+            button.request_focus();
+        }
+    }
     (changed, at)
 }
