@@ -1221,3 +1221,55 @@ fn an_item_from_before_the_final_extract_is_warned_of_and_flagged() {
         );
     }
 }
+
+/// Issue 29 #9: "Not saved: N problems" goes once the last is put right; a
+/// change of kind keeps what still applies (the patient, the clinician chosen)
+/// and says what it left behind instead of dropping it unseen.
+#[test]
+fn stale_words_go_and_a_change_of_kind_says_what_it_left() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", "943 476 5919");
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(status_shows(&h, "Not saved: 2 problems"));
+    type_into(&mut h, "Patient name", "Test Patient");
+    assert!(status_shows(&h, "Not saved: 1 problem"));
+    type_into(&mut h, "Details", "Something");
+    assert!(!status_shows(&h, "Not saved"), "{}", h.state().status.text);
+    assert!(status_shows(&h, "Every problem is put right"));
+
+    // An appointment under way, Booked with Dr Test Gp, turned into a call.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::A);
+    h.run();
+    click(&mut h, "Booked");
+    click(&mut h, "Dr Test Gp");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::T);
+    h.run();
+    assert_eq!(text_value(&h, "NHS number"), "943 476 5919");
+    assert_eq!(
+        h.state().log.form.clinician.map(|c| c.0),
+        Some(
+            h.state()
+                .store()
+                .staff()
+                .unwrap()
+                .iter()
+                .find(|s| s.name == "Dr Test Gp")
+                .unwrap()
+                .id
+                .0
+        ),
+        "the clinician chosen stays"
+    );
+    assert!(
+        status_shows(
+            &h,
+            "Now a telephone call: left behind from the appointment: Action"
+        ),
+        "what was left is said"
+    );
+}

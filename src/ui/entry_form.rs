@@ -82,6 +82,9 @@ pub struct EntryForm {
     pub went_nowhere: String,
     /// When text last went nowhere (egui's input time, seconds).
     went_nowhere_at: f64,
+    /// What a change of kind left behind (fields the new kind does not have),
+    /// said on the form until the next change of kind or a new item.
+    pub kind_note: Option<String>,
 }
 
 /// How long after text went nowhere a space is still taken as part of it.
@@ -183,6 +186,7 @@ impl EntryForm {
             extract_at: None,
             went_nowhere: String::new(),
             went_nowhere_at: 0.0,
+            kind_note: None,
         }
     }
 
@@ -208,14 +212,54 @@ impl EntryForm {
     /// becomes the one last used for the new kind (or none).
     pub fn set_kind(&mut self, kind: ItemKind) {
         if self.kind != kind {
+            let was = self.kind;
+            // An item under way changes kind; an empty form is a new item.
+            let under_way = self.is_filled();
             self.kind = kind;
-            self.fields.clear();
+            // What still applies is kept: the patient, when, details, the
+            // clinician chosen, and any field the new kind has too (a choice only
+            // if it is one of the new kind's); the rest is said, not dropped unseen.
+            let mut left = Vec::new();
+            let old_fields = std::mem::take(&mut self.fields);
+            for (key, value) in old_fields {
+                let keeps = kind
+                    .fields()
+                    .iter()
+                    .find(|f| f.key == key)
+                    .is_some_and(|f| match f.input {
+                        FieldInput::Choice(choices) => choices.iter().any(|c| c.code == value),
+                        _ => true,
+                    });
+                if keeps {
+                    self.fields.insert(key, value);
+                } else if !value.trim().is_empty() {
+                    let label = was
+                        .fields()
+                        .iter()
+                        .find(|f| f.key == key)
+                        .map_or(key, |f| f.label);
+                    left.push(label.to_string());
+                }
+            }
             self.errors.clear();
             self.duplicates.clear();
-            self.no_nhs_number = false;
-            if self.editing.is_none() {
+            if kind != ItemKind::Registration && self.no_nhs_number {
+                self.no_nhs_number = false;
+                left.push("No NHS number yet".to_string());
+            }
+            // The clinician chosen for an item under way stays with it; a new
+            // item starts with the kind's own (the last prescriber, or none).
+            if self.editing.is_none() && !(under_way && self.clinician.is_some()) {
                 self.clinician = self.last_clinician.get(&kind).copied();
             }
+            self.kind_note = (!left.is_empty()).then(|| {
+                format!(
+                    "Now a {}: left behind from the {}: {}.",
+                    kind.noun(),
+                    was.noun(),
+                    left.join(", ")
+                )
+            });
         }
         self.focus = Some("nhs_number");
     }
@@ -374,6 +418,12 @@ impl EntryForm {
             None => format!("New {}", self.kind.noun()),
         };
         ui.heading(title);
+        if let Some(note) = &self.kind_note {
+            ui.add(
+                egui::Label::new(egui::RichText::new(note).color(super::theme::warning_color(ui)))
+                    .wrap(),
+            );
+        }
         self.typing_on_a_button(ui.ctx());
         if !self.went_nowhere.is_empty() {
             let shown: String = self.went_nowhere.chars().take(60).collect();

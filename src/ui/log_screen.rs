@@ -103,7 +103,19 @@ impl LogScreen {
                     let before = self.form.valid_nhs_number();
                     let focused = ui.memory(egui::Memory::focused);
                     self.form.extract_at = Some(cx.project.cutover_start);
+                    let problems = self.form.errors.len();
                     let action = self.form.ui(ui, cx.staff, keys);
+                    // "Not saved: 3 problems" counts down as they are put right,
+                    // and goes with the last of them.
+                    let left = self.form.errors.len();
+                    if left < problems {
+                        if left == 0 {
+                            cx.status
+                                .info("Every problem is put right: press Enter to save.");
+                        } else {
+                            cx.status.error(not_saved_words(left));
+                        }
+                    }
                     let height = ui.min_rect().bottom() - top;
                     if (height - self.form_height).abs() > 1.0 {
                         self.form_height = height;
@@ -201,12 +213,7 @@ impl LogScreen {
                 self.form.errors = errors;
                 self.form.duplicates.clear();
                 self.form.focus_first_error();
-                cx.status.error(format!(
-                    "Not saved: {n} problem{} - see the message{} beside the field{}.",
-                    if n == 1 { "" } else { "s" },
-                    if n == 1 { "" } else { "s" },
-                    if n == 1 { "" } else { "s" }
-                ));
+                cx.status.error(not_saved_words(n));
                 return;
             }
         };
@@ -287,6 +294,12 @@ impl LogScreen {
             crate::domain::dates::uk_date_time(current.input.occurred_at),
         ));
     }
+}
+
+/// "Not saved: 2 problems - see the messages beside the fields."
+fn not_saved_words(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("Not saved: {n} problem{s} - see the message{s} beside the field{s}.")
 }
 
 fn saved_message(item: &Item, corrected: bool) -> String {
