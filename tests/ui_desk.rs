@@ -1273,3 +1273,52 @@ fn stale_words_go_and_a_change_of_kind_says_what_it_left() {
         "what was left is said"
     );
 }
+
+/// Issue 29 #7: earlier entries that spell the patient two ways fill in
+/// neither: each spelling is shown with its count for the person to pick (the
+/// latest, "Obrien", was taken over two earlier "O'Brien"). An item being
+/// corrected is not an earlier item of its own patient.
+#[test]
+fn spellings_seen_are_shown_with_counts_and_none_is_taken_silently() {
+    let mut p = Practice::new();
+    let gp = p.gp.clone();
+    for (name, at) in [
+        ("O'Brien, Margaret", "2026-11-18T09:00"),
+        ("O'Brien, Margaret", "2026-11-18T10:00"),
+        ("Obrien, Margaret", "2026-11-19T09:00"),
+    ] {
+        let mut i = input(ItemKind::Other, &gp, NHS_A, at);
+        i.patient.name = name.into();
+        p.store.log_item(&i, &p.desk(during())).unwrap();
+    }
+    let path = p.path();
+    drop(p.store);
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", NHS_A);
+    assert_eq!(
+        text_value(&h, "Patient name"),
+        "",
+        "no spelling taken silently"
+    );
+    assert!(status_shows(&h, "known patient: 3 earlier items"));
+    assert!(status_shows(&h, "O'Brien, Margaret (2)"));
+    assert!(status_shows(&h, "Obrien, Margaret (1)"));
+    click(&mut h, "O'Brien, Margaret (2)");
+    assert_eq!(text_value(&h, "Patient name"), "O'Brien, Margaret");
+}
+
+/// Issue 29 #7: "Known patient: 1 earlier item" counted the item being
+/// corrected: the only item of its patient has no earlier item.
+#[test]
+fn the_item_being_corrected_is_not_an_earlier_item_of_its_patient() {
+    let (_dir, item, mut h) = reception_with_one_item();
+    click(&mut h, "Correct");
+    assert!(status_shows(&h, &format!("Correcting item {}", item.id.0)));
+    assert!(
+        !status_shows(&h, "known patient"),
+        "the item itself is not an earlier item"
+    );
+}

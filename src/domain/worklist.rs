@@ -196,9 +196,73 @@ pub struct PatientRecall {
     pub other_names: Vec<String>,
     pub other_dates_of_birth: Vec<NaiveDate>,
     pub earlier_items: u64,
+    /// Every spelling of the name seen for this number (case aside), with how
+    /// many items use it, most used first: a person picks one, none is taken
+    /// silently when there are several.
+    pub spellings: Vec<(String, u64)>,
+    /// Every date of birth seen, with how many items give it, most first.
+    pub dates_of_birth: Vec<(NaiveDate, u64)>,
 }
 
 impl PatientRecall {
+    /// Adds `n` items spelling the name `name` with date of birth `dob`.
+    pub fn count(&mut self, name: &str, dob: Option<NaiveDate>, n: u64) {
+        match self
+            .spellings
+            .iter_mut()
+            .find(|(s, _)| s.eq_ignore_ascii_case(name))
+        {
+            Some((_, c)) => *c += n,
+            None => self.spellings.push((name.to_string(), n)),
+        }
+        if let Some(d) = dob {
+            match self.dates_of_birth.iter_mut().find(|(x, _)| *x == d) {
+                Some((_, c)) => *c += n,
+                None => self.dates_of_birth.push((d, n)),
+            }
+        }
+        // Most used first; a tie keeps the order seen (latest first).
+        self.spellings.sort_by_key(|s| std::cmp::Reverse(s.1));
+        self.dates_of_birth.sort_by_key(|d| std::cmp::Reverse(d.1));
+    }
+
+    /// Leaves out one item (the one being corrected: it is not an earlier one).
+    pub fn without_one(mut self, name: &str, dob: Option<NaiveDate>) -> Option<Self> {
+        self.earlier_items = self.earlier_items.saturating_sub(1);
+        if let Some((_, c)) = self
+            .spellings
+            .iter_mut()
+            .find(|(s, _)| s.eq_ignore_ascii_case(name))
+        {
+            *c = c.saturating_sub(1);
+        }
+        if let Some(d) = dob
+            && let Some((_, c)) = self.dates_of_birth.iter_mut().find(|(x, _)| *x == d)
+        {
+            *c = c.saturating_sub(1);
+        }
+        self.spellings.retain(|(_, c)| *c > 0);
+        self.dates_of_birth.retain(|(_, c)| *c > 0);
+        (self.earlier_items > 0).then_some(self)
+    }
+
+    /// The one name every earlier entry gives, to fill in; none when they
+    /// disagree (the person picks).
+    pub fn only_name(&self) -> Option<&str> {
+        match self.spellings.as_slice() {
+            [(name, _)] => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The one date of birth every earlier entry gives; none when they disagree.
+    pub fn only_date_of_birth(&self) -> Option<NaiveDate> {
+        match self.dates_of_birth.as_slice() {
+            [(d, _)] => Some(*d),
+            _ => None,
+        }
+    }
+
     /// A plain-English warning when the entries for this number disagree, or
     /// when what was typed disagrees with them.
     pub fn conflict_warning(
@@ -229,6 +293,37 @@ impl PatientRecall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spellings_are_counted_and_one_is_filled_in_only_when_all_agree() {
+        let d = NaiveDate::from_ymd_opt(1950, 3, 1);
+        let mut r = PatientRecall::default();
+        r.count("Obrien, Margaret", d, 1);
+        r.count("O'Brien, Margaret", d, 2);
+        r.count("o'brien, margaret", None, 1);
+        assert_eq!(
+            r.spellings,
+            vec![
+                ("O'Brien, Margaret".to_string(), 3),
+                ("Obrien, Margaret".to_string(), 1)
+            ]
+        );
+        assert_eq!(r.only_name(), None, "two spellings: the person picks");
+        assert_eq!(r.only_date_of_birth(), d);
+        r.earlier_items = 4;
+        let r = r.without_one("Obrien, Margaret", d);
+        let r = r.unwrap_or_default();
+        assert_eq!(r.earlier_items, 3);
+        assert_eq!(r.only_name(), Some("O'Brien, Margaret"));
+        let mut alone = PatientRecall::default();
+        alone.count("Test Alone", None, 1);
+        alone.earlier_items = 1;
+        assert_eq!(
+            alone.without_one("Test Alone", None),
+            None,
+            "no earlier item"
+        );
+    }
 
     #[test]
     fn an_item_is_found_by_its_number_as_the_audit_names_it() {

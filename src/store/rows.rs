@@ -323,6 +323,7 @@ pub fn recall(
 ) -> Option<crate::domain::PatientRecall> {
     let mut recall: Option<crate::domain::PatientRecall> = None;
     for (name, dob, n) in groups {
+        let counted = (name.clone(), dob, n);
         match recall.as_mut() {
             None => {
                 recall = Some(crate::domain::PatientRecall {
@@ -344,6 +345,9 @@ pub fn recall(
                     r.other_dates_of_birth.push(d);
                 }
             }
+        }
+        if let Some(r) = recall.as_mut() {
+            r.count(&counted.0, counted.1, counted.2);
         }
     }
     recall

@@ -85,6 +85,9 @@ pub struct EntryForm {
     /// What a change of kind left behind (fields the new kind does not have),
     /// said on the form until the next change of kind or a new item.
     pub kind_note: Option<String>,
+    /// The item being corrected's own patient as stored (NHS number, name,
+    /// date of birth): not an "earlier item" of its patient.
+    pub corrected_patient: Option<(NhsNumber, String, Option<chrono::NaiveDate>)>,
 }
 
 /// How long after text went nowhere a space is still taken as part of it.
@@ -187,6 +190,7 @@ impl EntryForm {
             went_nowhere: String::new(),
             went_nowhere_at: 0.0,
             kind_note: None,
+            corrected_patient: None,
         }
     }
 
@@ -285,6 +289,13 @@ impl EntryForm {
             }
         }
         form.editing = Some((item.id, item.version));
+        form.corrected_patient = item.input.patient.nhs_number.map(|n| {
+            (
+                n,
+                item.input.patient.name.clone(),
+                item.input.patient.date_of_birth,
+            )
+        });
         form.last_clinician = std::mem::take(&mut self.last_clinician);
         *self = form;
     }
@@ -368,20 +379,60 @@ impl EntryForm {
         }
     }
 
-    /// Fills name and date of birth from earlier entries when they are still empty.
+    /// Fills name and date of birth from earlier entries when they are still
+    /// empty and the entries agree; where they disagree nothing is taken: the
+    /// spellings are shown with their counts for the person to pick. The item
+    /// being corrected is not an earlier item of its own patient.
     pub fn apply_recall(&mut self, recall: Option<PatientRecall>) {
+        let recall = match (&self.corrected_patient, recall) {
+            (Some((nhs, name, dob)), Some(r)) if self.valid_nhs_number() == Some(*nhs) => {
+                r.without_one(name, *dob)
+            }
+            (_, r) => r,
+        };
         if let Some(r) = &recall {
-            if self.patient_name.trim().is_empty() {
-                self.patient_name = r.name.clone();
+            if self.patient_name.trim().is_empty()
+                && let Some(name) = r.only_name()
+            {
+                self.patient_name = name.to_string();
             }
             if self.date_of_birth.trim().is_empty()
-                && let Some(d) = r.date_of_birth
+                && let Some(d) = r.only_date_of_birth()
             {
                 self.date_of_birth = uk_date(d);
             }
         }
         self.recall = recall;
         self.earlier = None;
+    }
+
+    /// Where earlier entries spell the name more than one way: each spelling
+    /// with how many items use it, a button to take it.
+    fn spellings_ui(&mut self, ui: &mut Ui) {
+        let Some(r) = &self.recall else { return };
+        if r.spellings.len() < 2 {
+            return;
+        }
+        let mut take = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                egui::RichText::new("Earlier entries spell the name:")
+                    .color(super::theme::warning_color(ui)),
+            );
+            for (name, n) in &r.spellings {
+                let text = format!("{name} ({n})");
+                if ui
+                    .small_button(&text)
+                    .on_hover_text("Use this spelling")
+                    .clicked()
+                {
+                    take = Some(name.clone());
+                }
+            }
+        });
+        if let Some(name) = take {
+            self.patient_name = name;
+        }
     }
 
     fn error(&self, field: &str) -> Option<&str> {
@@ -638,6 +689,7 @@ impl EntryForm {
                 false,
                 l,
             );
+            self.spellings_ui(ui);
         });
         let dob_error = self.error("date_of_birth").map(str::to_string);
         let id = self.id("date_of_birth");
