@@ -1322,3 +1322,102 @@ fn the_item_being_corrected_is_not_an_earlier_item_of_its_patient() {
         "the item itself is not an earlier item"
     );
 }
+
+/// Issue 29 #6: Today's log keeps its heading, its "Logged by me / Whole
+/// practice" choice and at least three rows in view beside the longest forms
+/// (appointment, prescription) at every practice screen setting; the form
+/// scrolls instead.
+#[test]
+fn todays_log_keeps_its_heading_and_three_rows_beside_the_longest_forms() {
+    for (width, height, zoom) in [
+        (1366.0, 768.0, 1.0),
+        (1366.0, 768.0, 1.25),
+        (1280.0, 720.0, 1.0),
+        (1280.0, 720.0, 1.25),
+    ] {
+        let mut p = Practice::new();
+        let gp = p.gp.clone();
+        for i in 0..5u32 {
+            let mut inp = input(ItemKind::Other, &gp, &nhs(i * 3 + 1), "2026-11-20T09:00");
+            inp.patient.name = format!("Test Today {i}");
+            p.store.log_item(&inp, &p.desk(now())).unwrap();
+        }
+        let path = p.path();
+        drop(p.store);
+        let mut h = common::ui::app_on(
+            SqliteStore::open(&path).unwrap(),
+            egui::vec2(width, height),
+            now,
+        );
+        choose_desk_user(&mut h, "Test Receptionist");
+        h.ctx.set_zoom_factor(zoom);
+        h.run();
+        for kind in [egui::Key::P, egui::Key::A] {
+            let setting = format!("{width}x{height} at {zoom}, Alt+{kind:?}");
+            h.key_press_modifiers(egui::Modifiers::ALT, kind);
+            h.run();
+            let window = h.ctx.content_rect();
+            let inside = |r: egui::Rect| window.contains_rect(r.shrink(0.5));
+            for label in ["Today's log", "Logged by me", "Whole practice"] {
+                let r = h.get_by_label(label).rect();
+                assert!(inside(r), "{label} at {r:?} outside {window:?} ({setting})");
+            }
+            let rows = h
+                .query_all_by_label_contains("Test Today")
+                .filter(|n| inside(n.rect()))
+                .count();
+            assert!(
+                rows >= 3,
+                "only {rows} rows of today's log show ({setting})"
+            );
+            // And the form's Save is still reachable: the form scrolls.
+            assert!(
+                h.query_by_role_and_label(Role::Button, "Save (Enter)")
+                    .is_some()
+                    || h.query_all_by_label_contains("Save").next().is_some(),
+                "{setting}"
+            );
+        }
+    }
+}
+
+/// Issue 29 #9: the keyboard goes back to the form's field after Help (F1 and
+/// Esc), a text-size change and unlocking, so the next keys typed are not lost.
+#[test]
+fn the_keyboard_goes_back_to_the_form_after_help_text_size_and_unlocking() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "Patient name", "Test");
+    let typed = |h: &mut Harness<'_, CutoverApp>, text: &str| {
+        h.event(egui::Event::Text(text.into()));
+        h.run();
+    };
+    h.key_press(egui::Key::F1);
+    h.run();
+    h.key_press(egui::Key::Escape);
+    h.run();
+    typed(&mut h, " Patient");
+    assert_eq!(text_value(&h, "Patient name"), "Test Patient", "after Help");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    h.run();
+    typed(&mut h, " Smith");
+    assert_eq!(
+        text_value(&h, "Patient name"),
+        "Test Patient Smith",
+        "after a text-size change"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::L);
+    h.run();
+    type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    typed(&mut h, "-Jones");
+    assert_eq!(
+        text_value(&h, "Patient name"),
+        "Test Patient Smith-Jones",
+        "after unlocking"
+    );
+}

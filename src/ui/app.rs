@@ -152,6 +152,8 @@ pub struct CutoverApp {
     /// (after a lock or a sign-out): given back, as they left it, when they
     /// sign in again; never shown to anyone else. In memory only.
     kept_forms: std::collections::HashMap<crate::domain::StaffId, super::entry_form::EntryForm>,
+    /// The text size last frame (a change gives the keyboard back to the form).
+    last_zoom: f32,
 }
 
 /// The lock time until the log's own setting has been read.
@@ -201,6 +203,7 @@ impl CutoverApp {
             title: None,
             screens_for: None,
             kept_forms: std::collections::HashMap::new(),
+            last_zoom: 1.0,
         };
         app.reread();
         // After go-live the log has become the practice's to-do list: open on it.
@@ -520,8 +523,15 @@ impl CutoverApp {
         self.handle_commands();
         self.refresh_if_due(ui);
         let now = (self.shared.clock)();
+        let zoom = ui.ctx().zoom_factor();
         self.keep_display(ui.ctx());
+        let help_was_open = self.help.open;
         self.help.window_ui(ui.ctx(), self.screen);
+        // Help closed, or the text size changed: the keyboard back to the form.
+        if (help_was_open && !self.help.open) || (zoom - self.last_zoom).abs() > f32::EPSILON {
+            self.log.give_back_focus = true;
+        }
+        self.last_zoom = zoom;
 
         egui::Panel::bottom("status_line").show(ui, |ui| {
             ui.add_space(2.0);
@@ -644,8 +654,10 @@ impl CutoverApp {
             }
             if let Some(me) = self.desk.current(&self.shared.staff).map(|s| s.id) {
                 if self.screens_for == Some(me) {
-                    // Their own work, kept for them while they were away.
+                    // Their own work, kept for them while they were away, and
+                    // the keyboard back where they left it.
                     self.lists_changed();
+                    self.log.give_back_focus = true;
                 } else {
                     // The last person's half-typed item waits for them.
                     if let Some(before) = self.screens_for

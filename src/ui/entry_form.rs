@@ -607,6 +607,17 @@ impl EntryForm {
         action
     }
 
+    /// Gives the keyboard back to the control of the form that last had it,
+    /// when nothing has it now (after Help, a dialog, a text-size change or
+    /// unlocking), so the next keys typed are not lost.
+    pub fn give_back_focus(&self, ctx: &egui::Context) {
+        if ctx.memory(egui::Memory::focused).is_none()
+            && let Some(id) = self.last_focused
+        {
+            ctx.memory_mut(|m| m.request_focus(id));
+        }
+    }
+
     /// A field's error goes as soon as the field is changed; so does a pending Esc.
     fn forget_errors_of_changed(&mut self, before: &EntryForm) {
         let mut changed: Vec<&str> = Vec::new();

@@ -18,6 +18,11 @@ const TODAY_MIN_HEIGHT: f32 = 110.0;
 pub struct LogScreen {
     pub form: EntryForm,
     pub today: TodayLog,
+    /// Give the keyboard back to the form when next drawn (Help closed, the
+    /// text size changed, the desk unlocked: set by the app).
+    pub give_back_focus: bool,
+    /// The Void dialog was open last frame (its closing gives the keyboard back).
+    dialog_was_open: bool,
     /// The height the form needed when last drawn: today's log gets the rest, so
     /// the whole form, its messages and Save are always on screen.
     form_height: f32,
@@ -28,6 +33,8 @@ impl LogScreen {
         Self {
             form: EntryForm::new(ItemKind::Appointment, now),
             today: TodayLog::new(),
+            give_back_focus: false,
+            dialog_was_open: false,
             form_height: 480.0,
         }
     }
@@ -94,6 +101,10 @@ impl LogScreen {
                 self.today.ui(ui, cx);
             });
         let keys = !self.today.dialog_open();
+        if std::mem::take(&mut self.give_back_focus) || (self.dialog_was_open && keys) {
+            self.form.give_back_focus(ui.ctx());
+        }
+        self.dialog_was_open = !keys;
         self.form.apply_focus(ui.ctx());
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
