@@ -411,3 +411,27 @@ fn setup_starts_in_the_first_field_and_a_failed_create_says_where() {
         assert!(h.state().store().project().unwrap().is_some());
     }
 }
+
+/// Issue 29 #8: the Practice screen says which staff have no password yet
+/// (they cannot sign in), and stops saying it once one is set.
+#[test]
+fn the_practice_screen_shows_who_has_no_password_yet() {
+    let mut p = Practice::new();
+    p.store
+        .add_staff(
+            "Dr Test Locum",
+            cutover_log::domain::Role::Gp,
+            &p.as_manager(now()),
+        )
+        .unwrap();
+    let mut h = harness(SqliteStore::open(&p.path()).unwrap());
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    key(&mut h, egui::Key::F5);
+    assert_eq!(h.query_all_by_label("no password yet").count(), 1);
+    pick(&mut h, "Set the password of", "Dr Test Locum");
+    type_into(&mut h, "New password", "locum-password-1");
+    type_into(&mut h, "Repeat the password", "locum-password-1");
+    click(&mut h, "Set password");
+    assert!(shows(&h, "Password set for Dr Test Locum"));
+    assert_eq!(h.query_all_by_label("no password yet").count(), 0);
+}

@@ -234,6 +234,20 @@ pub fn staff(c: &mut dyn Sql) -> StoreResult<Vec<Staff>> {
     .collect()
 }
 
+/// The staff with no password yet (they cannot sign in until one is set).
+pub fn without_password(c: &mut dyn Sql) -> StoreResult<Vec<StaffId>> {
+    let mut out = Vec::new();
+    c.query_each(
+        "SELECT id FROM staff WHERE password_hash IS NULL ORDER BY id",
+        &[],
+        &mut |r| {
+            out.push(StaffId(r.int(0)?));
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
 /// True while no staff member has a password: the log is still being set up,
 /// and setup actions need no sign-in.
 pub fn setting_up(c: &mut dyn Sql) -> StoreResult<bool> {

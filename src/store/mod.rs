@@ -238,6 +238,8 @@ pub trait CutoverStore {
 
     /// Everyone on the staff list, active or not, by name.
     fn staff(&self) -> StoreResult<Vec<Staff>>;
+    /// The staff with no password yet (they cannot sign in until one is set).
+    fn staff_without_password(&self) -> StoreResult<Vec<StaffId>>;
     fn add_staff(&mut self, name: &str, role: Role, actor: &Actor) -> StoreResult<Staff>;
     fn set_staff_active(&mut self, id: StaffId, active: bool, actor: &Actor) -> StoreResult<()>;
 

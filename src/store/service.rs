@@ -31,6 +31,9 @@ impl<B: Backend> CutoverStore for B {
     fn staff(&self) -> StoreResult<Vec<Staff>> {
         self.read(access::staff)
     }
+    fn staff_without_password(&self) -> StoreResult<Vec<StaffId>> {
+        self.read(access::without_password)
+    }
     fn add_staff(&mut self, name: &str, role: Role, actor: &Actor) -> StoreResult<Staff> {
         practice::add_staff(self, name, role, actor)
     }

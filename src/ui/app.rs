@@ -430,7 +430,8 @@ impl CutoverApp {
             Screen::Audit => self.audit.refresh(),
             Screen::Capture => self.capture.mark_stale(),
             Screen::Reconcile => self.reconcile.mark_stale(),
-            Screen::Log | Screen::Practice => {}
+            Screen::Practice => self.practice.mark_stale(),
+            Screen::Log => {}
         }
     }
 

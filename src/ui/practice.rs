@@ -32,6 +32,8 @@ pub struct PracticeScreen {
     new_password_again: String,
     /// Why the password was not set, shown beside the boxes.
     password_error: Option<String>,
+    /// The staff with no password yet, as last read (`None`: read it again).
+    no_password: Option<Vec<crate::domain::StaffId>>,
     live_date: String,
     live_time: String,
     go_live_error: Option<String>,
@@ -57,6 +59,7 @@ impl Default for PracticeScreen {
             new_password: String::new(),
             new_password_again: String::new(),
             password_error: None,
+            no_password: None,
             live_date: String::new(),
             live_time: String::new(),
             go_live_error: None,
@@ -75,6 +78,11 @@ impl PracticeScreen {
     /// the practice's saved values read again.
     pub fn forget_person(&mut self) {
         *self = Self::default();
+    }
+
+    /// The staff list may have changed: read who has no password again.
+    pub fn mark_stale(&mut self) {
+        self.no_password = None;
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
@@ -489,6 +497,7 @@ impl PracticeScreen {
                 self.new_password.clear();
                 self.new_password_again.clear();
                 self.password_error = None;
+                self.no_password = None;
             }
             Err(e) => self.password_error = Some(format!("Password not set: {e}")),
         }
@@ -496,14 +505,34 @@ impl PracticeScreen {
 
     fn staff_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
         ui.heading("Staff");
+        if self.no_password.is_none() {
+            self.no_password = match cx.store.staff_without_password() {
+                Ok(ids) => Some(ids),
+                Err(e) => {
+                    cx.status
+                        .error(format!("Could not read who has a password: {e}"));
+                    Some(Vec::new())
+                }
+            };
+        }
+        let no_password = self.no_password.clone().unwrap_or_default();
         let mut toggle = None;
         egui::Grid::new("staff_grid")
-            .num_columns(3)
+            .num_columns(4)
             .striped(true)
             .show(ui, |ui| {
                 for s in cx.staff.all() {
                     ui.label(&s.name);
                     ui.label(s.role.label());
+                    // Who cannot sign in yet: set their password below.
+                    if no_password.contains(&s.id) {
+                        ui.label(
+                            egui::RichText::new("no password yet")
+                                .color(super::theme::warning_color(ui)),
+                        );
+                    } else {
+                        ui.label("");
+                    }
                     let text = if s.active {
                         "Make inactive"
                     } else {
