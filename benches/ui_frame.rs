@@ -1,7 +1,10 @@
-//! CPU time of one worklist frame at practice scale, measured with the
-//! egui_kittest harness (no GPU): while scrolling, and right after a filter
+//! CPU time of one frame at practice scale, measured with the egui_kittest
+//! harness (no GPU): the worklist while scrolling, and right after a filter
 //! change (the query runs on the worklist's reader thread, as in the app), and
-//! the wall time until the new rows are on screen. Run with `cargo bench --bench ui_frame`.
+//! the wall time until the new rows are on screen; and every screen of the app
+//! redrawn as the pointer moves over it (the log with a prescription form
+//! being typed, progress, sign-off, practice, audit, capture, reconcile). Run
+//! with `cargo bench --bench ui_frame`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -142,9 +145,52 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
+/// Every screen, one frame each as the pointer moves over it (the frame a
+/// person's hand or typing makes): the worst is what a slow PC feels.
+fn screens(c: &mut Criterion) {
+    let mut group = c.benchmark_group("screen_frame");
+    for n in sizes() {
+        let (_dir, mut h) = harness(n);
+        h.run_ok();
+        settle(&mut h);
+        for (name, key, extra) in [
+            ("log_prescription_form", egui::Key::F2, Some(egui::Key::P)),
+            ("worklist", egui::Key::F3, None),
+            ("progress", egui::Key::F4, None),
+            ("practice", egui::Key::F5, None),
+            ("sign_off", egui::Key::F6, None),
+            ("audit", egui::Key::F7, None),
+            ("capture", egui::Key::F8, None),
+            ("reconcile", egui::Key::F9, None),
+        ] {
+            h.key_press(key);
+            h.run_ok();
+            if let Some(kind) = extra {
+                h.key_press_modifiers(egui::Modifiers::ALT, kind);
+                h.run_ok();
+            }
+            settle(&mut h);
+            group.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for i in 0..iters {
+                        let x = 300.0 + (i % 50) as f32 * 8.0;
+                        h.event(egui::Event::PointerMoved(egui::pos2(x, 420.0)));
+                        let t = Instant::now();
+                        h.step();
+                        total += t.elapsed();
+                    }
+                    total
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3));
-    targets = frames
+    targets = frames, screens
 }
 criterion_main!(benches);
