@@ -912,6 +912,11 @@ fn sign_off_is_the_signed_in_persons_and_a_second_replaces_it_on_purpose() {
         "practice_manager",
     ]);
     assert!(err.contains("already signed off by Dr Test Gp"), "{err}");
+    assert_eq!(
+        err.matches("already signed off").count(),
+        1,
+        "said once: {err}"
+    );
     let err = refused(&["--as", "Test Manager", "sign-off", "--replace", " "]);
     assert!(err.contains("reason for replacing"), "{err}");
     let said = ok(

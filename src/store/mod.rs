@@ -124,10 +124,10 @@ pub enum StoreError {
     #[error("not signed in: {0}")]
     SignIn(String),
     #[error("not signed off: {0}")]
-    SignOff(#[from] crate::domain::signoff::SignOffRefusal),
+    SignOff(crate::domain::signoff::SignOffRefusal),
     /// An acceptance of a report row refused: the row or the item was taken.
     #[error("{0}")]
-    Acceptance(#[from] reconcile::AcceptanceRefusal),
+    Acceptance(reconcile::AcceptanceRefusal),
     /// Any other error the database reported, in its words (never row data).
     #[error("database error: {0}")]
     Database(String),
@@ -142,6 +142,20 @@ pub enum StoreError {
     /// A long action stopped at the user's request; nothing of it was stored.
     #[error("cancelled: nothing was stored")]
     Cancelled,
+}
+
+// The refusals are the error's own words, not a cause behind it: no `#[from]`
+// (which makes them its source too, so `{:#}` said them twice).
+impl From<crate::domain::signoff::SignOffRefusal> for StoreError {
+    fn from(r: crate::domain::signoff::SignOffRefusal) -> Self {
+        StoreError::SignOff(r)
+    }
+}
+
+impl From<reconcile::AcceptanceRefusal> for StoreError {
+    fn from(r: reconcile::AcceptanceRefusal) -> Self {
+        StoreError::Acceptance(r)
+    }
 }
 
 impl StoreError {
