@@ -1148,6 +1148,10 @@ fn sign_in_as_someone_else_keeps_the_locked_persons_item_for_them() {
     choose_desk_user(&mut h, "Test Receptionist");
     assert_eq!(text_value(&h, "NHS number"), "943 476 5919");
     assert_eq!(text_value(&h, "Patient name"), "Test Half Typed");
+    // The keyboard is back where they left it: typing carries on there.
+    h.event(egui::Event::Text(" Again".into()));
+    h.run();
+    assert_eq!(text_value(&h, "Patient name"), "Test Half Typed Again");
     assert!(
         h.state().status.text.contains("as you left it"),
         "{}",

@@ -402,7 +402,14 @@ fn setup_starts_in_the_first_field_and_a_failed_create_says_where() {
         );
         // Put right: the message goes before Create is pressed again.
         type_here(&mut h, " and longer");
+        // Long enough now, not yet typed twice: the message says so.
+        assert!(shows(&h, "the two passwords are not the same"));
         type_into(&mut h, "Repeat the password", "short and longer");
+        assert!(
+            !h.state().status.text.contains("see the message"),
+            "{}",
+            h.state().status.text
+        );
         assert!(
             !shows(&h, "choose a password of at least 8 characters"),
             "{width}x{height} at {zoom}"

@@ -670,6 +670,7 @@ impl CutoverApp {
                     self.screens_for = Some(me);
                     if let Some(form) = self.kept_forms.remove(&me) {
                         self.log.form = form;
+                        self.log.give_back_focus = true;
                         self.screen = Screen::Log;
                         let signed_in = self.status.text.clone();
                         self.status.info(format!(

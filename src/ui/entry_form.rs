@@ -136,6 +136,9 @@ impl EntryForm {
         });
         self.went_nowhere.push_str(&typed);
         self.went_nowhere_at = now;
+        // Nothing else on screen changed: draw the line now, not at the next
+        // pointer move.
+        ctx.request_repaint();
     }
 }
 

@@ -201,11 +201,20 @@ impl SetupScreen {
                     again.request_focus();
                 }
                 create_by_key = again.lost_focus() && enter;
-                // A password problem goes as soon as it is put right.
+                // A password's message follows what is typed (too short, then
+                // not the same twice) and goes as soon as it is put right, with
+                // the status line's pointer to it.
                 if (first.changed() || again.changed())
-                    && crate::domain::staff::check_new_password(&self.password, &self.password_again).is_ok()
+                    && self.errors.iter().any(|e| e.field == "password")
                 {
                     self.errors.retain(|e| e.field != "password");
+                    match crate::domain::staff::check_new_password(&self.password, &self.password_again) {
+                        Err(e) => self.errors.push(FieldError::new("password", e.to_string())),
+                        Ok(()) if self.errors.is_empty() => {
+                            status.info("Every problem is put right: press Enter in the last box, or Create.");
+                        }
+                        Ok(()) => {}
+                    }
                 }
             });
             ui.add_space(12.0);
