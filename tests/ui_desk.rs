@@ -1070,12 +1070,7 @@ fn the_lock_and_sign_in_screens_show_nothing_of_the_last_persons_work() {
 /// "10:0009:15".
 #[test]
 fn tab_into_a_filled_field_selects_it_and_typing_replaces_it() {
-    for (width, height, zoom) in [
-        (1366.0, 768.0, 1.0),
-        (1366.0, 768.0, 1.25),
-        (1280.0, 720.0, 1.0),
-        (1280.0, 720.0, 1.25),
-    ] {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let (_dir, path) = fixture_store();
         let mut h = common::ui::app_on(
             SqliteStore::open(&path).unwrap(),
@@ -1165,12 +1160,7 @@ fn sign_in_as_someone_else_keeps_the_locked_persons_item_for_them() {
 /// worklist, at each practice screen setting.
 #[test]
 fn an_item_from_before_the_final_extract_is_warned_of_and_flagged() {
-    for (width, height, zoom) in [
-        (1366.0, 768.0, 1.0),
-        (1366.0, 768.0, 1.25),
-        (1280.0, 720.0, 1.0),
-        (1280.0, 720.0, 1.25),
-    ] {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let setting = format!("{width}x{height} at {zoom}");
         let (_dir, path) = fixture_store();
         let mut h = common::ui::app_on(
@@ -1333,12 +1323,7 @@ fn the_item_being_corrected_is_not_an_earlier_item_of_its_patient() {
 /// scrolls instead.
 #[test]
 fn todays_log_keeps_its_heading_and_three_rows_beside_the_longest_forms() {
-    for (width, height, zoom) in [
-        (1366.0, 768.0, 1.0),
-        (1366.0, 768.0, 1.25),
-        (1280.0, 720.0, 1.0),
-        (1280.0, 720.0, 1.25),
-    ] {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let mut p = Practice::new();
         let gp = p.gp.clone();
         for i in 0..5u32 {

@@ -26,18 +26,9 @@ fn harness(path: &std::path::Path) -> Harness<'static, CutoverApp> {
 
 use common::ui::shows;
 
-/// At each practice screen size and text size (issue 28: 1366x768 and
-/// 1280x720, 100 % and 125 %).
-const SETTINGS: [(f32, f32, f32); 4] = [
-    (1366.0, 768.0, 1.0),
-    (1366.0, 768.0, 1.25),
-    (1280.0, 720.0, 1.0),
-    (1280.0, 720.0, 1.25),
-];
-
 #[test]
 fn sign_off_waits_for_open_items_then_records_the_manager() {
-    for (width, height, zoom) in SETTINGS {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         sign_off_at(egui::vec2(width, height), zoom);
     }
 }

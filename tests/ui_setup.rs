@@ -337,12 +337,7 @@ fn the_audit_screen_says_what_happened_in_words() {
 /// there, and its message goes once the password is put right.
 #[test]
 fn setup_starts_in_the_first_field_and_a_failed_create_says_where() {
-    for (width, height, zoom) in [
-        (1366.0, 768.0, 1.0),
-        (1366.0, 768.0, 1.25),
-        (1280.0, 720.0, 1.0),
-        (1280.0, 720.0, 1.25),
-    ] {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.sqlite3");
         let mut h = common::ui::app_on(

@@ -564,13 +564,6 @@ fn reception_at(
     (dir, h)
 }
 
-const SETTINGS: [(f32, f32, f32); 4] = [
-    (1366.0, 768.0, 1.0),
-    (1366.0, 768.0, 1.25),
-    (1280.0, 720.0, 1.0),
-    (1280.0, 720.0, 1.25),
-];
-
 /// Issue 29 #1: text typed where the keyboard is on a row of choices (one Tab
 /// short of the box it was for) changes no choice: "20/12/2026 10:00" on the
 /// appointment's Action row left Booked as it was (it chose Cancelled at the
@@ -578,7 +571,7 @@ const SETTINGS: [(f32, f32, f32); 4] = [
 /// one Tab stop; the arrows move the choice. Three keyboard events a frame.
 #[test]
 fn text_typed_on_a_row_of_choices_changes_no_choice() {
-    for (width, height, zoom) in SETTINGS {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let setting = format!("{width}x{height} at {zoom}");
         let (_dir, mut h) = reception_at(width, height, zoom);
         send(&mut h, keyboard(&[Stroke::Alt(Key::A)]), 1);
@@ -628,7 +621,7 @@ fn text_typed_on_a_row_of_choices_changes_no_choice() {
 /// not tick it (it ticked it and greyed the NHS number out).
 #[test]
 fn a_name_typed_on_the_no_nhs_number_box_does_not_tick_it() {
-    for (width, height, zoom) in SETTINGS {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let setting = format!("{width}x{height} at {zoom}");
         let (_dir, mut h) = reception_at(width, height, zoom);
         send(

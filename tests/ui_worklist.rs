@@ -994,13 +994,6 @@ fn keys_in_one_frame(h: &mut Harness<'_, CutoverApp>, keys: &[(egui::Modifiers, 
     h.run();
 }
 
-const SIZES: [(f32, f32, f32); 4] = [
-    (1366.0, 768.0, 1.0),
-    (1366.0, 768.0, 1.25),
-    (1280.0, 720.0, 1.0),
-    (1280.0, 720.0, 1.25),
-];
-
 fn statuses(path: &std::path::Path, ids: &[ItemId]) -> Vec<Status> {
     let store = SqliteStore::open(path).unwrap();
     ids.iter()
@@ -1014,7 +1007,7 @@ fn statuses(path: &std::path::Path, ids: &[ItemId]) -> Vec<Status> {
 #[test]
 fn an_action_applies_only_to_rows_still_shown_after_an_assignment_hides_them() {
     use egui::Modifiers as M;
-    for (width, height, zoom) in SIZES {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let setting = format!("{width} x {height}, text at {:.0}%", zoom * 100.0);
         let (_dir, path, ids) = seeded();
         let mut h = screen_harness(&path, width, height);
@@ -1086,7 +1079,7 @@ fn a_search_that_hides_the_selection_shrinks_it() {
 #[test]
 fn a_bulk_change_asks_once_and_shift_page_down_selects_the_whole_range() {
     use egui::Modifiers as M;
-    for (width, height, zoom) in SIZES {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
         let setting = format!("{width} x {height}, text at {:.0}%", zoom * 100.0);
         let (_dir, path, ids) = seeded();
         let mut h = screen_harness(&path, width, height);

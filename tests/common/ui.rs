@@ -92,3 +92,12 @@ pub fn type_then_enter(h: &mut Harness<'_, CutoverApp>, text: &str) {
     ]);
     h.run();
 }
+
+/// The practice screens the desk is tested at: 1366×768 and 1280×720 (width,
+/// height), each with text at 100 % and 125 % (the zoom).
+pub const PRACTICE_SCREENS: [(f32, f32, f32); 4] = [
+    (1366.0, 768.0, 1.0),
+    (1366.0, 768.0, 1.25),
+    (1280.0, 720.0, 1.0),
+    (1280.0, 720.0, 1.25),
+];
