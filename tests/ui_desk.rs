@@ -1410,3 +1410,19 @@ fn the_keyboard_goes_back_to_the_form_after_help_text_size_and_unlocking() {
         "after unlocking"
     );
 }
+
+/// Found in the real window (issue 29 #9): right after the first sign-in no
+/// field had the keyboard, so what reception typed straight away was lost. The
+/// NHS number has it, whatever is typed at once goes there.
+#[test]
+fn the_first_keys_after_signing_in_go_into_the_nhs_number() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    common::ui::pick(&mut h, "Name", "Test Receptionist (Reception / admin)");
+    common::ui::type_into(&mut h, "Password", TEST_PASSWORD);
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.event(egui::Event::Text("999".into()));
+    h.run();
+    assert_eq!(text_value(&h, "NHS number"), "999");
+}

@@ -668,6 +668,8 @@ impl CutoverApp {
                     }
                     self.start_fresh(now);
                     self.screens_for = Some(me);
+                    // The keyboard in the form's first field for the new person.
+                    self.log.give_back_focus = true;
                     if let Some(form) = self.kept_forms.remove(&me) {
                         self.log.form = form;
                         self.log.give_back_focus = true;

@@ -85,6 +85,8 @@ pub struct EntryForm {
     /// What a change of kind left behind (fields the new kind does not have),
     /// said on the form until the next change of kind or a new item.
     pub kind_note: Option<String>,
+    /// The control focus was last asked for, until it is seen to have it.
+    focus_asked: Option<Id>,
     /// The item being corrected's own patient as stored (NHS number, name,
     /// date of birth): not an "earlier item" of its patient.
     pub corrected_patient: Option<(NhsNumber, String, Option<chrono::NaiveDate>)>,
@@ -193,6 +195,7 @@ impl EntryForm {
             went_nowhere: String::new(),
             went_nowhere_at: 0.0,
             kind_note: None,
+            focus_asked: None,
             corrected_patient: None,
         }
     }
@@ -450,6 +453,14 @@ impl EntryForm {
     /// shortcut, a failed save): called before the form is drawn and after its
     /// actions, so the next keys, and a Tab, start from there.
     pub fn apply_focus(&mut self, ctx: &egui::Context) {
+        // A field in a panel drawn for the first time (the screen right after
+        // signing in) lets go of the focus again: asked once more next frame.
+        if let Some(id) = self.focus_asked.take()
+            && !ctx.memory(|m| m.has_focus(id))
+            && ctx.memory(egui::Memory::focused).is_none()
+        {
+            ctx.memory_mut(|m| m.request_focus(id));
+        }
         let Some(mut key) = self.focus.take() else {
             return;
         };
@@ -462,6 +473,7 @@ impl EntryForm {
             .copied()
             .unwrap_or_else(|| self.id(key));
         ctx.memory_mut(|m| m.request_focus(id));
+        self.focus_asked = Some(id);
     }
 
     /// Draws the form; returns what the user asked for. `keys`: whether the form
@@ -613,11 +625,14 @@ impl EntryForm {
     /// Gives the keyboard back to the control of the form that last had it,
     /// when nothing has it now (after Help, a dialog, a text-size change or
     /// unlocking), so the next keys typed are not lost.
-    pub fn give_back_focus(&self, ctx: &egui::Context) {
-        if ctx.memory(egui::Memory::focused).is_none()
-            && let Some(id) = self.last_focused
-        {
-            ctx.memory_mut(|m| m.request_focus(id));
+    pub fn give_back_focus(&mut self, ctx: &egui::Context) {
+        if ctx.memory(egui::Memory::focused).is_some() {
+            return;
+        }
+        match self.last_focused {
+            Some(id) => ctx.memory_mut(|m| m.request_focus(id)),
+            // A new item: its first field.
+            None => self.focus = Some("nhs_number"),
         }
     }
 
