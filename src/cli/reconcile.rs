@@ -48,18 +48,9 @@ pub(super) fn coverage(
             .transpose()
     };
     let (from, to) = (day(from, "covers-from")?, day(to, "covers-to")?);
-    let days = match (from, to) {
-        (None, None) => None,
-        (from, to) => Some((
-            from.unwrap_or(chrono::NaiveDate::MIN),
-            to.unwrap_or(chrono::NaiveDate::MAX),
-        )),
-    };
-    if let Some((from, to)) = days
-        && from > to
-    {
+    let Some(days) = Coverage::days_between(from, to) else {
         bail!("--covers-from is after --covers-to");
-    }
+    };
     let clinician = match clinician {
         Some(name) => {
             let staff = StaffDirectory::new(on.store.staff()?);

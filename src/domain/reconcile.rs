@@ -242,6 +242,24 @@ pub struct Coverage {
     pub clinician: Option<crate::domain::StaffId>,
 }
 
+impl Coverage {
+    /// The days from `from` to `to` (either end open), or none when neither is
+    /// given; `None` when `from` is after `to`. The one rule for the screen and
+    /// the command line.
+    pub fn days_between(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Option<Option<(NaiveDate, NaiveDate)>> {
+        match (from, to) {
+            (None, None) => Some(None),
+            (from, to) => {
+                let (from, to) = (from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX));
+                (from <= to).then_some(Some((from, to)))
+            }
+        }
+    }
+}
+
 /// The days a report's rows of one kind are about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CoveredDays {

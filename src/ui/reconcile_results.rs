@@ -60,17 +60,7 @@ impl Narrowing {
                 .map_err(|e| format!("{what}: {e}"))
         };
         let (from, to) = (day(&self.from, "From")?, day(&self.to, "To")?);
-        let days = match (from, to) {
-            (None, None) => None,
-            (from, to) => {
-                let from = from.unwrap_or(chrono::NaiveDate::MIN);
-                let to = to.unwrap_or(chrono::NaiveDate::MAX);
-                if from > to {
-                    return Err("From is after To".into());
-                }
-                Some((from, to))
-            }
-        };
+        let days = Coverage::days_between(from, to).ok_or("From is after To")?;
         Ok(Coverage {
             days,
             clinician: self.clinician,
