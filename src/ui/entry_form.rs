@@ -112,12 +112,8 @@ impl EntryForm {
                 })
                 .collect()
         });
-        // (egui "wants the keyboard" for any focused control: a text box is one
-        // with a text box's state.)
-        let focused = ctx.memory(egui::Memory::focused);
-        let on_a_box =
-            focused.is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some());
-        let on_a_button = !on_a_box && focused.is_some();
+        let on_a_box = super::input_pacing::text_box_has_focus(ctx);
+        let on_a_button = !on_a_box && ctx.memory(egui::Memory::focused).is_some();
         if on_a_box && !typed.is_empty() {
             // Typing into a box again: what went nowhere has been seen.
             self.went_nowhere.clear();

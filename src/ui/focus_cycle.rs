@@ -58,16 +58,6 @@ pub fn end(ctx: &Context) {
     });
 }
 
-/// Whether `id` is a control of a form drawn so far this frame (a screen that
-/// takes keys of its own when nothing has focus leaves them to the form's
-/// control that has).
-pub fn in_a_form(ctx: &Context, id: Id) -> bool {
-    ctx.data(|d| {
-        d.get_temp::<Cycles>(drawn_id())
-            .is_some_and(|c| c.forms.iter().any(|(_, ids)| ids.contains(&id)))
-    })
-}
-
 /// At the start of a frame, before any control is drawn: a Tab or Shift+Tab from a
 /// control of a form drawn last frame moves within that form, round from the last
 /// control to the first (and back). Forgets last frame's forms.

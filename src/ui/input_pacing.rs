@@ -37,10 +37,7 @@ impl egui::Plugin for InputPacing {
         self.waiting.extend(input.events.drain(..));
         // Outside a text box a plain letter is a command (the worklist's R, N, P,
         // O): each then gets a frame of its own, like Tab.
-        let typing = ctx
-            .memory(egui::Memory::focused)
-            .is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some());
-        input.events = next_step(&mut self.waiting, typing);
+        input.events = next_step(&mut self.waiting, text_box_has_focus(ctx));
         // (The held modifiers travel in the stream too, as ModifiersChanged events,
         // so a key handled a frame late is seen with the modifiers it was pressed with.)
     }
@@ -50,6 +47,13 @@ impl egui::Plugin for InputPacing {
             ui.ctx().request_repaint();
         }
     }
+}
+
+/// Whether a text box has the keyboard (egui "wants the keyboard" for any
+/// focused control; a text box is the one with a text box's state).
+pub fn text_box_has_focus(ctx: &egui::Context) -> bool {
+    ctx.memory(egui::Memory::focused)
+        .is_some_and(|id| egui::text_edit::TextEditState::load(ctx, id).is_some())
 }
 
 /// Takes the next step's events off the front of `waiting`. `typing`: a text box

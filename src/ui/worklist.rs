@@ -685,21 +685,12 @@ impl WorklistScreen {
     }
 
     /// Arrow keys move, Space ticks, N/P/O set the other states, Ctrl+Z undoes.
-    /// Ignored while a text box has the keyboard.
+    /// Ignored while any control has the keyboard (egui "wants" it for a
+    /// focused button as for a text box): a button Tab reached keeps its own
+    /// keys, so Space never acts twice; Esc (egui's own) gives the keyboard back
+    /// to the list.
     fn keyboard(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, count: u64) {
         if ui.ctx().egui_wants_keyboard_input() || egui::Popup::is_any_open(ui.ctx()) {
-            return;
-        }
-        let ctx = ui.ctx().clone();
-        if let Some(focused) = ctx.memory(egui::Memory::focused)
-            && focus_cycle::in_a_form(&ctx, focused)
-        {
-            // A button or box of the worklist has the keyboard (Tab took it
-            // there): its keys are its own, or Space would act twice. Esc gives
-            // the keyboard back to the list.
-            if ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
-                ctx.memory_mut(|m| m.surrender_focus(focused));
-            }
             return;
         }
         if self.words.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
