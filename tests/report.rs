@@ -468,6 +468,7 @@ fn reconciled_log() -> (Practice, [cutover_log::domain::ItemId; 4]) {
                 input: issued(10, "AMLODIPINE 5 MG TABS"),
             },
         ],
+        judged: Default::default(),
     };
     let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     assert_eq!(plan.found.not_found, vec![ids[1]]);

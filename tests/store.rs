@@ -1512,6 +1512,7 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
             row(5, &nhs(7), "2026-11-18T00:00", "Amlodipine 5mg tablets"),
             row(6, NHS_A, "2026-11-19T00:00", "Amlodipine 5mg tablets"),
         ],
+        judged: Default::default(),
     };
     let plan = p.store.capture_plan(&batch).unwrap();
     assert_eq!(
@@ -1589,6 +1590,101 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
         saved[1].before.is_some(),
         "a change to a mapping keeps what it was"
     );
+}
+
+/// Capture pairs report rows and logged items one to one by the best fit, on
+/// both stores: a cancel-and-rebook of one slot confirms the cancellation (the
+/// booking is the row the hand log missed), whichever comes first in the file;
+/// a tie is left to judge and captured only as a person says; an answer that
+/// would pair one item with two rows is refused and nothing is stored.
+fn capture_pairs_rows_by_the_best_fit_and_asks_a_person_about_a_tie<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::ItemKind;
+    use cutover_log::domain::capture::pairing::Judged;
+    use cutover_log::store::capture::{CaptureBatch, CaptureRow, RowOutcome};
+    let desk = p.desk(during());
+    let (gp, nurse) = (p.gp.clone(), p.nurse.clone());
+    let slot = |action: &str, slot_type: &str, who: &cutover_log::domain::Staff| {
+        let mut i = input(ItemKind::Appointment, who, NHS_A, "2026-11-18T09:00");
+        i.fields.insert("appointment_action".into(), action.into());
+        i.fields.insert("slot_type".into(), slot_type.into());
+        i
+    };
+    let cancelled = p
+        .store
+        .log_item(&slot("cancelled", "Telephone", &gp), &desk)
+        .unwrap();
+    let row = |line, input| CaptureRow { line, input };
+    let batch = CaptureBatch {
+        file_name: "appointments.csv".into(),
+        sha256: "cd".repeat(32),
+        rows: vec![
+            row(4, slot("booked", "Nurse 20 min", &nurse)),
+            row(5, slot("cancelled", "Telephone", &gp)),
+        ],
+        ..CaptureBatch::default()
+    };
+    let plan = p.store.capture_plan(&batch).unwrap();
+    assert_eq!(
+        plan.outcomes,
+        vec![(4, RowOutcome::New), (5, RowOutcome::InLog(cancelled.id))],
+        "the booking is the missed row, whatever the file's order"
+    );
+
+    // A tie: booked by the GP in the log; the report has it booked by the nurse
+    // and cancelled by the GP (each agrees on one field, differs on one).
+    let mut other = slot("booked", "", &gp);
+    other.patient.nhs_number = cutover_log::domain::NhsNumber::parse(&nhs(7)).ok();
+    other.fields.remove("slot_type");
+    let booked = p.store.log_item(&other, &desk).unwrap();
+    let tie = |action: &str, who: &cutover_log::domain::Staff| {
+        let mut i = other.clone();
+        i.fields.insert("appointment_action".into(), action.into());
+        i.clinician = Some(who.id);
+        i
+    };
+    let mut batch = CaptureBatch {
+        file_name: "more.csv".into(),
+        sha256: "ef".repeat(32),
+        rows: vec![row(7, tie("booked", &nurse)), row(8, tie("cancelled", &gp))],
+        ..CaptureBatch::default()
+    };
+    let plan = p.store.capture_plan(&batch).unwrap();
+    for (_, o) in &plan.outcomes {
+        assert!(
+            matches!(o, RowOutcome::ToJudge { candidates, .. } if candidates == &[booked.id]),
+            "{o:?}"
+        );
+    }
+    let items = p.store.verify().unwrap().items;
+    let done = p.store.capture(&batch, &desk, &mut |_, _| true).unwrap();
+    assert_eq!(done.to_judge(), 2, "nothing chosen for the person");
+    assert_eq!(p.store.verify().unwrap().items, items, "nothing added");
+
+    batch.judged.insert(7, Judged::Item(booked.id));
+    batch.judged.insert(8, Judged::Item(booked.id));
+    assert!(
+        matches!(
+            p.store.capture(&batch, &desk, &mut |_, _| true),
+            Err(StoreError::Invalid(_))
+        ),
+        "one item cannot be two rows"
+    );
+    batch.judged.insert(7, Judged::Item(cancelled.id));
+    assert!(
+        matches!(
+            p.store.capture(&batch, &desk, &mut |_, _| true),
+            Err(StoreError::Invalid(_))
+        ),
+        "another patient's item is not a candidate"
+    );
+    batch.judged.insert(7, Judged::Missed);
+    let done = p.store.capture(&batch, &desk, &mut |_, _| true).unwrap();
+    assert_eq!((done.new_rows(), done.in_log(), done.to_judge()), (1, 1, 0));
+    assert_eq!(p.store.verify().unwrap().items, items + 1);
+    assert_eq!(p.store.report_sources(booked.id).unwrap()[0].source.line, 8);
+    assert!(p.store.verify().unwrap().is_ok());
 }
 
 /// The new system's report against the log, on both stores: the confident
@@ -1669,6 +1765,7 @@ fn the_new_systems_report_verifies_items_and_flags_what_is_missing<S: CutoverSto
             ),
             row(5, slot(&nhs(11), "2026-11-27T10:30")),
         ],
+        judged: Default::default(),
     };
     let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     let confident = |line, item: &cutover_log::domain::Item| Pairing {
@@ -2213,6 +2310,7 @@ fn one_report_row_confirms_one_item_and_keeps_what_a_person_decided<S: CutoverSt
                 drug(&nhs(9), "2026-11-24T00:00", "Metformin 500mg tabs"),
             ),
         ],
+        judged: Default::default(),
     };
     let plan = p.store.reconcile_plan(&batch, Default::default()).unwrap();
     // Row 8 fits both amlodipine items: a person judges.
@@ -2470,6 +2568,7 @@ on_both_stores!(
     two_desks_ticking_the_same_item_never_overwrite_each_other,
     the_remaining_actions_behave_the_same_on_both_stores,
     a_report_adds_what_the_hand_log_missed_and_confirms_the_rest,
+    capture_pairs_rows_by_the_best_fit_and_asks_a_person_about_a_tie,
 );
 
 /// A file's watch wakes the app when another connection changes the log (another

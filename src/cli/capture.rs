@@ -2,19 +2,23 @@
 //! columns mapped (a mapping file, a saved mapping that fits, or one suggested
 //! from the header), every row checked by the entry form's rules, and each row
 //! classified against the log: what the hand log missed is added, what it has
-//! is recorded as confirmed, rows this file already gave are left alone. All or
-//! nothing unless `--skip-invalid`; `--dry-run` stores nothing.
+//! is recorded as confirmed, rows this file already gave are left alone; a row
+//! whose pairing is not clear is listed to judge and left out until settled with
+//! `--judge LINE=ITEM|missed`. All or nothing unless `--skip-invalid`;
+//! `--dry-run` stores nothing.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 
-use crate::domain::ItemKind;
 use crate::domain::capture::mapping::{Chosen, Purpose, choose};
+use crate::domain::capture::pairing::Judged;
 use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
+use crate::domain::{ItemId, ItemKind};
 use crate::reports::capture_check::{CheckedReport, check_report};
 use crate::reports::interchange::write_rejected_rows;
 use crate::reports::report_file::{ReportTable, read_report};
@@ -35,6 +39,32 @@ pub(super) struct ReportArgs<'a> {
 pub(super) struct CaptureArgs<'a> {
     pub report: ReportArgs<'a>,
     pub dry_run: bool,
+    /// `LINE=ITEM` or `LINE=missed`, for rows left to judge.
+    pub judge: &'a [String],
+}
+
+/// The answers given with `--judge`, by line; a malformed one is refused in words.
+fn judged(answers: &[String]) -> Result<BTreeMap<u64, Judged>> {
+    let mut out = BTreeMap::new();
+    for a in answers {
+        let parsed = a.split_once('=').and_then(|(line, what)| {
+            let line: u64 = line.trim().parse().ok()?;
+            let what = what.trim();
+            let answer = if what.eq_ignore_ascii_case("missed") {
+                Judged::Missed
+            } else {
+                Judged::Item(ItemId(what.trim_start_matches('#').parse().ok()?))
+            };
+            Some((line, answer))
+        });
+        let Some((line, answer)) = parsed else {
+            bail!("--judge {a}: give LINE=ITEM (e.g. 12=130) or LINE=missed (e.g. 12=missed)");
+        };
+        if out.insert(line, answer).is_some() {
+            bail!("--judge: row {line} is judged twice");
+        }
+    }
+    Ok(out)
 }
 
 /// A report read, mapped and checked, ready to compare with the log.
@@ -195,16 +225,46 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
     let Some(read) = read_and_check(on, &args.report, Purpose::Capture)? else {
         return Ok(ExitCode::FAILURE);
     };
+    let mut batch = read.checked.batch.clone();
+    batch.judged = judged(args.judge)?;
     let checked = &read.checked;
-    let plan = on.store.capture_plan(&checked.batch)?;
+    let plan = on.store.capture_plan(&batch)?;
     writeln!(
         on.out,
-        "{} rows the hand log missed, {} already logged by hand, {} captured before from this file, {} rejected.",
+        "{} rows the hand log missed, {} already logged by hand, {} captured before from this file, {} to judge, {} rejected.",
         plan.new_rows(),
         plan.in_log(),
         plan.already_captured(),
+        plan.to_judge(),
         checked.rejected.len()
     )?;
+    for ((line, outcome), row) in plan.outcomes.iter().zip(&batch.rows) {
+        if let RowOutcome::ToJudge {
+            candidates,
+            suggested,
+        } = outcome
+        {
+            let items: Vec<String> = candidates
+                .iter()
+                .map(|id| {
+                    let best = if Some(*id) == *suggested {
+                        " (closest)"
+                    } else {
+                        ""
+                    };
+                    format!("{}{best}", id.0)
+                })
+                .collect();
+            writeln!(
+                on.out,
+                "  to judge: row {line}, {} at {} ({}): could be item {} or missed; settle it with --judge {line}=ITEM or --judge {line}=missed",
+                row.input.kind.noun(),
+                uk_date_time(row.input.occurred_at),
+                row.input.summary(),
+                items.join(" or item ")
+            )?;
+        }
+    }
     for ((line, outcome), row) in plan.outcomes.iter().zip(&checked.batch.rows) {
         if *outcome == RowOutcome::New {
             writeln!(
@@ -219,7 +279,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
         writeln!(on.out, "Dry run: nothing was stored.")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let done = on.store.capture(&checked.batch, &actor, &mut |_, _| true)?;
+    let done = on.store.capture(&batch, &actor, &mut |_, _| true)?;
     writeln!(
         on.out,
         "Captured {} items the hand log missed; {} logged items confirmed by the report.",
@@ -229,6 +289,13 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             .count(),
         done.in_log()
     )?;
+    if done.to_judge() > 0 {
+        writeln!(
+            on.out,
+            "{} rows left to judge were not captured: run again with --judge for each.",
+            done.to_judge()
+        )?;
+    }
     read.finish(on, &args.report)?;
     Ok(ExitCode::SUCCESS)
 }

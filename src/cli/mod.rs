@@ -90,6 +90,10 @@ pub enum Command {
         /// Check and count only: store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Settle a row left to judge: LINE=ITEM (the row is that logged item) or
+        /// LINE=missed (the hand log missed it). Repeat for each row.
+        #[arg(long, value_name = "LINE=ITEM|missed")]
+        judge: Vec<String>,
     },
     /// Reconcile the log with a report from the new system after go-live (CSV,
     /// .xlsx, .xls, .ods): each row is paired with the item it shows re-entered.
@@ -420,11 +424,16 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         } => project::sign_off(on, role.as_deref(), &comment, replace.as_deref()),
         Command::Purge { confirm } => project::purge(on, confirm),
         Command::Import { file, skip_invalid } => items::import(on, &file, skip_invalid),
-        Command::Capture { report, dry_run } => capture::capture(
+        Command::Capture {
+            report,
+            dry_run,
+            judge,
+        } => capture::capture(
             on,
             &capture::CaptureArgs {
                 report: report.args(),
                 dry_run,
+                judge: &judge,
             },
         ),
         Command::Reconcile {

@@ -64,6 +64,7 @@ pub fn check_first(
         file_name: table.file_name.clone(),
         sha256: table.sha256.clone(),
         rows: Vec::with_capacity(checked.len()),
+        judged: Default::default(),
     };
     let mut rejected = Vec::new();
     for c in checked {

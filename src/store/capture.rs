@@ -6,14 +6,14 @@
 //! none). Mappings are saved by name, audited with before and after.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::capture::CaptureMapping;
-use crate::domain::capture::matching::same_event;
+use crate::domain::capture::pairing::{Judged, LoggedItem, RowPairing, pair};
 use crate::domain::dates::iso_timestamp;
 use crate::domain::permissions::Action;
 use crate::domain::{
@@ -57,15 +57,17 @@ pub struct CaptureRow {
 }
 
 /// A report's checked rows, ready to capture.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CaptureBatch {
     pub file_name: String,
     pub sha256: String,
     pub rows: Vec<CaptureRow>,
+    /// A person's answers for rows the pairing left to judge, by line.
+    pub judged: BTreeMap<u64, Judged>,
 }
 
 /// What one row is, against the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowOutcome {
     /// The hand log missed it: it is (or will be) added.
     New,
@@ -75,6 +77,13 @@ pub enum RowOutcome {
     AlreadyCaptured(ItemId),
     /// Added by this capture (a capture's result; a preview says [`Self::New`]).
     Added(ItemId),
+    /// It could be one of these logged items, or missed, and no fit is clearly
+    /// the best: a person judges (the pairing's suggestion, if any, first).
+    /// Left out of a capture until judged.
+    ToJudge {
+        candidates: Vec<ItemId>,
+        suggested: Option<ItemId>,
+    },
 }
 
 /// Each row's outcome, in the batch's order, with the counts.
@@ -95,6 +104,10 @@ impl CapturePlan {
     /// Rows this file already gave.
     pub fn already_captured(&self) -> usize {
         self.count(|o| matches!(o, RowOutcome::AlreadyCaptured(_)))
+    }
+    /// Rows left for a person to judge (not captured until judged).
+    pub fn to_judge(&self) -> usize {
+        self.count(|o| matches!(o, RowOutcome::ToJudge { .. }))
     }
     fn count(&self, f: impl Fn(&RowOutcome) -> bool) -> usize {
         self.outcomes.iter().filter(|(_, o)| f(o)).count()
@@ -129,7 +142,10 @@ fn candidate_key(input: &ItemInput) -> CandidateKey {
 }
 
 /// Each row against the log: already captured from this file, logged by hand
-/// (each item confirms one row at most), or new.
+/// (paired one to one by the best fit, [`pair`]), left to judge, or new. A
+/// person's answers in `batch.judged` settle rows left to judge; an answer for
+/// another row, or one naming an item that cannot be that row or is already
+/// another row's, is refused and nothing is captured.
 pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePlan> {
     let mut before: HashMap<u64, ItemId> = HashMap::new();
     c.query_each(
@@ -140,32 +156,100 @@ pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePla
             Ok(())
         },
     )?;
+    // An item this file already gave or confirmed is no other row's.
+    let taken: HashSet<ItemId> = before.values().copied().collect();
     let mut known: HashMap<CandidateKey, Vec<Item>> = HashMap::new();
-    let mut claimed: HashSet<ItemId> = HashSet::new();
-    let mut plan = CapturePlan::default();
+    let mut open: Vec<&CaptureRow> = Vec::new();
     for row in &batch.rows {
-        let outcome = if let Some(id) = before.get(&row.line) {
-            RowOutcome::AlreadyCaptured(*id)
-        } else {
-            let key = candidate_key(&row.input);
-            let items = match known.entry(key) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e.insert(candidates(c, &row.input)?),
-            };
-            match items
-                .iter()
-                .find(|i| !claimed.contains(&i.id) && same_event(&i.input, &row.input))
-            {
-                Some(item) => {
-                    claimed.insert(item.id);
-                    RowOutcome::InLog(item.id)
-                }
-                None => RowOutcome::New,
+        if before.contains_key(&row.line) {
+            continue;
+        }
+        if let Entry::Vacant(e) = known.entry(candidate_key(&row.input)) {
+            let mut items = candidates(c, &row.input)?;
+            items.retain(|i| !taken.contains(&i.id));
+            e.insert(items);
+        }
+        open.push(row);
+    }
+    let items: Vec<LoggedItem<'_>> = known
+        .values()
+        .flatten()
+        .map(|i| LoggedItem {
+            id: i.id,
+            input: &i.input,
+        })
+        .collect();
+    let inputs: Vec<&ItemInput> = open.iter().map(|r| &r.input).collect();
+    let mut paired: HashMap<u64, RowPairing> = open
+        .iter()
+        .map(|r| r.line)
+        .zip(pair(&inputs, &items))
+        .collect();
+    judge(&mut paired, &batch.judged)?;
+    let plan = CapturePlan {
+        outcomes: batch
+            .rows
+            .iter()
+            .map(|row| {
+                let outcome = match before.get(&row.line) {
+                    Some(id) => RowOutcome::AlreadyCaptured(*id),
+                    None => match paired.remove(&row.line) {
+                        Some(RowPairing::Logged(id)) => RowOutcome::InLog(id),
+                        Some(RowPairing::ToJudge {
+                            candidates,
+                            suggested,
+                        }) => RowOutcome::ToJudge {
+                            candidates,
+                            suggested,
+                        },
+                        Some(RowPairing::Missed) | None => RowOutcome::New,
+                    },
+                };
+                (row.line, outcome)
+            })
+            .collect(),
+    };
+    Ok(plan)
+}
+
+/// Applies a person's answers to the rows left to judge, refusing any that
+/// would pair a row with an item it cannot be, or one item with two rows.
+fn judge(paired: &mut HashMap<u64, RowPairing>, judged: &BTreeMap<u64, Judged>) -> StoreResult<()> {
+    let refuse = |message: String| {
+        StoreError::Invalid(vec![crate::domain::FieldError::new("judged", message)])
+    };
+    for (line, answer) in judged {
+        let Some(RowPairing::ToJudge { candidates, .. }) = paired.get(line) else {
+            return Err(refuse(format!(
+                "row {line} is not one to judge (it was captured before, or its pairing is clear)"
+            )));
+        };
+        let decided = match answer {
+            Judged::Missed => RowPairing::Missed,
+            Judged::Item(id) if candidates.contains(id) => RowPairing::Logged(*id),
+            Judged::Item(id) => {
+                return Err(refuse(format!(
+                    "row {line} cannot be item {}: the patient, kind, day or key field differ",
+                    id.0
+                )));
             }
         };
-        plan.outcomes.push((row.line, outcome));
+        paired.insert(*line, decided);
     }
-    Ok(plan)
+    let mut used: HashMap<ItemId, u64> = HashMap::new();
+    let mut lines: Vec<&u64> = paired.keys().collect();
+    lines.sort();
+    for line in lines {
+        if let Some(RowPairing::Logged(id)) = paired.get(line)
+            && let Some(other) = used.insert(*id, *line)
+        {
+            return Err(refuse(format!(
+                "item {} cannot be both row {other} and row {line}: one report row is one item",
+                id.0
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn record_row(

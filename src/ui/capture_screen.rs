@@ -9,16 +9,18 @@
 //! way and shows `reconcile_results` in place of the preview: what a person
 //! accepts is recorded in one transaction.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use egui::Ui;
 
 use crate::domain::capture::mapping::{Chosen, Purpose, choose};
+use crate::domain::capture::pairing::Judged;
 use crate::domain::capture::rows::{distinct_values, match_clinician};
 use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
-use crate::domain::{ItemKind, NhsNumber, Staff};
+use crate::domain::{ItemId, ItemKind, NhsNumber, Staff};
 use crate::reports::capture_check::{CheckedReport, check_first, check_report};
 use crate::reports::report_file::{ReportTable, read_report};
 use crate::store::CutoverStore;
@@ -83,6 +85,10 @@ struct Loaded {
     stale: bool,
     /// The report's kinds and clinician names, for matching.
     names: Names,
+    /// The person's answers for rows the pairing left to judge, by line.
+    judged: BTreeMap<u64, Judged>,
+    /// The logged items offered for rows to judge, as one line each (read once).
+    offered: HashMap<ItemId, String>,
 }
 
 /// What a thread of this screen wrote.
@@ -262,6 +268,8 @@ impl CaptureScreen {
             checking: None,
             stale: false,
             names: Names::default(),
+            judged: BTreeMap::new(),
+            offered: HashMap::new(),
         });
     }
 
@@ -342,7 +350,24 @@ impl CaptureScreen {
         let Some((checked, _)) = &l.preview else {
             return;
         };
-        let batch = checked.batch.clone();
+        let mut batch = checked.batch.clone();
+        batch.judged = l.judged.clone();
+        // Only answers for rows this check leaves to judge (a changed mapping or
+        // log may have settled others).
+        if let Some((_, Against::Capture(plan))) = &l.preview {
+            batch.judged.retain(|line, answer| {
+                plan.outcomes.iter().any(|(l, o)| match o {
+                    RowOutcome::ToJudge { candidates, .. } => {
+                        l == line
+                            && match answer {
+                                Judged::Item(id) => candidates.contains(id),
+                                Judged::Missed => true,
+                            }
+                    }
+                    _ => false,
+                })
+            });
+        }
         let all = batch.rows.len();
         self.start(cx, all, move |store, going| {
             store.capture(&batch, &actor, going).map(Written::Captured)
@@ -437,6 +462,12 @@ impl CaptureScreen {
             done.in_log(),
             l.table.file_name
         );
+        if done.to_judge() > 0 {
+            said.push_str(&format!(
+                " {} rows left to judge were not captured: open the file again to judge them.",
+                done.to_judge()
+            ));
+        }
         self.after_use(cx, &mut said);
         cx.status.info(said);
     }
@@ -865,8 +896,30 @@ impl CaptureScreen {
     }
 
     fn preview_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        let Some(l) = &mut self.loaded else { return };
+        let mut judged = std::mem::take(&mut l.judged);
+        let mut offered = std::mem::take(&mut l.offered);
+        let capture = self.checked_ui(ui, cx, &mut judged, &mut offered);
+        if let Some(l) = &mut self.loaded {
+            l.judged = judged;
+            l.offered = offered;
+        }
+        if capture {
+            self.capture(cx);
+        }
+    }
+
+    /// The report checked against the log: its counts, Capture, the rows to
+    /// judge and the first rows as they will be stored. True: Capture pressed.
+    fn checked_ui(
+        &mut self,
+        ui: &mut Ui,
+        cx: &mut AppContext<'_>,
+        judged: &mut BTreeMap<u64, Judged>,
+        offered: &mut HashMap<ItemId, String>,
+    ) -> bool {
         let mut capture = false;
-        let Some(l) = &self.loaded else { return };
+        let Some(l) = &self.loaded else { return false };
         let whole = l.preview.is_some();
         if l.checking.is_some() {
             // Frames while the thread works, to pick up its answer (a check of a
@@ -882,7 +935,7 @@ impl CaptureScreen {
                     l.table.rows.len()
                 ));
             });
-            return;
+            return false;
         };
         let plan = match against {
             Against::Capture(plan) => plan,
@@ -915,13 +968,17 @@ impl CaptureScreen {
                     }
                     None => {}
                 }
-                return;
+                return false;
             }
         };
         if whole {
+            let judge = match plan.to_judge() {
+                0 => String::new(),
+                n => format!(" · {n} to judge"),
+            };
             ui.label(
                 egui::RichText::new(format!(
-                    "{} rows the hand log missed · {} already logged by hand · {} captured before from this file · {} rejected",
+                    "{} rows the hand log missed · {} already logged by hand · {} captured before from this file{judge} · {} rejected",
                     plan.new_rows(),
                     plan.in_log(),
                     plan.already_captured(),
@@ -945,11 +1002,24 @@ impl CaptureScreen {
         let can = checked.batch.rows.len();
         let rejected = checked.rejected.len();
         // A file captured before: its rows would only be passed over again.
-        let all_captured = whole && can > 0 && plan.new_rows() + plan.in_log() == 0;
+        let all_captured =
+            whole && can > 0 && plan.new_rows() + plan.in_log() + plan.to_judge() == 0;
+        let unjudged = plan
+            .outcomes
+            .iter()
+            .filter(|(line, o)| {
+                matches!(o, RowOutcome::ToJudge { .. }) && !judged.contains_key(line)
+            })
+            .count();
         ui.horizontal_wrapped(|ui| {
             let ready = whole && can > 0 && !all_captured && (rejected == 0 || self.skip_invalid);
             let label = if all_captured {
                 "Nothing to capture: every row was captured before".to_string()
+            } else if unjudged > 0 {
+                format!(
+                    "Capture {} rows ({unjudged} not judged are left out)",
+                    can - unjudged
+                )
             } else {
                 format!("Capture {can} rows")
             };
@@ -968,6 +1038,9 @@ impl CaptureScreen {
                 .in_cycle(ui);
             }
         });
+        if whole && plan.to_judge() > 0 {
+            to_judge_ui(ui, cx, plan, &checked.batch, judged, offered);
+        }
         egui::Grid::new("capture_preview")
             .striped(true)
             .num_columns(6)
@@ -989,6 +1062,11 @@ impl CaptureScreen {
                         RowOutcome::AlreadyCaptured(id) => {
                             format!("captured before (item {})", id.0)
                         }
+                        RowOutcome::ToJudge { .. } => match judged.get(line) {
+                            Some(Judged::Item(id)) => format!("confirms item {} (judged)", id.0),
+                            Some(Judged::Missed) => "added (judged missed)".to_string(),
+                            None => "to judge (below)".to_string(),
+                        },
                     });
                     ui.label(row.input.kind.label());
                     ui.label(uk_date_time(row.input.occurred_at));
@@ -1003,9 +1081,7 @@ impl CaptureScreen {
                 }
             });
         rejected_ui(ui, checked);
-        if capture {
-            self.capture(cx);
-        }
+        capture
     }
 
     /// Records what the person accepted from a reconciliation (one transaction,
@@ -1058,6 +1134,101 @@ impl CaptureScreen {
         l.forget_check();
         cx.commands.push(super::command::Command::ReloadReference);
     }
+}
+
+/// How many rows to judge are listed at once (the rest after a capture).
+const LISTED_TO_JUDGE: usize = 30;
+
+/// The rows the pairing left to judge, each with its candidates: "item N" for
+/// each logged item it could be, or "missed". Nothing is chosen for the person.
+fn to_judge_ui(
+    ui: &mut Ui,
+    cx: &mut AppContext<'_>,
+    plan: &CapturePlan,
+    batch: &CaptureBatch,
+    judged: &mut BTreeMap<u64, Judged>,
+    offered: &mut HashMap<ItemId, String>,
+) {
+    ui.add_space(6.0);
+    ui.label(
+        egui::RichText::new(format!(
+            "{} rows to judge: the report does not show clearly which logged item each is. \
+             Choose for each; a row not judged is left out of this capture.",
+            plan.to_judge()
+        ))
+        .strong(),
+    );
+    let staff_name = |id: Option<crate::domain::StaffId>| {
+        id.and_then(|id| cx.staff.all().iter().find(|s| s.id == id))
+            .map(|s| format!(" · {}", s.name))
+            .unwrap_or_default()
+    };
+    let mut listed = 0;
+    for ((line, outcome), row) in plan.outcomes.iter().zip(&batch.rows) {
+        let RowOutcome::ToJudge {
+            candidates,
+            suggested,
+        } = outcome
+        else {
+            continue;
+        };
+        listed += 1;
+        if listed > LISTED_TO_JUDGE {
+            ui.label(format!(
+                "… and {} more to judge after this capture.",
+                plan.to_judge() - LISTED_TO_JUDGE
+            ));
+            break;
+        }
+        let what = format!(
+            "Row {line}: {} {} · {} · {}{}",
+            row.input.kind.label(),
+            uk_date_time(row.input.occurred_at),
+            row.input
+                .patient
+                .nhs_number
+                .map_or(String::new(), |n| n.to_string()),
+            row.input.summary(),
+            staff_name(row.input.clinician)
+        );
+        ui.label(what);
+        let mut options: Vec<(Option<Judged>, String)> = vec![(None, "Not judged".to_string())];
+        for id in candidates {
+            let text = match offered.get(id) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = match cx.store.item(*id) {
+                        Ok(item) => format!(
+                            "Item {}: {}{}",
+                            id.0,
+                            item.input.summary(),
+                            staff_name(item.input.clinician)
+                        ),
+                        Err(_) => format!("Item {}", id.0),
+                    };
+                    offered.insert(*id, t.clone());
+                    t
+                }
+            };
+            let best = if Some(*id) == *suggested {
+                " (closest)"
+            } else {
+                ""
+            };
+            options.push((Some(Judged::Item(*id)), format!("{text}{best}")));
+        }
+        options.push((Some(Judged::Missed), "Missed: add it".to_string()));
+        let mut value = judged.get(line).copied();
+        ui.push_id(("judge", *line), |ui| {
+            if widgets::choice_buttons(ui, &mut value, &options) {
+                match value {
+                    Some(v) => judged.insert(*line, v),
+                    None => judged.remove(line),
+                };
+            }
+        });
+    }
+    ui.add_space(6.0);
 }
 
 /// The rejected rows, each problem by row and column (the first few; all are

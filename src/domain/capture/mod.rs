@@ -6,6 +6,7 @@
 
 pub mod mapping;
 pub mod matching;
+pub mod pairing;
 pub mod report_dates;
 pub mod rows;
 
