@@ -129,7 +129,8 @@ desk)
   wiggle
   shot 1-09-typed-on-tick-box-after-repaint
   tab 1; text "Evans, Sian"; tab 1; text "02/02/1990"
-  tab 2; text "22:10"                               # the time box holds 22:10
+  tab 1; text "$(date -d yesterday +%d/%m/%Y)"      # yesterday (any time of day is past)
+  tab 1; text "22:10"                               # the time box holds 22:10
   key shift+Tab; tab 1                              # out and back in: its text is selected
   shot 1-10-time-selected-on-tab
   text "10:15"

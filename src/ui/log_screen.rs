@@ -10,8 +10,9 @@ use super::AppContext;
 use super::entry_form::{EntryForm, FormAction};
 use super::today_log::TodayLog;
 
-/// Today's log never gets less than this (its heading, header and two rows).
-const TODAY_MIN_HEIGHT: f32 = 110.0;
+/// Today's log never gets less than this: its heading, its column header and
+/// three whole rows (issue 29 #6).
+const TODAY_MIN_HEIGHT: f32 = 150.0;
 
 /// The log screen: kind picker, entry form and today's log.
 #[derive(Debug)]
