@@ -41,6 +41,8 @@ pub(super) struct CaptureArgs<'a> {
     pub dry_run: bool,
     /// `LINE=ITEM` or `LINE=missed`, for rows left to judge.
     pub judge: &'a [String],
+    /// Leave out the rows from before the final extract.
+    pub leave_out_before_extract: bool,
 }
 
 /// The answers given with `--judge`, by line; a malformed one is refused in words.
@@ -228,6 +230,19 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
     let mut batch = read.checked.batch.clone();
     batch.judged = judged(args.judge)?;
     let checked = &read.checked;
+    let extract = on
+        .store
+        .project()?
+        .map(|p| p.cutover_start)
+        .ok_or_else(|| anyhow!("the log has no practice set up yet"))?;
+    if args.leave_out_before_extract {
+        let n = batch.leave_out_before_extract(extract);
+        writeln!(
+            on.out,
+            "{n} rows from before the final extract ({}) left out.",
+            uk_date_time(extract)
+        )?;
+    }
     let plan = on.store.capture_plan(&batch)?;
     writeln!(
         on.out,
@@ -265,7 +280,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             )?;
         }
     }
-    for ((line, outcome), row) in plan.outcomes.iter().zip(&checked.batch.rows) {
+    for ((line, outcome), row) in plan.outcomes.iter().zip(&batch.rows) {
         if *outcome == RowOutcome::New {
             writeln!(
                 on.out,
@@ -274,6 +289,14 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
                 uk_date_time(row.input.occurred_at)
             )?;
         }
+    }
+    let early = plan.missed_before_extract(&batch, extract);
+    if early > 0 {
+        writeln!(
+            on.out,
+            "{early} rows the hand log missed happened before the final extract ({}): the extract probably holds them, and adding them means keying them twice. --leave-out-before-extract leaves them out.",
+            uk_date_time(extract)
+        )?;
     }
     if args.dry_run {
         writeln!(on.out, "Dry run: nothing was stored.")?;

@@ -94,6 +94,9 @@ pub enum Command {
         /// LINE=missed (the hand log missed it). Repeat for each row.
         #[arg(long, value_name = "LINE=ITEM|missed")]
         judge: Vec<String>,
+        /// Leave out rows that happened before the final extract (it holds them).
+        #[arg(long)]
+        leave_out_before_extract: bool,
     },
     /// Reconcile the log with a report from the new system after go-live (CSV,
     /// .xlsx, .xls, .ods): each row is paired with the item it shows re-entered.
@@ -428,12 +431,14 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
             report,
             dry_run,
             judge,
+            leave_out_before_extract,
         } => capture::capture(
             on,
             &capture::CaptureArgs {
                 report: report.args(),
                 dry_run,
                 judge: &judge,
+                leave_out_before_extract,
             },
         ),
         Command::Reconcile {

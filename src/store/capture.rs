@@ -66,6 +66,18 @@ pub struct CaptureBatch {
     pub judged: BTreeMap<u64, Judged>,
 }
 
+impl CaptureBatch {
+    /// Leaves out the rows that happened before the final extract made at
+    /// `extract` (the extract holds them: added, they would be keyed twice).
+    /// Returns how many were left out.
+    pub fn leave_out_before_extract(&mut self, extract: chrono::NaiveDateTime) -> usize {
+        let before = self.rows.len();
+        self.rows
+            .retain(|r| !crate::domain::project::before_extract(r.input.occurred_at, extract));
+        before - self.rows.len()
+    }
+}
+
 /// What one row is, against the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowOutcome {
@@ -104,6 +116,22 @@ impl CapturePlan {
     /// Rows this file already gave.
     pub fn already_captured(&self) -> usize {
         self.count(|o| matches!(o, RowOutcome::AlreadyCaptured(_)))
+    }
+    /// Rows the hand log missed that happened before the final extract made at
+    /// `extract`, of `batch` (the batch this plan is of).
+    pub fn missed_before_extract(
+        &self,
+        batch: &CaptureBatch,
+        extract: chrono::NaiveDateTime,
+    ) -> usize {
+        self.outcomes
+            .iter()
+            .zip(&batch.rows)
+            .filter(|((_, o), row)| {
+                matches!(o, RowOutcome::New | RowOutcome::Added(_))
+                    && crate::domain::project::before_extract(row.input.occurred_at, extract)
+            })
+            .count()
     }
     /// Rows left for a person to judge (not captured until judged).
     pub fn to_judge(&self) -> usize {

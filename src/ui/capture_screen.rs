@@ -121,6 +121,8 @@ pub struct CaptureScreen {
     kind: Option<ItemKind>,
     loaded: Option<Loaded>,
     skip_invalid: bool,
+    /// Leave out the rows that happened before the final extract.
+    leave_out_before_extract: bool,
     /// Why the file could not be read.
     problem: Option<String>,
     /// What a reconciled report covers, as the person narrowed it.
@@ -351,6 +353,9 @@ impl CaptureScreen {
             return;
         };
         let mut batch = checked.batch.clone();
+        if self.leave_out_before_extract {
+            batch.leave_out_before_extract(cx.project.cutover_start);
+        }
         batch.judged = l.judged.clone();
         // Only answers for rows this check leaves to judge (a changed mapping or
         // log may have settled others).
@@ -998,6 +1003,17 @@ impl CaptureScreen {
                 );
             });
         }
+        if whole {
+            before_extract_ui(
+                ui,
+                plan.missed_before_extract(&checked.batch, cx.project.cutover_start),
+                cx.project.cutover_start,
+                &mut self.leave_out_before_extract,
+            );
+            if !l.mapping.fields.contains_key("occurred_at") {
+                ui.label(NO_WHEN_COLUMN);
+            }
+        }
         // The action first, so it is on screen whatever the preview's length.
         let can = checked.batch.rows.len();
         let rejected = checked.rejected.len();
@@ -1015,13 +1031,32 @@ impl CaptureScreen {
             let ready = whole && can > 0 && !all_captured && (rejected == 0 || self.skip_invalid);
             let label = if all_captured {
                 "Nothing to capture: every row was captured before".to_string()
-            } else if unjudged > 0 {
-                format!(
-                    "Capture {} rows ({unjudged} not judged are left out)",
-                    can - unjudged
-                )
             } else {
-                format!("Capture {can} rows")
+                let early = if self.leave_out_before_extract {
+                    checked
+                        .batch
+                        .rows
+                        .iter()
+                        .filter(|r| cx.project.before_extract(r.input.occurred_at))
+                        .count()
+                } else {
+                    0
+                };
+                let mut left: Vec<String> = Vec::new();
+                if unjudged > 0 {
+                    left.push(format!("{unjudged} not judged"));
+                }
+                if early > 0 {
+                    left.push(format!("{early} from before the extract"));
+                }
+                match left.is_empty() {
+                    true => format!("Capture {can} rows"),
+                    false => format!(
+                        "Capture {} rows ({} left out)",
+                        can.saturating_sub(unjudged + early),
+                        left.join(", ")
+                    ),
+                }
             };
             if ui
                 .add_enabled(ready, egui::Button::new(label))
@@ -1134,6 +1169,34 @@ impl CaptureScreen {
         l.forget_check();
         cx.commands.push(super::command::Command::ReloadReference);
     }
+}
+
+/// Said when the mapping has no column for when each row was done.
+const NO_WHEN_COLUMN: &str = "No column says when each row was done in the old system (booked, issued or created): an appointment's \"when it happened\" is its slot if past, else the time of capture. If the report has such a date, choose it for \"When it happened\" above.";
+
+/// The rows the hand log missed that happened before the final extract: how
+/// many, why that matters, and the choice to leave them out.
+fn before_extract_ui(
+    ui: &mut Ui,
+    count: usize,
+    extract: chrono::NaiveDateTime,
+    leave_out: &mut bool,
+) {
+    if count == 0 {
+        return;
+    }
+    widgets::error_label(
+        ui,
+        &format!(
+            "{count} rows the hand log missed happened before the final extract ({}): the extract probably holds them, and adding them means keying them twice.",
+            uk_date_time(extract)
+        ),
+    );
+    ui.checkbox(
+        leave_out,
+        format!("Leave out the {count} rows from before the final extract"),
+    )
+    .in_cycle(ui);
 }
 
 /// How many rows to judge are listed at once (the rest after a capture).

@@ -305,9 +305,34 @@ const SYNONYMS: &[(&str, &[&str])] = &[
             "user",
         ],
     ),
+    // When it was done in the old system: an appointment's booking (not its
+    // slot), a prescription's issue, an entry's creation.
     (
         "occurred_at",
-        &["issuedate", "dateissued", "eventdate", "date", "when"],
+        &[
+            "issuedate",
+            "dateissued",
+            "dateofissue",
+            "bookeddate",
+            "datebooked",
+            "bookingdate",
+            "bookedon",
+            "booked",
+            "createddate",
+            "datecreated",
+            "createdon",
+            "created",
+            "entereddate",
+            "dateentered",
+            "entrydate",
+            "dateadded",
+            "addeddate",
+            "recordeddate",
+            "daterecorded",
+            "eventdate",
+            "date",
+            "when",
+        ],
     ),
     ("details", &["notes", "comments", "details", "note"]),
 ];
@@ -339,6 +364,21 @@ fn find(header: &[String], names: &[&str], taken: &[usize]) -> Option<usize> {
             .enumerate()
             .find(|(i, c)| !taken.contains(i) && **c == n)
             .map(|(i, _)| i)
+    })
+}
+
+/// The time column named like the date column at `date` ("Booked Date" and
+/// "Booked Time", "Date Issued" and "Time Issued").
+fn time_beside(header: &[String], date: usize, taken: &[usize]) -> Option<usize> {
+    let name = comparable(header.get(date)?);
+    let stem = name.replace("date", "");
+    if stem.is_empty() || stem == name {
+        return None;
+    }
+    header.iter().enumerate().find_map(|(i, h)| {
+        let h = comparable(h);
+        (i != date && !taken.contains(&i) && h.contains("time") && h.replace("time", "") == stem)
+            .then_some(i)
     })
 }
 
@@ -395,8 +435,10 @@ pub fn suggest(header: &[String], kind: Option<ItemKind>, name: &str) -> Capture
                     .iter()
                     .any(|f| f.key == *field && matches!(f.input, FieldInput::DateTime))
             });
+        // The time beside its own date first ("Booked Date" with "Booked
+        // Time"), else any time column still free.
         let time = if is_date_time {
-            find(header, TIME_NAMES, &taken)
+            time_beside(header, i, &taken).or_else(|| find(header, TIME_NAMES, &taken))
         } else {
             None
         };
@@ -525,6 +567,48 @@ mod tests {
             Some("did_not_attend")
         );
         assert!(m.check(&h).is_ok());
+    }
+
+    #[test]
+    fn when_it_happened_is_the_booking_not_the_slot() {
+        let h = header(&[
+            "Appointment Date",
+            "Start Time",
+            "Booked Date",
+            "Booked Time",
+            "Slot Type",
+            "Session Holder",
+            "Status",
+            "NHS Number",
+        ]);
+        let m = suggest(&h, Some(ItemKind::Appointment), "Appointments");
+        let both = |date: &str, time: &str| {
+            Some(Source::DateAndTime {
+                date: date.into(),
+                time: time.into(),
+            })
+        };
+        assert_eq!(
+            m.fields.get("occurred_at").cloned(),
+            both("Booked Date", "Booked Time")
+        );
+        assert_eq!(
+            m.fields.get("appointment_at").cloned(),
+            both("Appointment Date", "Start Time")
+        );
+        for (date, time) in [
+            ("Date Booked", "Time Booked"),
+            ("Date Created", "Time Created"),
+            ("Date Entered", "Time Entered"),
+        ] {
+            let h = header(&["Appointment Date", "Start Time", date, time, "NHS Number"]);
+            let m = suggest(&h, Some(ItemKind::Appointment), "Appointments");
+            assert_eq!(
+                m.fields.get("occurred_at").cloned(),
+                both(date, time),
+                "{date}"
+            );
+        }
     }
 
     #[test]
