@@ -1154,6 +1154,29 @@ fn sign_in_as_someone_else_keeps_the_locked_persons_item_for_them() {
     );
 }
 
+/// Issue 29 #3: signing out with an item half typed says it is kept (naming
+/// no patient), and it comes back when the same person signs in.
+#[test]
+fn signing_out_with_an_item_half_typed_says_it_is_kept() {
+    let (_dir, path) = fixture_store();
+    let mut h = harness(SqliteStore::open(&path).unwrap());
+    choose_desk_user(&mut h, "Test Receptionist");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::O);
+    h.run();
+    type_into(&mut h, "NHS number", "943 476 5919");
+    type_into(&mut h, "Patient name", "Test Half Typed");
+    click(&mut h, "Sign out");
+    h.run();
+    let said = h.state().status.text.clone();
+    assert!(said.contains("The item being typed is kept"), "{said}");
+    assert!(
+        !said.contains("943") && !said.contains("Half Typed"),
+        "no patient on the sign-in screen: {said}"
+    );
+    choose_desk_user(&mut h, "Test Receptionist");
+    assert_eq!(text_value(&h, "Patient name"), "Test Half Typed");
+}
+
 /// Issue 29 #5: an item that happened before the final extract (16/11/2026
 /// 18:00) is warned of beside "When it happened" as it is typed, said when
 /// saved, and flagged by when it happened (not when it was logged) on the
@@ -1370,6 +1393,51 @@ fn todays_log_keeps_its_heading_and_three_rows_beside_the_longest_forms() {
                 "{setting}"
             );
         }
+    }
+}
+
+/// Issue 29 #6: where the form is taller than its room (the prescription at
+/// 125 %), Tab down the form scrolls it so the field with the keyboard is in
+/// view above today's log.
+#[test]
+fn the_form_scrolls_to_follow_the_keyboard() {
+    for (width, height, zoom) in common::ui::PRACTICE_SCREENS {
+        let setting = format!("{width}x{height} at {zoom}");
+        let (_dir, path) = fixture_store();
+        let mut h = common::ui::app_on(
+            SqliteStore::open(&path).unwrap(),
+            egui::vec2(width, height),
+            now,
+        );
+        choose_desk_user(&mut h, "Test Receptionist");
+        h.ctx.set_zoom_factor(zoom);
+        h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::P);
+        h.run();
+        let mut tabs = 0;
+        loop {
+            let on_details = h
+                .get_by_role_and_label(Role::MultilineTextInput, "Details")
+                .is_focused();
+            if on_details {
+                break;
+            }
+            tabs += 1;
+            assert!(tabs < 30, "Tab never reached Details ({setting})");
+            h.key_press(egui::Key::Tab);
+            h.run();
+        }
+        // The scroll settles.
+        for _ in 0..10 {
+            h.run();
+        }
+        let details = h
+            .get_by_role_and_label(Role::MultilineTextInput, "Details")
+            .rect();
+        let log = h.get_by_label("Today's log").rect();
+        assert!(
+            details.bottom() <= log.top() && details.top() > 0.0,
+            "Details at {details:?} is not in view above today's log at {log:?} ({setting})"
+        );
     }
 }
 

@@ -80,11 +80,16 @@ fn setup_from_the_keyboard_enter_adds_staff_and_creates_the_log() {
     );
     assert!(is_focused(&h, Role::TextInput, "Staff name"));
 
-    // Name, Tab to the GP role, Enter: picked and added.
+    // Name, Tab to the roles (one Tab stop: the chosen one), Right to GP,
+    // Enter: picked and added.
     type_here(&mut h, "Dr Test Gp");
     key(&mut h, egui::Key::Tab);
-    key(&mut h, egui::Key::Tab);
-    assert!(is_focused(&h, Role::Button, "GP"), "Tab reaches the roles");
+    assert!(
+        is_focused(&h, Role::Button, "Reception / admin"),
+        "one Tab reaches the roles, at the chosen one"
+    );
+    key(&mut h, egui::Key::ArrowRight);
+    assert!(is_focused(&h, Role::Button, "GP"), "Right moves the choice");
     key(&mut h, egui::Key::Enter);
     assert!(staff_row_shown(&h, "Dr Test Gp - GP"));
     assert!(is_focused(&h, Role::TextInput, "Staff name"));

@@ -637,6 +637,13 @@ impl CutoverApp {
                 // Nothing of the last person's work ("Marked 1 item…") on the
                 // screen anyone at the desk can see.
                 self.status = StatusLine::default();
+                if !self.desk.locked && self.log.form.is_filled() {
+                    // Signed out with an item half typed: kept, and said so
+                    // (in words that name nobody).
+                    self.status.info(
+                        "Signed out. The item being typed is kept: it comes back when the same person signs in.",
+                    );
+                }
             }
             let was_locked = self.desk.locked;
             egui::CentralPanel::default().show(ui, |ui| {

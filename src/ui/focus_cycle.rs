@@ -38,6 +38,11 @@ pub fn note(ui: &egui::Ui, response: &Response) {
     if !response.enabled() {
         return;
     }
+    if response.gained_focus() {
+        // A form taller than its room scrolls to follow the keyboard (egui
+        // scrolls only for a screen reader's request).
+        response.scroll_to_me(None);
+    }
     ui.ctx().data_mut(|d| {
         if let Some((_, ids)) = &mut d.get_temp_mut_or_default::<Open>(open_id()).0 {
             ids.push(response.id);

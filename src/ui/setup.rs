@@ -279,17 +279,14 @@ impl SetupScreen {
             self.focus_to = None;
             name_box.request_focus();
         }
-        ui.horizontal_wrapped(|ui| {
-            for role in Role::ALL {
-                let r = ui
-                    .add(egui::Button::new(role.label()).selected(self.new_staff_role == role))
-                    .in_cycle(ui);
-                if r.clicked() {
-                    self.new_staff_role = role;
-                }
-                row_ids.push(r.id);
-            }
-        });
+        // The roles are one Tab stop; the arrows move the choice.
+        let roles: Vec<(Role, String)> = Role::ALL
+            .iter()
+            .map(|r| (*r, r.label().to_string()))
+            .collect();
+        let (_, role_stop) =
+            super::widgets::choice_buttons_at(ui, &mut self.new_staff_role, &roles);
+        row_ids.extend(role_stop);
         let add_clicked = ui.button("Add to staff list").in_cycle(ui).clicked();
         let enter_here = enter && focused.is_some_and(|f| row_ids.contains(&f));
         if add_clicked || enter_here {
