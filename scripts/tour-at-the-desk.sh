@@ -195,8 +195,8 @@ desk)
   ;;
 setup)
   # -- 8. Setup on an empty database. Tab order: Practice name, ODS code, Old system (one row),
-  #    New system (one row), cutover date, time, go-live date, time, Staff name, the seven
-  #    roles, Add to staff list, the password, the password again, Create, Connect to server.
+  #    New system (one row), cutover date, time, go-live date, time, Staff name, the roles
+  #    (one row), Add to staff list, the password, the password again, Create, Connect to server.
   [ "$zoom" = 125 ] && bigger 8-00
   shot 8-01-setup-opens
   text "Riverside Test Practice"                    # straight away
@@ -213,7 +213,7 @@ setup)
   text "Sam Frontdesk"; tab 1
   shot 8-06-role-row
   key Return                                        # Reception / admin: Enter adds
-  tab 9; text "short1"; key Return; text "short1"   # 6 characters, twice
+  tab 3; text "short1"; key Return; text "short1"   # 6 characters, twice
   shot 8-07-short-password-typed
   tab 1
   shot 8-08-keyboard-on-create

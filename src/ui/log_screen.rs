@@ -94,69 +94,99 @@ impl LogScreen {
                     }
                 }
             });
-        let spare = ui.available_height() - self.form_height - 16.0;
-        egui::Panel::bottom("today_log")
-            .resizable(false)
-            .exact_size(spare.max(TODAY_MIN_HEIGHT))
-            .show(ui, |ui| {
-                self.today.ui(ui, cx);
-            });
-        let keys = !self.today.dialog_open();
-        if std::mem::take(&mut self.give_back_focus) || (self.dialog_was_open && keys) {
-            self.form.give_back_focus(ui.ctx());
-        }
-        self.dialog_was_open = !keys;
-        self.form.apply_focus(ui.ctx());
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    let top = ui.min_rect().top();
-                    let before = self.form.valid_nhs_number();
-                    let focused = ui.memory(egui::Memory::focused);
-                    self.form.extract_at = Some(cx.project.cutover_start);
-                    let problems = self.form.errors.len();
-                    let action = self.form.ui(ui, cx.staff, keys);
-                    // "Not saved: 3 problems" counts down as they are put right,
-                    // and goes with the last of them.
-                    let left = self.form.errors.len();
-                    if left < problems {
-                        if left == 0 {
-                            cx.status
-                                .info("Every problem is put right: press Enter to save.");
-                        } else {
-                            cx.status.error(not_saved_words(left));
-                        }
-                    }
-                    let height = ui.min_rect().bottom() - top;
-                    if (height - self.form_height).abs() > 1.0 {
-                        self.form_height = height;
-                        ui.ctx().request_repaint();
-                    }
-                    if self.form.valid_nhs_number() != before
-                        || self.form.recalled_for != self.form.valid_nhs_number()
-                    {
-                        self.refresh_recall(cx);
-                    }
-                    match action {
-                        FormAction::Save => self.save(cx, focused, ui.ctx()),
-                        FormAction::Clear => {
-                            let was_editing = self.form.editing.is_some();
-                            self.form.reset(cx.now);
-                            cx.status.info(if was_editing {
-                                "Correction cancelled."
-                            } else {
-                                "Form cleared."
-                            });
-                        }
-                        FormAction::ToggleEarlier => self.toggle_earlier(cx),
-                        FormAction::None => {}
-                    }
-                });
+            // Today's log below the form, each in a rect of its own that clips
+            // what is drawn in it (a bottom panel let the form paint over its
+            // heading in the real window at 125 %): the form gets what it
+            // needed last frame, today's log the rest and never less than its
+            // minimum; the form scrolls in what is left.
+            let area = ui.available_rect_before_wrap();
+            let spare = area.height() - self.form_height - 16.0;
+            let today_height = spare.max(TODAY_MIN_HEIGHT).min(area.height());
+            let split = area.bottom() - today_height;
+            let form_rect = egui::Rect::from_min_max(area.min, egui::pos2(area.right(), split));
+            let today_rect = egui::Rect::from_min_max(egui::pos2(area.left(), split), area.max);
+            let mut today_ui = ui.new_child(
+                egui::UiBuilder::new()
+                    .id_salt("today_log")
+                    .max_rect(today_rect.shrink2(egui::vec2(0.0, 4.0)))
+                    .layout(egui::Layout::top_down(egui::Align::Min)),
+            );
+            today_ui.shrink_clip_rect(today_rect);
+            ui.painter().hline(
+                area.x_range(),
+                split,
+                ui.visuals().widgets.noninteractive.bg_stroke,
+            );
+            self.today.ui(&mut today_ui, cx);
+            let keys = !self.today.dialog_open();
+            if std::mem::take(&mut self.give_back_focus) || (self.dialog_was_open && keys) {
+                self.form.give_back_focus(ui.ctx());
+            }
+            self.dialog_was_open = !keys;
+            self.form.apply_focus(ui.ctx());
+            let mut form_ui = ui.new_child(
+                egui::UiBuilder::new()
+                    .id_salt("log_form")
+                    .max_rect(form_rect)
+                    .layout(egui::Layout::top_down(egui::Align::Min)),
+            );
+            form_ui.shrink_clip_rect(form_rect);
+            self.form_ui(&mut form_ui, cx, keys);
+            ui.advance_cursor_after_rect(area);
         });
         // Focus asked for by what happened this frame (a save, a clear, a failed
         // save) is given now, so the next frame's keys and Tab start from there.
         self.form.apply_focus(ui.ctx());
+    }
+
+    /// The entry form, scrolling in its room; measures the height it needed.
+    fn form_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>, keys: bool) {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let top = ui.min_rect().top();
+                let before = self.form.valid_nhs_number();
+                let focused = ui.memory(egui::Memory::focused);
+                self.form.extract_at = Some(cx.project.cutover_start);
+                let problems = self.form.errors.len();
+                let action = self.form.ui(ui, cx.staff, keys);
+                // "Not saved: 3 problems" counts down as they are put right,
+                // and goes with the last of them.
+                let left = self.form.errors.len();
+                if left < problems {
+                    if left == 0 {
+                        cx.status
+                            .info("Every problem is put right: press Enter to save.");
+                    } else {
+                        cx.status.error(not_saved_words(left));
+                    }
+                }
+                let height = ui.min_rect().bottom() - top;
+                if (height - self.form_height).abs() > 1.0 {
+                    self.form_height = height;
+                    ui.ctx().request_repaint();
+                }
+                if self.form.valid_nhs_number() != before
+                    || self.form.recalled_for != self.form.valid_nhs_number()
+                {
+                    self.refresh_recall(cx);
+                }
+                match action {
+                    FormAction::Save => self.save(cx, focused, ui.ctx()),
+                    FormAction::Clear => {
+                        let was_editing = self.form.editing.is_some();
+                        self.form.reset(cx.now);
+                        cx.status.info(if was_editing {
+                            "Correction cancelled."
+                        } else {
+                            "Form cleared."
+                        });
+                    }
+                    FormAction::ToggleEarlier => self.toggle_earlier(cx),
+                    FormAction::None => {}
+                }
+            });
     }
 
     /// Looks up the typed NHS number's earlier entries and fills the patient in.
