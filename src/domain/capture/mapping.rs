@@ -367,6 +367,97 @@ fn find(header: &[String], names: &[&str], taken: &[usize]) -> Option<usize> {
     })
 }
 
+/// Column names that say a report is of one kind, and no other.
+const KIND_SIGNS: &[(ItemKind, &[&str])] = &[
+    (
+        ItemKind::Appointment,
+        &[
+            "slottype",
+            "sessionholder",
+            "slotstatus",
+            "appointmentstatus",
+            "appointmentdate",
+            "appointmentdatetime",
+            "apptdate",
+            "appttype",
+            "slotdate",
+            "sessiondate",
+            "sessiontype",
+            "starttime",
+            "appointmenttime",
+            "slottime",
+            "duration",
+            "bookeddate",
+            "datebooked",
+        ],
+    ),
+    (
+        ItemKind::Prescription,
+        &[
+            "drug",
+            "drugname",
+            "medication",
+            "medicine",
+            "preparation",
+            "dosage",
+            "dose",
+            "directions",
+            "issuetype",
+            "issuemethod",
+            "prescriptiontype",
+            "prescriber",
+            "qty",
+            "quantity",
+            "issuedate",
+            "dateissued",
+        ],
+    ),
+    (
+        ItemKind::Immunisation,
+        &[
+            "vaccine",
+            "vaccination",
+            "immunisation",
+            "batch",
+            "batchnumber",
+        ],
+    ),
+    (
+        ItemKind::PathologyResult,
+        &["testname", "test", "resultdate", "result", "specimen"],
+    ),
+    (
+        ItemKind::Referral,
+        &[
+            "referredto",
+            "ubrn",
+            "referralpriority",
+            "specialty",
+            "speciality",
+        ],
+    ),
+];
+
+/// The kind a report's columns make plain: at least two columns that only that
+/// kind's reports have, and none of another kind's. `None`: unsure (ask).
+pub fn kind_from_header(header: &[String]) -> Option<ItemKind> {
+    let cols: Vec<String> = header.iter().map(|h| comparable(h)).collect();
+    let signs: Vec<(ItemKind, usize)> = KIND_SIGNS
+        .iter()
+        .map(|(k, names)| {
+            (
+                *k,
+                cols.iter().filter(|c| names.contains(&c.as_str())).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    match signs.as_slice() {
+        [(k, n)] if *n >= 2 => Some(*k),
+        _ => None,
+    }
+}
+
 /// The time column named like the date column at `date` ("Booked Date" and
 /// "Booked Time", "Date Issued" and "Time Issued").
 fn time_beside(header: &[String], date: usize, taken: &[usize]) -> Option<usize> {
@@ -387,6 +478,10 @@ fn time_beside(header: &[String], date: usize, taken: &[usize]) -> Option<usize>
 /// Date with Start Time, Slot Type, Session Holder, Status, Drug, Dosage, Qty,
 /// Issue Date, Prescriber, Issue Type… `kind` is the kind of every row, if known.
 pub fn suggest(header: &[String], kind: Option<ItemKind>, name: &str) -> CaptureMapping {
+    // The kind, when the person has not said it, from the columns if they make
+    // it plain (Slot Type, Session Holder: appointments; Drug, Dosage, Issue
+    // Type: prescriptions); left for the person to choose when they do not.
+    let kind = kind.or_else(|| kind_from_header(header));
     let mut m = CaptureMapping {
         name: name.to_string(),
         kind: kind.map(|k| Source::Constant {
@@ -567,6 +662,61 @@ mod tests {
             Some("did_not_attend")
         );
         assert!(m.check(&h).is_ok());
+    }
+
+    #[test]
+    fn the_kind_is_suggested_only_when_the_columns_make_it_plain() {
+        let kind = |cols: &[&str]| kind_from_header(&header(cols));
+        assert_eq!(
+            kind(&[
+                "NHS Number",
+                "Appointment Date",
+                "Start Time",
+                "Slot Type",
+                "Session Holder",
+                "Status"
+            ]),
+            Some(ItemKind::Appointment)
+        );
+        assert_eq!(
+            kind(&[
+                "NHS No",
+                "Drug",
+                "Dosage",
+                "Qty",
+                "Issue Date",
+                "Issue Type"
+            ]),
+            Some(ItemKind::Prescription)
+        );
+        assert_eq!(kind(&["NHS Number", "Date", "Notes"]), None, "nothing says");
+        assert_eq!(
+            kind(&["NHS Number", "Slot Type", "Drug", "Dosage"]),
+            None,
+            "two kinds' columns: ask"
+        );
+        assert_eq!(
+            kind(&["NHS Number", "Slot Type"]),
+            None,
+            "one sign is not plain"
+        );
+        let m = suggest(
+            &header(&[
+                "NHS Number",
+                "Appointment Date",
+                "Start Time",
+                "Slot Type",
+                "Status",
+            ]),
+            None,
+            "Appointments",
+        );
+        assert_eq!(
+            m.kind,
+            Some(Source::Constant {
+                value: "appointment".into()
+            })
+        );
     }
 
     #[test]

@@ -159,18 +159,92 @@ pub fn name_key(name: &str) -> String {
         Some((surname, rest)) => format!("{rest} {surname}"),
         None => cleaned,
     };
-    const TITLES: [&str; 8] = ["dr", "doctor", "nurse", "mr", "mrs", "ms", "miss", "prof"];
     turned
         .split_whitespace()
         .map(str::to_lowercase)
-        .filter(|w| !TITLES.contains(&w.as_str()))
+        .filter(|w| !HONORIFICS.contains(&w.as_str()))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
+/// [`name_key`] with the role words left out too ("Pharmacist", "GP", "ANP"),
+/// for names written with them; a surname that is such a word stays matched by
+/// [`name_key`].
+fn bare_key(name: &str) -> String {
+    name_key(name)
+        .split(' ')
+        .filter(|w| !TITLES.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Titles every name may carry.
+const HONORIFICS: [&str; 8] = ["dr", "doctor", "nurse", "mr", "mrs", "ms", "miss", "prof"];
+
+/// Words that are a title or a role, not part of a name, as the suppliers'
+/// reports write them beside a clinician ("Dr", "Nurse", "Pharmacist",
+/// "ANP", "Locum"…).
+const TITLES: [&str; 24] = [
+    "dr",
+    "doctor",
+    "nurse",
+    "sister",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "prof",
+    "professor",
+    "gp",
+    "pharmacist",
+    "pharm",
+    "anp",
+    "np",
+    "ap",
+    "hca",
+    "rn",
+    "locum",
+    "paramedic",
+    "physio",
+    "physiotherapist",
+    "prescriber",
+];
+
+/// Whether a name as a report writes it (`written`, a [`name_key`]) fits a
+/// member of staff's (`theirs`): their surname is one of its words, and their
+/// first name, or its initial, another ("SHAH, Amir (Dr)", "Dr Amir Shah",
+/// "A Shah", "shah a" all fit "Dr A Shah" and "Dr Amir Shah").
+fn name_fits(written: &str, theirs: &str) -> bool {
+    if written == theirs {
+        return true;
+    }
+    let words: Vec<&str> = written.split(' ').filter(|w| !w.is_empty()).collect();
+    let their: Vec<&str> = theirs.split(' ').filter(|w| !w.is_empty()).collect();
+    let (Some(first), Some(surname)) = (their.first(), their.last()) else {
+        return false;
+    };
+    if their.len() < 2 || words.len() < 2 {
+        return false;
+    }
+    let Some(at) = words.iter().position(|w| w == surname) else {
+        return false;
+    };
+    let fits_first = |w: &str| {
+        w == *first
+            || (w.chars().count() == 1 && first.starts_with(w))
+            || (first.chars().count() == 1 && w.starts_with(first))
+    };
+    words
+        .iter()
+        .enumerate()
+        .any(|(i, w)| i != at && fits_first(w))
+}
+
 /// The staff member a report's clinician name is: the mapping's remembered
-/// match first, then the one active member of staff whose name matches (in full,
-/// or by surname and first initial as "Dr A KHAN" writes it).
+/// match first, then the one active member of staff whose name fits
+/// ([`name_fits`]: surname and first name or initial, in any order, any case,
+/// titles and roles left out). Two who fit are asked about, never guessed.
 pub fn match_clinician<'a>(
     mapping: &CaptureMapping,
     text: &str,
@@ -188,23 +262,14 @@ pub fn match_clinician<'a>(
             .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
             .ok_or_else(|| format!("'{t}' is matched to '{name}', who is not on the staff list"));
     }
-    let want = name_key(t);
-    let words: Vec<&str> = want.split(' ').collect();
-    let fits = |s: &Staff| {
-        let key = name_key(&s.name);
-        if key == want {
-            return true;
-        }
-        // "a khan" against "asha khan": the same surname, and each initial fits.
-        let theirs: Vec<&str> = key.split(' ').collect();
-        words.len() == theirs.len()
-            && words.last() == theirs.last()
-            && words
-                .iter()
-                .zip(&theirs)
-                .all(|(w, t)| (w.len() == 1 && t.starts_with(w)) || w == t)
-    };
-    let found: Vec<&Staff> = staff.iter().filter(|s| s.active && fits(s)).collect();
+    let (want, bare) = (name_key(t), bare_key(t));
+    let found: Vec<&Staff> = staff
+        .iter()
+        .filter(|s| {
+            s.active
+                && (name_fits(&want, &name_key(&s.name)) || name_fits(&bare, &bare_key(&s.name)))
+        })
+        .collect();
     match found.as_slice() {
         [one] => Ok(one),
         [] => Err(format!(
@@ -434,7 +499,14 @@ mod tests {
     fn clinician_names_as_reports_write_them_find_the_staff_member() {
         let m = CaptureMapping::default();
         let st = staff();
-        for written in ["Dr A KHAN", "KHAN, Asha (Dr)", "asha khan", "Dr Asha Khan"] {
+        for written in [
+            "Dr A KHAN",
+            "KHAN, Asha (Dr)",
+            "asha khan",
+            "Dr Asha Khan",
+            "KHAN Asha",
+            "Khan A (GP)",
+        ] {
             assert_eq!(
                 match_clinician(&m, written, &st).map(|s| s.id),
                 Ok(StaffId(1)),
@@ -442,6 +514,51 @@ mod tests {
             );
         }
         assert!(match_clinician(&m, "Dr Z Nobody", &st).is_err());
+        assert!(
+            match_clinician(&m, "Dr B Khan", &st).is_err(),
+            "the surname alone is not enough"
+        );
+        // A staff list written with initials, a report with full names (and
+        // the other way round), and a pharmacist's title.
+        let initials = vec![
+            Staff {
+                name: "Dr A Shah".into(),
+                ..st[0].clone()
+            },
+            Staff {
+                id: StaffId(9),
+                name: "Pharmacist P Okafor".into(),
+                role: Role::Pharmacist,
+                ..st[0].clone()
+            },
+        ];
+        for written in ["SHAH, Amir (Dr)", "Dr Amir Shah", "shah amir"] {
+            assert_eq!(
+                match_clinician(&m, written, &initials).map(|s| s.id),
+                Ok(StaffId(1)),
+                "{written}"
+            );
+        }
+        assert_eq!(
+            match_clinician(&m, "OKAFOR, Precious (Pharmacist)", &initials).map(|s| s.id),
+            Ok(StaffId(9))
+        );
+        // Two who fit: asked, never guessed.
+        let two = vec![
+            initials[0].clone(),
+            Staff {
+                id: StaffId(10),
+                name: "Dr Anita Shah".into(),
+                ..st[0].clone()
+            },
+        ];
+        let asked = match_clinician(&m, "Dr A Shah", &two);
+        assert!(
+            asked
+                .as_ref()
+                .is_err_and(|e| e.contains("could be 2 people")),
+            "{asked:?}"
+        );
         let mut remembered = CaptureMapping::default();
         remembered
             .clinicians
