@@ -642,8 +642,17 @@ fn capture_adds_what_the_hand_log_missed_once_and_dry_run_stores_nothing() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("row 6, Requested by (not in the mapping)"),
-        "{err}"
+        err.contains(
+            "Requested by (not in the mapping): choose the requested by: rows 6, 7, 9 (3 rows)"
+        ),
+        "one line for the one problem, with its rows: {err}"
+    );
+    assert_eq!(err.matches("rejected:").count(), 1, "{err}");
+    // The good rows' counts are shown even when nothing is stored.
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("0 rows the hand log missed"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
     );
     assert!(err.contains("nothing was captured"), "{err}");
     assert!(

@@ -19,7 +19,7 @@ use crate::domain::capture::pairing::Judged;
 use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
 use crate::domain::{ItemId, ItemKind};
-use crate::reports::capture_check::{CheckedReport, check_report};
+use crate::reports::capture_check::{CheckedReport, check_report, problem_groups};
 use crate::reports::interchange::write_rejected_rows;
 use crate::reports::report_file::{ReportTable, read_report};
 use crate::store::capture::RowOutcome;
@@ -76,6 +76,9 @@ pub(super) struct CheckedFile {
     /// Where the mapping came from, in words.
     pub from: String,
     pub checked: CheckedReport,
+    /// Some rows were rejected and `--skip-invalid` was not given: nothing may
+    /// be stored (the good rows are still compared, for the counts).
+    pub refused: bool,
 }
 
 impl CheckedFile {
@@ -147,7 +150,8 @@ fn choose_mapping(
 }
 
 /// Reads, maps and checks a report (capture's and reconcile's first steps).
-/// `None` when it cannot go on: what is wrong has been printed, nothing stored.
+/// `None` when it cannot go on: what is wrong has been printed, nothing stored;
+/// [`CheckedFile::refused`] when rows were rejected without `--skip-invalid`.
 pub(super) fn read_and_check(
     on: &mut OnLog<'_>,
     args: &ReportArgs<'_>,
@@ -199,25 +203,26 @@ pub(super) fn read_and_check(
     }
     let staff = on.store.staff()?;
     let checked = check_report(&table, &mapping, &staff, actor.at);
-    if !checked.rejected.is_empty() && !args.skip_invalid {
-        for r in &checked.rejected {
-            for p in &r.problems {
-                eprintln!("{}: {p}", file.display());
-            }
-        }
+    // Every distinct problem once, with its rows, whether or not the good rows
+    // are used.
+    for group in problem_groups(&checked.rejected) {
+        eprintln!("{}: rejected: {}", file.display(), group.describe());
+    }
+    let refused = !checked.rejected.is_empty() && !args.skip_invalid;
+    if refused {
         eprintln!(
             "{} of {} rows have problems; nothing was {verb}. Fix them (or the mapping), or use --skip-invalid to use the {} good rows.",
             checked.rejected.len(),
             table.rows.len(),
             checked.batch.rows.len()
         );
-        return Ok(None);
     }
     Ok(Some(CheckedFile {
         table,
         mapping,
         from,
         checked,
+        refused,
     }))
 }
 
@@ -297,6 +302,9 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             "{early} rows the hand log missed happened before the final extract ({}): the extract probably holds them, and adding them means keying them twice. --leave-out-before-extract leaves them out.",
             uk_date_time(extract)
         )?;
+    }
+    if read.refused {
+        return Ok(ExitCode::FAILURE);
     }
     if args.dry_run {
         writeln!(on.out, "Dry run: nothing was stored.")?;

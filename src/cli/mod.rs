@@ -109,8 +109,12 @@ pub enum Command {
         /// Accept every confident proposal (each item verified against its row,
         /// an outstanding one marked re-entered) and flag the items ticked but
         /// not found.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "dry_run")]
         accept_confident: bool,
+        /// List the pairings only and store nothing (what reconcile does
+        /// without --accept-confident; said so, as capture's --dry-run is).
+        #[arg(long)]
+        dry_run: bool,
         /// The report covers only days from this one (dd/mm/yyyy): items due
         /// before it are not called "not found".
         #[arg(long, value_name = "DATE")]
@@ -444,6 +448,7 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         Command::Reconcile {
             report,
             accept_confident,
+            dry_run: _,
             covers_from,
             covers_to,
             covers_clinician,

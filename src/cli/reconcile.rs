@@ -77,6 +77,9 @@ pub(super) fn reconcile(
     let Some(read) = read_and_check(on, args, Purpose::Reconcile)? else {
         return Ok(ExitCode::FAILURE);
     };
+    if read.refused {
+        return Ok(ExitCode::FAILURE);
+    }
     let batch = &read.checked.batch;
     let plan = on.store.reconcile_plan(batch, coverage)?;
     let found = &plan.found;

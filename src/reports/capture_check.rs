@@ -30,6 +30,61 @@ impl RejectedRow {
     }
 }
 
+/// One distinct problem and every row that has it: a report with three
+/// unmatched clinician names says three things, not one per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemGroup {
+    pub column: String,
+    pub reason: String,
+    /// The rows, in file order.
+    pub lines: Vec<usize>,
+}
+
+/// How many of a group's rows are named before "and N more".
+const NAMED_ROWS: usize = 12;
+
+impl ProblemGroup {
+    /// "Prescriber: 'Dr Z Locum' is not matched…: rows 6, 7, 9 (3 rows)".
+    pub fn describe(&self) -> String {
+        let named: Vec<String> = self
+            .lines
+            .iter()
+            .take(NAMED_ROWS)
+            .map(ToString::to_string)
+            .collect();
+        let more = self.lines.len().saturating_sub(NAMED_ROWS);
+        let rows = match (self.lines.len(), more) {
+            (1, _) => format!("row {}", named.join("")),
+            (n, 0) => format!("rows {} ({n} rows)", named.join(", ")),
+            (n, more) => format!("rows {} and {more} more ({n} rows)", named.join(", ")),
+        };
+        format!("{}: {}: {rows}", self.column, self.reason)
+    }
+}
+
+/// The rejected rows' problems, one group per distinct column and reason, in
+/// the order they first appear.
+pub fn problem_groups(rejected: &[RejectedRow]) -> Vec<ProblemGroup> {
+    let mut groups: Vec<ProblemGroup> = Vec::new();
+    let mut at: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
+    for p in rejected.iter().flat_map(|r| &r.problems) {
+        let key = (p.column.clone(), p.reason.clone());
+        match at.get(&key) {
+            Some(&n) => groups[n].lines.push(p.line),
+            None => {
+                at.insert(key, groups.len());
+                groups.push(ProblemGroup {
+                    column: p.column.clone(),
+                    reason: p.reason.clone(),
+                    lines: vec![p.line],
+                });
+            }
+        }
+    }
+    groups
+}
+
 /// A whole report checked: the good rows as a batch, the others rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedReport {
@@ -112,6 +167,38 @@ fn check_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_are_said_once_each_with_their_rows() {
+        let rejected: Vec<RejectedRow> = (1..=30)
+            .map(|line| RejectedRow {
+                line,
+                cells: Vec::new(),
+                problems: vec![RowProblem {
+                    line,
+                    column: "Prescriber".into(),
+                    reason: if line % 10 == 0 {
+                        "'Dr Z Locum' is not matched".into()
+                    } else {
+                        "'Dr Y Other' is not matched".into()
+                    },
+                }],
+            })
+            .collect();
+        let groups = problem_groups(&rejected);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            groups[1].describe(),
+            "Prescriber: 'Dr Z Locum' is not matched: rows 10, 20, 30 (3 rows)"
+        );
+        assert!(
+            groups[0]
+                .describe()
+                .ends_with("rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13 and 15 more (27 rows)"),
+            "{}",
+            groups[0].describe()
+        );
+    }
     use crate::domain::capture::{Source, suggest};
     use crate::domain::dates::from_iso;
     use crate::domain::{Actor, ClinicalSystem, ItemKind, OdsCode, Project, Role};

@@ -21,7 +21,7 @@ use crate::domain::capture::rows::{distinct_values, match_clinician};
 use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
 use crate::domain::{ItemId, ItemKind, NhsNumber, Staff};
-use crate::reports::capture_check::{CheckedReport, check_first, check_report};
+use crate::reports::capture_check::{CheckedReport, check_first, check_report, problem_groups};
 use crate::reports::report_file::{ReportTable, read_report};
 use crate::store::CutoverStore;
 use crate::store::capture::{CaptureBatch, CapturePlan, RowOutcome};
@@ -1294,18 +1294,18 @@ fn to_judge_ui(
     ui.add_space(6.0);
 }
 
-/// The rejected rows, each problem by row and column (the first few; all are
-/// written beside the file).
+/// The rejected rows' problems, each distinct one once with its rows (the
+/// first few; all rows are written beside the file).
 fn rejected_ui(ui: &mut Ui, checked: &CheckedReport) {
-    for r in checked.rejected.iter().take(LISTED_PROBLEMS) {
-        for p in &r.problems {
-            widgets::error_label(ui, &p.to_string());
-        }
+    let groups = problem_groups(&checked.rejected);
+    for g in groups.iter().take(LISTED_PROBLEMS) {
+        widgets::error_label(ui, &g.describe());
     }
-    if checked.rejected.len() > LISTED_PROBLEMS {
+    if groups.len() > LISTED_PROBLEMS {
         ui.label(format!(
-            "… and {} more rejected rows.",
-            checked.rejected.len() - LISTED_PROBLEMS
+            "… and {} more problems ({} rejected rows in all).",
+            groups.len() - LISTED_PROBLEMS,
+            checked.rejected.len()
         ));
     }
 }

@@ -216,17 +216,18 @@ const TITLES: [&str; 24] = [
 /// first name, or its initial, another ("SHAH, Amir (Dr)", "Dr Amir Shah",
 /// "A Shah", "shah a" all fit "Dr A Shah" and "Dr Amir Shah").
 fn name_fits(written: &str, theirs: &str) -> bool {
-    if written == theirs {
-        return true;
-    }
     let words: Vec<&str> = written.split(' ').filter(|w| !w.is_empty()).collect();
     let their: Vec<&str> = theirs.split(' ').filter(|w| !w.is_empty()).collect();
-    let (Some(first), Some(surname)) = (their.first(), their.last()) else {
-        return false;
-    };
+    // A name of one word ("Test" once "Nurse" is left out) says too little.
     if their.len() < 2 || words.len() < 2 {
         return false;
     }
+    if written == theirs {
+        return true;
+    }
+    let (Some(first), Some(surname)) = (their.first(), their.last()) else {
+        return false;
+    };
     let Some(at) = words.iter().position(|w| w == surname) else {
         return false;
     };
@@ -542,6 +543,23 @@ mod tests {
         assert_eq!(
             match_clinician(&m, "OKAFOR, Precious (Pharmacist)", &initials).map(|s| s.id),
             Ok(StaffId(9))
+        );
+        // A title or role left out never leaves one word to match on.
+        let fixture = vec![
+            Staff {
+                name: "Dr Test Gp".into(),
+                ..st[0].clone()
+            },
+            Staff {
+                id: StaffId(11),
+                name: "Test Nurse".into(),
+                role: Role::Nurse,
+                ..st[0].clone()
+            },
+        ];
+        assert_eq!(
+            match_clinician(&m, "Dr Test Gp", &fixture).map(|s| s.id),
+            Ok(StaffId(1))
         );
         // Two who fit: asked, never guessed.
         let two = vec![
