@@ -1577,6 +1577,21 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
     assert_eq!(again.already_captured(), 3, "the same file adds nothing");
     assert_eq!(p.store.verify().unwrap().items, before + 2);
 
+    // The same rows in another file (the .xlsx of the same report): nothing
+    // added, and the rows it has are said to come from the first file, not
+    // from the hand log.
+    let xlsx = CaptureBatch {
+        file_name: "issues.xlsx".into(),
+        sha256: "ba".repeat(32),
+        ..batch.clone()
+    };
+    let plan = p.store.capture_plan(&xlsx).unwrap();
+    assert_eq!((plan.new_rows(), plan.in_log()), (0, 3));
+    assert_eq!(
+        plan.in_log_words(),
+        "1 already logged by hand, 2 already captured from issues.csv"
+    );
+
     let header: Vec<String> = ["NHS No", "Drug", "Issue Date"].map(String::from).to_vec();
     let mut mapping =
         cutover_log::domain::capture::suggest(&header, Some(ItemKind::Prescription), "Issues");

@@ -251,9 +251,9 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
     let plan = on.store.capture_plan(&batch)?;
     writeln!(
         on.out,
-        "{} rows the hand log missed, {} already logged by hand, {} captured before from this file, {} to judge, {} rejected.",
+        "{} rows the hand log missed, {}, {} captured before from this file, {} to judge, {} rejected.",
         plan.new_rows(),
-        plan.in_log(),
+        plan.in_log_words(),
         plan.already_captured(),
         plan.to_judge(),
         checked.rejected.len()

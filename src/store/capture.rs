@@ -102,6 +102,9 @@ pub enum RowOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CapturePlan {
     pub outcomes: Vec<(u64, RowOutcome)>,
+    /// Of the items rows are paired with, those that came from another report
+    /// file (captured from it, not logged by hand): the file's name.
+    pub captured_from: BTreeMap<ItemId, String>,
 }
 
 impl CapturePlan {
@@ -109,9 +112,34 @@ impl CapturePlan {
     pub fn new_rows(&self) -> usize {
         self.count(|o| matches!(o, RowOutcome::New | RowOutcome::Added(_)))
     }
-    /// Rows already logged by hand.
+    /// Rows already in the log (logged by hand, or captured from another file).
     pub fn in_log(&self) -> usize {
         self.count(|o| matches!(o, RowOutcome::InLog(_)))
+    }
+    /// Rows already logged by hand.
+    pub fn by_hand(&self) -> usize {
+        self.count(|o| matches!(o, RowOutcome::InLog(id) if !self.captured_from.contains_key(id)))
+    }
+    /// Rows already captured from other report files: each file with its count.
+    pub fn from_other_files(&self) -> BTreeMap<&str, usize> {
+        let mut out: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, o) in &self.outcomes {
+            if let RowOutcome::InLog(id) = o
+                && let Some(file) = self.captured_from.get(id)
+            {
+                *out.entry(file.as_str()).or_default() += 1;
+            }
+        }
+        out
+    }
+    /// "173 already logged by hand" or "115 already logged by hand, 58 already
+    /// captured from appointments.csv": where the rows in the log came from.
+    pub fn in_log_words(&self) -> String {
+        let mut parts = vec![format!("{} already logged by hand", self.by_hand())];
+        for (file, n) in self.from_other_files() {
+            parts.push(format!("{n} already captured from {file}"));
+        }
+        parts.join(", ")
     }
     /// Rows this file already gave.
     pub fn already_captured(&self) -> usize {
@@ -214,7 +242,8 @@ pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePla
         .zip(pair(&inputs, &items))
         .collect();
     judge(&mut paired, &batch.judged)?;
-    let plan = CapturePlan {
+    let mut plan = CapturePlan {
+        captured_from: BTreeMap::new(),
         outcomes: batch
             .rows
             .iter()
@@ -237,6 +266,28 @@ pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePla
             })
             .collect(),
     };
+    // Which of the paired items another report file gave (one read of them all).
+    let paired: HashSet<ItemId> = plan
+        .outcomes
+        .iter()
+        .filter_map(|(_, o)| match o {
+            RowOutcome::InLog(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    if !paired.is_empty() {
+        c.query_each(
+            "SELECT item_id, file_name FROM report_rows WHERE outcome = 'captured' AND sha256 <> ?1",
+            &params![batch.sha256.as_str()],
+            &mut |r| {
+                let id = ItemId(r.int(0)?);
+                if paired.contains(&id) {
+                    plan.captured_from.insert(id, r.text(1)?);
+                }
+                Ok(())
+            },
+        )?;
+    }
     Ok(plan)
 }
 
@@ -319,7 +370,10 @@ pub fn capture<B: Backend>(
         let phase = require_project(tx)?.phase(actor.at).code();
         let plan = classify(tx, batch)?;
         let mut new = NewItems::begin::<B>(tx, plan.new_rows())?;
-        let mut done = CapturePlan::default();
+        let mut done = CapturePlan {
+            captured_from: plan.captured_from.clone(),
+            ..CapturePlan::default()
+        };
         let mut progress = Progress::new(going, batch.rows.len());
         for (done_rows, (row, (line, outcome))) in batch.rows.iter().zip(plan.outcomes).enumerate()
         {

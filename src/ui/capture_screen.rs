@@ -983,9 +983,9 @@ impl CaptureScreen {
             };
             ui.label(
                 egui::RichText::new(format!(
-                    "{} rows the hand log missed · {} already logged by hand · {} captured before from this file{judge} · {} rejected",
+                    "{} rows the hand log missed · {} · {} captured before from this file{judge} · {} rejected",
                     plan.new_rows(),
-                    plan.in_log(),
+                    plan.in_log_words().replace(", ", " · "),
                     plan.already_captured(),
                     checked.rejected.len()
                 ))
