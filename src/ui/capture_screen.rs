@@ -565,16 +565,27 @@ impl CaptureScreen {
                             // Still here: Tab goes on to Choose…, Read and the kind.
                             r.request_focus();
                         }
-                        if ui.button("Choose…").in_cycle(ui).clicked()
-                            && let Some(p) = rfd::FileDialog::new()
+                        if ui.button("Choose…").in_cycle(ui).clicked() {
+                            match rfd::FileDialog::new()
                                 .add_filter(
                                     "Reports",
                                     &["csv", "txt", "tsv", "xlsx", "xls", "xlsb", "ods"],
                                 )
                                 .pick_file()
-                        {
-                            self.path = p.display().to_string();
-                            read = true;
+                            {
+                                Some(p) => {
+                                    self.path = p.display().to_string();
+                                    read = true;
+                                }
+                                None => {
+                                    // No file dialog on this computer, or none
+                                    // chosen: the typed path, at once.
+                                    cx.status.info(
+                                        "No file chosen. If no file dialog appeared, type the report's path in the box and press Enter.",
+                                    );
+                                    self.focus_given = false;
+                                }
+                            }
                         }
                         if ui.button("Read").in_cycle(ui).clicked() {
                             read = true;
@@ -1072,15 +1083,38 @@ impl CaptureScreen {
                 )
                 .in_cycle(ui);
             }
+            // Why Capture is not offered, beside it.
+            let why = if !whole {
+                Some("Capture waits until every row is checked.")
+            } else if can == 0 {
+                Some("No row can be captured: see the problems below.")
+            } else if rejected > 0 && !self.skip_invalid {
+                Some("Some rows have problems: put them right (or the mapping), or tick the box to capture the good rows.")
+            } else {
+                None
+            };
+            if let Some(why) = why
+                && !all_captured
+            {
+                ui.label(egui::RichText::new(why).weak());
+            }
         });
         if whole && plan.to_judge() > 0 {
             to_judge_ui(ui, cx, plan, &checked.batch, judged, offered);
         }
         egui::Grid::new("capture_preview")
             .striped(true)
-            .num_columns(6)
+            .num_columns(7)
             .show(ui, |ui| {
-                for h in ["Row", "Will be", "Kind", "When", "NHS number", "Patient"] {
+                for h in [
+                    "Row",
+                    "Will be",
+                    "Kind",
+                    "When",
+                    "NHS number",
+                    "Patient",
+                    "What",
+                ] {
                     ui.label(egui::RichText::new(h).strong());
                 }
                 ui.end_row();
@@ -1112,6 +1146,14 @@ impl CaptureScreen {
                             .map_or(String::new(), |n: NhsNumber| n.to_string()),
                     );
                     ui.label(&row.input.patient.name);
+                    // What will be stored: the action, slot, drug… and who.
+                    let who = row
+                        .input
+                        .clinician
+                        .and_then(|id| cx.staff.all().iter().find(|s| s.id == id))
+                        .map(|s| format!(" · {}", s.name))
+                        .unwrap_or_default();
+                    ui.label(format!("{}{who}", row.input.summary()));
                     ui.end_row();
                 }
             });

@@ -17,7 +17,10 @@ pub fn pick(h: &mut Harness<'_, CutoverApp>, combo: &str, option: &str) {
         .rfind(|n| n.accesskit_node().role() != Role::Label)
         .unwrap_or_else(|| panic!("no option {option:?} in {combo:?}"))
         .click();
-    h.run();
+    // A choice may start a check on a thread that repaints until it ends (a
+    // busy machine: longer than the harness's step limit): the caller waits
+    // for what it needs.
+    let _ = h.try_run();
 }
 
 /// Focuses the text box labelled `label` and types `text`.
