@@ -17,7 +17,7 @@ use egui::Ui;
 
 use crate::domain::capture::mapping::{Chosen, Purpose, choose};
 use crate::domain::capture::pairing::Judged;
-use crate::domain::capture::rows::{distinct_values, match_clinician};
+use crate::domain::capture::rows::{NOT_ON_STAFF, distinct_values, match_clinician};
 use crate::domain::capture::{CaptureMapping, Source};
 use crate::domain::dates::uk_date_time;
 use crate::domain::{ItemId, ItemKind, NhsNumber, Staff};
@@ -710,13 +710,21 @@ impl CaptureScreen {
                 .show(ui, |ui| {
                     for text in &l.names.clinicians {
                         let remembered = l.mapping.clinicians.get(text).cloned();
+                        let locum = remembered.as_deref() == Some(NOT_ON_STAFF);
                         let found = match_clinician(&l.mapping, text, staff);
                         let shown = match (&remembered, &found) {
+                            _ if locum => {
+                                "not on the staff list (the report's name kept)".to_string()
+                            }
                             (Some(name), Ok(_)) => format!("{name} (matched here)"),
                             (None, Ok(s)) => format!("{} (found by name)", s.name),
                             (_, Err(_)) => "not matched: choose who this is".to_string(),
                         };
-                        let problem = found.as_ref().err().cloned();
+                        let problem = if locum {
+                            None
+                        } else {
+                            found.as_ref().err().cloned()
+                        };
                         widgets::row(
                             ui,
                             &format!("'{text}' is"),
@@ -736,7 +744,11 @@ impl CaptureScreen {
                                         {
                                             chosen = Some(None);
                                         }
-                                        for s in staff.iter().filter(|s| s.active) {
+                                        // Only who can be responsible for an item.
+                                        for s in staff
+                                            .iter()
+                                            .filter(|s| s.active && s.role.is_clinician())
+                                        {
                                             if ui
                                                 .selectable_label(
                                                     remembered.as_deref() == Some(s.name.as_str()),
@@ -746,6 +758,15 @@ impl CaptureScreen {
                                             {
                                                 chosen = Some(Some(s.name.clone()));
                                             }
+                                        }
+                                        if ui
+                                            .selectable_label(
+                                                locum,
+                                                "Not on the staff list (keep the report's name)",
+                                            )
+                                            .clicked()
+                                        {
+                                            chosen = Some(Some(NOT_ON_STAFF.to_string()));
                                         }
                                     })
                                     .response

@@ -242,6 +242,18 @@ fn name_fits(written: &str, theirs: &str) -> bool {
         .any(|(i, w)| i != at && fits_first(w))
 }
 
+/// What a mapping remembers for a report's clinician name that is no one on the
+/// staff list (a locum): the item keeps the report's text in its details.
+pub const NOT_ON_STAFF: &str = "(not on the staff list)";
+
+/// Whether the mapping says this report name is no one on the staff list.
+pub fn is_not_on_staff(mapping: &CaptureMapping, text: &str) -> bool {
+    mapping
+        .clinicians
+        .iter()
+        .any(|(k, v)| k.trim().eq_ignore_ascii_case(text.trim()) && v == NOT_ON_STAFF)
+}
+
 /// The staff member a report's clinician name is: the mapping's remembered
 /// match first, then the one active member of staff whose name fits
 /// ([`name_fits`]: surname and first name or initial, in any order, any case,
@@ -264,10 +276,13 @@ pub fn match_clinician<'a>(
             .ok_or_else(|| format!("'{t}' is matched to '{name}', who is not on the staff list"));
     }
     let (want, bare) = (name_key(t), bare_key(t));
+    // Only someone who can be responsible for an item (a receptionist who
+    // shares a locum's name is never taken for them).
     let found: Vec<&Staff> = staff
         .iter()
         .filter(|s| {
             s.active
+                && s.role.is_clinician()
                 && (name_fits(&want, &name_key(&s.name)) || name_fits(&bare, &bare_key(&s.name)))
         })
         .collect();
@@ -350,6 +365,8 @@ pub fn draft_row(
     };
     let mut problems = Vec::new();
     let own: Vec<&str> = kind.fields().iter().map(|f| f.key).collect();
+    // A clinician the practice said is not on the staff list: kept as written.
+    let mut not_on_staff: Option<(String, String)> = None;
     for (field, source) in &mapping.fields {
         let text = raw(header, cells, source);
         let column = column_name(source, label_of(field, kind));
@@ -372,6 +389,9 @@ pub fn draft_row(
             "date_of_birth" => draft.date_of_birth = value,
             "details" => draft.details = value,
             "clinician" if value.is_empty() => {}
+            "clinician" if is_not_on_staff(mapping, &value) => {
+                not_on_staff = Some((value, column));
+            }
             "clinician" => match match_clinician(mapping, &value, staff) {
                 Ok(s) => draft.clinician = Some(s.id),
                 Err(reason) => problems.push(RowProblem {
@@ -385,6 +405,28 @@ pub fn draft_row(
             }
             // A field of another kind (a mapping for mixed rows): not this row's.
             _ => {}
+        }
+    }
+    if let Some((text, column)) = not_on_staff {
+        let rule = kind.clinician_rule();
+        if rule.required {
+            problems.push(RowProblem {
+                line,
+                column,
+                reason: format!(
+                    "'{text}' is not on the staff list, and {} {} needs its {}: add them to the staff list (Practice, F5), then match the name",
+                    if kind.noun().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
+                    kind.noun(),
+                    rule.label.to_lowercase()
+                ),
+            });
+        } else {
+            let note = format!("{}: {text} (not on the staff list)", rule.label);
+            draft.details = if draft.details.trim().is_empty() {
+                note
+            } else {
+                format!("{}\n{note}", draft.details)
+            };
         }
     }
     if problems.is_empty() {
@@ -634,6 +676,78 @@ mod tests {
             "2026-11-25T09:30",
             "a slot that has passed is when it happened"
         );
+    }
+
+    #[test]
+    fn a_locum_not_on_the_staff_list_is_kept_as_written_or_asked_for() {
+        let header = row(&[
+            "NHS Number",
+            "Patient Name",
+            "Date",
+            "Time",
+            "Clinician",
+            "Notes",
+        ]);
+        let mut m = suggest(&header, Some(ItemKind::TelephoneCall), "Calls");
+        m.fields.insert(
+            "occurred_at".into(),
+            Source::DateAndTime {
+                date: "Date".into(),
+                time: "Time".into(),
+            },
+        );
+        m.fields.insert(
+            "clinician".into(),
+            Source::Column {
+                column: "Clinician".into(),
+            },
+        );
+        m.fields.insert(
+            "details".into(),
+            Source::Column {
+                column: "Notes".into(),
+            },
+        );
+        let cells = row(&[
+            "999 000 0018",
+            "Test Caller",
+            "25/11/2026",
+            "10:00",
+            "Dr Q LOCUM",
+            "Rang back",
+        ]);
+        assert!(
+            check_row(&m, &header, 4, &cells, &staff(), now()).is_err(),
+            "not matched until someone says who it is"
+        );
+        m.clinicians
+            .insert("Dr Q LOCUM".into(), NOT_ON_STAFF.into());
+        let item =
+            check_row(&m, &header, 4, &cells, &staff(), now()).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(item.clinician, None, "nobody on the staff list is named");
+        assert!(
+            item.details.contains("Rang back")
+                && item.details.contains("Dr Q LOCUM (not on the staff list)"),
+            "{}",
+            item.details
+        );
+        // A prescription needs its prescriber on the staff list: said so.
+        m.kind = Some(Source::Constant {
+            value: "prescription".into(),
+        });
+        let problems = check_row(&m, &header, 4, &cells, &staff(), now())
+            .err()
+            .unwrap_or_default();
+        assert!(
+            problems.iter().any(|p| p
+                .reason
+                .contains("not on the staff list, and a prescription needs its prescriber")),
+            "{problems:?}"
+        );
+        // A receptionist who shares a clinician's name is never taken for them.
+        let mut st = staff();
+        st[0].role = Role::Reception;
+        assert!(match_clinician(&CaptureMapping::default(), "Dr A KHAN", &st).is_err());
     }
 
     #[test]
