@@ -247,7 +247,7 @@ fn import_with_a_bad_row_imports_nothing_and_names_line_and_column() {
         ],
     );
     assert!(out.contains("Imported 1 items"), "{out}");
-    let rejects = std::fs::read_to_string(dir.path().join("in.rejected.csv")).unwrap();
+    let rejects = std::fs::read_to_string(dir.path().join("in.csv.rejected.csv")).unwrap();
     assert_eq!(
         rejects.lines().count(),
         4,

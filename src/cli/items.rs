@@ -20,10 +20,9 @@ const IG_NOTE: &str = "This file contains patient-identifiable data: store and s
 pub(super) fn import(on: &mut OnLog<'_>, file: &Path, skip_invalid: bool) -> Result<ExitCode> {
     let actor = on.signed_in()?;
     let staff = StaffDirectory::new(on.store.staff()?);
-    let bytes =
-        std::fs::read(file).with_context(|| format!("could not read {}", file.display()))?;
-    let plan = interchange::read(
-        &bytes,
+    // The size is checked before the file is read (interchange::MAX_IMPORT_BYTES).
+    let plan = interchange::read_file(
+        file,
         ImportContext {
             staff: &staff,
             importer: actor.staff,

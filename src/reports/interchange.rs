@@ -4,9 +4,14 @@
 //! Import is all-or-nothing at the level of the caller: [`read`] checks every
 //! row and returns the good ones and every rejected one with its line number,
 //! column and reason; nothing is stored here.
+//!
+//! Memory: a file over [`MAX_IMPORT_BYTES`] is refused before it is parsed
+//! ([`read_file`] before it is read at all); the text is the file's bytes, never a
+//! copy; rows are parsed and checked [`ROWS_PER_CHUNK`] at a time, so what is held
+//! is the file, the items made of it and one chunk of parsed rows.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::NaiveDateTime;
@@ -27,6 +32,15 @@ use super::reentry_report::new_system_words;
 /// The first line of every exported file: a warning people see when they open it.
 /// Import skips lines starting with `#`.
 pub const PATIENT_DATA_WARNING: &str = "# CONTAINS PATIENT-IDENTIFIABLE DATA - store and share only as the practice's IG policy allows (Cutover Log export)\r\n";
+
+/// Largest file imported: 64 MB, some 150,000 items (a large practice's whole
+/// cutover log is some 40,000 items, 15 MB). What an import holds is the file and
+/// the items made of it, several times the file's size, so this bounds it.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Rows parsed and checked at a time (on every core), so that the parsed rows of
+/// the whole file are never held at once.
+pub const ROWS_PER_CHUNK: usize = 20_000;
 
 /// The columns every import file must have.
 pub const REQUIRED_COLUMNS: [&str; 7] = crate::domain::kind::COMMON_KEYS;
@@ -138,8 +152,15 @@ pub fn export(store: &dyn CutoverStore, path: &Path) -> Result<u64, ReportError>
 /// A problem with the file as a whole: nothing in it can be read as rows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileProblem {
+    #[error("could not read the file: {0}")]
+    Io(String),
     #[error("the file is empty")]
     Empty,
+    #[error(
+        "the file is larger than {} MB; split it into smaller files (by date) and import each",
+        MAX_IMPORT_BYTES / (1024 * 1024)
+    )]
+    TooLarge,
     #[error("the file is saved as UTF-16; save it as \"CSV UTF-8\" and import again")]
     Utf16,
     #[error("this is not a text CSV file (it contains binary data)")]
@@ -200,8 +221,12 @@ impl ImportPlan {
     }
 }
 
-/// Checks the raw bytes before any CSV parsing: encoding and binary content.
+/// Checks the raw bytes before any CSV parsing: size, encoding and binary content.
+/// The text returned is the bytes themselves, not a copy.
 fn check_bytes(bytes: &[u8]) -> Result<&str, FileProblem> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(FileProblem::TooLarge);
+    }
     if bytes.is_empty() {
         return Err(FileProblem::Empty);
     }
@@ -233,6 +258,23 @@ pub struct ImportContext<'a> {
     /// The person importing: used as `logged_by` (and for status/void) when a row leaves it empty.
     pub importer: Option<StaffId>,
     pub now: NaiveDateTime,
+}
+
+/// Reads the interchange CSV at `path` and checks every row: a file over
+/// [`MAX_IMPORT_BYTES`] is refused before it is read. Never stores anything.
+pub fn read_file(path: &Path, ctx: ImportContext<'_>) -> Result<ImportPlan, FileProblem> {
+    let io = |e: std::io::Error| FileProblem::Io(e.to_string());
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > MAX_IMPORT_BYTES as u64 {
+        return Err(FileProblem::TooLarge);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(MAX_IMPORT_BYTES) + 1);
+    // One more byte than the limit, so a file that grew since is still refused.
+    file.take(MAX_IMPORT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    read(&bytes, ctx)
 }
 
 /// Reads an interchange CSV and checks every row. Never stores anything.
@@ -278,30 +320,53 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
         ..ImportPlan::default()
     };
     let mut lines = LineCounter::new(text);
-    // The file read in order (a bad record stops here, with its line), then the
-    // rows checked on every core, the order kept.
-    let mut records: Vec<(u64, csv::StringRecord)> = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                return Err(FileProblem::Unreadable {
-                    line,
-                    message: e.to_string(),
-                });
+    // The file read in order (a bad record stops here, with its line), a chunk of
+    // rows at a time, each chunk checked on every core, the order kept.
+    let mut records = reader.records();
+    let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(ROWS_PER_CHUNK);
+    let mut any_rows = false;
+    loop {
+        chunk.clear();
+        for record in records.by_ref() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
+                    return Err(FileProblem::Unreadable {
+                        line,
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue; // blank line: spreadsheets often leave these at the end
             }
-        };
-        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue; // blank line: spreadsheets often leave these at the end
+            chunk.push((line, record));
+            if chunk.len() == ROWS_PER_CHUNK {
+                break;
+            }
         }
-        records.push((line, record));
+        if chunk.is_empty() {
+            break;
+        }
+        any_rows = true;
+        check_rows(&chunk, &header, ctx, &mut plan);
     }
-    if records.is_empty() {
+    if !any_rows {
         return Err(FileProblem::NoRows);
     }
-    let checked = map_rows(&records, |(line, cells)| {
+    Ok(plan)
+}
+
+/// Checks `records` (on every core, the order kept) into `plan`.
+fn check_rows(
+    records: &[(u64, csv::StringRecord)],
+    header: &[String],
+    ctx: ImportContext<'_>,
+    plan: &mut ImportPlan,
+) {
+    let checked = map_rows(records, |(line, cells)| {
         if cells.len() != header.len() {
             return Err(vec![RowError {
                 line: *line,
@@ -320,17 +385,16 @@ pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProb
             .collect();
         read_row(&row, *line, ctx)
     });
-    for ((line, cells), outcome) in records.into_iter().zip(checked) {
+    for ((line, cells), outcome) in records.iter().zip(checked) {
         match outcome {
             Ok(item) => plan.items.push(item),
             Err(errors) => plan.rejected.push(RejectedRow {
-                line,
+                line: *line,
                 cells: cells.iter().map(str::to_string).collect(),
                 errors,
             }),
         }
     }
-    Ok(plan)
 }
 
 /// The line a record starts on, counted from the text itself. The csv crate's own
@@ -627,11 +691,13 @@ pub fn write_rejected_rows<'a>(
     header: &[String],
     rows: impl Iterator<Item = (&'a [String], String)>,
 ) -> Result<std::path::PathBuf, ReportError> {
-    let stem = input
-        .file_stem()
+    // Named from the whole file name, so the .csv and the .xlsx of one report
+    // never overwrite each other's rejects ("issues.xlsx.rejected.csv").
+    let name = input
+        .file_name()
         .and_then(|s| s.to_str())
         .unwrap_or("import");
-    let path = input.with_file_name(format!("{stem}.rejected.csv"));
+    let path = input.with_file_name(format!("{name}.rejected.csv"));
     write_atomically(&path, |w| -> Result<(), ReportError> {
         w.write_all(UTF8_BOM)?;
         let mut out = csv::WriterBuilder::new()

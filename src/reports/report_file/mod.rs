@@ -22,9 +22,12 @@
 //!   number.) Title lines ("Appointments report", "Run by: …", "Date range: …")
 //!   above it are skipped.
 //! - **Below the header**, skipped and listed: blank lines; the header again (a page
-//!   break); a title line again; a totals line (first cell "Total…", "Count…",
-//!   "Patient count: 212", "Page 2 of 5"…, with at most half the columns filled);
-//!   and, after the last data row, lines with a single filled cell (a footer).
+//!   break); a title line again; a totals, count, page or end line anywhere, its text
+//!   in one cell ("Patient count: 212", "Page 2 of 5", "End of report") or a label
+//!   in one cell and counts in the others ("Total,42", "Patient count,166"), never a
+//!   row with a date, an NHS number or another word beside the label, nor one with
+//!   more than half the columns filled; and, after the last data row, lines with a
+//!   single filled cell (a footer).
 //!   Anything else is a data row, even a poor one: the mapper reports it.
 //! - **Ragged rows**: a short row is padded with empty cells; a long row keeps the
 //!   first cells under the header in `cells` and what is beyond it in
@@ -37,26 +40,80 @@
 //!   numbers to 15 significant digits, dates `2026-11-25`, date-times
 //!   `2026-11-25T09:30` (seconds only when not zero), times `09:30`, booleans
 //!   `TRUE`/`FALSE`, error cells (`#N/A`…) empty with a note in `skipped`.
-//! - **Limits**: files over [`MAX_FILE_BYTES`] (200 MB) or with more than
-//!   [`MAX_CELLS`] cells are refused, so memory stays bounded. Nothing panics on any
-//!   input (a panic inside the spreadsheet reader is caught and reported as an
-//!   unreadable spreadsheet).
+//! - **Limits**: files over [`MAX_FILE_BYTES`] (100 MB), with more than
+//!   [`MAX_CELLS`] cells or [`MAX_ROWS`] rows, more than [`MAX_TEXT_BYTES`] of text
+//!   or a cell over [`MAX_CELL_BYTES`] are refused, each in words naming the limit. A workbook is
+//!   checked before the spreadsheet reader opens it (the `zip_guard` and `ole_guard`
+//!   modules): what its parts declare and hold ([`MAX_PART_BYTES`], [`MAX_PARTS`],
+//!   [`MAX_SHARED_STRINGS`], [`MAX_KEPT_RECORDS`]), what its repeated rows and columns
+//!   would expand to ([`MAX_WHOLE_SHEET_CELLS`]), and the places a reader would
+//!   otherwise take memory a file only claims to need, so a read stays under about
+//!   300 MB whatever the file holds. Nothing panics on any input (a panic inside the
+//!   spreadsheet reader is caught and reported as an unreadable spreadsheet).
 
+mod ole_guard;
 mod shape;
 mod sheet;
 #[cfg(test)]
 pub(crate) mod tests;
 mod text;
+mod zip_guard;
 
 use std::fmt;
 use std::path::Path;
 
-/// Largest file read: 200 MB (a year of a large practice's appointments, some
-/// 175,000 rows, is about 25 MB as CSV).
-pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
-/// Most cells read (rows × columns, counting empty cells inside a row): 20 million,
-/// e.g. a million rows of twenty columns.
-pub const MAX_CELLS: usize = 20_000_000;
+/// Largest file read: 100 MB. The file is held in memory while it is read, so this
+/// is part of the memory a read may take (see the limits below: with them a read
+/// stays under about 300 MB whatever the file holds). A year of a large practice's
+/// appointments, some 175,000 rows, is about 25 MB as CSV and 10 MB as .xlsx.
+pub const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// Most cells read (rows × columns, counting empty cells inside a row): 3 million,
+/// e.g. 150,000 rows of twenty columns. Each cell kept costs some 60 bytes besides
+/// its text, so this bounds the table at under 200 MB.
+pub const MAX_CELLS: usize = 3_000_000;
+/// Most rows read (lines of a text file, rows of a sheet, blank ones inside the data
+/// included): 500,000, some three years of a large practice's appointments. Each row
+/// costs some 130 bytes besides its cells, so this bounds a table of short rows.
+pub const MAX_ROWS: usize = 500_000;
+/// Most text a report may hold: 64 MB. For a text file, its characters once decoded
+/// (checked before the decoded copy is made); for a spreadsheet, its cells' text added
+/// up as they are read (a shared string is counted once in the workbook's table of
+/// shared text and again for every cell that shows it), checked before each cell's
+/// text is copied. 100,000 rows of twenty realistic columns are some 20-30 MB.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+/// Most text one cell may hold: 256 KB (Excel's own limit is 32,767 characters, at
+/// most 128 KB; a workbook's markup for one cell, escapes and all, is counted).
+pub const MAX_CELL_BYTES: usize = 256 * 1024;
+/// Largest part of a workbook once unpacked (a sheet, the shared text, the styles):
+/// 512 MB, by the size the ZIP directory declares for it, checked before anything is
+/// unpacked (the ZIP reader stops at the declared size, so a part cannot unpack to
+/// more than it declares). A sheet of 150,000 rows of twenty columns is some 150 MB.
+pub const MAX_PART_BYTES: u64 = 512 * 1024 * 1024;
+/// Most parts inside a workbook's ZIP: 10,000 (Excel writes a dozen or so, and a few
+/// more per sheet, picture or chart).
+pub const MAX_PARTS: usize = 10_000;
+/// Most entries in a workbook's table of shared text: 1,000,000 (each is kept in
+/// memory while the workbook is open, some 60 bytes besides its text).
+pub const MAX_SHARED_STRINGS: usize = 1_000_000;
+/// Most records a workbook's reader keeps whole while it is open: style records (cell
+/// formats, fonts, fills, borders, number formats), sheets, defined names and links
+/// between parts, 200,000 together (Excel itself allows 64,000 cell formats; a cell
+/// format is kept at some 250 bytes).
+pub const MAX_KEPT_RECORDS: usize = 200_000;
+/// Largest list of parts (`META-INF/manifest.xml`) of an .ods file: 4 MB (the reader
+/// holds it whole; one line per part, some 100 bytes each).
+pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+/// Most cells in an OpenDocument (.ods) or Excel 97-2003 (.xls) workbook, which the
+/// spreadsheet reader expands whole, every sheet at once, before one is read: 1
+/// million (50,000 rows of twenty columns), counting the cells that repeated rows and
+/// columns expand to and the empty cells inside each sheet's used area. Each costs
+/// some 120 bytes there, so the limit is lower than [`MAX_CELLS`]; a larger report
+/// can be saved as .xlsx or CSV.
+pub const MAX_WHOLE_SHEET_CELLS: usize = 1_000_000;
+/// Largest workbook stream of an Excel 97-2003 (.xls) file: 32 MB (the format holds at
+/// most 65,536 rows, some 20 MB at twenty columns). The reader copies it whole,
+/// twice, before reading a cell.
+pub const MAX_XLS_STREAM_BYTES: usize = 32 * 1024 * 1024;
 /// How many non-blank rows from the top are looked at to find the header.
 pub const HEADER_SEARCH_ROWS: usize = 200;
 
@@ -180,9 +237,40 @@ pub enum ReportFileProblem {
     )]
     TooLarge,
     #[error(
-        "the report has more than {MAX_CELLS} cells; export a shorter date range and try again"
+        "the report has more than {} cells; export a shorter date range and try again",
+        thousands(MAX_CELLS)
     )]
     TooManyCells,
+    #[error(
+        "the report has more than {} rows; export a shorter date range and try again",
+        thousands(MAX_ROWS)
+    )]
+    TooManyRows,
+    #[error(
+        "the report holds more than {} MB of text; export a shorter date range and try again",
+        MAX_TEXT_BYTES / (1024 * 1024)
+    )]
+    TooMuchText,
+    #[error(
+        "{}a cell holds more than {} KB of text (Excel's own limit is 32,767 characters), so this is not a report as the clinical system exports it; export the report again",
+        at.map(|(word, n)| format!("{word} {n}: ")).unwrap_or_default(),
+        MAX_CELL_BYTES / 1024
+    )]
+    CellTooLarge {
+        /// ("line", n) in a text file, ("row", n) in a spreadsheet, when known.
+        at: Option<(&'static str, usize)>,
+    },
+    #[error(
+        "line {line}: the file is UTF-8 text but this line has a character that is not valid UTF-8 (perhaps pasted from another program), so its accented letters cannot be read safely; save it again as UTF-8 from the old system or a spreadsheet (\"CSV UTF-8\") and try again"
+    )]
+    MixedEncoding { line: usize },
+    #[error(
+        "this {format} cannot be read safely: {limit}; open it in a spreadsheet and save it again as .xlsx or CSV, or export the report again"
+    )]
+    WorkbookLimit {
+        format: &'static str,
+        limit: WorkbookLimit,
+    },
     #[error(
         "no header row found in the first {looked_at} lines: the header is a line of column names (at least two, not numbers or dates), such as \"NHS Number,Surname,Forename\""
     )]
@@ -211,6 +299,91 @@ pub enum ReportFileProblem {
     },
     #[error("the spreadsheet has no sheet with any data in it")]
     NoSheetWithData,
+}
+
+/// Which limit a workbook passed before it was opened, in words (see
+/// [`ReportFileProblem::WorkbookLimit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkbookLimit {
+    /// A part declares more than [`MAX_PART_BYTES`] unpacked.
+    PartSize,
+    /// More than [`MAX_PARTS`] parts.
+    Parts,
+    /// More than [`MAX_SHARED_STRINGS`] entries of shared text.
+    SharedStrings,
+    /// More than [`MAX_KEPT_RECORDS`] style records, sheets, names and links.
+    Records,
+    /// An .ods manifest over [`MAX_MANIFEST_BYTES`].
+    Manifest,
+    /// One cell, or one piece of markup, over [`MAX_CELL_BYTES`].
+    CellSize,
+    /// Repeated rows and columns, or a sheet's used area, over [`MAX_WHOLE_SHEET_CELLS`].
+    ExpandedCells,
+    /// More than [`MAX_TEXT_BYTES`] of text once expanded.
+    Text,
+    /// An .xls workbook stream over [`MAX_XLS_STREAM_BYTES`].
+    XlsStream,
+}
+
+impl fmt::Display for WorkbookLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PartSize => write!(
+                f,
+                "a part inside it would unpack to more than {} MB",
+                MAX_PART_BYTES / (1024 * 1024)
+            ),
+            Self::Parts => write!(f, "it has more than {} parts inside", thousands(MAX_PARTS)),
+            Self::SharedStrings => write!(
+                f,
+                "its table of shared text has more than {} entries",
+                thousands(MAX_SHARED_STRINGS)
+            ),
+            Self::Records => write!(
+                f,
+                "it has more than {} style records, sheets, names and links between its parts (Excel itself allows 64,000 cell formats)",
+                thousands(MAX_KEPT_RECORDS)
+            ),
+            Self::Manifest => write!(
+                f,
+                "its list of parts (META-INF/manifest.xml) is larger than {} MB",
+                MAX_MANIFEST_BYTES / (1024 * 1024)
+            ),
+            Self::CellSize => write!(
+                f,
+                "a cell or a piece of its markup holds more than {} KB (Excel's own limit for a cell is 32,767 characters)",
+                MAX_CELL_BYTES / 1024
+            ),
+            Self::ExpandedCells => write!(
+                f,
+                "its sheets would expand to more than {} cells (repeated rows and columns, and the empty cells in each sheet's used area, count: this kind of file is read whole)",
+                thousands(MAX_WHOLE_SHEET_CELLS)
+            ),
+            Self::Text => write!(
+                f,
+                "it would hold more than {} MB of text once read (shared text, repeated cells, formulas, names)",
+                MAX_TEXT_BYTES / (1024 * 1024)
+            ),
+            Self::XlsStream => write!(
+                f,
+                "its workbook is larger than {} MB (this kind of file is read whole)",
+                MAX_XLS_STREAM_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+/// 3000000 as "3,000,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Reads the report at `path`. The file is refused before reading if it is over

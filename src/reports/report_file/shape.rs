@@ -53,7 +53,7 @@ pub(super) fn shape(read: RawRead) -> Result<Shaped, ReportFileProblem> {
             Some(SkipReason::RepeatedHeader)
         } else if n <= widest_title && titles.contains(&title_key(&row.cells)) {
             Some(SkipReason::RepeatedTitle)
-        } else if n <= (width / 2).max(1) && is_totals(&row.cells) {
+        } else if is_summary(&row.cells, width) {
             Some(SkipReason::Totals)
         } else {
             None
@@ -313,38 +313,131 @@ fn title_key(cells: &[String]) -> String {
     filled.join("\u{1F}")
 }
 
-/// A totals, count or page line: its first filled cell says so.
-fn is_totals(cells: &[String]) -> bool {
-    const STARTS: [&str; 22] = [
-        "total",
-        "grand total",
-        "sub total",
-        "subtotal",
-        "sub-total",
-        "count",
-        "number of",
-        "no. of",
-        "no of",
-        "records:",
-        "rows:",
-        "page ",
-        "end of report",
-        "report end",
-        "*** end",
-        "-- end",
-        "printed",
-        "run by",
-        "run on",
-        "run at",
-        "generated",
-        "report run",
-    ];
-    const ANYWHERE: [&str; 4] = ["total:", "count:", "total =", "count ="];
-    let Some(first) = cells.iter().find(|c| !c.is_empty()) else {
+/// A totals, count, page or end-of-report line, wherever it is below the header:
+/// its text in one cell ("Patient count: 212", "Page 2 of 5", "End of report"), or
+/// a label saying so in one cell and counts in the others ("Total,42", "Patient
+/// count,166", "Count of appointments:,58", "Page,2 of 5"). Never a row with a date,
+/// an NHS number or any other word beside the label, nor one with more than half
+/// the columns filled (at least two may be): that is data, whatever its first cell
+/// says (a surname "Total" or "Count").
+fn is_summary(cells: &[String], width: usize) -> bool {
+    let mut filled = cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let Some(label) = filled.next() else {
         return false;
     };
-    let first = first.to_lowercase();
-    STARTS.iter().any(|s| first.starts_with(s)) || ANYWHERE.iter().any(|s| first.contains(s))
+    let mut others = 0;
+    for c in filled {
+        if !is_count(c) {
+            return false;
+        }
+        others += 1;
+    }
+    if others + 1 > (width / 2).max(2) {
+        return false;
+    }
+    if others == 0 {
+        is_summary_text(label)
+    } else {
+        is_summary_label(label)
+    }
+}
+
+/// Starts of a line that is a total, a count, a page number, the end of the report
+/// or when and by whom it was run, whatever follows.
+const SUMMARY_STARTS: [&str; 22] = [
+    "total",
+    "grand total",
+    "sub total",
+    "subtotal",
+    "sub-total",
+    "count",
+    "number of",
+    "no. of",
+    "no of",
+    "records:",
+    "rows:",
+    "page ",
+    "end of report",
+    "report end",
+    "*** end",
+    "-- end",
+    "printed",
+    "run by",
+    "run on",
+    "run at",
+    "generated",
+    "report run",
+];
+
+/// Words that make a label a total or a count wherever they are in it.
+const SUMMARY_WORDS: [&str; 10] = [
+    "total",
+    "totals",
+    "subtotal",
+    "subtotals",
+    "count",
+    "counts",
+    "records",
+    "rows",
+    "page",
+    "sum",
+];
+
+/// One cell's text that is a whole summary line: it starts like one ("Total: 40",
+/// "Page 2 of 5", "Printed 25/11/2026", "End of report"), or has a summary word and
+/// a figure ("Patient count: 212", "Appointments total = 58").
+fn is_summary_text(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    SUMMARY_STARTS.iter().any(|s| lower.starts_with(s))
+        || (has_summary_word(&lower) && lower.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// A label beside counts: a summary word or phrase anywhere in it ("Patient count",
+/// "Count of appointments:", "Total appointments =", "Number of patients").
+fn is_summary_label(label: &str) -> bool {
+    let lower = label.to_lowercase();
+    !is_value_like(&lower)
+        && (has_summary_word(&lower)
+            || SUMMARY_STARTS
+                .iter()
+                .any(|s| lower.starts_with(s.trim_end())))
+}
+
+fn has_summary_word(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| SUMMARY_WORDS.contains(w))
+        || words
+            .windows(2)
+            .any(|p| p[1] == "of" && (p[0] == "number" || p[0] == "no"))
+}
+
+/// A count or an amount: digits with separators, a sign, a percentage or a
+/// currency sign ("166", "1,166", "-240397", "(12.5)", "£713,000.25", "12%"), or
+/// "2 of 5"; never a date or a time (no `/`, `:` or inner `-`) nor an NHS number
+/// (ten digits, alone or spaced 3-3-4).
+fn is_count(cell: &str) -> bool {
+    let body = cell.trim();
+    let body = body.strip_prefix(['-', '+']).unwrap_or(body);
+    let mut digits = 0;
+    let mut separators = false;
+    for word in body.split_whitespace() {
+        if word.eq_ignore_ascii_case("of") {
+            continue;
+        }
+        for c in word.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else if ",.".contains(c) {
+                separators = true;
+            } else if !"%£$€()".contains(c) {
+                return false;
+            }
+        }
+    }
+    digits > 0 && (digits != 10 || separators)
 }
 
 /// Runs of whitespace (line breaks included) as one space, ends trimmed.

@@ -15,8 +15,13 @@
 //!   alone (a serial below 1); durations `h:mm`; booleans `TRUE`/`FALSE`; error
 //!   cells empty, each listed by the shaper as [`SkipReason::ErrorCell`](super::SkipReason).
 //! - xlsx and xlsb are streamed cell by cell, so a stray cell at XFD1048576 costs
-//!   nothing; [`MAX_CELLS`] bounds what is kept. A panic inside calamine (malformed
-//!   files can trip its asserts) is caught and reported as an unreadable spreadsheet.
+//!   nothing; [`MAX_CELLS`], [`MAX_ROWS`], [`MAX_CELL_BYTES`] and [`MAX_TEXT_BYTES`]
+//!   bound what is kept, each checked before a cell's text is copied (a shared string
+//!   is borrowed from calamine's table, so one long string shown by many cells is
+//!   refused as it passes the limit, not after). .xls and .ods are expanded whole by
+//!   calamine, so they are checked first (`ole_guard`, `zip_guard`), as is every ZIP
+//!   workbook's structure. A panic inside calamine (malformed files can trip its
+//!   asserts) is caught and reported as an unreadable spreadsheet.
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -27,7 +32,10 @@ use calamine::{
 };
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
-use super::{MAX_CELLS, RawRead, RawRow, ReportFileProblem};
+use super::{
+    MAX_CELL_BYTES, MAX_CELLS, MAX_ROWS, MAX_TEXT_BYTES, RawRead, RawRow, ReportFileProblem,
+    ole_guard, zip_guard,
+};
 
 const XLSX: &str = "Excel workbook (.xlsx)";
 const XLSB: &str = "Excel binary workbook (.xlsb)";
@@ -66,9 +74,16 @@ fn format_for(ext: &str, ole: bool) -> &'static str {
 
 fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileProblem> {
     let rs = || Cursor::new(bytes);
+    // What calamine would hold before the first cell reaches us (its shared strings,
+    // styles, a whole .ods or .xls), measured before it is opened.
+    let held = if ole {
+        ole_guard::check(bytes)?
+    } else {
+        zip_guard::check(bytes, format_for(ext, false))?
+    };
     if ole {
         match Xls::new(rs()) {
-            Ok(mut wb) => return first_sheet(&mut wb, XLS, read_range),
+            Ok(mut wb) => return first_sheet(&mut wb, XLS, held, read_range),
             Err(XlsError::Password) => return Err(ReportFileProblem::Encrypted),
             Err(_) => {}
         }
@@ -92,31 +107,41 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
         });
     }
     if let Ok(mut wb) = Xlsx::new(rs()) {
-        return first_sheet(&mut wb, XLSX, |wb: &mut Xlsx<Bytes<'_>>, name, out| {
-            let mut cells = wb
-                .worksheet_cells_reader(name)
-                .map_err(|_| Stop::Unreadable)?;
-            while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
-                let (row, col) = cell.get_position();
-                out.add(row, col, ref_text(cell.get_value()))?;
-            }
-            Ok(())
-        });
+        return first_sheet(
+            &mut wb,
+            XLSX,
+            held,
+            |wb: &mut Xlsx<Bytes<'_>>, name, out| {
+                let mut cells = wb
+                    .worksheet_cells_reader(name)
+                    .map_err(|_| Stop::Unreadable)?;
+                while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
+                    let (row, col) = cell.get_position();
+                    out.add_ref(row, col, cell.get_value())?;
+                }
+                Ok(())
+            },
+        );
     }
     if let Ok(mut wb) = Xlsb::new(rs()) {
-        return first_sheet(&mut wb, XLSB, |wb: &mut Xlsb<Bytes<'_>>, name, out| {
-            let mut cells = wb
-                .worksheet_cells_reader(name)
-                .map_err(|_| Stop::Unreadable)?;
-            while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
-                let (row, col) = cell.get_position();
-                out.add(row, col, ref_text(cell.get_value()))?;
-            }
-            Ok(())
-        });
+        return first_sheet(
+            &mut wb,
+            XLSB,
+            held,
+            |wb: &mut Xlsb<Bytes<'_>>, name, out| {
+                let mut cells = wb
+                    .worksheet_cells_reader(name)
+                    .map_err(|_| Stop::Unreadable)?;
+                while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
+                    let (row, col) = cell.get_position();
+                    out.add_ref(row, col, cell.get_value())?;
+                }
+                Ok(())
+            },
+        );
     }
     if let Ok(mut wb) = Ods::new(rs()) {
-        return first_sheet(&mut wb, ODS, read_range);
+        return first_sheet(&mut wb, ODS, held, read_range);
     }
     if contains(bytes, b"word/document.xml") {
         return Err(ReportFileProblem::Unsupported {
@@ -135,10 +160,14 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
 }
 
 /// Why one sheet's cells stopped: the reader failed (`Err(())` from calamine's error,
-/// which may quote cell content and so is not kept) or the sheet is too large.
+/// which may quote cell content and so is not kept) or a limit was passed.
 enum Stop {
     Unreadable,
     TooMany,
+    TooManyRows,
+    TooMuchText,
+    /// A cell over [`MAX_CELL_BYTES`], at this 0-based row.
+    CellTooLarge(u32),
 }
 
 /// For readers that give a whole sheet at once (.xls, .ods).
@@ -152,7 +181,7 @@ fn read_range<'a, R: Reader<Bytes<'a>>>(
     for (r, c, value) in range.used_cells() {
         let row = row0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
         let col = col0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
-        out.add(row, col, data_text(value))?;
+        out.add_data(row, col, value)?;
     }
     Ok(())
 }
@@ -160,6 +189,7 @@ fn read_range<'a, R: Reader<Bytes<'a>>>(
 fn first_sheet<'a, W, F>(
     wb: &mut W,
     format: &'static str,
+    held: usize,
     read: F,
 ) -> Result<SheetRead, ReportFileProblem>
 where
@@ -175,10 +205,17 @@ where
         .collect();
     names.sort_by_key(|(hidden, _)| *hidden); // stable: the workbook's order within each
     for (_, name) in names {
-        let mut out = Collector::default();
+        let mut out = Collector::holding(held);
         match read(wb, &name, &mut out) {
             Ok(()) => {}
             Err(Stop::TooMany) => return Err(ReportFileProblem::TooManyCells),
+            Err(Stop::TooManyRows) => return Err(ReportFileProblem::TooManyRows),
+            Err(Stop::TooMuchText) => return Err(ReportFileProblem::TooMuchText),
+            Err(Stop::CellTooLarge(row)) => {
+                return Err(ReportFileProblem::CellTooLarge {
+                    at: Some(("row", row as usize + 1)),
+                });
+            }
             Err(Stop::Unreadable) => {
                 return Err(ReportFileProblem::UnreadableSpreadsheet {
                     format,
@@ -186,7 +223,7 @@ where
                 });
             }
         }
-        if out.cells > 0 {
+        if !out.cells.is_empty() {
             return Ok(SheetRead {
                 read: out.finish()?,
                 sheet: name,
@@ -196,37 +233,97 @@ where
     Err(ReportFileProblem::NoSheetWithData)
 }
 
-/// Filled cells by row, then squared into rows.
+/// Filled cells as they come, then squared into rows. One flat list (row, column,
+/// text): a row costs nothing of its own until it is squared, so a sheet of many
+/// short rows takes no more than one of few long ones.
 #[derive(Default)]
 struct Collector {
-    /// Rows in the order their cells came (row order in every file seen so far).
-    rows: Vec<(u32, Vec<(u32, String)>)>,
+    cells: Vec<(u32, u32, String)>,
     /// Set when a cell came for a row above the last one.
     out_of_order: bool,
     errors: Vec<(u32, u32, String)>,
-    cells: usize,
+    /// Filled and error cells so far.
+    filled: usize,
+    /// Rows begun so far (a row counted again if its cells come back later).
+    rows: usize,
+    /// Bytes of text held: what the workbook holds open (see [`Collector::holding`])
+    /// and every cell's text kept here.
+    text: usize,
 }
 
 impl Collector {
-    /// One cell: its text, or the error it shows (`#N/A`…).
-    fn add(&mut self, row: u32, col: u32, value: Result<String, String>) -> Result<(), Stop> {
+    /// A collector counting `held` bytes of text as taken already: what calamine
+    /// holds while the sheet is read (the shared strings, a whole .ods or .xls).
+    fn holding(held: usize) -> Self {
+        Self {
+            text: held,
+            ..Self::default()
+        }
+    }
+
+    /// A streamed cell (xlsx, xlsb): shared strings and strings are borrowed, so
+    /// their size is checked before they are copied.
+    fn add_ref(&mut self, row: u32, col: u32, value: &DataRef<'_>) -> Result<(), Stop> {
+        match value {
+            DataRef::SharedString(s) => self.add(row, col, Ok(s)),
+            DataRef::String(s) => self.add(row, col, Ok(s)),
+            other => match data_text(&Data::from(other.clone())) {
+                Ok(text) => self.add(row, col, Ok(&text)),
+                Err(error) => self.add(row, col, Err(error)),
+            },
+        }
+    }
+
+    /// A cell of a whole sheet (.xls, .ods).
+    fn add_data(&mut self, row: u32, col: u32, value: &Data) -> Result<(), Stop> {
+        match value {
+            Data::String(s) => self.add(row, col, Ok(s)),
+            other => match data_text(other) {
+                Ok(text) => self.add(row, col, Ok(&text)),
+                Err(error) => self.add(row, col, Err(error)),
+            },
+        }
+    }
+
+    /// One cell: its text (trimmed here), or the error it shows (`#N/A`…). The
+    /// limits are checked before the text is copied.
+    fn add(&mut self, row: u32, col: u32, value: Result<&str, String>) -> Result<(), Stop> {
         let text = match value {
-            Ok(text) if text.is_empty() => return Ok(()),
-            Ok(text) => text,
+            Ok(text) => text.trim(),
             Err(error) => {
+                self.count(row)?;
                 self.errors.push((row, col, error));
                 return Ok(());
             }
         };
-        self.cells += 1;
-        if self.cells > MAX_CELLS {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if text.len() > MAX_CELL_BYTES {
+            return Err(Stop::CellTooLarge(row));
+        }
+        self.text = self.text.saturating_add(text.len());
+        if self.text > MAX_TEXT_BYTES {
+            return Err(Stop::TooMuchText);
+        }
+        self.count(row)?;
+        self.cells.push((row, col, text.to_string()));
+        Ok(())
+    }
+
+    /// Counts a filled cell of `row` against [`MAX_CELLS`] and [`MAX_ROWS`].
+    fn count(&mut self, row: u32) -> Result<(), Stop> {
+        self.filled += 1;
+        if self.filled > MAX_CELLS {
             return Err(Stop::TooMany);
         }
-        match self.rows.last_mut() {
-            Some((last, cells)) if *last == row => cells.push((col, text)),
-            last => {
-                self.out_of_order |= last.is_some_and(|(r, _)| *r > row);
-                self.rows.push((row, vec![(col, text)]));
+        let last = self.cells.last().map(|c| c.0).into_iter();
+        let last = last.chain(self.errors.last().map(|e| e.0)).max();
+        if last != Some(row) {
+            self.out_of_order |= last.is_some_and(|r| r > row);
+            self.rows += 1;
+            if self.rows > MAX_ROWS {
+                return Err(Stop::TooManyRows);
             }
         }
         Ok(())
@@ -234,38 +331,36 @@ impl Collector {
 
     fn finish(mut self) -> Result<RawRead, ReportFileProblem> {
         if self.out_of_order {
-            self.rows.sort_by_key(|(r, _)| *r); // stable: a row's cells keep their order
-            let mut merged: Vec<(u32, Vec<(u32, String)>)> = Vec::with_capacity(self.rows.len());
-            for (row, cells) in self.rows {
-                match merged.last_mut() {
-                    Some((last, into)) if *last == row => into.extend(cells),
-                    _ => merged.push((row, cells)),
-                }
-            }
-            self.rows = merged;
+            // Stable: cells of one place keep their order (the last one is kept).
+            self.cells.sort_by_key(|(r, c, _)| (*r, *c));
         }
-        let first_col = self
-            .rows
-            .iter()
-            .flat_map(|(_, cells)| cells.iter().map(|(c, _)| *c))
-            .min()
-            .unwrap_or(0);
+        let first_col = self.cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
         let mut read = RawRead::default();
-        read.rows.reserve(self.rows.len());
         let mut kept = 0usize;
-        for (row, mut cells) in self.rows {
-            if !cells.is_sorted_by_key(|(c, _)| *c) {
-                cells.sort_by_key(|(c, _)| *c);
+        // Rows made from the last, the list shrunk as it empties, so that the cells
+        // are not held twice (in the list and in the rows) at the peak.
+        while let Some(row) = self.cells.last().map(|c| c.0) {
+            let start = self
+                .cells
+                .iter()
+                .rposition(|c| c.0 != row)
+                .map_or(0, |i| i + 1);
+            let mut run = self.cells.split_off(start);
+            if self.cells.len() < self.cells.capacity() / 2 {
+                self.cells.shrink_to_fit();
             }
-            let width = cells
+            if !run.is_sorted_by_key(|(_, c, _)| *c) {
+                run.sort_by_key(|(_, c, _)| *c); // stable: the last of one place wins
+            }
+            let width = run
                 .last()
-                .map_or(0, |(c, _)| (c - first_col) as usize + 1);
+                .map_or(0, |(_, c, _)| (c - first_col) as usize + 1);
             kept = kept.saturating_add(width);
             if kept > MAX_CELLS {
                 return Err(ReportFileProblem::TooManyCells);
             }
             let mut out = vec![String::new(); width];
-            for (c, text) in cells {
+            for (_, c, text) in run {
                 if let Some(slot) = out.get_mut((c - first_col) as usize) {
                     *slot = text;
                 }
@@ -277,6 +372,7 @@ impl Collector {
                 cells: out,
             });
         }
+        read.rows.reverse();
         read.error_cells = self
             .errors
             .into_iter()
@@ -284,15 +380,6 @@ impl Collector {
             .map(|(r, c, e)| (r as usize + 1, (c - first_col) as usize, e))
             .collect();
         Ok(read)
-    }
-}
-
-/// A streamed cell's text (shared strings trimmed without an extra copy), or its error.
-fn ref_text(value: &DataRef<'_>) -> Result<String, String> {
-    match value {
-        DataRef::SharedString(s) => Ok(s.trim().to_string()),
-        DataRef::String(s) => Ok(s.trim().to_string()),
-        other => data_text(&Data::from(other.clone())),
     }
 }
 
@@ -491,10 +578,10 @@ mod tests {
             (1, 5, "z"),
             (4, 2, "y"),
         ] {
-            assert!(c.add(row, col, Ok(text.into())).is_ok());
+            assert!(c.add(row, col, Ok(text)).is_ok());
         }
         assert!(c.add(2, 1, Err("#REF!".into())).is_ok());
-        assert!(c.add(3, 4, Ok(String::new())).is_ok());
+        assert!(c.add(3, 4, Ok("")).is_ok());
         let Ok(read) = c.finish() else {
             panic!("too many cells");
         };

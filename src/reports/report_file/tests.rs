@@ -487,6 +487,341 @@ fn a_wide_title_in_a_semicolon_file_does_not_fool_the_delimiter() {
     assert_eq!(t.header_line, 2);
 }
 
+// ---- Totals, counts, pages and ends, anywhere below the header (issue 30) ----
+
+/// A SystmOne-like search with `delimiter`: a title, the header, two patients, the
+/// lines `middle`, a page break (blank, the title and the header again), a third
+/// patient and the lines `end`. Cells holding the delimiter are quoted.
+fn with_summaries(delimiter: char, middle: &[&[&str]], end: &[&[&str]]) -> String {
+    let row = |cells: &[&str]| -> String {
+        cells
+            .iter()
+            .map(|c| {
+                if c.contains(delimiter) {
+                    format!("\"{c}\"")
+                } else {
+                    (*c).to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(&delimiter.to_string())
+    };
+    let header: &[&str] = &[
+        "NHS number",
+        "Patient name",
+        "Date of birth",
+        "Appointment date",
+        "Clinician",
+        "Outcome",
+    ];
+    let mut lines = vec![
+        "Appointments report".to_string(),
+        row(header),
+        row(&[
+            "999 000 0018",
+            "JONES, Siân (Miss)",
+            "01 Feb 1980",
+            "25 Nov 2026",
+            "Dr Asha Khan",
+            "Seen",
+        ]),
+        row(&[
+            "999 000 0026",
+            "EVANS, Zoë (Mrs)",
+            "11 Nov 1941",
+            "25 Nov 2026",
+            "Dr Asha Khan",
+            "Did not attend",
+        ]),
+    ];
+    lines.extend(middle.iter().map(|cells| row(cells)));
+    lines.extend([
+        String::new(),
+        "Appointments report".to_string(),
+        row(header),
+    ]);
+    lines.push(row(&[
+        "999 000 0034",
+        "O'BRIEN, Seán (Mr)",
+        "",
+        "25 Nov 2026",
+        "Nurse B Lee",
+        "Seen",
+    ]));
+    lines.extend(end.iter().map(|cells| row(cells)));
+    lines.join("\r\n") + "\r\n"
+}
+
+/// Every summary line as one cell and as a label with its figure beside it.
+const SUMMARY_LINES: [&[&str]; 12] = [
+    &["Total", "42"],
+    &["Patient count", "166"],
+    &["Count of appointments:", "58"],
+    &["Page", "2 of 5"],
+    &["Records:", "212"],
+    &["Total appointments =", "58"],
+    &["Page 2 of 5"],
+    &["Records: 212"],
+    &["Total appointments = 58"],
+    &["Patient count: 166"],
+    &["End of report"],
+    &["Number of patients", "1,166"],
+];
+
+fn assert_summaries_skipped(t: &ReportTable, middle: usize, end: usize) {
+    // Lines: title 1, header 2, patients 3 and 4, the middle ones, a blank, the
+    // title, the header, the third patient, the end ones.
+    let third = 4 + middle + 4;
+    assert_eq!(lines(t), [3, 4, third], "{:?}", skips(t));
+    assert_eq!(col(t, 0, "Patient name"), "JONES, Siân (Miss)");
+    let totals: Vec<usize> = t
+        .skipped
+        .iter()
+        .filter(|s| s.reason == SkipReason::Totals)
+        .map(|s| s.line)
+        .collect();
+    let want: Vec<usize> = (5..5 + middle).chain(third + 1..third + 1 + end).collect();
+    assert_eq!(totals, want);
+    for s in t.skipped.iter().filter(|s| s.reason == SkipReason::Totals) {
+        assert_eq!(
+            t.describe(s),
+            format!("line {}: a totals, count or page line", s.line)
+        );
+    }
+}
+
+#[test]
+fn a_count_line_with_its_figure_in_the_next_cell_ends_a_report_cleanly() {
+    // The SystmOne-like report of issue 30: its last line was taken for a patient.
+    for d in [';', ','] {
+        let text = with_summaries(d, &[], &[&["Patient count", "166"]]);
+        let t = read("SystmOne search.csv", text.as_bytes());
+        assert_eq!(t.delimiter, Some(d));
+        assert_summaries_skipped(&t, 0, 1);
+    }
+}
+
+#[test]
+fn totals_counts_pages_and_ends_are_skipped_at_the_end_in_either_delimiter() {
+    for d in [',', ';'] {
+        let text = with_summaries(d, &[], &SUMMARY_LINES);
+        let t = read("s.csv", text.as_bytes());
+        assert_eq!(t.delimiter, Some(d), "{text}");
+        assert_summaries_skipped(&t, 0, SUMMARY_LINES.len());
+    }
+}
+
+#[test]
+fn totals_counts_and_pages_before_a_page_break_are_skipped_in_the_middle() {
+    for d in [',', ';'] {
+        let text = with_summaries(d, &SUMMARY_LINES, &[&["Total", "3"]]);
+        let t = read("s.csv", text.as_bytes());
+        assert_summaries_skipped(&t, SUMMARY_LINES.len(), 1);
+        use SkipReason::*;
+        let page_break: Vec<SkipReason> = t
+            .skipped
+            .iter()
+            .skip_while(|s| s.reason == Title || s.reason == Totals)
+            .take(3)
+            .map(|s| s.reason.clone())
+            .collect();
+        assert_eq!(page_break, [Blank, RepeatedTitle, RepeatedHeader]);
+    }
+}
+
+#[test]
+fn summary_lines_in_windows_1252_are_skipped_too() {
+    let text = with_summaries(
+        ';',
+        &[&["Total", "2"]],
+        &[&["Patient count", "3"], &["Page 1 of 1"]],
+    );
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err());
+    let t = read("s.csv", &bytes);
+    assert_eq!(t.encoding, "Windows-1252");
+    assert_summaries_skipped(&t, 1, 2);
+}
+
+#[test]
+fn a_patient_called_total_or_count_is_data_not_a_summary() {
+    let t = read(
+        "r.csv",
+        "NHS Number,Surname,Forename,Appointment date,Clinician\r\n\
+         9990000018,Total,Siân,25/11/2026,Dr A Khan\r\n\
+         9990000026,\"Count, Alex\",,25/11/2026,\r\n\
+         \"Count, Alex\",9990000034,,,\r\n\
+         Count,,,25/11/2026,\r\n\
+         Total,,,,\r\n\
+         Patient count,2\r\n"
+            .as_bytes(),
+    );
+    // A name with an NHS number or a date beside it is a patient, however it starts;
+    // a bare "Total" line and a count with its figure are not.
+    assert_eq!(lines(&t), [2, 3, 4, 5], "{:?}", skips(&t));
+    assert_eq!(col(&t, 0, "Surname"), "Total");
+    assert_eq!(col(&t, 1, "Surname"), "Count, Alex");
+    assert_eq!(
+        skips(&t),
+        [(6, 6, SkipReason::Totals), (7, 7, SkipReason::Totals)]
+    );
+    // A totals line of amounts, negative and with decimals, is a totals line.
+    let t = read(
+        "r.csv",
+        b"Deal,Customer,Amount,Term,Price,Balance,Book,Code\r\n\
+          9990000018,Jones,713000.256407,12,102.305,-240397,B1,X\r\n\
+          TOTAL ORIGINATION,,713000.256407,,\"(1,250.00)\",-240397,,\r\n",
+    );
+    assert_eq!(lines(&t), [2]);
+    assert_eq!(skips(&t), [(3, 3, SkipReason::Totals)]);
+    // Several filled cells are data too, whatever the first one says.
+    let t = read(
+        "r.csv",
+        b"Surname,Forename,Clinic,Room\r\nCount,Alex,Diabetes,3\r\nTotal,Sam,Asthma,4\r\n",
+    );
+    assert_eq!(lines(&t), [2, 3]);
+}
+
+// ---- Encoding decided by the bytes (issue 30) ----
+
+/// Ten lines of UTF-8 with "Siân" and "Zoë" on every data line.
+fn utf8_rows() -> Vec<u8> {
+    let mut text = String::from("NHS Number,Surname,Forename\r\n");
+    for i in 0..9 {
+        text += &format!("99900000{:02},Jones,Siân Zoë\r\n", 18 + i);
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn one_stray_byte_in_a_utf8_file_is_refused_at_its_line() {
+    let mut bytes = utf8_rows();
+    // The start of line 7: one byte that begins a UTF-8 character and is not followed
+    // by the rest of it.
+    let at = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(5)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    bytes.insert(at, 0xE2);
+    let p = problem("r.csv", &bytes);
+    assert!(
+        matches!(p, ReportFileProblem::MixedEncoding { line: 7 }),
+        "{p:?}"
+    );
+    let msg = p.to_string();
+    assert!(msg.starts_with("line 7: "), "{msg}");
+    assert!(msg.contains("save it again as UTF-8 from the old system or a spreadsheet"));
+    assert!(!msg.contains("Jones") && !msg.contains("Si"), "{msg}");
+    // With a BOM too: the BOM says UTF-8.
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend(&bytes);
+    assert!(matches!(
+        problem("r.csv", &with_bom),
+        ReportFileProblem::MixedEncoding { line: 7 }
+    ));
+}
+
+#[test]
+fn windows_1252_and_valid_utf8_are_read_as_they_are() {
+    let utf8 = utf8_rows();
+    let t = read("r.csv", &utf8);
+    assert_eq!(t.encoding, "UTF-8");
+    assert_eq!(t.rows[6].cells[2], "Siân Zoë");
+    let text = String::from_utf8(utf8).unwrap();
+    let (cp1252, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    assert!(cp1252.contains(&0xE2)); // â
+    let t = read("r.csv", &cp1252);
+    assert_eq!(t.encoding, "Windows-1252");
+    assert_eq!(t.rows[6].cells[2], "Siân Zoë");
+    // A Windows-1252 file with one pair of bytes that happens to be UTF-8 ("Ã©") is
+    // still Windows-1252: most of its high bytes are not UTF-8.
+    let mut odd = cp1252.into_owned();
+    odd.extend(b"9990000999,\xC3\xA9,Si\xE2n\r\n");
+    assert_eq!(read("r.csv", &odd).encoding, "Windows-1252");
+}
+
+// ---- Limits (issue 30; the bombs themselves are in tests/report_bombs.rs) ----
+
+#[test]
+fn a_cell_over_the_limit_is_refused_at_its_line_and_the_text_is_measured_first() {
+    let mut text = String::from("NHS Number,Notes\r\n9990000018,short\r\n9990000026,");
+    text += &"x".repeat(MAX_CELL_BYTES + 1);
+    text += "\r\n";
+    let p = problem("r.csv", text.as_bytes());
+    assert!(
+        matches!(
+            p,
+            ReportFileProblem::CellTooLarge {
+                at: Some(("line", 3))
+            }
+        ),
+        "{p:?}"
+    );
+    assert!(
+        p.to_string()
+            .starts_with("line 3: a cell holds more than 256 KB")
+    );
+    // Windows-1252 that would decode to more than the limit: refused before decoding.
+    let big = vec![0xE9u8; MAX_TEXT_BYTES / 2 + 1];
+    let p = problem("r.csv", &big);
+    assert!(matches!(p, ReportFileProblem::TooMuchText), "{p:?}");
+    assert!(p.to_string().contains("more than 64 MB of text"));
+}
+
+#[test]
+fn too_many_rows_are_refused_in_words() {
+    let text = "A,B\r\n".to_string() + &"1\r\n".repeat(MAX_ROWS + 1);
+    let p = problem("r.csv", text.as_bytes());
+    assert!(matches!(p, ReportFileProblem::TooManyRows), "{p:?}");
+    assert!(p.to_string().contains("more than 500,000 rows"), "{p}");
+}
+
+#[test]
+fn every_workbook_limit_is_said_in_plain_words() {
+    use WorkbookLimit::*;
+    for (limit, words) in [
+        (PartSize, "more than 512 MB"),
+        (Parts, "more than 10,000 parts"),
+        (SharedStrings, "more than 1,000,000 entries"),
+        (Records, "more than 200,000 style records"),
+        (Manifest, "larger than 4 MB"),
+        (CellSize, "more than 256 KB"),
+        (ExpandedCells, "more than 1,000,000 cells"),
+        (Text, "more than 64 MB of text"),
+        (XlsStream, "larger than 32 MB"),
+    ] {
+        let p = ReportFileProblem::WorkbookLimit {
+            format: "Excel workbook (.xlsx)",
+            limit,
+        };
+        let msg = p.to_string();
+        readable(&msg);
+        assert!(
+            msg.starts_with("this Excel workbook (.xlsx) cannot be read safely: "),
+            "{msg}"
+        );
+        assert!(msg.contains(words), "{msg}");
+    }
+}
+
+#[test]
+fn a_shared_string_shown_by_many_cells_is_refused_as_its_copies_pass_the_text_limit() {
+    let long: &'static str = "x".repeat(100_000).leak();
+    let mut rows = vec![vec![X::S("NHS Number"), X::S("Notes")]];
+    for _ in 0..700 {
+        rows.push(vec![X::N(9990000018.0), X::S(long)]);
+    }
+    // One entry in the table of shared text, 100 KB, shown by 700 cells: 70 MB of
+    // copies, refused as the copies pass 64 MB.
+    let p = problem("n.xlsx", &xlsx(&[("S", false, 0, rows)]));
+    assert!(matches!(p, ReportFileProblem::TooMuchText), "{p:?}");
+}
+
 // ---- Spreadsheets ----
 
 #[derive(Clone)]
@@ -548,8 +883,16 @@ pub(crate) fn xlsx(sheets: &[(&str, bool, usize, Vec<Vec<X>>)]) -> Vec<u8> {
                 data += &match cell {
                     X::Empty => continue,
                     X::S(s) => {
-                        strings.push(escape(s));
-                        format!("<c r=\"{at}\" t=\"s\"><v>{}</v></c>", strings.len() - 1)
+                        // One entry per distinct text, as Excel writes it.
+                        let text = escape(s);
+                        let i = match strings.iter().position(|t| *t == text) {
+                            Some(i) => i,
+                            None => {
+                                strings.push(text);
+                                strings.len() - 1
+                            }
+                        };
+                        format!("<c r=\"{at}\" t=\"s\"><v>{i}</v></c>")
                     }
                     X::N(v) => format!("<c r=\"{at}\"><v>{v}</v></c>"),
                     X::Date(y, m, d) => {
@@ -884,7 +1227,66 @@ fn seeds() -> Vec<Vec<u8>> {
         systmone(";").into_bytes(),
         vision_csv().into_bytes(),
         xlsx(&[("S", false, 0, emis_sheet_rows())]),
+        ods_repeated(60_000, 1_000),
+        ods_repeated(3, 2),
     ]
+}
+
+/// An .ods of one row of one cell, the cell repeated `cols` times across and the row
+/// `rows` times down: some 1 KB, whatever the counts (a bomb when they are large).
+pub(crate) fn ods_repeated(rows: u64, cols: u64) -> Vec<u8> {
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Report\">\
+         <table:table-row><table:table-cell office:value-type=\"string\"><text:p>NHS Number</text:p></table:table-cell>\
+         <table:table-cell office:value-type=\"string\"><text:p>Surname</text:p></table:table-cell></table:table-row>\
+         <table:table-row table:number-rows-repeated=\"{rows}\">\
+         <table:table-cell office:value-type=\"string\" table:number-columns-repeated=\"{cols}\"><text:p>x</text:p></table:table-cell>\
+         </table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet".to_string()),
+        (
+            "META-INF/manifest.xml",
+            "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\"/>".to_string(),
+        ),
+        ("content.xml", content),
+    ] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_small_ods_reads_and_a_repeated_row_bomb_is_refused_before_it_is_expanded() {
+    let t = read("r.ods", &ods_repeated(3, 2));
+    assert_eq!(t.sheet.as_deref(), Some("Report"));
+    assert_eq!(t.header, ["NHS Number", "Surname"]);
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.rows[2].cells, ["x", "x"]);
+    let bomb = ods_repeated(60_000, 1_000);
+    assert!(bomb.len() < 2_000, "{}", bomb.len());
+    let p = problem("r.ods", &bomb);
+    assert!(
+        matches!(
+            p,
+            ReportFileProblem::WorkbookLimit {
+                limit: WorkbookLimit::ExpandedCells,
+                ..
+            }
+        ),
+        "{p:?}"
+    );
+    assert!(
+        p.to_string().contains("OpenDocument spreadsheet (.ods)"),
+        "{p}"
+    );
 }
 
 fn any_input(bytes: &[u8]) {
@@ -909,7 +1311,7 @@ proptest! {
 
     #[test]
     fn mangled_reports_read_or_refused(
-        seed in 0usize..4,
+        seed in 0usize..6,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
         cut in any::<usize>(),
     ) {

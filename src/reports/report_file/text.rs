@@ -1,9 +1,15 @@
 //! Delimited text: the encoding, the delimiter, and the rows with their line numbers.
 //!
 //! - Encoding: a UTF-8 BOM means UTF-8; a UTF-16 BOM (or text whose every other byte
-//!   is zero) UTF-16; otherwise UTF-8 if the bytes are valid UTF-8, else
-//!   Windows-1252 (what Excel's plain "CSV" and older exports write in England), so
-//!   "Siân", "Zoë" and "£" come out right either way.
+//!   is zero) UTF-16; otherwise decided by the bytes: valid UTF-8 is UTF-8; bytes of
+//!   128 and over that never form a UTF-8 character are Windows-1252 (what Excel's
+//!   plain "CSV" and older exports write in England), so "Siân", "Zoë" and "£" come
+//!   out right either way; UTF-8 characters with some bytes that are not (a UTF-8
+//!   file with a stray byte pasted in) are refused, naming the first such line,
+//!   rather than every accented letter in the file being read wrong.
+//! - Size: the decoded text is measured before it is made ([`MAX_TEXT_BYTES`]); a cell
+//!   over [`MAX_CELL_BYTES`] is refused before it is copied; [`MAX_CELLS`] and
+//!   [`MAX_ROWS`] bound the rows kept.
 //! - Delimiter: comma, tab, semicolon or pipe, whichever splits the most lines of the
 //!   first 64 KiB into the same number of cells (two or more), quotes respected; ties
 //!   go to the wider table, then in that order. Title lines (one cell) don't count.
@@ -14,9 +20,11 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use encoding_rs::{UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{CoderResult, Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
-use super::{MAX_CELLS, RawRead, RawRow, ReportFileProblem};
+use super::{
+    MAX_CELL_BYTES, MAX_CELLS, MAX_ROWS, MAX_TEXT_BYTES, RawRead, RawRow, ReportFileProblem,
+};
 
 /// A record spanning more lines than this is taken for an unclosed quote.
 const MAX_LINES_IN_A_ROW: usize = 50;
@@ -45,30 +53,118 @@ pub(super) fn read_text(bytes: &[u8]) -> Result<TextRead, ReportFileProblem> {
 
 fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), ReportFileProblem> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return Ok((UTF_8.decode_without_bom_handling(rest).0, "UTF-8 with BOM"));
+        return Ok((utf8(rest)?, "UTF-8 with BOM"));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return Ok((UTF_16LE.decode_without_bom_handling(rest).0, "UTF-16"));
+        return Ok((Cow::Owned(decode_with(UTF_16LE, rest)?), "UTF-16"));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return Ok((UTF_16BE.decode_without_bom_handling(rest).0, "UTF-16"));
+        return Ok((Cow::Owned(decode_with(UTF_16BE, rest)?), "UTF-16"));
     }
     if let Some(little_endian) = utf16_without_bom(bytes) {
         let enc = if little_endian { UTF_16LE } else { UTF_16BE };
-        return Ok((enc.decode_without_bom_handling(bytes).0, "UTF-16"));
+        return Ok((Cow::Owned(decode_with(enc, bytes)?), "UTF-16"));
     }
     if bytes.contains(&0) {
         return Err(ReportFileProblem::Unsupported {
             what: "binary data, not text",
         });
     }
-    Ok(match std::str::from_utf8(bytes) {
-        Ok(s) => (Cow::Borrowed(s), "UTF-8"),
-        Err(_) => (
-            WINDOWS_1252.decode_without_bom_handling(bytes).0,
-            "Windows-1252",
-        ),
-    })
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Ok((utf8(bytes)?, "UTF-8")),
+        Err(_) => match utf8_damage(bytes) {
+            Some(line) => Err(ReportFileProblem::MixedEncoding { line }),
+            None => Ok((
+                Cow::Owned(decode_with(WINDOWS_1252, bytes)?),
+                "Windows-1252",
+            )),
+        },
+    }
+}
+
+/// Bytes after a UTF-8 BOM, or of a file found valid UTF-8: borrowed, not copied.
+/// Invalid UTF-8 after a BOM is a damaged UTF-8 file, refused at its first bad line.
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ReportFileProblem> {
+    if bytes.len() > MAX_TEXT_BYTES {
+        return Err(ReportFileProblem::TooMuchText);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(e) => Err(ReportFileProblem::MixedEncoding {
+            line: line_at(bytes, e.valid_up_to()),
+        }),
+    }
+}
+
+/// When bytes that are not valid UTF-8 are mostly a UTF-8 file all the same (more
+/// valid multi-byte UTF-8 characters than bytes that are not), the 1-based line of
+/// the first bad byte; `None` when they read as Windows-1252 (no or few multi-byte
+/// characters, only single bytes of 128 and over).
+fn utf8_damage(bytes: &[u8]) -> Option<usize> {
+    let (mut good, mut bad, mut first_bad) = (0usize, 0usize, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = bytes.get(i..).unwrap_or_default();
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                good += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let valid = rest.get(..e.valid_up_to()).unwrap_or_default();
+                // Valid UTF-8 by construction; its non-ASCII characters are multi-byte.
+                good += std::str::from_utf8(valid)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                first_bad.get_or_insert(i + e.valid_up_to());
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                bad += skip;
+                i += e.valid_up_to() + skip.max(1);
+            }
+        }
+    }
+    match first_bad {
+        Some(at) if good > bad => Some(line_at(bytes, at)),
+        _ => None,
+    }
+}
+
+/// The 1-based line of byte `at` (LF, CRLF or a lone CR each end a line).
+fn line_at(bytes: &[u8], at: usize) -> usize {
+    LineCounter::new(bytes).line_of(at)
+}
+
+/// Decodes with `enc`, having measured the result first: a text over
+/// [`MAX_TEXT_BYTES`] once decoded is refused before any of it is made.
+fn decode_with(enc: &'static Encoding, bytes: &[u8]) -> Result<String, ReportFileProblem> {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut len, mut at) = (0usize, 0usize);
+    loop {
+        let src = bytes.get(at..).unwrap_or_default();
+        let (result, read, written, _) = decoder.decode_to_utf8(src, &mut buf, true);
+        len = len.saturating_add(written);
+        at += read;
+        if len > MAX_TEXT_BYTES {
+            return Err(ReportFileProblem::TooMuchText);
+        }
+        if result == CoderResult::InputEmpty {
+            break;
+        }
+    }
+    drop(buf);
+    let mut text = String::with_capacity(len);
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut at = 0;
+    loop {
+        let src = bytes.get(at..).unwrap_or_default();
+        let (result, read, _) = decoder.decode_to_string(src, &mut text, true);
+        at += read;
+        match result {
+            CoderResult::InputEmpty => return Ok(text),
+            // Not expected (measured above); room for the rest, a little at a time.
+            CoderResult::OutputFull => text.reserve(16),
+        }
+    }
 }
 
 /// UTF-16 text without a BOM: mostly ASCII, so one byte of each pair is zero.
@@ -175,6 +271,14 @@ fn records(text: &str, delimiter: u8) -> Result<RawRead, ReportFileProblem> {
         cells_seen = cells_seen.saturating_add(record.len());
         if cells_seen > MAX_CELLS {
             return Err(ReportFileProblem::TooManyCells);
+        }
+        if read.rows.len() >= MAX_ROWS {
+            return Err(ReportFileProblem::TooManyRows);
+        }
+        if record.iter().any(|c| c.len() > MAX_CELL_BYTES) {
+            return Err(ReportFileProblem::CellTooLarge {
+                at: Some(("line", line)),
+            });
         }
         let cells = if record.iter().all(|c| c.trim().is_empty()) {
             Vec::new()
