@@ -136,6 +136,19 @@ pub fn before_extract(at: NaiveDateTime, extract: NaiveDateTime) -> bool {
     at < extract
 }
 
+/// [`before_extract`] for a report row, whose "when it happened" may be known
+/// only to the day (a report giving the issue date alone reads as midnight): a
+/// row at midnight is before the extract only if its day is before the
+/// extract's day. Leaving out a row issued on the extract's evening would lose
+/// it; keeping one from its morning is warned of on the worklist.
+pub fn report_row_before_extract(at: NaiveDateTime, extract: NaiveDateTime) -> bool {
+    if at.time() == chrono::NaiveTime::MIN {
+        at.date() < extract.date()
+    } else {
+        before_extract(at, extract)
+    }
+}
+
 impl Project {
     /// Checks a project as typed at setup or given to `init`.
     pub fn validate(
@@ -243,6 +256,28 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, d)
             .and_then(|x| x.and_hms_opt(h, 0, 0))
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_report_row_known_only_to_the_day_of_the_extract_is_not_before_it() {
+        let extract = t(16, 18);
+        assert!(
+            report_row_before_extract(t(15, 0), extract),
+            "the day before"
+        );
+        assert!(
+            !report_row_before_extract(t(16, 0), extract),
+            "the extract's day, time unknown: it may be the evening's"
+        );
+        assert!(
+            report_row_before_extract(t(16, 9), extract),
+            "a known time before"
+        );
+        assert!(!report_row_before_extract(t(16, 19), extract));
+        assert!(
+            before_extract(t(16, 0), extract),
+            "the form's rule has the time"
+        );
     }
 
     fn project() -> Project {

@@ -72,8 +72,9 @@ impl CaptureBatch {
     /// Returns how many were left out.
     pub fn leave_out_before_extract(&mut self, extract: chrono::NaiveDateTime) -> usize {
         let before = self.rows.len();
-        self.rows
-            .retain(|r| !crate::domain::project::before_extract(r.input.occurred_at, extract));
+        self.rows.retain(|r| {
+            !crate::domain::project::report_row_before_extract(r.input.occurred_at, extract)
+        });
         before - self.rows.len()
     }
 }
@@ -157,7 +158,10 @@ impl CapturePlan {
             .zip(&batch.rows)
             .filter(|((_, o), row)| {
                 matches!(o, RowOutcome::New | RowOutcome::Added(_))
-                    && crate::domain::project::before_extract(row.input.occurred_at, extract)
+                    && crate::domain::project::report_row_before_extract(
+                        row.input.occurred_at,
+                        extract,
+                    )
             })
             .count()
     }

@@ -1069,7 +1069,12 @@ impl CaptureScreen {
                         .batch
                         .rows
                         .iter()
-                        .filter(|r| cx.project.before_extract(r.input.occurred_at))
+                        .filter(|r| {
+                            crate::domain::project::report_row_before_extract(
+                                r.input.occurred_at,
+                                cx.project.cutover_start,
+                            )
+                        })
                         .count()
                 } else {
                     0
