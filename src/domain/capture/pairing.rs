@@ -372,8 +372,8 @@ fn best_assignment(weight: &[Vec<Option<i64>>]) -> (i64, Vec<Option<usize>>) {
     }
     let mut assignment = vec![None; rows];
     let mut total = 0;
-    for j in 1..=n {
-        let (r, c) = (p[j] - 1, j - 1);
+    for (j, &pj) in p.iter().enumerate().skip(1) {
+        let (r, c) = (pj - 1, j - 1);
         if r < rows
             && c < cols
             && let Some(w) = weight[r][c]
