@@ -218,26 +218,30 @@ pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePla
     )?;
     // An item this file already gave or confirmed is no other row's.
     let taken: HashSet<ItemId> = before.values().copied().collect();
-    let mut known: HashMap<CandidateKey, Vec<Item>> = HashMap::new();
+    // Each candidate's id and what it says (not the whole item: a 100k-row
+    // report reads most of the log).
+    let mut known: HashMap<CandidateKey, Vec<(ItemId, ItemInput)>> = HashMap::new();
     let mut open: Vec<&CaptureRow> = Vec::new();
     for row in &batch.rows {
         if before.contains_key(&row.line) {
             continue;
         }
         if let Entry::Vacant(e) = known.entry(candidate_key(&row.input)) {
-            let mut items = candidates(c, &row.input)?;
-            items.retain(|i| !taken.contains(&i.id));
-            e.insert(items);
+            let items = candidates(c, &row.input)?;
+            e.insert(
+                items
+                    .into_iter()
+                    .filter(|i| !taken.contains(&i.id))
+                    .map(|i| (i.id, i.input))
+                    .collect(),
+            );
         }
         open.push(row);
     }
     let items: Vec<LoggedItem<'_>> = known
         .values()
         .flatten()
-        .map(|i| LoggedItem {
-            id: i.id,
-            input: &i.input,
-        })
+        .map(|(id, input)| LoggedItem { id: *id, input })
         .collect();
     let inputs: Vec<&ItemInput> = open.iter().map(|r| &r.input).collect();
     let mut paired: HashMap<u64, RowPairing> = open
