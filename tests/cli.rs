@@ -1072,7 +1072,26 @@ fn a_log_in_a_synchronised_folder_is_refused_unless_it_overrides_and_that_is_rec
     let synced = dir.path().join("OneDrive - Test Surgery");
     std::fs::create_dir(&synced).unwrap();
     let db = synced.join("log.sqlite3");
-    let out = run(&db, &["staff", "list"]);
+    // Making the log there (a command on a log that is not there is refused
+    // for that reason first).
+    let make = [
+        "init",
+        "--practice",
+        "Test Surgery",
+        "--ods",
+        "a81001",
+        "--old-system",
+        "EMIS Web",
+        "--new-system",
+        "SystmOne",
+        "--cutover-start",
+        "16/11/2026 18:00",
+        "--go-live",
+        "2026-11-23T08:00",
+        "--manager",
+        "Test Manager",
+    ];
+    let out = run(&db, &make);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("in a folder OneDrive synchronises"), "{err}");
@@ -1080,8 +1099,12 @@ fn a_log_in_a_synchronised_folder_is_refused_unless_it_overrides_and_that_is_rec
     assert!(!db.exists(), "nothing is made there");
     let out = run_env(
         &db,
-        &[("CUTOVER_LOG_ALLOW_UNSAFE_PLACE", "1")],
-        &["staff", "list"],
+        &[
+            ("CUTOVER_LOG_ALLOW_UNSAFE_PLACE", "1"),
+            ("CUTOVER_LOG_PASSWORD", TEST_PASSWORD),
+            ("CUTOVER_LOG_NEW_PASSWORD", TEST_PASSWORD),
+        ],
+        &make,
     );
     assert!(
         out.status.success(),
@@ -1397,5 +1420,20 @@ fn deadlines_are_shown_and_changed_by_the_practice_manager() {
             events.iter().any(|e| e.action.as_str() == action),
             "{action}: {events:?}"
         );
+    }
+}
+
+/// Issue 31 #5: `verify --db` of a missing or mistyped path is refused in words,
+/// and no empty log is made (it used to create one and say "verify: ok").
+#[test]
+fn a_command_on_a_log_that_is_not_there_is_refused_and_makes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mistyped.sqlite3");
+    for args in [&["verify"][..], &["stats"][..], &["staff", "list"][..]] {
+        let out = run(&missing, args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("there is no log at"), "{args:?}: {err}");
+        assert!(!missing.exists(), "{args:?} made a file");
     }
 }

@@ -671,6 +671,33 @@ fn the_audit_trail_is_a_hash_chain_and_verify_finds_the_first_broken_link<S: Cut
     assert!(why.contains("changed"), "{why}");
 }
 
+/// Issue 31 #1: every hash set to NULL (pure SQL, no hashing needed) and a drug
+/// changed in the item and its events is a broken chain, not "0 events intact".
+fn nulled_hashes_are_a_broken_chain<S: CutoverStore>(mut p: Practice<S>) {
+    let gp = p.gp.clone();
+    let mut rx = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T09:15");
+    rx.fields
+        .insert("medication".into(), "Amlodipine 5mg tablets".into());
+    p.store.log_item(&rx, &p.desk(during())).unwrap();
+    assert!(p.store.verify().unwrap().is_ok());
+    p.db.exec(
+        "DROP TRIGGER audit_append_only_update;
+         UPDATE audit_events SET prev_hash = NULL, hash = NULL,
+             after_json = replace(after_json, 'Amlodipine', 'Atenolol');
+         UPDATE items SET fields_json = replace(fields_json, 'Amlodipine', 'Atenolol');",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_append_only_update;
+         UPDATE audit_events SET prev_hash = NULL, hash = NULL,
+             after_json = replace(after_json, 'Amlodipine', 'Atenolol');
+         UPDATE items SET fields_json = replace(fields_json, 'Amlodipine', 'Atenolol');",
+    )
+    .unwrap();
+    let report = p.store.verify().unwrap();
+    assert!(!report.is_ok(), "{report:?}");
+    let (id, why) = report.broken_link.expect("a broken link");
+    assert_eq!(id, 1, "from the first event");
+    assert!(why.contains("no event has its hash"), "{why}");
+}
+
 fn removing_an_audit_event_breaks_the_link_of_the_next<S: CutoverStore>(mut q: Practice<S>) {
     let gp = q.gp.clone();
     for i in 0..3 {
@@ -2574,6 +2601,7 @@ on_both_stores!(
     staff_names_are_unique_and_actions_need_a_named_person,
     the_audit_trail_is_a_hash_chain_and_verify_finds_the_first_broken_link,
     removing_an_audit_event_breaks_the_link_of_the_next,
+    nulled_hashes_are_a_broken_chain,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

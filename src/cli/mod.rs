@@ -403,7 +403,22 @@ pub fn execute_on(
         Command::MigrateToServer => whole_log::migrate_to_server(db, server, as_staff, out),
         Command::MigrateFromServer => whole_log::migrate_from_server(db, server, as_staff, out),
         command => {
-            let mut log = open_log(&LogLocation::from_args(db, server)?)?;
+            let location = LogLocation::from_args(db, server)?;
+            // Only a command that makes a log may make its file: verify or
+            // stats of a mistyped path must not make an empty log and pass.
+            if let LogLocation::File(path) = &location
+                && !path.exists()
+                && !matches!(
+                    command,
+                    Command::Init(_) | Command::Demo { .. } | Command::StressLog { .. }
+                )
+            {
+                anyhow::bail!(
+                    "there is no log at {}: check the path (a new log is made by `init`, or by the app's setup)",
+                    path.display()
+                );
+            }
+            let mut log = open_log(&location)?;
             let mut on = OnLog {
                 place: log.describe(),
                 store: log.store_mut(),

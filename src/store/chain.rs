@@ -81,6 +81,8 @@ impl ChainRow {
 pub struct ChainCheck {
     prev: Option<String>,
     legacy: u64,
+    /// The first event read without a hash.
+    first_legacy: Option<i64>,
     broken: Option<(i64, String)>,
     unreadable_json: u64,
 }
@@ -111,6 +113,7 @@ impl ChainCheck {
                 return false;
             }
             self.legacy += 1;
+            self.first_legacy.get_or_insert(id);
             return true;
         };
         let expected_prev = self.prev.as_deref().unwrap_or(GENESIS);
@@ -128,8 +131,22 @@ impl ChainCheck {
     }
 
     /// Events before the chain began, and where the chain first breaks (event id, why).
+    /// A trail with events and not one hash is broken: every version that writes
+    /// the trail hashes it, so a log whose hashes are all NULL had them removed
+    /// (pure SQL, no hashing needed — issue 31), not a log from before the chain.
     pub fn finish(self) -> (u64, Option<(i64, String)>) {
-        (self.legacy, self.broken)
+        let broken = match (self.broken, self.prev.as_ref(), self.first_legacy) {
+            (Some(b), _, _) => Some(b),
+            (None, None, Some(first)) => Some((
+                first,
+                format!(
+                    "no event has its hash ({} events): the hash chain was removed",
+                    self.legacy
+                ),
+            )),
+            (None, _, _) => None,
+        };
+        (self.legacy, broken)
     }
 
     /// Events read so far whose before/after is not valid JSON.
