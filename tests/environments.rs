@@ -400,7 +400,8 @@ fn missing_folder_that_cannot_be_made_is_reported() {
         db.display(),
         blocker.join("logs").display()
     );
-    assert_cli_says(&cli(&db, &["stats"]), &message);
+    // A command that makes a log (one on a log that is not there is refused).
+    assert_cli_says(&cli(&db, &["demo", "--items", "1"]), &message);
     assert_app_says(&db, &message);
     assert_eq!(
         std::fs::read(&blocker).unwrap(),
@@ -412,7 +413,7 @@ fn missing_folder_that_cannot_be_made_is_reported() {
 fn missing_folder_is_made_for_a_new_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("new").join("deeper").join("log.sqlite3");
-    let out = cli(&db, &["stats"]);
+    let out = cli(&db, &["demo", "--items", "1"]);
     assert!(
         out.status.success(),
         "{}",

@@ -698,6 +698,51 @@ fn nulled_hashes_are_a_broken_chain<S: CutoverStore>(mut p: Practice<S>) {
     assert!(why.contains("no event has its hash"), "{why}");
 }
 
+/// Issue 31 #9: recording an export, backup or copy obeys the same rule as every
+/// other write: an active, signed-in person; the system only for what happens
+/// before anyone signs in. Refusals are audited.
+fn recording_an_event_needs_an_active_signed_in_person<S: CutoverStore>(mut p: Practice<S>) {
+    use cutover_log::domain::{Actor, AuditAction};
+    let at = during();
+    let nobody = Actor::system("a script", at);
+    assert!(matches!(
+        p.store
+            .record_event(&nobody, AuditAction::ReportExported, "csv to x.csv"),
+        Err(StoreError::NotPermitted(_))
+    ));
+    let nurse = p.nurse.clone();
+    let manager = p.manager.clone();
+    let manager_actor = Actor::staff(manager.id, manager.name.clone(), at);
+    p.store
+        .set_staff_active(nurse.id, false, &manager_actor)
+        .unwrap();
+    let gone = Actor::staff(nurse.id, nurse.name.clone(), at);
+    assert!(matches!(
+        p.store
+            .record_event(&gone, AuditAction::ReportExported, "csv to y.csv"),
+        Err(StoreError::NotPermitted(_))
+    ));
+    p.store
+        .record_event(&manager_actor, AuditAction::ReportExported, "csv to z.csv")
+        .unwrap();
+    p.store
+        .record_event(&nobody, AuditAction::PlacementOverridden, "IT's override")
+        .unwrap();
+    let exports = p
+        .store
+        .history(cutover_log::domain::AuditEntity::Report, 0)
+        .unwrap();
+    assert_eq!(
+        exports
+            .iter()
+            .filter(|e| e.action == "report.exported")
+            .count(),
+        1,
+        "only the permitted export is recorded"
+    );
+    assert!(p.store.verify().unwrap().is_ok());
+}
+
 fn removing_an_audit_event_breaks_the_link_of_the_next<S: CutoverStore>(mut q: Practice<S>) {
     let gp = q.gp.clone();
     for i in 0..3 {
@@ -2602,6 +2647,7 @@ on_both_stores!(
     the_audit_trail_is_a_hash_chain_and_verify_finds_the_first_broken_link,
     removing_an_audit_event_breaks_the_link_of_the_next,
     nulled_hashes_are_a_broken_chain,
+    recording_an_event_needs_an_active_signed_in_person,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

@@ -24,6 +24,9 @@ pub enum Action {
     ManageProject,
     SignOff,
     Purge,
+    /// Record something done that changes no row but must be accountable (an
+    /// export, a backup, a copy of the log).
+    RecordEvent,
 }
 
 impl Action {
@@ -43,6 +46,7 @@ impl Action {
             Action::ManageProject => "change the cutover window".into(),
             Action::SignOff => "sign off the re-entry".into(),
             Action::Purge => "purge the log".into(),
+            Action::RecordEvent => "record an export, backup or copy".into(),
         }
     }
 }
@@ -54,7 +58,8 @@ pub fn permitted(role: Role, action: Action) -> bool {
         | Action::EditItem
         | Action::VoidItem
         | Action::Assign
-        | Action::RecordVerification => true,
+        | Action::RecordVerification
+        | Action::RecordEvent => true,
         Action::SetStatus(kind) if kind.needs_clinician_to_reenter() => role.is_clinician(),
         Action::SetStatus(_) => true,
         Action::ManageStaff | Action::ManageProject | Action::Purge => {

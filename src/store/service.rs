@@ -196,6 +196,17 @@ impl<B: Backend> CutoverStore for B {
         action: AuditAction,
         detail: &str,
     ) -> StoreResult<()> {
+        // No write without an active, signed-in person permitted to make it;
+        // the system records in its own name only what happens before anyone
+        // signs in (IT's placement override, a restore from the command line).
+        let by_the_system = actor.staff.is_none()
+            && matches!(
+                action,
+                AuditAction::PlacementOverridden | AuditAction::LogRestored
+            );
+        if !by_the_system {
+            access::authorize(self, actor, crate::domain::permissions::Action::RecordEvent)?;
+        }
         self.write(|tx| {
             audit::append(
                 tx,
