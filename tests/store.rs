@@ -743,6 +743,39 @@ fn recording_an_event_needs_an_active_signed_in_person<S: CutoverStore>(mut p: P
     assert!(p.store.verify().unwrap().is_ok());
 }
 
+/// Issue 31 #3: one row put into `purges` by hand switched off the staff and
+/// project replay, so a receptionist made practice manager passed verify. Only
+/// a purge the chain records counts, and the fake row is named.
+fn a_purge_the_chain_does_not_record_switches_nothing_off<S: CutoverStore>(mut p: Practice<S>) {
+    assert!(p.store.verify().unwrap().is_ok());
+    let sql = format!(
+        "INSERT INTO purges (at, summary) VALUES ('2026-11-30T09:00:00', '{{}}');
+         UPDATE staff SET role = 'practice_manager' WHERE id = {};",
+        p.reception.id.0
+    );
+    p.db.exec(&sql, &sql).unwrap();
+    let report = p.store.verify().unwrap();
+    assert!(!report.is_ok(), "{report:?}");
+    let said: Vec<String> = report
+        .divergences
+        .iter()
+        .flat_map(|d| d.fields.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|f| f.contains("purge row(s) the audit trail does not record")),
+        "{said:?}"
+    );
+    assert!(
+        report
+            .divergences
+            .iter()
+            .any(|d| d.entity == "staff" && d.id == p.reception.id.0),
+        "the receptionist's new role is found: {:?}",
+        report.divergences
+    );
+}
+
 fn removing_an_audit_event_breaks_the_link_of_the_next<S: CutoverStore>(mut q: Practice<S>) {
     let gp = q.gp.clone();
     for i in 0..3 {
@@ -2648,6 +2681,7 @@ on_both_stores!(
     removing_an_audit_event_breaks_the_link_of_the_next,
     nulled_hashes_are_a_broken_chain,
     recording_an_event_needs_an_active_signed_in_person,
+    a_purge_the_chain_does_not_record_switches_nothing_off,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

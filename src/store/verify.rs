@@ -79,8 +79,25 @@ fn setting<T: serde::de::DeserializeOwned>(
 fn replay_practice(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
     use AuditAction as A;
     // A purge removes the history with the patient data; staff and project rows
-    // stay, with nothing left to replay.
-    if c.exists("SELECT 1 FROM purges", &[])? {
+    // stay, with nothing left to replay. Only a purge the hash chain records
+    // counts: a row put into `purges` by hand switches nothing off, and is
+    // itself named (issue 31 #3).
+    let recorded = c.count(
+        "SELECT COUNT(*) FROM audit_events WHERE entity = ?1 AND action = ?2",
+        &params![AuditEntity::Log.as_str(), AuditAction::LogPurged.as_str()],
+    )?;
+    let rows = c.count("SELECT COUNT(*) FROM purges", &[])?;
+    if rows > recorded {
+        found.note(
+            AuditEntity::Log,
+            0,
+            vec![format!(
+                "{} purge row(s) the audit trail does not record",
+                rows - recorded
+            )],
+        );
+    }
+    if recorded > 0 {
         return Ok(());
     }
     let mut staff = recorded_rows::<Staff>(
