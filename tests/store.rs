@@ -877,6 +877,90 @@ fn roles_are_enforced_by_the_store_and_refusals_are_audited<S: CutoverStore>(mut
     assert!(p.store.verify().unwrap().is_ok());
 }
 
+/// Issue 31 #10: after five wrong passwords in a row a name waits (a minute,
+/// doubling), even with the right password, on any desk (the count is in the
+/// trail); a new password from the practice manager clears it; an inactive
+/// person is told what a wrong password is told.
+fn wrong_passwords_hold_a_name_back_and_an_inactive_person_learns_nothing<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::Actor;
+    let t0 = during();
+    let name = p.reception.name.clone();
+    for i in 0..5 {
+        let err = p
+            .store
+            .sign_in(&name, "wrong password", t0 + chrono::Duration::seconds(i))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("name or password is wrong"),
+            "{err}"
+        );
+    }
+    let held = p
+        .store
+        .sign_in(&name, TEST_PASSWORD, t0 + chrono::Duration::seconds(10))
+        .unwrap_err();
+    assert!(
+        held.to_string().contains("too many wrong passwords"),
+        "the right password waits too: {held}"
+    );
+    // Each held attempt counts: the wait doubles (two minutes from the 6th,
+    // four from the 7th).
+    assert!(
+        p.store
+            .sign_in(&name, TEST_PASSWORD, t0 + chrono::Duration::seconds(70))
+            .is_err()
+    );
+    assert!(
+        p.store
+            .sign_in(
+                &name,
+                TEST_PASSWORD,
+                t0 + chrono::Duration::seconds(70 + 239)
+            )
+            .is_err(),
+        "still within four minutes of the last"
+    );
+    p.store
+        .sign_in(
+            &name,
+            TEST_PASSWORD,
+            t0 + chrono::Duration::seconds(70 + 239 + 481),
+        )
+        .expect("after the wait the right password signs in");
+    // Five more, then the practice manager sets a new password: cleared at once.
+    let t1 = t0 + chrono::Duration::minutes(10);
+    for i in 0..5 {
+        let _ = p
+            .store
+            .sign_in(&name, "wrong password", t1 + chrono::Duration::seconds(i));
+    }
+    let manager = Actor::staff(p.manager.id, p.manager.name.clone(), t1);
+    p.store
+        .set_password(p.reception.id, "a new password 1", &manager)
+        .unwrap();
+    p.store
+        .sign_in(
+            &name,
+            "a new password 1",
+            t1 + chrono::Duration::seconds(10),
+        )
+        .expect("a new password clears the wait");
+    // An inactive person with the right password is told nothing more.
+    p.store
+        .set_staff_active(p.nurse.id, false, &manager)
+        .unwrap();
+    let err = p
+        .store
+        .sign_in(&p.nurse.name.clone(), TEST_PASSWORD, t1)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("name or password is wrong"),
+        "{err}"
+    );
+}
+
 fn sign_in_checks_the_password_and_audits_both_outcomes<S: CutoverStore>(mut p: Practice<S>) {
     let s = p
         .store
@@ -2682,6 +2766,7 @@ on_both_stores!(
     nulled_hashes_are_a_broken_chain,
     recording_an_event_needs_an_active_signed_in_person,
     a_purge_the_chain_does_not_record_switches_nothing_off,
+    wrong_passwords_hold_a_name_back_and_an_inactive_person_learns_nothing,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

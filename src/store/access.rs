@@ -80,9 +80,71 @@ pub fn sign_in_outcome(verdict: Result<(), String>, staff: Option<Staff>) -> Res
     match (verdict, staff) {
         (Ok(()), Some(s)) if s.active => Ok(s),
         (Ok(()), Some(s)) => Err(format!("{} is no longer active", s.name)),
-        (Ok(()), None) => Err("name or password is wrong".to_string()),
+        (Ok(()), None) => Err(WRONG.to_string()),
         (Err(e), _) => Err(e),
     }
+}
+
+/// What a person is told when a sign-in fails for a reason that would tell an
+/// attacker the password was right (an inactive person): the same as a wrong
+/// password. The audit trail keeps the real reason.
+const WRONG: &str = "name or password is wrong";
+
+/// Wrong passwords in a row before a name is held back.
+pub const FAILURES_BEFORE_WAIT: u32 = 5;
+
+/// How long a name is held back after `failures` wrong passwords in a row
+/// (since its last sign-in or new password): none below
+/// [`FAILURES_BEFORE_WAIT`], then one minute, doubling with each further
+/// attempt, at most an hour.
+pub fn wait_after(failures: u32) -> Option<chrono::Duration> {
+    let over = failures.checked_sub(FAILURES_BEFORE_WAIT)?;
+    Some(chrono::Duration::minutes(1i64 << over.min(6)).min(chrono::Duration::hours(1)))
+}
+
+/// Wrong passwords in a row for staff `id`, and when the last was: sign-in
+/// events since their last sign-in or their last new password, read from the
+/// audit trail (every desk's, so a second desk does not reset the count).
+fn failures_in_a_row(
+    c: &mut dyn Sql,
+    id: i64,
+) -> StoreResult<(u32, Option<chrono::NaiveDateTime>)> {
+    let password_set = c
+        .query_opt(
+            "SELECT MAX(id) FROM audit_events WHERE entity = ?1 AND entity_id = ?2 AND action = ?3",
+            &params![
+                AuditEntity::Staff.as_str(),
+                id,
+                AuditAction::StaffPasswordSet.as_str()
+            ],
+        )?
+        .map(|r| r.opt_int(0))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0);
+    let events = c.query(
+        "SELECT id, action, at FROM audit_events WHERE entity = ?1 AND entity_id = ?2
+         AND action IN (?3, ?4) AND id > ?5 ORDER BY id DESC LIMIT 64",
+        &params![
+            AuditEntity::Session.as_str(),
+            id,
+            AuditAction::SignedIn.as_str(),
+            AuditAction::SignInFailed.as_str(),
+            password_set
+        ],
+    )?;
+    let mut failures = 0;
+    let mut last = None;
+    for r in &events {
+        if r.text(1)? != AuditAction::SignInFailed.as_str() {
+            break;
+        }
+        failures += 1;
+        if last.is_none() {
+            last = Some(crate::store::rows::time(id, "sign-in time", &r.text(2)?)?);
+        }
+    }
+    Ok((failures, last))
 }
 
 /// Checks that `actor` may do `action`; a refusal is audited (in its own
@@ -165,12 +227,32 @@ pub fn sign_in<B: Backend>(
             .map(|r| Ok((r.int(0)?, r.opt_text(1)?)))
             .transpose()
     })?;
-    let verdict = password_verdict(row.as_ref().map(|r| r.1.as_deref()), password);
-    let found = match (&row, &verdict) {
-        (Some((id, _)), Ok(())) => Some(store.read(|c| staff_member(c, StaffId(*id)))?),
-        _ => None,
+    // A name with too many wrong passwords in a row waits, whatever is typed
+    // now (the wait grows with each try; a new password clears it).
+    let held = match &row {
+        Some((id, _)) => {
+            let (failures, last) = store.read(|c| failures_in_a_row(c, *id))?;
+            match (wait_after(failures), last) {
+                (Some(wait), Some(last)) if at < last + wait => Some(format!(
+                    "too many wrong passwords for this name: try again after {} or ask the practice manager to set a new password",
+                    crate::domain::dates::uk_time(last + wait)
+                )),
+                _ => None,
+            }
+        }
+        None => None,
     };
-    let staff = sign_in_outcome(verdict, found);
+    let staff = match held {
+        Some(why) => Err(why),
+        None => {
+            let verdict = password_verdict(row.as_ref().map(|r| r.1.as_deref()), password);
+            let found = match (&row, &verdict) {
+                (Some((id, _)), Ok(())) => Some(store.read(|c| staff_member(c, StaffId(*id)))?),
+                _ => None,
+            };
+            sign_in_outcome(verdict, found)
+        }
+    };
     store.write(|tx| match &staff {
         Ok(s) => {
             let actor = Actor::staff(s.id, s.name.clone(), at);
@@ -197,7 +279,15 @@ pub fn sign_in<B: Backend>(
             )
         }
     })?;
-    staff.map_err(StoreError::SignIn)
+    // An inactive person is told what a wrong password is told (the trail
+    // has the reason).
+    staff.map_err(|why| {
+        StoreError::SignIn(if why.ends_with("is no longer active") {
+            WRONG.to_string()
+        } else {
+            why
+        })
+    })
 }
 
 fn staff_from(r: &Row) -> StoreResult<Staff> {
