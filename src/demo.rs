@@ -430,6 +430,7 @@ pub fn items(
             assignee,
             reentry,
             void: None,
+            stated: None,
         });
     }
     out

@@ -401,7 +401,10 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
             "nurse",
         ],
     );
-    ok(
+    // Issue 31 #8: an import is recorded in the importer's name, under the
+    // importer's role. A receptionist may not import a prescription marked
+    // re-entered (the file says a GP did it): refused, nothing stored.
+    let refused = run(
         &db2,
         &[
             "--as",
@@ -409,6 +412,19 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
             "import",
             first.to_str().unwrap(),
         ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("may not change the re-entry status"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(SqliteStore::open(&db2).unwrap().stats().unwrap().total(), 0);
+    // The GP imports it: every fact comes back, each status and void as the
+    // GP's act now, "per first.csv row N" saying whom and when the file named.
+    ok(
+        &db2,
+        &["--as", "Dr Test Gp", "import", first.to_str().unwrap()],
     );
     let second = dir2.path().join("second.csv");
     ok(
@@ -424,22 +440,63 @@ fn export_then_import_round_trips_every_kind_and_state_exactly() {
         ],
     );
 
-    let strip_ids = |s: &str| -> Vec<String> {
-        s.lines()
-            .map(|l| {
-                l.rsplit_once(',')
-                    .map(|(a, _)| a.to_string())
-                    .unwrap_or_default()
+    let rows = |path: &std::path::Path| -> Vec<std::collections::BTreeMap<String, String>> {
+        let text = std::fs::read_to_string(path).unwrap();
+        let body = text
+            .split_once('\n')
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        let mut r = csv::Reader::from_reader(body.as_bytes());
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        r.records()
+            .map(|rec| {
+                header
+                    .iter()
+                    .cloned()
+                    .zip(rec.unwrap().iter().map(str::to_string))
+                    .collect()
             })
             .collect()
     };
-    let a = std::fs::read_to_string(&first).unwrap();
-    let b = std::fs::read_to_string(&second).unwrap();
-    assert_eq!(
-        strip_ids(&a),
-        strip_ids(&b),
-        "round trip must be exact (item_id aside)"
-    );
+    let (a, b) = (rows(&first), rows(&second));
+    assert_eq!(a.len(), b.len());
+    // Who did what, and when, is the importer's now; everything else is exact.
+    let acts = [
+        "item_id",
+        "logged_by",
+        "status_by",
+        "status_at",
+        "status_note",
+        "voided_by",
+        "voided_at",
+        "void_reason",
+    ];
+    for (x, y) in a.iter().zip(&b) {
+        for (k, v) in x {
+            if !acts.contains(&k.as_str()) {
+                assert_eq!(Some(v), y.get(k), "{k} must round trip exactly");
+            }
+        }
+        assert_eq!(y["logged_by"], "Dr Test Gp");
+        if x["status"] != "outstanding" {
+            assert_eq!(y["status_by"], "Dr Test Gp");
+            assert!(
+                y["status_note"].starts_with("per first.csv row ")
+                    && y["status_note"].contains(&format!("by {}", x["status_by"]))
+                    && y["status_note"].ends_with(&x["status_note"]),
+                "{:?}",
+                y["status_note"]
+            );
+        }
+        if !x["void_reason"].is_empty() {
+            assert!(
+                y["void_reason"].contains(&format!("voided by {}", x["voided_by"]))
+                    && y["void_reason"].ends_with(&x["void_reason"]),
+                "{:?}",
+                y["void_reason"]
+            );
+        }
+    }
     let copy = SqliteStore::open(&db2).unwrap();
     assert_eq!(copy.stats().unwrap(), before_stats);
     assert!(copy.verify().unwrap().is_ok());

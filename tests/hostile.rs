@@ -786,6 +786,7 @@ fn read_into(p: &Practice, bytes: &[u8]) -> ImportPlan {
             staff: &staff,
             importer: Some(p.reception.id),
             now: now(),
+            file: "test.csv",
         },
     )
     .unwrap_or_else(|e| panic!("file refused: {e}"))
@@ -799,6 +800,7 @@ fn read_file(p: &Practice, bytes: &[u8]) -> Result<ImportPlan, FileProblem> {
             staff: &staff,
             importer: Some(p.reception.id),
             now: now(),
+            file: "test.csv",
         },
     )
 }

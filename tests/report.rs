@@ -222,6 +222,7 @@ fn the_csv_report_round_trips_the_counts() {
             staff: &staff,
             importer: None,
             now: later,
+            file: "test.csv",
         },
     )
     .unwrap();
@@ -658,6 +659,7 @@ fn the_csv_report_says_per_item_whether_the_new_system_had_it_and_still_imports(
             staff: &staff,
             importer: None,
             now: t("2026-11-25T09:00"),
+            file: "test.csv",
         },
     )
     .unwrap();

@@ -772,6 +772,7 @@ fn an_interchange_file_over_the_limit_is_refused_and_a_large_one_is_read_in_boun
                     .unwrap()
                     .and_hms_opt(9, 0, 0)
                     .unwrap(),
+                file: "test.csv",
             };
             let mut big = interchange_file(1);
             big.resize(interchange::MAX_IMPORT_BYTES + 1, b'\n');

@@ -746,7 +746,7 @@ fn recording_an_event_needs_an_active_signed_in_person<S: CutoverStore>(mut p: P
 /// Issue 31 #3: one row put into `purges` by hand switched off the staff and
 /// project replay, so a receptionist made practice manager passed verify. Only
 /// a purge the chain records counts, and the fake row is named.
-fn a_purge_the_chain_does_not_record_switches_nothing_off<S: CutoverStore>(mut p: Practice<S>) {
+fn a_purge_the_chain_does_not_record_switches_nothing_off<S: CutoverStore>(p: Practice<S>) {
     assert!(p.store.verify().unwrap().is_ok());
     let sql = format!(
         "INSERT INTO purges (at, summary) VALUES ('2026-11-30T09:00:00', '{{}}');
@@ -774,6 +774,62 @@ fn a_purge_the_chain_does_not_record_switches_nothing_off<S: CutoverStore>(mut p
         "the receptionist's new role is found: {:?}",
         report.divergences
     );
+}
+
+/// Issue 31 #8: the store takes an import only in the importer's name and
+/// under the importer's role, whatever reads the file: an item logged,
+/// re-entered or voided in another person's name is refused, and nothing of
+/// the import is stored.
+fn an_import_is_only_ever_in_the_importers_name<S: CutoverStore>(mut p: Practice<S>) {
+    use cutover_log::domain::{ItemKind, Reentry, Status};
+    use cutover_log::store::ImportedItem;
+    let desk = p.desk(during());
+    let item = |logged_by, reentry: Reentry| ImportedItem {
+        input: input(ItemKind::Prescription, &p.gp, NHS_A, "2026-11-18T10:40"),
+        logged_by,
+        logged_at: during(),
+        assignee: None,
+        reentry,
+        void: None,
+        stated: None,
+    };
+    let before = p.store.verify().unwrap().items;
+    let in_the_gps_name = item(
+        p.reception.id,
+        Reentry {
+            status: Status::ReEntered,
+            by: Some(p.gp.id),
+            at: Some(during()),
+            note: String::new(),
+        },
+    );
+    let mine = item(p.reception.id, Reentry::outstanding());
+    assert!(matches!(
+        p.store
+            .import_items(&[mine.clone(), in_the_gps_name], &desk),
+        Err(StoreError::NotPermitted(_))
+    ));
+    let logged_by_the_gp = item(p.gp.id, Reentry::outstanding());
+    assert!(matches!(
+        p.store.import_items(&[logged_by_the_gp], &desk),
+        Err(StoreError::NotPermitted(_))
+    ));
+    // In the receptionist's own name, but a prescription re-entered: the role.
+    let own_tick = item(
+        p.reception.id,
+        Reentry {
+            status: Status::ReEntered,
+            by: Some(p.reception.id),
+            at: Some(during()),
+            note: String::new(),
+        },
+    );
+    assert!(matches!(
+        p.store.import_items(&[own_tick], &desk),
+        Err(StoreError::NotPermitted(_))
+    ));
+    assert_eq!(p.store.verify().unwrap().items, before, "nothing stored");
+    assert_eq!(p.store.import_items(&[mine], &desk).unwrap(), 1);
 }
 
 fn removing_an_audit_event_breaks_the_link_of_the_next<S: CutoverStore>(mut q: Practice<S>) {
@@ -1279,6 +1335,7 @@ fn a_large_import_is_searchable_and_leaves_the_search_trigger_and_indexes_as_the
                     assignee: None,
                     reentry: Reentry::outstanding(),
                     void: None,
+                    stated: None,
                 }
             })
             .collect()
@@ -1593,6 +1650,7 @@ fn the_remaining_actions_behave_the_same_on_both_stores<S: CutoverStore>(mut p: 
                 assignee: None,
                 reentry: Reentry::outstanding(),
                 void: None,
+                stated: None,
             }
         })
         .collect();
@@ -2767,6 +2825,7 @@ on_both_stores!(
     recording_an_event_needs_an_active_signed_in_person,
     a_purge_the_chain_does_not_record_switches_nothing_off,
     wrong_passwords_hold_a_name_back_and_an_inactive_person_learns_nothing,
+    an_import_is_only_ever_in_the_importers_name,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

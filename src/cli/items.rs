@@ -27,6 +27,10 @@ pub(super) fn import(on: &mut OnLog<'_>, file: &Path, skip_invalid: bool) -> Res
             staff: &staff,
             importer: actor.staff,
             now: actor.at,
+            file: &file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "the file".into()),
         },
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

@@ -255,9 +255,16 @@ fn check_bytes(bytes: &[u8]) -> Result<&str, FileProblem> {
 #[derive(Debug, Clone, Copy)]
 pub struct ImportContext<'a> {
     pub staff: &'a StaffDirectory,
-    /// The person importing: used as `logged_by` (and for status/void) when a row leaves it empty.
+    /// The person importing. Every item is recorded in their name: logged by
+    /// them, and a status or void the file states is recorded as set by them
+    /// now, "per FILE row N", with whom and when the file names (never as an
+    /// act of the person named). `None` (reading only, or the demo): the
+    /// file's names are kept, and the store takes them only from the system
+    /// while the log is being set up.
     pub importer: Option<StaffId>,
     pub now: NaiveDateTime,
+    /// The file's name, for "per FILE row N".
+    pub file: &'a str,
 }
 
 /// Reads the interchange CSV at `path` and checks every row: a file over
@@ -642,6 +649,57 @@ fn read_row(
         None
     };
 
+    // In the importer's name: what the file says others did is stated, per
+    // file and row, not recorded as their act.
+    let mut stated = None;
+    let (logged_by, reentry, void) = match ctx.importer {
+        Some(me) => {
+            let per = format!("per {} row {line}", ctx.file);
+            let named = |column: &str| match get(column) {
+                "" => "nobody named".to_string(),
+                name => name.to_string(),
+            };
+            if logged_by.is_some_and(|by| by != me) {
+                stated = Some(format!(
+                    "{per}: logged by {} at {}",
+                    named("logged_by"),
+                    crate::domain::dates::uk_date_time(logged_at)
+                ));
+            }
+            let reentry = reentry.map(|r| match r.by {
+                Some(by) if by != me || r.at != Some(ctx.now) => Reentry {
+                    note: format!(
+                        "{per}: {} by {} at {}{}",
+                        r.status.label().to_lowercase(),
+                        named("status_by"),
+                        r.at.map(crate::domain::dates::uk_date_time)
+                            .unwrap_or_default(),
+                        if r.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; {}", r.note)
+                        }
+                    ),
+                    by: Some(me),
+                    at: Some(ctx.now),
+                    ..r
+                },
+                _ => r,
+            });
+            let void = void.map(|v| Void {
+                reason: format!(
+                    "{per}: voided by {} at {}: {}",
+                    named("voided_by"),
+                    crate::domain::dates::uk_date_time(v.at),
+                    v.reason
+                ),
+                by: me,
+                at: ctx.now,
+            });
+            (logged_by.map(|_| me), reentry, void)
+        }
+        None => (logged_by, reentry, void),
+    };
     let Some(logged_by) = logged_by else {
         if !errors.iter().any(|e| e.column == "logged_by") {
             errors.push(RowError {
@@ -667,6 +725,7 @@ fn read_row(
                 assignee,
                 reentry,
                 void,
+                stated,
             })
         }
         _ => Err(errors),

@@ -239,6 +239,36 @@ pub fn import_items<B: Backend>(
     actor: &Actor,
 ) -> StoreResult<usize> {
     authorize(store, actor, Action::LogItem)?;
+    // Every imported fact is the importer's act, under the importer's role: an
+    // item logged, re-entered or voided in another person's name is refused
+    // (the reading states such facts "per file", in the importer's name). The
+    // system imports only while the log is being set up (authorize).
+    if let Some(me) = actor.staff {
+        let theirs = items.iter().position(|it| {
+            it.logged_by != me
+                || it.reentry.by.is_some_and(|by| by != me)
+                || it.void.as_ref().is_some_and(|v| v.by != me)
+        });
+        if let Some(n) = theirs {
+            return Err(StoreError::NotPermitted(format!(
+                "item {} of the import is in another person's name: an import is recorded in the name of the person importing",
+                n + 1
+            )));
+        }
+        let mut kinds: Vec<crate::domain::ItemKind> = items
+            .iter()
+            .filter(|it| it.reentry.status != crate::domain::Status::Outstanding)
+            .map(|it| it.input.kind)
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            authorize(store, actor, Action::SetStatus(kind))?;
+        }
+        if items.iter().any(|it| it.void.is_some()) {
+            authorize(store, actor, Action::VoidItem)?;
+        }
+    }
     store.write(|tx| {
         let project = require_project(tx)?;
         let mut new = NewItems::begin::<B>(tx, items.len())?;
@@ -252,7 +282,13 @@ pub fn import_items<B: Backend>(
                 reentry: &it.reentry,
                 void: it.void.as_ref(),
             };
-            new.add(tx, actor, &record, AuditAction::ItemImported, None::<&()>)?;
+            new.add(
+                tx,
+                actor,
+                &record,
+                AuditAction::ItemImported,
+                it.stated.as_ref(),
+            )?;
         }
         new.finish::<B>(tx)?;
         Ok(items.len())

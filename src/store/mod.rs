@@ -184,6 +184,9 @@ pub struct ImportedItem {
     pub assignee: Option<StaffId>,
     pub reentry: Reentry,
     pub void: Option<Void>,
+    /// What the file said of who logged it, when that was someone else ("per
+    /// FILE row N: logged by …"): kept with the item's creation event.
+    pub stated: Option<String>,
 }
 
 /// The outcome of `verify`: each check and what it found.
