@@ -1088,13 +1088,29 @@ fn verify_against_the_reports_anchor_finds_a_rewritten_tail() {
     // Behind the app's back: the trail cut off from the anchored event on, then
     // the app writes on, so the chain is whole again.
     let event: i64 = anchor.split(':').next().unwrap().parse().unwrap();
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute_batch(&format!(
-            "DROP TRIGGER audit_append_only_delete;
-             DELETE FROM audit_events WHERE id >= {event};"
-        ))
-        .unwrap();
+    let sql = |s: &str| {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(s)
+            .unwrap()
+    };
+    sql(&format!(
+        "DROP TRIGGER audit_append_only_delete;
+         DELETE FROM audit_events WHERE id >= {event};"
+    ));
+    // A guard left switched off is itself found (issue 31 #4)...
+    let out = run(&db, &["verify"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("the guard audit_append_only_delete is missing or switched off"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // ...so a careful insider puts it back.
+    sql(
+        "CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_events
+         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+    );
     ok(
         &db,
         &[

@@ -832,6 +832,107 @@ fn an_import_is_only_ever_in_the_importers_name<S: CutoverStore>(mut p: Practice
     assert_eq!(p.store.import_items(&[mine], &desk).unwrap(), 1);
 }
 
+/// Issue 31 #4: the tables that state a fact are replayed from the chain: a
+/// sign-off, a "verified in the new system" or a capture mapping put in or
+/// changed by SQL is named by verify, and so is a guard trigger dropped
+/// (left dropped) — each alone, on both backends.
+fn forged_sign_offs_findings_mappings_and_dropped_guards_are_found<S: CutoverStore>(
+    mut p: Practice<S>,
+) {
+    use cutover_log::domain::signoff::Signing;
+    let at = t("2026-11-30T16:00");
+    p.store.sign_off("", Signing::First, &p.as_gp(at)).unwrap();
+    let desk = p.desk(during());
+    let header: Vec<String> = ["NHS No", "Drug", "Issue Date"].map(String::from).to_vec();
+    let mapping = cutover_log::domain::capture::suggest(
+        &header,
+        Some(cutover_log::domain::ItemKind::Prescription),
+        "Issues",
+    );
+    p.store.save_capture_mapping(&mapping, &desk).unwrap();
+    let item = p
+        .store
+        .log_item(
+            &input(
+                cutover_log::domain::ItemKind::Other,
+                &p.gp,
+                NHS_A,
+                "2026-11-18T09:00",
+            ),
+            &desk,
+        )
+        .unwrap();
+    assert!(
+        p.store.verify().unwrap().is_ok(),
+        "the app's own writes replay"
+    );
+    let gp = p.gp.id.0;
+    let manager = p.manager.id.0;
+    // What an insider does, how it is undone, and what verify must say.
+    let cases: Vec<(&str, String, String, &str)> = vec![
+        (
+            "a false sign-off",
+            format!(
+                "INSERT INTO sign_offs (name, role, at, comment, signed_by, items, voided)
+                 VALUES ('Test Manager', 'practice_manager', '2026-12-01T09:00:00', '', {manager}, 1, 0)"
+            ),
+            "DELETE FROM sign_offs WHERE id = (SELECT MAX(id) FROM sign_offs)".into(),
+            "sign_off",
+        ),
+        (
+            "a sign-off's signer changed",
+            format!("UPDATE sign_offs SET signed_by = {manager}, name = 'Test Manager'"),
+            format!("UPDATE sign_offs SET signed_by = {gp}, name = 'Dr Test Gp'"),
+            "sign_off",
+        ),
+        (
+            "a false verification",
+            format!(
+                "INSERT INTO verifications (item_id, outcome, file_name, sha256, line, at, by_id)
+                 VALUES ({}, 'verified', 'x.csv', '{}', 2, '2026-12-01T09:00:00', {gp})",
+                item.id.0,
+                "ab".repeat(32)
+            ),
+            "DELETE FROM verifications".into(),
+            "the audit trail does not record",
+        ),
+        (
+            "a mapping rewritten",
+            "UPDATE capture_mappings SET mapping_json = replace(mapping_json, 'NHS No', 'NHS Nx')"
+                .into(),
+            "UPDATE capture_mappings SET mapping_json = replace(mapping_json, 'NHS Nx', 'NHS No')"
+                .into(),
+            "not as last saved",
+        ),
+    ];
+    for (what, sql, undo, says) in cases {
+        p.db.exec(&sql, &sql).unwrap();
+        let report = p.store.verify().unwrap();
+        let all: Vec<String> = report
+            .divergences
+            .iter()
+            .map(|d| format!("{} {}: {}", d.entity, d.id, d.fields.join(", ")))
+            .collect();
+        assert!(!report.is_ok(), "{what}: not found");
+        assert!(all.iter().any(|d| d.contains(says)), "{what}: {all:?}");
+        p.db.exec(&undo, &undo).unwrap();
+        assert!(p.store.verify().unwrap().is_ok(), "{what}: undone");
+    }
+    p.db.exec(
+        "DROP TRIGGER audit_append_only_update;",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_append_only_update;",
+    )
+    .unwrap();
+    let report = p.store.verify().unwrap();
+    assert!(
+        report.divergences.iter().any(|d| d
+            .fields
+            .iter()
+            .any(|f| f.contains("audit_append_only_update is missing or switched off"))),
+        "{report:?}"
+    );
+}
+
 fn removing_an_audit_event_breaks_the_link_of_the_next<S: CutoverStore>(mut q: Practice<S>) {
     let gp = q.gp.clone();
     for i in 0..3 {
@@ -2826,6 +2927,7 @@ on_both_stores!(
     a_purge_the_chain_does_not_record_switches_nothing_off,
     wrong_passwords_hold_a_name_back_and_an_inactive_person_learns_nothing,
     an_import_is_only_ever_in_the_importers_name,
+    forged_sign_offs_findings_mappings_and_dropped_guards_are_found,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

@@ -59,9 +59,9 @@ impl Verification {
 }
 
 /// The stored outcome of a verification.
-const VERIFIED: &str = "verified";
+pub(crate) const VERIFIED: &str = "verified";
 /// The stored outcome of a "not found".
-const NOT_FOUND: &str = "not_found";
+pub(crate) const NOT_FOUND: &str = "not_found";
 
 /// The condition (SQL both stores read alike) that an item is re-entered with
 /// this latest finding, for the worklist's filter.

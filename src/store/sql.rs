@@ -221,6 +221,9 @@ pub struct Dialect {
     /// After rows were copied in with their ids: makes new ids continue after them
     /// (`{table}` is the table; empty where the backend needs nothing).
     pub continue_ids_after_copy: &'static str,
+    /// The names of the triggers in force (present and enabled), one a row:
+    /// verify checks the append-only guards are among them.
+    pub triggers_in_force: &'static str,
 }
 
 /// Escapes `%`, `_` and `\` so typed text is matched literally by `LIKE … ESCAPE '\'`.

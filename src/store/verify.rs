@@ -234,6 +234,224 @@ fn replay_items(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
     Ok(())
 }
 
+/// When the last purge the hash chain records was made: what was written
+/// before it has no history left to replay.
+fn purged_at(c: &mut dyn Sql) -> StoreResult<Option<chrono::NaiveDateTime>> {
+    c.query_opt(
+        "SELECT at FROM audit_events WHERE entity = ?1 AND action = ?2 ORDER BY id DESC LIMIT 1",
+        &params![AuditEntity::Log.as_str(), AuditAction::LogPurged.as_str()],
+    )?
+    .map(|r| crate::store::rows::time(0, "purge time", &r.text(0)?))
+    .transpose()
+}
+
+/// Each sign-off row against the event that recorded it: a sign-off put in by
+/// hand, or one whose signer, time or comment was changed, is named.
+fn replay_sign_offs(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    let mut recorded: HashMap<i64, serde_json::Value> = HashMap::new();
+    c.query_each(
+        "SELECT entity_id, after_json FROM audit_events WHERE entity = ?1 AND action = ?2",
+        &params![
+            AuditEntity::SignOff.as_str(),
+            AuditAction::SignedOff.as_str()
+        ],
+        &mut |r| {
+            if let Some(j) = r.opt_text(1)?
+                && let Ok(v) = serde_json::from_str(&j)
+            {
+                recorded.insert(r.int(0)?, v);
+            }
+            Ok(())
+        },
+    )?;
+    let rows = c.query(
+        "SELECT id, name, role, at, comment, signed_by, replaces_reason FROM sign_offs ORDER BY id",
+        &[],
+    )?;
+    let purged = purged_at(c)?;
+    for r in &rows {
+        let id = r.int(0)?;
+        let before_purge = purged.is_some_and(|p| {
+            crate::domain::dates::from_iso(&r.text(3).unwrap_or_default()).is_some_and(|at| at <= p)
+        });
+        let Some(event) = recorded.get(&id) else {
+            if !before_purge {
+                found.note(AuditEntity::SignOff, id, vec!["no history".into()]);
+            }
+            continue;
+        };
+        let same_time = |v: &serde_json::Value, text: &str| {
+            v.as_str().and_then(crate::domain::dates::from_iso)
+                == crate::domain::dates::from_iso(text)
+        };
+        let mut differ = Vec::new();
+        if event["name"].as_str() != Some(r.text(1)?.as_str()) {
+            differ.push("name".to_string());
+        }
+        if event["role"].as_str() != Some(r.text(2)?.as_str()) {
+            differ.push("role".to_string());
+        }
+        if !same_time(&event["at"], &r.text(3)?) {
+            differ.push("at".to_string());
+        }
+        if event["comment"].as_str() != Some(r.text(4)?.as_str()) {
+            differ.push("comment".to_string());
+        }
+        if event["signed_by"].as_i64() != Some(r.int(5)?) {
+            differ.push("signed_by".to_string());
+        }
+        if event["replaces_reason"].as_str() != r.opt_text(6)?.as_deref() {
+            differ.push("replaces_reason".to_string());
+        }
+        if !differ.is_empty() {
+            found.note(AuditEntity::SignOff, id, differ);
+        }
+    }
+    Ok(())
+}
+
+/// Each "verified in the new system" / "not found" row against the events
+/// that recorded it (item, file, row, outcome, who): a row put in by hand, or
+/// one removed, is named.
+fn replay_verifications(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    type Key = (i64, String, String, i64, i64);
+    let mut recorded: HashMap<Key, i64> = HashMap::new();
+    c.query_each(
+        "SELECT entity_id, action, after_json, actor_id FROM audit_events
+         WHERE entity = ?1 AND action IN (?2, ?3)",
+        &params![
+            AuditEntity::Item.as_str(),
+            AuditAction::ItemVerified.as_str(),
+            AuditAction::ItemNotFoundInReport.as_str()
+        ],
+        &mut |r| {
+            let after: serde_json::Value = r
+                .opt_text(2)?
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            let outcome = if r.text(1)? == AuditAction::ItemVerified.as_str() {
+                crate::store::reconcile::VERIFIED
+            } else {
+                crate::store::reconcile::NOT_FOUND
+            };
+            let key = (
+                r.int(0)?,
+                outcome.to_string(),
+                after["sha256"].as_str().unwrap_or("").to_string(),
+                after["line"].as_i64().unwrap_or(0),
+                r.opt_int(3)?.unwrap_or(0),
+            );
+            *recorded.entry(key).or_default() += 1;
+            Ok(())
+        },
+    )?;
+    let rows = c.query(
+        "SELECT id, item_id, outcome, sha256, line, by_id, at FROM verifications ORDER BY id",
+        &[],
+    )?;
+    let purged = purged_at(c)?;
+    for r in &rows {
+        let key = (r.int(1)?, r.text(2)?, r.text(3)?, r.int(4)?, r.int(5)?);
+        let before_purge = purged.is_some_and(|p| {
+            crate::domain::dates::from_iso(&r.text(6).unwrap_or_default()).is_some_and(|at| at <= p)
+        });
+        match recorded.get_mut(&key) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ if before_purge => {}
+            _ => found.note(
+                AuditEntity::Item,
+                key.0,
+                vec![format!(
+                    "a new-system finding ({}) the audit trail does not record",
+                    key.1
+                )],
+            ),
+        }
+    }
+    for ((item, outcome, ..), n) in recorded {
+        if n > 0 {
+            found.note(
+                AuditEntity::Item,
+                item,
+                vec![format!(
+                    "a recorded new-system finding ({outcome}) is missing from the log"
+                )],
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Each saved capture mapping against the last event that saved it.
+fn replay_mappings(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    let mut recorded: HashMap<String, serde_json::Value> = HashMap::new();
+    c.query_each(
+        "SELECT after_json FROM audit_events WHERE entity = ?1 AND action = ?2 ORDER BY id",
+        &params![
+            AuditEntity::Mapping.as_str(),
+            AuditAction::MappingSaved.as_str()
+        ],
+        &mut |r| {
+            if let Some(v) = r
+                .opt_text(0)?
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+                && let Some(name) = v["name"].as_str()
+            {
+                recorded.insert(name.to_string(), v);
+            }
+            Ok(())
+        },
+    )?;
+    let rows = c.query(
+        "SELECT name, mapping_json FROM capture_mappings ORDER BY name",
+        &[],
+    )?;
+    let purged = purged_at(c)?.is_some();
+    for (n, r) in rows.iter().enumerate() {
+        let name = r.text(0)?;
+        let row: Option<serde_json::Value> = serde_json::from_str(&r.text(1)?).ok();
+        let same = match (recorded.get(&name), &row) {
+            (Some(event), Some(row)) => event == row,
+            // Saved before a purge took its history.
+            (None, _) => purged,
+            _ => false,
+        };
+        if !same {
+            found.note(
+                AuditEntity::Mapping,
+                i64::try_from(n).unwrap_or(i64::MAX),
+                vec![format!("the mapping '{name}' is not as last saved")],
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The append-only guards every backend has: present and enabled.
+const GUARDS: [&str; 3] = [
+    "items_never_deleted",
+    "audit_append_only_update",
+    "audit_append_only_delete",
+];
+
+fn check_guards(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    let sql = c.dialect().triggers_in_force;
+    let in_force: Vec<String> = c
+        .query(sql, &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<StoreResult<_>>()?;
+    let missing: Vec<String> = GUARDS
+        .iter()
+        .filter(|g| !in_force.iter().any(|t| t == *g))
+        .map(|g| format!("the guard {g} is missing or switched off"))
+        .collect();
+    if !missing.is_empty() {
+        found.note(AuditEntity::Log, 0, missing);
+    }
+    Ok(())
+}
+
 /// Checks the database and the audit trail.
 pub fn verify<B: Backend>(store: &B) -> StoreResult<VerifyReport> {
     let (integrity_ok, integrity_messages) = store.integrity()?;
@@ -258,6 +476,10 @@ pub fn verify<B: Backend>(store: &B) -> StoreResult<VerifyReport> {
         let mut found = Found::default();
         replay_practice(c, &mut found)?;
         replay_items(c, &mut found)?;
+        replay_sign_offs(c, &mut found)?;
+        replay_verifications(c, &mut found)?;
+        replay_mappings(c, &mut found)?;
+        check_guards(c, &mut found)?;
         Ok(VerifyReport {
             integrity_ok,
             integrity_messages,

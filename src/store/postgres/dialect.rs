@@ -27,4 +27,5 @@ pub static POSTGRES: Dialect = Dialect {
          ALTER TABLE audit_events ENABLE TRIGGER audit_append_only_delete;",
     continue_ids_after_copy: "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
                    COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
+    triggers_in_force: "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'",
 };

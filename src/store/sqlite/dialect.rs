@@ -48,4 +48,5 @@ pub static SQLITE: Dialect = Dialect {
          END;",
     // Rowids continue after the largest by themselves.
     continue_ids_after_copy: "",
+    triggers_in_force: "SELECT name FROM sqlite_master WHERE type = 'trigger'",
 };
