@@ -904,6 +904,16 @@ fn forged_sign_offs_findings_mappings_and_dropped_guards_are_found<S: CutoverSto
                 .into(),
             "not as last saved",
         ),
+        (
+            "a search text blanked (the item vanishes from search)",
+            "CREATE TABLE kept_text AS SELECT id, search_text FROM items;
+             UPDATE items SET search_text = ''"
+                .into(),
+            "UPDATE items SET search_text = (SELECT k.search_text FROM kept_text k WHERE k.id = items.id);
+             DROP TABLE kept_text"
+                .into(),
+            "search_text",
+        ),
     ];
     for (what, sql, undo, says) in cases {
         p.db.exec(&sql, &sql).unwrap();
@@ -1921,6 +1931,23 @@ fn a_report_adds_what_the_hand_log_missed_and_confirms_the_rest<S: CutoverStore>
         "confirmed"
     );
 
+    // A report row deleted behind the app's back (the item no longer traced to
+    // its report) is found (issue 31 #4), and put back it verifies again.
+    let sql = "CREATE TABLE kept AS SELECT * FROM report_rows WHERE line = 5;
+               DELETE FROM report_rows WHERE line = 5;";
+    p.db.exec(sql, sql).unwrap();
+    let report = p.store.verify().unwrap();
+    assert!(
+        report.divergences.iter().any(|d| d
+            .fields
+            .iter()
+            .any(|f| f.contains("the report row that captured it (row 5) is missing"))),
+        "{report:?}"
+    );
+    let sql = "INSERT INTO report_rows SELECT * FROM kept; DROP TABLE kept;";
+    p.db.exec(sql, sql).unwrap();
+    assert!(p.store.verify().unwrap().is_ok());
+
     let again = p.store.capture(&batch, &desk, &mut |_, _| true).unwrap();
     assert_eq!(again.already_captured(), 3, "the same file adds nothing");
     assert_eq!(p.store.verify().unwrap().items, before + 2);
@@ -2337,9 +2364,16 @@ fn verify_names_every_row_changed_behind_the_apps_back<S: CutoverStore>(mut p: P
         vec![
             (
                 drug.id.0,
-                fields(&["medication", "status", "status_by", "status_at"])
+                fields(&[
+                    "medication",
+                    "status",
+                    "status_by",
+                    "status_at",
+                    "search_text"
+                ])
             ),
-            (call.id.0, fields(&["details", "assignee"])),
+            // The search text still says what was there: derived, so it differs too.
+            (call.id.0, fields(&["details", "assignee", "search_text"])),
         ]
     );
     assert!(report.divergences.iter().all(|d| d.entity == "item"));

@@ -203,13 +203,19 @@ fn replay_items(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
     )?;
     let deadlines = crate::store::deadlines::deadlines(c)?;
     let mut note = |id: i64, fields: Vec<String>| found.note(AuditEntity::Item, id, fields);
-    let sql = format!("SELECT {ITEM_COLUMNS}, items.due_at FROM items ORDER BY items.id");
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS}, items.due_at, items.search_text FROM items ORDER BY items.id"
+    );
     c.query_each(&sql, &[], &mut |r| {
         let raw = RawItem::from_row(&r)?;
         let due = r.opt_text(ITEM_COLUMN_COUNT)?;
+        let search = r.opt_text(ITEM_COLUMN_COUNT + 1)?;
         let row = raw.into_item()?;
         // The due-by is derived: what the rules give for the item as stored.
         let due_differs = deadlines.is_some_and(|d| due != Some(d.due_by(&row.input).stored()));
+        // So is the text search reads: blanked, the item vanishes from search.
+        let search_differs =
+            search.as_deref() != Some(crate::store::rows::search_text(&row.input).as_str());
         match history.remove(&row.id.0) {
             // No creation event: counted on its own.
             None | Some(Ok(None)) => {}
@@ -218,6 +224,9 @@ fn replay_items(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
                 let mut differ = differences(&row, &replayed);
                 if due_differs {
                     differ.push("due_at".into());
+                }
+                if search_differs {
+                    differ.push("search_text".into());
                 }
                 if !differ.is_empty() {
                     note(row.id.0, differ);
@@ -382,6 +391,72 @@ fn replay_verifications(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
     Ok(())
 }
 
+/// Each report row that added or confirmed an item (`report_rows`) against
+/// the event that recorded it: a row deleted (an item no longer traced to its
+/// report) or put in by hand is named.
+fn replay_report_rows(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    type Key = (i64, String, i64, String);
+    let mut recorded: HashMap<Key, i64> = HashMap::new();
+    c.query_each(
+        "SELECT entity_id, action, after_json FROM audit_events
+         WHERE entity = ?1 AND action IN (?2, ?3)",
+        &params![
+            AuditEntity::Item.as_str(),
+            AuditAction::ItemCaptured.as_str(),
+            AuditAction::ItemConfirmedByReport.as_str()
+        ],
+        &mut |r| {
+            let after: serde_json::Value = r
+                .opt_text(2)?
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            let (source, outcome) = if r.text(1)? == AuditAction::ItemCaptured.as_str() {
+                (&after["source"], "captured")
+            } else {
+                (&after, "confirmed")
+            };
+            let key = (
+                r.int(0)?,
+                source["sha256"].as_str().unwrap_or("").to_string(),
+                source["line"].as_i64().unwrap_or(0),
+                outcome.to_string(),
+            );
+            *recorded.entry(key).or_default() += 1;
+            Ok(())
+        },
+    )?;
+    let rows = c.query(
+        "SELECT item_id, sha256, line, outcome FROM report_rows ORDER BY id",
+        &[],
+    )?;
+    for r in &rows {
+        let key = (r.int(0)?, r.text(1)?, r.int(2)?, r.text(3)?);
+        match recorded.get_mut(&key) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => found.note(
+                AuditEntity::Item,
+                key.0,
+                vec![format!(
+                    "a report row ({} row {}) the audit trail does not record",
+                    key.3, key.2
+                )],
+            ),
+        }
+    }
+    for ((item, _, line, outcome), n) in recorded {
+        if n > 0 {
+            found.note(
+                AuditEntity::Item,
+                item,
+                vec![format!(
+                    "the report row that {outcome} it (row {line}) is missing from the log"
+                )],
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Each saved capture mapping against the last event that saved it.
 fn replay_mappings(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
     let mut recorded: HashMap<String, serde_json::Value> = HashMap::new();
@@ -479,6 +554,7 @@ pub fn verify<B: Backend>(store: &B) -> StoreResult<VerifyReport> {
         replay_sign_offs(c, &mut found)?;
         replay_verifications(c, &mut found)?;
         replay_mappings(c, &mut found)?;
+        replay_report_rows(c, &mut found)?;
         check_guards(c, &mut found)?;
         Ok(VerifyReport {
             integrity_ok,
