@@ -1510,3 +1510,56 @@ fn a_command_on_a_log_that_is_not_there_is_refused_and_makes_no_file() {
         assert!(!missing.exists(), "{args:?} made a file");
     }
 }
+
+/// Issue 31 #13: `stress-log` writes synthetic patients only into a log of
+/// synthetic patients; a log with a real-range NHS number (here the NHS's own
+/// documentation example, 943 476 5919) is refused and left as it was.
+#[test]
+fn stress_log_never_writes_into_a_log_of_real_patients() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let synthetic = run(
+        &db,
+        &["--as", "Test Receptionist", "stress-log", "--count", "2"],
+    );
+    assert!(
+        synthetic.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synthetic.stderr)
+    );
+    {
+        let mut store = SqliteStore::open(&db).unwrap();
+        let staff = store.staff().unwrap();
+        let rec = staff
+            .iter()
+            .find(|s| s.name == "Test Receptionist")
+            .unwrap()
+            .clone();
+        let gp = staff
+            .iter()
+            .find(|s| s.name == "Dr Test Gp")
+            .unwrap()
+            .clone();
+        let desk = cutover_log::domain::Actor::staff(rec.id, rec.name.clone(), during());
+        store
+            .log_item(
+                &input(ItemKind::Other, &gp, "9434765919", "2026-11-18T10:40"),
+                &desk,
+            )
+            .unwrap();
+    }
+    let items = || SqliteStore::open(&db).unwrap().verify().unwrap().items;
+    let before = items();
+    let out = run(
+        &db,
+        &["--as", "Test Receptionist", "stress-log", "--count", "2"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("synthetic patients only"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(items(), before);
+}

@@ -262,6 +262,24 @@ pub(super) fn stress_log(on: &mut OnLog<'_>, count: usize, seed: u64) -> Result<
         .store
         .project()?
         .context("no project is set up: run `cutover-log init` first")?;
+    // Synthetic patients only in a log of synthetic patients: never into a
+    // practice's live log (issue 31 #13).
+    let mut real = 0u64;
+    on.store.for_each_item(&mut |i| {
+        if i.input
+            .patient
+            .nhs_number
+            .is_some_and(|n| !n.digits().starts_with("999"))
+        {
+            real += 1;
+        }
+        Ok(())
+    })?;
+    if real > 0 {
+        bail!(
+            "this log holds {real} items of real patients (NHS numbers outside the 999 test range): stress-log writes synthetic patients only into a log of synthetic patients (a demo or test log)"
+        );
+    }
     let list = stress_items(&project, &on.store.staff()?, count, seed);
     if list.len() < count {
         bail!(
