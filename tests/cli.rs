@@ -619,6 +619,18 @@ fn encrypt_on_request_then_every_command_needs_the_passphrase() {
         !refused.status.success(),
         "only the practice manager encrypts"
     );
+    // Issue 31 #11: the refusal is audited, and no "encrypted" is recorded.
+    {
+        let store = SqliteStore::open(&db).unwrap();
+        let events = store
+            .audit_log(&cutover_log::domain::AuditFilter::default(), 0, 50)
+            .unwrap();
+        assert!(
+            events.iter().any(|e| e.action == "access.denied"),
+            "{events:?}"
+        );
+        assert!(!events.iter().any(|e| e.action == "database.encrypted"));
+    }
     let out = cmd(&["--as", "Test Manager", "encrypt"], None);
     assert!(
         out.status.success(),
@@ -638,6 +650,12 @@ fn encrypt_on_request_then_every_command_needs_the_passphrase() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
+    // Recorded once done, in the encrypted log.
+    let store = SqliteStore::open_with(&db, Some("practice passphrase 1")).unwrap();
+    let events = store
+        .audit_log(&cutover_log::domain::AuditFilter::default(), 0, 5)
+        .unwrap();
+    assert_eq!(events[0].action, "database.encrypted", "{events:?}");
 }
 
 /// An EMIS-like issued-medication report, as practices export it: title lines,

@@ -16,19 +16,11 @@ use crate::store::{CutoverStore, SqliteStore};
 use super::{open_log, password, signed_in};
 
 /// Only the practice manager may move, copy or encrypt the whole log.
-fn require_manager(store: &dyn CutoverStore, actor: &Actor, what: &str) -> Result<()> {
-    let me = store
-        .staff()?
-        .into_iter()
-        .find(|s| Some(s.id) == actor.staff)
-        .context("unknown staff member")?;
-    if !crate::domain::permissions::permitted(
-        me.role,
-        crate::domain::permissions::Action::ManageProject,
-    ) {
-        bail!("only the practice manager can {what}");
-    }
-    Ok(())
+fn require_manager(store: &mut dyn CutoverStore, actor: &Actor, what: &str) -> Result<()> {
+    // The store's one rule, its refusal audited.
+    store
+        .check_permission(actor, crate::domain::permissions::Action::ManageProject)
+        .with_context(|| format!("only the practice manager can {what}"))
 }
 
 /// `backup`: the log file, checked, into a folder (a signed-in member of staff:
@@ -116,14 +108,16 @@ pub(super) fn encrypt(
     let store = log.store_mut();
     let actor = signed_in(store, as_staff)?;
     require_manager(store, &actor, "encrypt the database")?;
-    store.record_event(
+    drop(log);
+    let pass = password("CUTOVER_LOG_NEW_DB_PASSPHRASE", "New database passphrase: ")?;
+    SqliteStore::encrypt(&path, &pass)?;
+    // Recorded once it is done (a refused or failed encryption records no
+    // "encrypted"), in the encrypted log.
+    SqliteStore::open_with(&path, Some(&pass))?.record_event(
         &actor,
         crate::domain::AuditAction::DatabaseEncrypted,
         "encrypted with a practice passphrase",
     )?;
-    drop(log);
-    let pass = password("CUTOVER_LOG_NEW_DB_PASSPHRASE", "New database passphrase: ")?;
-    SqliteStore::encrypt(&path, &pass)?;
     writeln!(
         out,
         "Encrypted {}. Keep the passphrase safe: without it the log cannot be opened.",

@@ -398,6 +398,14 @@ pub trait CutoverStore {
     /// The live items ticked re-entered, by their latest finding: verified in
     /// the new system, not found, not checked.
     fn new_system_checks(&self) -> StoreResult<crate::domain::signoff::NewSystemChecks>;
+    /// Whether `actor` may do `action` (an active, signed-in person whose role
+    /// allows it); a refusal is audited. For a flow that checks before it acts
+    /// outside the store (encrypting the file, moving the whole log).
+    fn check_permission(
+        &mut self,
+        actor: &Actor,
+        action: crate::domain::permissions::Action,
+    ) -> StoreResult<()>;
     /// Records something that changes nothing but must be accountable (an export).
     fn record_event(&mut self, actor: &Actor, action: AuditAction, detail: &str)
     -> StoreResult<()>;

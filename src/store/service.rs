@@ -190,6 +190,13 @@ impl<B: Backend> CutoverStore for B {
     ) -> StoreResult<()> {
         capture::save_mapping(self, mapping, actor)
     }
+    fn check_permission(
+        &mut self,
+        actor: &Actor,
+        action: crate::domain::permissions::Action,
+    ) -> StoreResult<()> {
+        access::authorize(self, actor, action)
+    }
     fn record_event(
         &mut self,
         actor: &Actor,
