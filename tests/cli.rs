@@ -1581,3 +1581,59 @@ fn stress_log_never_writes_into_a_log_of_real_patients() {
     );
     assert_eq!(items(), before);
 }
+
+/// Issue 31 #12: anyone signed in backs up into the practice's backup folder; a
+/// backup anywhere else takes the whole log out of the practice's hands and is
+/// the practice manager's (the refusal audited, nothing written there).
+#[test]
+fn a_backup_outside_the_practice_folder_is_the_practice_managers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    let usb = dir.path().join("usb-stick");
+    let out = run(&db, &["--as", "Test Receptionist", "backup"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &db,
+        &[
+            "--as",
+            "Test Receptionist",
+            "backup",
+            "--to",
+            usb.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("only the practice manager can back up outside"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!usb.exists(), "nothing written there");
+    let store = SqliteStore::open(&db).unwrap();
+    let events = store
+        .audit_log(&cutover_log::domain::AuditFilter::default(), 0, 20)
+        .unwrap();
+    assert!(events.iter().any(|e| e.action == "access.denied"));
+    drop(store);
+    let out = run(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "backup",
+            "--to",
+            usb.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

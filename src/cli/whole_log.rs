@@ -44,7 +44,23 @@ pub(super) fn backup(
     };
     let mut log = open_log(&LogLocation::File(path))?;
     let actor = signed_in(log.store_mut(), as_staff)?;
-    log.store_mut().record_event(
+    // A copy of the whole log outside the practice's backup folder takes it
+    // out of the practice's hands: the practice manager's to make (issue 31 #12).
+    let store = log.store_mut();
+    let chosen = store.backup_folder()?.map(std::path::PathBuf::from);
+    let practice_folder = store.backup_dir(chosen.as_deref());
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    };
+    if !practice_folder.as_deref().is_some_and(|f| same(f, &dir)) {
+        require_manager(
+            store,
+            &actor,
+            "back up outside the practice's backup folder",
+        )?;
+    }
+    store.record_event(
         &actor,
         crate::domain::AuditAction::LogBackedUp,
         &format!("to {}", dir.display()),
