@@ -442,3 +442,31 @@ fn the_practice_screen_shows_who_has_no_password_yet() {
     assert!(shows(&h, "Password set for Dr Test Locum"));
     assert_eq!(h.query_all_by_label("no password yet").count(), 0);
 }
+
+/// Issue 31 #6: the Practice screen shows the audit trail's head (N:HASH) to
+/// keep outside the computer, the one `verify --against` checks.
+#[test]
+fn the_practice_screen_shows_the_audit_trails_head() {
+    let p = Practice::new();
+    let anchor = p.store.chain_anchor().unwrap().expect("events").text();
+    let mut h = harness(SqliteStore::open(&p.path()).unwrap());
+    common::ui::sign_in(&mut h, "Test Manager (Practice manager)");
+    key(&mut h, egui::Key::F5);
+    let shown = h
+        .get_by_label_contains("Audit trail head")
+        .value()
+        .unwrap_or_default();
+    // Signing in adds an event: the head shown is the newest, and the one read
+    // before is an earlier event of the same chain.
+    let (n, _) = shown.split_once(':').expect("N:HASH");
+    let (m, _) = anchor.split_once(':').expect("N:HASH");
+    assert!(
+        n.parse::<i64>().unwrap() >= m.parse::<i64>().unwrap(),
+        "{shown}"
+    );
+    assert_eq!(
+        Some(shown.clone()),
+        p.store.chain_anchor().unwrap().map(|a| a.text())
+    );
+    assert!(shows(&h, &format!("verify --against {shown}")));
+}

@@ -34,6 +34,8 @@ pub struct PracticeScreen {
     password_error: Option<String>,
     /// The staff with no password yet, as last read (`None`: read it again).
     no_password: Option<Vec<crate::domain::StaffId>>,
+    /// The audit trail's head as last read (`N:HASH`; `None`: read it again).
+    anchor: Option<String>,
     live_date: String,
     live_time: String,
     go_live_error: Option<String>,
@@ -60,6 +62,7 @@ impl Default for PracticeScreen {
             new_password_again: String::new(),
             password_error: None,
             no_password: None,
+            anchor: None,
             live_date: String::new(),
             live_time: String::new(),
             go_live_error: None,
@@ -83,6 +86,7 @@ impl PracticeScreen {
     /// The staff list may have changed: read who has no password again.
     pub fn mark_stale(&mut self) {
         self.no_password = None;
+        self.anchor = None;
     }
 
     pub fn ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
@@ -236,6 +240,37 @@ impl PracticeScreen {
                 }
             }
         });
+        self.anchor_ui(ui, cx);
+    }
+
+    /// The audit trail's head, to keep outside the file (written down, or in
+    /// the report): `verify --against N:HASH` later proves the log still holds
+    /// this exact history, which a rewritten tail cannot fake.
+    fn anchor_ui(&mut self, ui: &mut Ui, cx: &mut AppContext<'_>) {
+        if self.anchor.is_none() {
+            self.anchor = Some(match cx.store.chain_anchor() {
+                Ok(Some(a)) => a.text(),
+                Ok(None) => "(no events yet)".to_string(),
+                Err(e) => format!("(could not be read: {e})"),
+            });
+        }
+        let anchor = self.anchor.clone().unwrap_or_default();
+        ui.horizontal_wrapped(|ui| {
+            let l = ui
+                .label("Audit trail head (keep it outside this computer; every report prints it):");
+            ui.add(
+                egui::TextEdit::singleline(&mut anchor.as_str())
+                    .desired_width(560.0)
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(l.id);
+        });
+        ui.label(
+            egui::RichText::new(format!(
+                "Later, `cutover-log verify --against {anchor}` proves the log still holds this exact history."
+            ))
+            .weak(),
+        );
     }
 
     /// The practice's deadline numbers and the old system's last readable day
