@@ -1234,9 +1234,31 @@ fn a_backup_is_checked_and_restores_into_a_new_file_that_verifies() {
     // The live log still holds the backup's history.
     assert!(ok(&db, &["verify", "--against", &anchor]).contains("is still in this log"));
     let restored = dir.path().join("restored.sqlite3");
+    // Issue 31 #7: only the practice manager restores; anyone else's restore
+    // leaves no file behind.
+    let refused = run(
+        &db,
+        &[
+            "--as",
+            "Test Receptionist",
+            "restore",
+            backups[0].file.to_str().unwrap(),
+            "--to",
+            restored.to_str().unwrap(),
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("nothing was restored"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!restored.exists(), "the copy is removed");
     let said = ok(
         &db,
         &[
+            "--as",
+            "Test Manager",
             "restore",
             backups[0].file.to_str().unwrap(),
             "--to",
@@ -1253,6 +1275,8 @@ fn a_backup_is_checked_and_restores_into_a_new_file_that_verifies() {
     let again = run(
         &db,
         &[
+            "--as",
+            "Test Manager",
             "restore",
             backups[0].file.to_str().unwrap(),
             "--to",
@@ -1314,6 +1338,8 @@ fn a_backup_is_checked_and_restores_into_a_new_file_that_verifies() {
     let back = dir.path().join("enc-restored.sqlite3");
     let out = with_pass(
         &[
+            "--as",
+            "Test Manager",
             "restore",
             backup.to_str().unwrap(),
             "--to",
@@ -1428,6 +1454,8 @@ cp "$FULL"/cutover-log-backup-* "$KEPT"/
         &db,
         &demo,
         &[
+            "--as",
+            "Chris Manager",
             "restore",
             backups[0].file.to_str().unwrap(),
             "--to",

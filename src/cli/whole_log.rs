@@ -79,23 +79,55 @@ pub(super) fn backup(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `restore`: a backup into a new log file, checked; the new file records where
-/// it came from.
-pub(super) fn restore(backup: &Path, to: &Path, out: &mut dyn Write) -> Result<ExitCode> {
-    use crate::store::sqlite::backup::restore_recorded;
-    let actor = Actor::system("restore", super::now());
-    let info = match restore_recorded(
-        backup,
-        to,
-        std::env::var(open::PASSPHRASE_VAR).ok().as_deref(),
-        &actor,
-    ) {
+/// `restore`: a backup into a new log file, checked; only the practice manager
+/// of the restored log (signed in on it, `--as`) may restore, and the new file
+/// records that they did and from where. Anyone else: the copy is removed and
+/// nothing is restored (issue 31 #7).
+pub(super) fn restore(
+    backup: &Path,
+    to: &Path,
+    as_staff: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    use crate::store::sqlite::backup as backups;
+    if let Some(why) = crate::store::placement::check(to)
+        && !crate::store::placement::overridden()
+    {
+        return Err(crate::store::StoreError::UnsafePlace(why.describe()).into());
+    }
+    let mut passphrase = std::env::var(open::PASSPHRASE_VAR).ok();
+    let info = match backups::restore(backup, to, passphrase.as_deref(), super::now()) {
         Err(crate::store::StoreError::NeedsPassphrase) => {
             let pass = password(open::PASSPHRASE_VAR, "The backup's database passphrase: ")?;
-            restore_recorded(backup, to, Some(&pass), &actor)?
+            let info = backups::restore(backup, to, Some(&pass), super::now())?;
+            passphrase = Some(pass);
+            info
         }
         other => other?,
     };
+    let mut log = SqliteStore::open_with(to, passphrase.as_deref())?;
+    let allowed = signed_in(&mut log, as_staff).and_then(|actor| {
+        require_manager(&mut log, &actor, "restore a backup")?;
+        Ok(actor)
+    });
+    let actor = match allowed {
+        Ok(actor) => actor,
+        Err(e) => {
+            drop(log);
+            for f in [to.to_path_buf(), sidecar(to, "-wal"), sidecar(to, "-shm")] {
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e.context(format!(
+                "nothing was restored: the copy at {} was removed",
+                to.display()
+            )));
+        }
+    };
+    log.record_event(
+        &actor,
+        crate::domain::AuditAction::LogRestored,
+        &format!("from {}", backup.display()),
+    )?;
     writeln!(
         out,
         "Restored {} into {}: {} items, checked. Open it with --db {} (the live log was not touched).",
@@ -105,6 +137,13 @@ pub(super) fn restore(backup: &Path, to: &Path, out: &mut dyn Write) -> Result<E
         to.display()
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `FILE` with `suffix` added to its name (SQLite's `-wal` and `-shm`).
+fn sidecar(file: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_os_string();
+    name.push(suffix);
+    std::path::PathBuf::from(name)
 }
 
 /// `encrypt`: the file, with a new passphrase (the practice manager).
