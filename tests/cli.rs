@@ -1286,6 +1286,45 @@ fn a_backup_is_checked_and_restores_into_a_new_file_that_verifies() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("never over a log"));
 
+    // A backup whose tail was cut off since (the chain still whole, but not the
+    // history recorded beside it) is not restored (issue 31 #7).
+    let cut = dir.path().join("cut-backup.sqlite3");
+    std::fs::copy(&backups[0].file, &cut).unwrap();
+    let mut record = backups[0].file.as_os_str().to_owned();
+    record.push(".json");
+    let mut cut_record = cut.as_os_str().to_owned();
+    cut_record.push(".json");
+    std::fs::copy(&record, &cut_record).unwrap();
+    rusqlite::Connection::open(&cut)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER audit_append_only_delete;
+             DELETE FROM audit_events WHERE id = (SELECT MAX(id) FROM audit_events);
+             CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_events
+             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+        )
+        .unwrap();
+    let from_cut = dir.path().join("from-cut.sqlite3");
+    let out = run(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "restore",
+            cut.to_str().unwrap(),
+            "--to",
+            from_cut.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("does not hold the history recorded beside it"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!from_cut.exists());
+
     // Encrypted: the backup is too, and restoring it needs the passphrase.
     let enc = dir.path().join("enc.sqlite3");
     init(&enc);

@@ -106,10 +106,27 @@ pub(super) fn restore(
         other => other?,
     };
     let mut log = SqliteStore::open_with(to, passphrase.as_deref())?;
-    let allowed = signed_in(&mut log, as_staff).and_then(|actor| {
-        require_manager(&mut log, &actor, "restore a backup")?;
-        Ok(actor)
-    });
+    // The copy must hold the history recorded beside the backup when it was
+    // made: a backup changed since (re-hashed, cut short) is not restored.
+    let recorded = backups::recorded(backup).and_then(|r| r.anchor);
+    let same_history = match recorded
+        .as_deref()
+        .and_then(crate::store::audit::ChainAnchor::parse)
+    {
+        Some((event, hash)) => log.holding(event, &hash).map(|held| held.is_some()),
+        None => Ok(true),
+    };
+    let allowed = match same_history {
+        Ok(true) => signed_in(&mut log, as_staff).and_then(|actor| {
+            require_manager(&mut log, &actor, "restore a backup")?;
+            Ok(actor)
+        }),
+        Ok(false) => Err(anyhow::anyhow!(
+            "the backup does not hold the history recorded beside it when it was made ({}): it was changed since",
+            recorded.as_deref().unwrap_or_default()
+        )),
+        Err(e) => Err(e.into()),
+    };
     let actor = match allowed {
         Ok(actor) => actor,
         Err(e) => {
@@ -128,6 +145,16 @@ pub(super) fn restore(
         crate::domain::AuditAction::LogRestored,
         &format!("from {}", backup.display()),
     )?;
+    match &recorded {
+        Some(anchor) => writeln!(
+            out,
+            "The copy holds the history recorded beside the backup when it was made ({anchor})."
+        )?,
+        None => writeln!(
+            out,
+            "No record beside the backup: its history could not be compared with what was recorded when it was made."
+        )?,
+    }
     writeln!(
         out,
         "Restored {} into {}: {} items, checked. Open it with --db {} (the live log was not touched).",

@@ -158,6 +158,14 @@ impl SqliteStore {
     }
 }
 
+/// What was recorded beside `backup` when it was made (its time, item count
+/// and audit trail head), if the record is there and reads.
+pub fn recorded(backup: &Path) -> Option<BackupInfo> {
+    std::fs::read_to_string(info_path(backup))
+        .ok()
+        .and_then(|t| serde_json::from_str::<BackupInfo>(&t).ok())
+}
+
 /// The backups in `dir`, newest first (those whose record beside them reads).
 pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
     let mut out = Vec::new();
