@@ -131,7 +131,11 @@ pub(super) fn restore(
         Ok(actor) => actor,
         Err(e) => {
             drop(log);
-            for f in [to.to_path_buf(), sidecar(to, "-wal"), sidecar(to, "-shm")] {
+            for f in [
+                to.to_path_buf(),
+                backups::with_suffix(to, "-wal"),
+                backups::with_suffix(to, "-shm"),
+            ] {
                 let _ = std::fs::remove_file(f);
             }
             return Err(e.context(format!(
@@ -164,13 +168,6 @@ pub(super) fn restore(
         to.display()
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `FILE` with `suffix` added to its name (SQLite's `-wal` and `-shm`).
-fn sidecar(file: &Path, suffix: &str) -> std::path::PathBuf {
-    let mut name = file.as_os_str().to_os_string();
-    name.push(suffix);
-    std::path::PathBuf::from(name)
 }
 
 /// `encrypt`: the file, with a new passphrase (the practice manager).

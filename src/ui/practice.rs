@@ -146,6 +146,8 @@ impl PracticeScreen {
                     ui.add_space(16.0);
                     self.purge_ui(ui, cx);
                 }
+                ui.add_space(16.0);
+                self.anchor_ui(ui, cx);
             });
     }
 
@@ -240,7 +242,6 @@ impl PracticeScreen {
                 }
             }
         });
-        self.anchor_ui(ui, cx);
     }
 
     /// The audit trail's head, to keep outside the file (written down, or in

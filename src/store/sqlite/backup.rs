@@ -197,6 +197,17 @@ pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
     Ok(out.into_iter().map(|(info, _)| info).collect())
 }
 
+/// How old an unrecorded copy must be before it is taken for the leftover of
+/// a killed backup (a backup's own check takes seconds).
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// `path` with `suffix` added to its name (SQLite's `-wal`, `-shm`).
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 /// Which backups to keep: the newest [`KEEP_LAST`], and the newest of each day.
 pub fn to_keep(backups: &[BackupInfo]) -> Vec<bool> {
     let mut days = std::collections::HashSet::new();
@@ -213,11 +224,36 @@ pub fn to_keep(backups: &[BackupInfo]) -> Vec<bool> {
 /// Removes the backups [`to_keep`] does not keep (newest first in `list`), and
 /// what backups killed part-way left.
 fn prune(dir: &Path) -> StoreResult<()> {
+    let now = std::time::SystemTime::now();
     for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(&format!(".{PREFIX}")) && name.ends_with(".partial") {
-            // Best effort: a leftover stays harmless (never listed as a backup).
-            let _ = std::fs::remove_file(entry.path());
+        let path = entry.path();
+        // Best effort: a leftover stays harmless (never listed as a backup).
+        if name.starts_with(&format!(".{PREFIX}"))
+            && (name.ends_with(".partial") || name.ends_with(".partial-journal"))
+        {
+            let _ = std::fs::remove_file(&path);
+            continue;
+        }
+        // A whole copy killed before its check recorded it (no record beside
+        // it): unlisted, full-size, for ever — removed with its -wal/-shm once
+        // it is clearly not another desk's backup still being checked.
+        let unrecorded =
+            name.starts_with(PREFIX) && name.ends_with(".sqlite3") && !info_path(&path).exists();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > LEFTOVER_AGE);
+        if unrecorded && old {
+            for f in [
+                path.clone(),
+                with_suffix(&path, "-wal"),
+                with_suffix(&path, "-shm"),
+            ] {
+                let _ = std::fs::remove_file(f);
+            }
         }
     }
     let backups = list(dir)?;
@@ -293,6 +329,39 @@ pub fn restore_recorded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_killed_backup_left_is_removed_once_it_is_clearly_not_being_checked() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = |name: &str, age_secs: u64| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, b"x").unwrap_or_else(|e| panic!("{e}"));
+            let then = std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs);
+            std::fs::File::options()
+                .write(true)
+                .open(&p)
+                .and_then(|f| f.set_modified(then))
+                .unwrap_or_else(|e| panic!("{e}"));
+            p
+        };
+        let left = file(&format!("{PREFIX}2026-12-07_091500.sqlite3"), 3600);
+        let left_wal = file(&format!("{PREFIX}2026-12-07_091500.sqlite3-wal"), 3600);
+        let journal = file(
+            &format!(".{PREFIX}2026-12-07_091500.sqlite3.partial-journal"),
+            10,
+        );
+        let being_checked = file(&format!("{PREFIX}2026-12-08_091500.sqlite3"), 5);
+        prune(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !left.exists() && !left_wal.exists(),
+            "an hour-old unrecorded copy goes"
+        );
+        assert!(!journal.exists(), "a partial journal goes");
+        assert!(
+            being_checked.exists(),
+            "a copy seconds old may be another desk's, being checked"
+        );
+    }
 
     fn info(at: &str) -> BackupInfo {
         BackupInfo {
