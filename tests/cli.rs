@@ -1704,3 +1704,94 @@ fn a_backup_outside_the_practice_folder_is_the_practice_managers() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issue 30 #1 on the command line: a tie between two rows of one slot is
+/// listed to judge with what each row says (its clinician too), nothing of it
+/// is captured until answered, and `--judge` settles it.
+#[test]
+fn capture_lists_a_tie_to_judge_and_judge_settles_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.sqlite3");
+    init(&db);
+    ok(
+        &db,
+        &[
+            "--as",
+            "Test Manager",
+            "staff",
+            "add",
+            "--name",
+            "Dr Test Two",
+            "--role",
+            "gp",
+        ],
+    );
+    let hand = dir.path().join("hand.csv");
+    std::fs::write(
+        &hand,
+        "kind,occurred_at,nhs_number,patient_name,date_of_birth,clinician,details,appointment_action,appointment_at\n\
+         appointment,18/11/2026 09:00,9990000018,\"Tester, Alex\",01/01/1960,Dr Test Gp,,booked,27/11/2026 10:30\n",
+    )
+    .unwrap();
+    ok(
+        &db,
+        &[
+            "--as",
+            "Test Receptionist",
+            "import",
+            hand.to_str().unwrap(),
+        ],
+    );
+    let report = dir.path().join("appointments.csv");
+    std::fs::write(
+        &report,
+        "Appointment Date,Start Time,Booked Date,Booked Time,Slot Type,Session Holder,Status,NHS Number,Surname,Forename\n\
+         27/11/2026,10:30,18/11/2026,09:00,Routine GP,Dr T TWO,Booked,9990000018,TESTER,Alex\n\
+         27/11/2026,10:30,18/11/2026,09:05,Routine GP,Dr T GP,Cancelled,9990000018,TESTER,Alex\n",
+    )
+    .unwrap();
+    let capture = |extra: &[&str]| {
+        let mut args = vec![
+            "--as",
+            "Test Receptionist",
+            "capture",
+            report.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&db, &args)
+    };
+    let items = || SqliteStore::open(&db).unwrap().verify().unwrap().items;
+    let listed = capture(&[]);
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "{said}");
+    assert!(
+        said.contains("0 rows the hand log missed, 0 already logged by hand"),
+        "{said}"
+    );
+    assert!(said.contains("2 to judge"), "{said}");
+    assert!(
+        said.contains("to judge: row 2,") && said.contains("Dr Test Two"),
+        "each row says its clinician: {said}"
+    );
+    assert!(
+        said.contains("2 rows left to judge were not captured"),
+        "{said}"
+    );
+    assert_eq!(items(), 1, "nothing of a tie is captured unanswered");
+    let bad = capture(&["--judge", "2=1", "--judge", "3=1"]);
+    assert!(!bad.status.success(), "one item cannot be two rows");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("cannot be both row 2 and row 3"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let done = capture(&["--judge", "2=missed", "--judge", "3=1"]);
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{said}");
+    assert!(
+        said.contains("Captured 1 items the hand log missed; 1 logged items confirmed"),
+        "{said}"
+    );
+    assert_eq!(items(), 2);
+    assert!(SqliteStore::open(&db).unwrap().verify().unwrap().is_ok());
+}

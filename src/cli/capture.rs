@@ -263,6 +263,9 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
         plan.to_judge(),
         checked.rejected.len()
     )?;
+    // A row to judge says what it states, its clinician too: that is often the
+    // one thing two rows of one slot differ in.
+    let staff = crate::domain::StaffDirectory::new(on.store.staff()?);
     for ((line, outcome), row) in plan.outcomes.iter().zip(&batch.rows) {
         if let RowOutcome::ToJudge {
             candidates,
@@ -285,7 +288,14 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
                 "  to judge: row {line}, {} at {} ({}): could be item {} or missed; settle it with --judge {line}=ITEM or --judge {line}=missed",
                 row.input.kind.noun(),
                 uk_date_time(row.input.occurred_at),
-                row.input.summary(),
+                match row.input.clinician {
+                    Some(_) => format!(
+                        "{} · {}",
+                        row.input.summary(),
+                        staff.name(row.input.clinician)
+                    ),
+                    None => row.input.summary(),
+                },
                 items.join(" or item ")
             )?;
         }
