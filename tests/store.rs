@@ -832,6 +832,123 @@ fn an_import_is_only_ever_in_the_importers_name<S: CutoverStore>(mut p: Practice
     assert_eq!(p.store.import_items(&[mine], &desk).unwrap(), 1);
 }
 
+/// Issue 30 (#12, memory) and issue 31 (#16): an import file is read a chunk
+/// of rows at a time while the chunk before is written, and kept whole or not
+/// at all: a bad row or an item in another's name in a later chunk rolls back
+/// the chunks already written; the rows left out are written beside the file
+/// before the import is kept, and when they cannot be, nothing is imported.
+fn an_import_file_is_kept_whole_or_not_at_all<S: CutoverStore>(mut p: Practice<S>) {
+    use cutover_log::domain::StaffDirectory;
+    use cutover_log::reports::import_file::{NotImported, import_file};
+    use cutover_log::reports::interchange::{ImportContext, ROWS_PER_CHUNK};
+    let rows = ROWS_PER_CHUNK * 2 + 17;
+    let late = ROWS_PER_CHUNK + 5; // in the second chunk: the first is written by then
+    let csv = |bad: Option<&str>| {
+        let mut text = String::from(
+            "kind,occurred_at,nhs_number,patient_name,date_of_birth,clinician,details,logged_by,summary,status\n",
+        );
+        for i in 0..rows {
+            let row = match bad {
+                Some(b) if i == late => b.to_string(),
+                _ => format!(
+                    "other,2026-11-18T09:00,999 000 0018,Test Patient,1970-01-01,,Row {i},Test Receptionist,,"
+                ),
+            };
+            text.push_str(&row);
+            text.push('\n');
+        }
+        text
+    };
+    let path = p.dir.path().join("items.csv");
+    let staff = StaffDirectory::new(p.store.staff().unwrap());
+    let desk = p.desk(during());
+    let ctx = ImportContext {
+        staff: &staff,
+        importer: desk.staff,
+        now: during(),
+        file: "items.csv",
+    };
+    let before = p.store.verify().unwrap().items;
+    // A bad date in the second chunk: every problem listed, nothing kept.
+    std::fs::write(
+        &path,
+        csv(Some(
+            "other,18/13/2026 09:00,999 000 0018,Test Patient,1970-01-01,,Bad,Test Receptionist,,",
+        )),
+    )
+    .unwrap();
+    match import_file(&mut p.store, &path, ctx, &desk, false) {
+        Err(NotImported::Rows { rejected, good }) => {
+            assert_eq!((rejected.len(), good), (1, rows - 1));
+            assert_eq!(rejected[0].line, late as u64 + 2, "the line in the file");
+        }
+        other => panic!("expected the rows refused, got {other:?}"),
+    }
+    assert_eq!(p.store.verify().unwrap().items, before, "nothing stored");
+    // Left out on purpose, but the rejects file cannot be written: nothing kept.
+    let rejects = p.dir.path().join("items.csv.rejected.csv");
+    std::fs::create_dir(&rejects).unwrap();
+    assert!(matches!(
+        import_file(&mut p.store, &path, ctx, &desk, true),
+        Err(NotImported::Rejects(_))
+    ));
+    assert_eq!(p.store.verify().unwrap().items, before, "nothing stored");
+    std::fs::remove_dir(&rejects).unwrap();
+    // A consultation re-entered, late in the file: a receptionist may not tick
+    // one, so the whole import is refused (and the refusal recorded).
+    std::fs::write(
+        &path,
+        csv(Some("consultation,2026-11-18T09:00,999 000 0018,Test Patient,1970-01-01,Dr Test Gp,,Test Receptionist,Cough,re_entered")),
+    )
+    .unwrap();
+    match import_file(&mut p.store, &path, ctx, &desk, false) {
+        Err(NotImported::Store(StoreError::NotPermitted(why))) => {
+            assert!(
+                why.contains("may not change the re-entry status of a consultation"),
+                "{why}"
+            );
+        }
+        other => panic!("expected the import refused, got {other:?}"),
+    }
+    let verified = p.store.verify().unwrap();
+    assert_eq!(verified.items, before, "nothing stored");
+    assert!(verified.is_ok(), "{verified:?}");
+    let refusals = p
+        .store
+        .history(cutover_log::domain::AuditEntity::Access, p.reception.id.0)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "access.denied")
+        .count();
+    assert_eq!(refusals, 1, "the refusal is recorded once");
+    // The bad date left out on purpose: the rest kept, the row beside the file.
+    std::fs::write(
+        &path,
+        csv(Some(
+            "other,18/13/2026 09:00,999 000 0018,Test Patient,1970-01-01,,Bad,Test Receptionist,,",
+        )),
+    )
+    .unwrap();
+    let done = import_file(&mut p.store, &path, ctx, &desk, true).unwrap();
+    assert_eq!((done.items, done.rejected), (rows - 1, 1));
+    let written = std::fs::read_to_string(done.rejects_file.unwrap()).unwrap();
+    assert!(written.contains("18/13/2026 09:00") && written.contains(",Bad,"));
+    let verified = p.store.verify().unwrap();
+    assert_eq!(verified.items, before + rows as u64 - 1);
+    assert!(verified.is_ok(), "{verified:?}");
+    // A whole good file.
+    std::fs::write(&path, csv(None)).unwrap();
+    let done = import_file(&mut p.store, &path, ctx, &desk, false).unwrap();
+    assert_eq!(
+        (done.items, done.rejected, done.rejects_file),
+        (rows, 0, None)
+    );
+    assert_eq!(
+        p.store.verify().unwrap().items,
+        before + 2 * rows as u64 - 1
+    );
+}
+
 /// Issue 31 #4: the tables that state a fact are replayed from the chain: a
 /// sign-off, a "verified in the new system" or a capture mapping put in or
 /// changed by SQL is named by verify, and so is a guard trigger dropped
@@ -2961,6 +3078,7 @@ on_both_stores!(
     a_purge_the_chain_does_not_record_switches_nothing_off,
     wrong_passwords_hold_a_name_back_and_an_inactive_person_learns_nothing,
     an_import_is_only_ever_in_the_importers_name,
+    an_import_file_is_kept_whole_or_not_at_all,
     forged_sign_offs_findings_mappings_and_dropped_guards_are_found,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,

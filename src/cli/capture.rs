@@ -253,7 +253,14 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             uk_date_time(extract)
         )?;
     }
-    let plan = on.store.capture_plan(&batch)?;
+    // A capture classifies every row inside its own transaction and says what
+    // each was; a dry run, or a file with refused rows, only classifies them.
+    let store_now = !(args.dry_run || read.refused);
+    let plan = if store_now {
+        on.store.capture(&batch, &actor, &mut |_, _| true)?
+    } else {
+        on.store.capture_plan(&batch)?
+    };
     writeln!(
         on.out,
         "{} rows the hand log missed, {}, {} captured before from this file, {} to judge, {} rejected.",
@@ -301,7 +308,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
         }
     }
     for ((line, outcome), row) in plan.outcomes.iter().zip(&batch.rows) {
-        if *outcome == RowOutcome::New {
+        if matches!(outcome, RowOutcome::New | RowOutcome::Added(_)) {
             writeln!(
                 on.out,
                 "  missed: row {line}, {} at {}",
@@ -325,7 +332,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
         writeln!(on.out, "Dry run: nothing was stored.")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let done = on.store.capture(&batch, &actor, &mut |_, _| true)?;
+    let done = plan;
     writeln!(
         on.out,
         "Captured {} items the hand log missed; {} logged items confirmed by the report.",

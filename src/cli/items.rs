@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::domain::dates::now;
 use crate::domain::{Actor, ItemKind, Project, StaffDirectory, Status};
+use crate::reports::import_file::{NotImported, import_file};
 use crate::reports::interchange::{self, ImportContext};
 
 use super::{ExportFormat, OnLog};
@@ -16,48 +17,48 @@ use super::{ExportFormat, OnLog};
 const IG_NOTE: &str = "This file contains patient-identifiable data: store and share it as the practice's IG policy requires.";
 
 /// `import`: all or nothing, unless `skip_invalid` (the rejected rows are then
-/// written beside the file, with their reasons).
+/// written beside the file, with their reasons, before the import is kept).
 pub(super) fn import(on: &mut OnLog<'_>, file: &Path, skip_invalid: bool) -> Result<ExitCode> {
     let actor = on.signed_in()?;
     let staff = StaffDirectory::new(on.store.staff()?);
-    // The size is checked before the file is read (interchange::MAX_IMPORT_BYTES).
-    let plan = interchange::read_file(
-        file,
-        ImportContext {
-            staff: &staff,
-            importer: actor.staff,
-            now: actor.at,
-            file: &file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "the file".into()),
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    if !plan.rejected.is_empty() && !skip_invalid {
-        for e in plan.errors() {
-            eprintln!("{}: {e}", file.display());
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "the file".into());
+    let ctx = ImportContext {
+        staff: &staff,
+        importer: actor.staff,
+        now: actor.at,
+        file: &name,
+    };
+    match import_file(on.store, file, ctx, &actor, skip_invalid) {
+        Ok(done) => {
+            writeln!(
+                on.out,
+                "Imported {} items from {}",
+                done.items,
+                file.display()
+            )?;
+            if let Some(rejects) = done.rejects_file {
+                writeln!(
+                    on.out,
+                    "{} rows were rejected; they and their reasons are in {}",
+                    done.rejected,
+                    rejects.display()
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
-        eprintln!(
-            "{} of {} rows have problems; nothing was imported. Fix them, or use --skip-invalid to import the {} good rows.",
-            plan.rejected.len(),
-            plan.rejected.len() + plan.items.len(),
-            plan.items.len()
-        );
-        return Ok(ExitCode::FAILURE);
+        Err(NotImported::Rows { rejected, good }) => {
+            for e in rejected.iter().flat_map(|r| r.errors.iter()) {
+                eprintln!("{}: {e}", file.display());
+            }
+            eprintln!("{}", NotImported::Rows { rejected, good });
+            Ok(ExitCode::FAILURE)
+        }
+        Err(NotImported::Store(e)) => Err(e.into()),
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", file.display())),
     }
-    let n = on.store.import_items(&plan.items, &actor)?;
-    writeln!(on.out, "Imported {n} items from {}", file.display())?;
-    if !plan.rejected.is_empty() {
-        let rejects = interchange::write_rejects(file, &plan)?;
-        writeln!(
-            on.out,
-            "{} rows were rejected; they and their reasons are in {}",
-            plan.rejected.len(),
-            rejects.display()
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// `export`: the interchange CSV or the re-entry report, recorded first.

@@ -40,7 +40,7 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// Rows parsed and checked at a time (on every core), so that the parsed rows of
 /// the whole file are never held at once.
-pub const ROWS_PER_CHUNK: usize = 20_000;
+pub const ROWS_PER_CHUNK: usize = 5_000;
 
 /// The columns every import file must have.
 pub const REQUIRED_COLUMNS: [&str; 7] = crate::domain::kind::COMMON_KEYS;
@@ -270,6 +270,12 @@ pub struct ImportContext<'a> {
 /// Reads the interchange CSV at `path` and checks every row: a file over
 /// [`MAX_IMPORT_BYTES`] is refused before it is read. Never stores anything.
 pub fn read_file(path: &Path, ctx: ImportContext<'_>) -> Result<ImportPlan, FileProblem> {
+    read(&file_bytes(path)?, ctx)
+}
+
+/// The bytes of the file at `path`, refused before it is read when it is over
+/// [`MAX_IMPORT_BYTES`].
+pub(crate) fn file_bytes(path: &Path) -> Result<Vec<u8>, FileProblem> {
     let io = |e: std::io::Error| FileProblem::Io(e.to_string());
     let file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
@@ -281,98 +287,153 @@ pub fn read_file(path: &Path, ctx: ImportContext<'_>) -> Result<ImportPlan, File
     file.take(MAX_IMPORT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    read(&bytes, ctx)
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(FileProblem::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// Reads an interchange CSV and checks every row. Never stores anything.
 pub fn read(bytes: &[u8], ctx: ImportContext<'_>) -> Result<ImportPlan, FileProblem> {
-    let text = check_bytes(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| FileProblem::Unreadable {
-            line: 1,
-            message: e.to_string(),
-        })?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let known: Vec<&str> = columns().into_iter().chain(READ_ONLY_COLUMNS).collect();
-    let mut seen = HashSet::new();
-    for h in &header {
-        if !seen.insert(h.as_str()) {
-            return Err(FileProblem::DuplicateColumn(
-                crate::domain::validation::shown(h),
-            ));
-        }
-        if !known.contains(&h.as_str()) {
-            return Err(FileProblem::UnknownColumn(
-                crate::domain::validation::shown(h),
-            ));
-        }
-    }
-    if let Some(missing) = REQUIRED_COLUMNS
-        .iter()
-        .find(|c| !header.iter().any(|h| h == *c))
-    {
-        return Err(FileProblem::MissingColumn((*missing).to_string()));
-    }
-
+    let mut reader = ImportReader::open(bytes, ctx)?;
     let mut plan = ImportPlan {
-        header: header.clone(),
+        header: reader.header().to_vec(),
         ..ImportPlan::default()
     };
-    let mut lines = LineCounter::new(text);
-    // The file read in order (a bad record stops here, with its line), a chunk of
-    // rows at a time, each chunk checked on every core, the order kept.
-    let mut records = reader.records();
-    let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(ROWS_PER_CHUNK);
-    let mut any_rows = false;
-    loop {
-        chunk.clear();
-        for record in records.by_ref() {
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                    return Err(FileProblem::Unreadable {
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-            };
-            let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-            if record.iter().all(|c| c.trim().is_empty()) {
-                continue; // blank line: spreadsheets often leave these at the end
-            }
-            chunk.push((line, record));
-            if chunk.len() == ROWS_PER_CHUNK {
-                break;
-            }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        any_rows = true;
-        check_rows(&chunk, &header, ctx, &mut plan);
-    }
-    if !any_rows {
-        return Err(FileProblem::NoRows);
-    }
+    reader.each_chunk(&mut |chunk| {
+        plan.items.extend(chunk.items);
+        plan.rejected.extend(chunk.rejected);
+        true
+    })?;
     Ok(plan)
 }
 
-/// Checks `records` (on every core, the order kept) into `plan`.
+/// Rows checked together, in file order: the good ones and the rejected ones.
+#[derive(Debug, Default)]
+pub struct CheckedRows {
+    pub items: Vec<ImportedItem>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// An interchange CSV opened and its header checked, its rows read and checked
+/// [`ROWS_PER_CHUNK`] at a time: an import writes each chunk while the next is
+/// read, and never holds every item at once.
+pub struct ImportReader<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    header: Vec<String>,
+    lines: LineCounter<'a>,
+    ctx: ImportContext<'a>,
+}
+
+impl<'a> ImportReader<'a> {
+    /// Checks the bytes (size, encoding) and the header (known, required and
+    /// unrepeated columns).
+    pub fn open(bytes: &'a [u8], ctx: ImportContext<'a>) -> Result<Self, FileProblem> {
+        let text = check_bytes(bytes)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| FileProblem::Unreadable {
+                line: 1,
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let known: Vec<&str> = columns().into_iter().chain(READ_ONLY_COLUMNS).collect();
+        let mut seen = HashSet::new();
+        for h in &header {
+            if !seen.insert(h.as_str()) {
+                return Err(FileProblem::DuplicateColumn(
+                    crate::domain::validation::shown(h),
+                ));
+            }
+            if !known.contains(&h.as_str()) {
+                return Err(FileProblem::UnknownColumn(
+                    crate::domain::validation::shown(h),
+                ));
+            }
+        }
+        if let Some(missing) = REQUIRED_COLUMNS
+            .iter()
+            .find(|c| !header.iter().any(|h| h == *c))
+        {
+            return Err(FileProblem::MissingColumn((*missing).to_string()));
+        }
+        Ok(Self {
+            reader,
+            header,
+            lines: LineCounter::new(text),
+            ctx,
+        })
+    }
+
+    /// The file's columns, trimmed and lower-cased.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// Reads the file in order and hands each chunk of checked rows to `each`,
+    /// until the end or until `each` says no more. A record the CSV reader
+    /// cannot read stops it with its line; a file with no rows is refused.
+    pub fn each_chunk(
+        &mut self,
+        each: &mut dyn FnMut(CheckedRows) -> bool,
+    ) -> Result<(), FileProblem> {
+        // The file read in order (a bad record stops here, with its line), a chunk of
+        // rows at a time, each chunk checked on every core, the order kept.
+        let mut chunk: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(ROWS_PER_CHUNK);
+        let mut any_rows = false;
+        let mut records = self.reader.records();
+        loop {
+            chunk.clear();
+            for record in records.by_ref() {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| self.lines.line_at(p.byte()));
+                        return Err(FileProblem::Unreadable {
+                            line,
+                            message: e.to_string(),
+                        });
+                    }
+                };
+                let line = record
+                    .position()
+                    .map_or(0, |p| self.lines.line_at(p.byte()));
+                if record.iter().all(|c| c.trim().is_empty()) {
+                    continue; // blank line: spreadsheets often leave these at the end
+                }
+                chunk.push((line, record));
+                if chunk.len() == ROWS_PER_CHUNK {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            any_rows = true;
+            if !each(check_rows(&chunk, &self.header, self.ctx)) {
+                return Ok(());
+            }
+        }
+        if !any_rows {
+            return Err(FileProblem::NoRows);
+        }
+        Ok(())
+    }
+}
+
+/// Checks `records` (on every core, the order kept).
 fn check_rows(
     records: &[(u64, csv::StringRecord)],
     header: &[String],
     ctx: ImportContext<'_>,
-    plan: &mut ImportPlan,
-) {
+) -> CheckedRows {
     let checked = map_rows(records, |(line, cells)| {
         if cells.len() != header.len() {
             return Err(vec![RowError {
@@ -392,16 +453,18 @@ fn check_rows(
             .collect();
         read_row(&row, *line, ctx)
     });
+    let mut out = CheckedRows::default();
     for ((line, cells), outcome) in records.iter().zip(checked) {
         match outcome {
-            Ok(item) => plan.items.push(item),
-            Err(errors) => plan.rejected.push(RejectedRow {
+            Ok(item) => out.items.push(item),
+            Err(errors) => out.rejected.push(RejectedRow {
                 line: *line,
                 cells: cells.iter().map(str::to_string).collect(),
                 errors,
             }),
         }
     }
+    out
 }
 
 /// The line a record starts on, counted from the text itself. The csv crate's own
@@ -734,12 +797,16 @@ fn read_row(
 
 /// Writes the rejected rows, with an `error` column, beside the input file.
 /// Returns the path written.
-pub fn write_rejects(input: &Path, plan: &ImportPlan) -> Result<std::path::PathBuf, ReportError> {
-    let rows = plan.rejected.iter().map(|r| {
+pub fn write_rejects(
+    input: &Path,
+    header: &[String],
+    rejected: &[RejectedRow],
+) -> Result<std::path::PathBuf, ReportError> {
+    let rows = rejected.iter().map(|r| {
         let reasons: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
         (r.cells.as_slice(), reasons.join("; "))
     });
-    write_rejected_rows(input, &plan.header, rows)
+    write_rejected_rows(input, header, rows)
 }
 
 /// Writes rows a file gave that were not taken, each with its reasons in an

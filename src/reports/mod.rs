@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod capture_check;
 pub mod csv_cells;
+pub mod import_file;
 mod in_order;
 pub mod interchange;
 pub mod pdf_writer;

@@ -5,7 +5,6 @@
 //! serves the preview (read) and the capture (one write transaction, all rows or
 //! none). Mappings are saved by name, audited with before and after.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -174,7 +173,8 @@ impl CapturePlan {
     }
 }
 
-/// The live items that could be this row: the same patient and kind.
+/// The live items that could be this row: the same patient and kind (a
+/// patient without an NHS number: the same name and date of birth).
 fn candidates(c: &mut dyn Sql, input: &ItemInput) -> StoreResult<Vec<Item>> {
     let mut q = Query::default();
     let patient = same_patient(c.dialect(), &input.patient, &mut q);
@@ -187,6 +187,38 @@ fn candidates(c: &mut dyn Sql, input: &ItemInput) -> StoreResult<Vec<Item>> {
         .iter()
         .map(|r| RawItem::from_row(r)?.into_item())
         .collect()
+}
+
+/// How many NHS numbers one query asks for at once (well under every
+/// backend's limit on bound values).
+const PATIENTS_PER_QUERY: usize = 500;
+
+/// The live items of `kind` for each of `patients` (by NHS number), read
+/// [`PATIENTS_PER_QUERY`] patients at a time, each patient's in id order: a
+/// 100,000-row report names as many patients, and one query each was most of
+/// a capture's reading.
+fn candidates_by_nhs(
+    c: &mut dyn Sql,
+    kind: ItemKind,
+    patients: &[NhsNumber],
+    out: &mut HashMap<CandidateKey, Vec<Item>>,
+) -> StoreResult<()> {
+    for chunk in patients.chunks(PATIENTS_PER_QUERY) {
+        let mut q = Query::default();
+        let list: Vec<String> = chunk.iter().map(|n| q.bind(n.digits())).collect();
+        let kind_param = q.bind(kind.code());
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM items WHERE items.nhs_number IN ({}) AND items.kind = {kind_param}
+             AND items.voided_at IS NULL ORDER BY items.id",
+            list.join(", ")
+        );
+        for r in c.query(&sql, &q.params)? {
+            let item = RawItem::from_row(&r)?.into_item()?;
+            let key = candidate_key(&item.input);
+            out.entry(key).or_default().push(item);
+        }
+    }
+    Ok(())
 }
 
 /// What [`candidates`] asks for: a report names the same patient on many rows,
@@ -218,26 +250,44 @@ pub fn classify(c: &mut dyn Sql, batch: &CaptureBatch) -> StoreResult<CapturePla
     )?;
     // An item this file already gave or confirmed is no other row's.
     let taken: HashSet<ItemId> = before.values().copied().collect();
+    let open: Vec<&CaptureRow> = batch
+        .rows
+        .iter()
+        .filter(|row| !before.contains_key(&row.line))
+        .collect();
+    // Each patient's items of the row's kind, read once: by NHS number many
+    // patients to a query, otherwise (name and date of birth) one query each.
+    let mut read: HashMap<CandidateKey, Vec<Item>> = HashMap::new();
+    let mut by_nhs: BTreeMap<ItemKind, Vec<NhsNumber>> = BTreeMap::new();
+    let mut asked: HashSet<CandidateKey> = HashSet::new();
+    for row in &open {
+        let key = candidate_key(&row.input);
+        if asked.insert(key.clone()) {
+            match row.input.patient.nhs_number {
+                Some(n) => by_nhs.entry(row.input.kind).or_default().push(n),
+                None => {
+                    read.insert(key, candidates(c, &row.input)?);
+                }
+            }
+        }
+    }
+    for (kind, patients) in &by_nhs {
+        candidates_by_nhs(c, *kind, patients, &mut read)?;
+    }
     // Each candidate's id and what it says (not the whole item: a 100k-row
     // report reads most of the log).
-    let mut known: HashMap<CandidateKey, Vec<(ItemId, ItemInput)>> = HashMap::new();
-    let mut open: Vec<&CaptureRow> = Vec::new();
-    for row in &batch.rows {
-        if before.contains_key(&row.line) {
-            continue;
-        }
-        if let Entry::Vacant(e) = known.entry(candidate_key(&row.input)) {
-            let items = candidates(c, &row.input)?;
-            e.insert(
-                items
-                    .into_iter()
-                    .filter(|i| !taken.contains(&i.id))
-                    .map(|i| (i.id, i.input))
-                    .collect(),
-            );
-        }
-        open.push(row);
-    }
+    let known: HashMap<CandidateKey, Vec<(ItemId, ItemInput)>> = read
+        .into_iter()
+        .filter(|(key, _)| asked.contains(key))
+        .map(|(key, items)| {
+            let free = items
+                .into_iter()
+                .filter(|i| !taken.contains(&i.id))
+                .map(|i| (i.id, i.input))
+                .collect();
+            (key, free)
+        })
+        .collect();
     let items: Vec<LoggedItem<'_>> = known
         .values()
         .flatten()

@@ -70,9 +70,18 @@ impl ChainRow {
         field(Some(&self.action));
         field(self.before.as_deref());
         field(self.after.as_deref());
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        let mut hex = String::with_capacity(64);
+        for b in h.finalize() {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+        hex
     }
 }
+
+/// The digits of a hash written in hex, lower case (as `{:02x}` writes them:
+/// every stored hash is in this form).
+const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Walks the stored events in id order and finds the first broken link; the same
 /// rules for every backend. Feed each event to [`ChainCheck::next`], then read
@@ -157,5 +166,51 @@ impl ChainCheck {
     /// The last good hash read (the chain's head when nothing is broken).
     pub fn head(&self) -> Option<&str> {
         self.prev.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChainRow;
+
+    /// The hex digits are the ones `{:02x}` writes: every hash already stored
+    /// in a log must still match.
+    #[test]
+    fn a_hash_is_written_as_lower_case_hex_of_the_digest() {
+        use sha2::{Digest, Sha256};
+        let row = ChainRow {
+            at: "2026-12-08T10:00:00".into(),
+            actor_id: Some(3),
+            actor_name: "Sam Reception".into(),
+            entity: "item".into(),
+            entity_id: 42,
+            action: "item.logged".into(),
+            before: None,
+            after: Some("{\"a\":1}".into()),
+        };
+        let mut h = Sha256::new();
+        let mut field = |s: Option<&str>| match s {
+            Some(v) => {
+                h.update((v.len() as u64).to_le_bytes());
+                h.update(v.as_bytes());
+            }
+            None => h.update(u64::MAX.to_le_bytes()),
+        };
+        for f in [
+            Some("prev"),
+            Some("2026-12-08T10:00:00"),
+            Some("3"),
+            Some("Sam Reception"),
+            Some("item"),
+            Some("42"),
+            Some("item.logged"),
+            None,
+            Some("{\"a\":1}"),
+        ] {
+            field(f);
+        }
+        let expected: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(row.hash("prev"), expected);
+        assert_eq!(expected.len(), 64);
     }
 }

@@ -232,47 +232,36 @@ impl NewItems {
     }
 }
 
-/// Imports many items in one transaction: all are stored or none.
+/// Imports many items in one transaction: all are stored or none. `items`
+/// may be read while they are written (a file read a chunk at a time): an
+/// `Err` from it, or an item refused, rolls the whole import back.
+/// `expected` is about how many there are (it chooses how the indexes are
+/// kept up; any figure is correct).
 pub fn import_items<B: Backend>(
     store: &mut B,
-    items: &[ImportedItem],
+    expected: usize,
+    items: &mut dyn Iterator<Item = StoreResult<ImportedItem>>,
     actor: &Actor,
 ) -> StoreResult<usize> {
     authorize(store, actor, Action::LogItem)?;
-    // Every imported fact is the importer's act, under the importer's role: an
-    // item logged, re-entered or voided in another person's name is refused
-    // (the reading states such facts "per file", in the importer's name). The
-    // system imports only while the log is being set up (authorize).
-    if let Some(me) = actor.staff {
-        let theirs = items.iter().position(|it| {
-            it.logged_by != me
-                || it.reentry.by.is_some_and(|by| by != me)
-                || it.void.as_ref().is_some_and(|v| v.by != me)
-        });
-        if let Some(n) = theirs {
-            return Err(StoreError::NotPermitted(format!(
-                "item {} of the import is in another person's name: an import is recorded in the name of the person importing",
-                n + 1
-            )));
-        }
-        let mut kinds: Vec<crate::domain::ItemKind> = items
-            .iter()
-            .filter(|it| it.reentry.status != crate::domain::Status::Outstanding)
-            .map(|it| it.input.kind)
-            .collect();
-        kinds.sort();
-        kinds.dedup();
-        for kind in kinds {
-            authorize(store, actor, Action::SetStatus(kind))?;
-        }
-        if items.iter().any(|it| it.void.is_some()) {
-            authorize(store, actor, Action::VoidItem)?;
-        }
-    }
-    store.write(|tx| {
+    // Who the importer is, read once: each item is checked as it comes.
+    let me = store.read(|c| {
+        actor
+            .staff
+            .map(|id| crate::store::access::staff_member(c, id))
+            .transpose()
+    })?;
+    let mut refused: Option<Action> = None;
+    let written = store.write(|tx| {
         let project = require_project(tx)?;
-        let mut new = NewItems::begin::<B>(tx, items.len())?;
+        let mut new = NewItems::begin::<B>(tx, expected)?;
+        let mut n = 0usize;
         for it in items {
+            let it = it?;
+            n += 1;
+            if let Some(me) = &me {
+                check_importer(me, &it, n, &mut refused)?;
+            }
             let record = Record {
                 input: &it.input,
                 logged_by: it.logged_by,
@@ -291,8 +280,49 @@ pub fn import_items<B: Backend>(
             )?;
         }
         new.finish::<B>(tx)?;
-        Ok(items.len())
-    })
+        Ok(n)
+    });
+    match (written, refused) {
+        // The refusal recorded (and said) as the role rules say it, once the
+        // import is rolled back.
+        (Err(_), Some(action)) => authorize(store, actor, action).map(|()| 0),
+        (written, _) => written,
+    }
+}
+
+/// Every imported fact is the importer's act, under the importer's role: an
+/// item logged, re-entered or voided in another person's name is refused (the
+/// reading states such facts "per file", in the importer's name), and so is a
+/// status or void the importer's role may not set (`refused` says which, so it
+/// can be recorded). The system imports only while the log is being set up.
+fn check_importer(
+    me: &crate::domain::Staff,
+    it: &ImportedItem,
+    n: usize,
+    refused: &mut Option<Action>,
+) -> StoreResult<()> {
+    if it.logged_by != me.id
+        || it.reentry.by.is_some_and(|by| by != me.id)
+        || it.void.as_ref().is_some_and(|v| v.by != me.id)
+    {
+        return Err(StoreError::NotPermitted(format!(
+            "item {n} of the import is in another person's name: an import is recorded in the name of the person importing"
+        )));
+    }
+    let mut needs = Vec::new();
+    if it.reentry.status != crate::domain::Status::Outstanding {
+        needs.push(Action::SetStatus(it.input.kind));
+    }
+    if it.void.is_some() {
+        needs.push(Action::VoidItem);
+    }
+    for action in needs {
+        if let Some(reason) = crate::store::access::refusal(Some(me), false, action) {
+            *refused = Some(action);
+            return Err(StoreError::NotPermitted(reason));
+        }
+    }
+    Ok(())
 }
 
 /// Replaces an item's content, refused if it changed since `expected_version`.

@@ -264,7 +264,19 @@ pub trait CutoverStore {
     /// assignment rule is applied.
     fn log_item(&mut self, input: &ItemInput, actor: &Actor) -> StoreResult<Item>;
     /// Imports many items in one transaction: all are stored or none.
-    fn import_items(&mut self, items: &[ImportedItem], actor: &Actor) -> StoreResult<usize>;
+    fn import_items(&mut self, items: &[ImportedItem], actor: &Actor) -> StoreResult<usize> {
+        self.import_stream(items.len(), &mut items.iter().cloned().map(Ok), actor)
+    }
+    /// Imports items as they come (a file read a chunk at a time while the
+    /// last is written), in one transaction: all are stored or none. An `Err`
+    /// from `items` rolls the import back and is returned. `expected`: about
+    /// how many there are.
+    fn import_stream(
+        &mut self,
+        expected: usize,
+        items: &mut dyn Iterator<Item = StoreResult<ImportedItem>>,
+        actor: &Actor,
+    ) -> StoreResult<usize>;
     /// Replaces an item's content, refusing if it changed since `expected_version`.
     fn edit_item(
         &mut self,

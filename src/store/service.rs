@@ -43,8 +43,13 @@ impl<B: Backend> CutoverStore for B {
     fn log_item(&mut self, input: &ItemInput, actor: &Actor) -> StoreResult<Item> {
         items::log_item(self, input, actor)
     }
-    fn import_items(&mut self, list: &[ImportedItem], actor: &Actor) -> StoreResult<usize> {
-        items::import_items(self, list, actor)
+    fn import_stream(
+        &mut self,
+        expected: usize,
+        list: &mut dyn Iterator<Item = StoreResult<ImportedItem>>,
+        actor: &Actor,
+    ) -> StoreResult<usize> {
+        items::import_items(self, expected, list, actor)
     }
     fn edit_item(
         &mut self,

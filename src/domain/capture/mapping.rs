@@ -231,8 +231,15 @@ pub fn comparable(header: &str) -> String {
 
 /// Where a column is in the header (ignoring case, spaces and punctuation).
 pub fn column_index(header: &[String], column: &str) -> Option<usize> {
+    // Each header cell compared as [`comparable`] would write it, without
+    // writing it: this runs for every field of every row of a report.
     let want = comparable(column);
-    header.iter().position(|h| comparable(h) == want)
+    header.iter().position(|h| {
+        h.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .eq(want.chars())
+    })
 }
 
 /// Header names the old systems' reports use for each field, most specific first,

@@ -247,6 +247,12 @@ fn solve_group(
         c.sort_by_key(|&(s, id)| (std::cmp::Reverse(s), id));
         c.into_iter().map(|(_, id)| id).collect()
     };
+    // One row that can be one item and nothing else: no other pairing exists
+    // to come close (most groups of a report are this).
+    if let ([row], [item]) = (group_rows, group_items) {
+        out[*row] = RowPairing::Logged(items[*item].id);
+        return;
+    }
     if group_rows.len() > MAX_GROUP || group_items.len() > MAX_GROUP {
         for (r, &row) in group_rows.iter().enumerate() {
             out[row] = RowPairing::ToJudge {
