@@ -2571,12 +2571,101 @@ fn only_the_practice_manager_restores_and_only_a_log_file<S: CutoverStore>(mut p
         "{e}"
     );
     assert!(!to.exists(), "nothing written for a refused restore");
-    let info = p
+    // What a restore killed part-way into the same name left is cleared.
+    std::fs::write(
+        p.dir.path().join("restored.sqlite3.restoring"),
+        b"half a copy",
+    )
+    .unwrap();
+    let restored = p
         .store
         .restore_backup(&made.file, &to, &p.as_manager(at))
         .unwrap();
-    assert_eq!(info.items, made.items);
+    assert_eq!(restored.info.items, made.items);
     assert!(SqliteStore::open(&to).unwrap().verify().unwrap().is_ok());
+    assert!(!p.dir.path().join("restored.sqlite3.restoring").exists());
+    let said = restored.findings.join(" ");
+    assert!(
+        said.contains("holds the history recorded beside the backup"),
+        "{said}"
+    );
+    assert!(
+        said.contains("The live log continues the backup's audit trail"),
+        "{said}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in [&to, &made.file, &p.path()] {
+            let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is the owner's only", f.display());
+        }
+    }
+    // The restored copy and the live log go on apart: a backup of the copy
+    // shares the live log's trail up to the first backup, and the restore
+    // says where they part.
+    let mut copy = SqliteStore::open(&to).unwrap();
+    copy.log_item(
+        &input(ItemKind::Other, &p.gp, NHS_A, "2026-11-18T09:00"),
+        &p.desk(at),
+    )
+    .unwrap();
+    p.store
+        .log_item(
+            &input(ItemKind::Other, &p.gp, NHS_A, "2026-11-18T10:00"),
+            &p.desk(at),
+        )
+        .unwrap();
+    let of_copy = copy
+        .back_up(Some(&p.dir.path().join("copy-backups")), at)
+        .unwrap()
+        .unwrap();
+    let parted = p
+        .store
+        .restore_backup(
+            &of_copy.file,
+            &p.dir.path().join("parted.sqlite3"),
+            &p.as_manager(at),
+        )
+        .unwrap();
+    let said = parted.findings.join(" ");
+    assert!(
+        said.contains("share their audit trail up to event"),
+        "{said}"
+    );
+    // Another practice's backup, and one of a log sharing no history with
+    // this one: refused, nothing left.
+    for (n, ods) in [(1, "B82002"), (2, "A81001")] {
+        let path = p.dir.path().join(format!("other-{n}.sqlite3"));
+        let mut other = SqliteStore::open(&path).unwrap();
+        let setup = Actor::system("other setup", t("2026-11-10T09:00"));
+        let mut theirs = project();
+        theirs.ods_code = cutover_log::domain::OdsCode::parse(ods).unwrap();
+        other.create_project(&theirs, &setup).unwrap();
+        let made = other
+            .back_up(Some(&p.dir.path().join("other-backups")), at)
+            .unwrap()
+            .unwrap();
+        let target = p.dir.path().join(format!("from-other-{n}.sqlite3"));
+        let e = p
+            .store
+            .restore_backup(&made.file, &target, &p.as_manager(at))
+            .unwrap_err()
+            .to_string();
+        let expected = if n == 1 {
+            "another practice's log"
+        } else {
+            "shares no history with the live log"
+        };
+        assert!(e.contains(expected), "{e}");
+        assert!(!target.exists());
+        assert!(
+            !p.dir
+                .path()
+                .join(format!("from-other-{n}.sqlite3.restoring"))
+                .exists()
+        );
+    }
 }
 
 /// Deadlines in the store: each item's due-by from its kind's rule, the

@@ -399,7 +399,9 @@ pub fn execute_on(
     match command {
         Command::Encrypt => whole_log::encrypt(db, server, as_staff, out),
         Command::Backup { to } => whole_log::backup(db, server, as_staff, to.as_deref(), out),
-        Command::Restore { backup, to } => whole_log::restore(&backup, &to, as_staff, out),
+        Command::Restore { backup, to } => {
+            whole_log::restore(db, server, &backup, &to, as_staff, out)
+        }
         Command::MigrateToServer => whole_log::migrate_to_server(db, server, as_staff, out),
         Command::MigrateFromServer => whole_log::migrate_from_server(db, server, as_staff, out),
         command => {

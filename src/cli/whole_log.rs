@@ -79,92 +79,68 @@ pub(super) fn backup(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `restore`: a backup into a new log file, checked; only the practice manager
-/// of the restored log (signed in on it, `--as`) may restore, and the new file
-/// records that they did and from where. Anyone else: the copy is removed and
-/// nothing is restored (issue 31 #7).
+/// `restore`: a backup into a new log file, checked against the head recorded
+/// beside it and against the live log (`--db`/`--server`, when there is one);
+/// only the practice manager of the restored log (signed in on it, `--as`)
+/// may restore, and the new file records that they did and from where.
+/// Anything refused: nothing is left behind (issue 31 #7).
 pub(super) fn restore(
+    db: Option<&Path>,
+    server: Option<&str>,
     backup: &Path,
     to: &Path,
     as_staff: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<ExitCode> {
-    use crate::store::sqlite::backup as backups;
-    if let Some(why) = crate::store::placement::check(to)
-        && !crate::store::placement::overridden()
-    {
-        return Err(crate::store::StoreError::UnsafePlace(why.describe()).into());
-    }
-    let mut passphrase = std::env::var(open::PASSPHRASE_VAR).ok();
-    let info = match backups::restore(backup, to, passphrase.as_deref(), super::now()) {
-        Err(crate::store::StoreError::NeedsPassphrase) => {
-            let pass = password(open::PASSPHRASE_VAR, "The backup's database passphrase: ")?;
-            let info = backups::restore(backup, to, Some(&pass), super::now())?;
-            passphrase = Some(pass);
-            info
-        }
-        other => other?,
-    };
-    let mut log = SqliteStore::open_with(to, passphrase.as_deref())?;
-    // The copy must hold the history recorded beside the backup when it was
-    // made: a backup changed since (re-hashed, cut short) is not restored.
-    let recorded = backups::recorded(backup).and_then(|r| r.anchor);
-    let same_history = match recorded
-        .as_deref()
-        .and_then(crate::store::audit::ChainAnchor::parse)
-    {
-        Some((event, hash)) => log.holding(event, &hash).map(|held| held.is_some()),
-        None => Ok(true),
-    };
-    let allowed = match same_history {
-        Ok(true) => signed_in(&mut log, as_staff).and_then(|actor| {
-            require_manager(&mut log, &actor, "restore a backup")?;
-            Ok(actor)
-        }),
-        Ok(false) => Err(anyhow::anyhow!(
-            "the backup does not hold the history recorded beside it when it was made ({}): it was changed since",
-            recorded.as_deref().unwrap_or_default()
-        )),
-        Err(e) => Err(e.into()),
-    };
-    let actor = match allowed {
-        Ok(actor) => actor,
-        Err(e) => {
-            drop(log);
-            for f in [
-                to.to_path_buf(),
-                backups::with_suffix(to, "-wal"),
-                backups::with_suffix(to, "-shm"),
-            ] {
-                let _ = std::fs::remove_file(f);
+    use crate::store::sqlite::restore::restore_recorded;
+    // The live log to compare with, if there is one to open.
+    let live = match LogLocation::from_args(db, server) {
+        Ok(LogLocation::File(path)) if !path.exists() => None,
+        Ok(location) => match open_log(&location) {
+            Ok(log) => Some(log),
+            Err(e) => {
+                writeln!(
+                    out,
+                    "The live log could not be opened to compare the backup with ({e}); the backup is checked on its own."
+                )?;
+                None
             }
-            return Err(e.context(format!(
-                "nothing was restored: the copy at {} was removed",
-                to.display()
-            )));
-        }
+        },
+        Err(_) => None,
     };
-    log.record_event(
-        &actor,
-        crate::domain::AuditAction::LogRestored,
-        &format!("from {}", backup.display()),
-    )?;
-    match &recorded {
-        Some(anchor) => writeln!(
-            out,
-            "The copy holds the history recorded beside the backup when it was made ({anchor})."
-        )?,
-        None => writeln!(
-            out,
-            "No record beside the backup: its history could not be compared with what was recorded when it was made."
-        )?,
+    let live_store = live.as_ref().map(|l| l.store());
+    let mut passphrase = std::env::var(open::PASSPHRASE_VAR).ok();
+    let mut who = |copy: &mut SqliteStore| -> crate::store::StoreResult<Actor> {
+        let actor = signed_in(copy, as_staff)
+            .map_err(|e| crate::store::StoreError::NotPermitted(e.to_string()))?;
+        // The refusal is recorded in the copy, which is then removed.
+        copy.check_permission(&actor, crate::domain::permissions::Action::ManageProject)
+            .map_err(|_| {
+                crate::store::StoreError::NotPermitted(
+                    "only the practice manager can restore a backup".into(),
+                )
+            })?;
+        Ok(actor)
+    };
+    let restored =
+        match restore_recorded(backup, to, passphrase.as_deref(), live_store, &mut who) {
+            Err(crate::store::StoreError::NeedsPassphrase) => {
+                let pass = password(open::PASSPHRASE_VAR, "The backup's database passphrase: ")?;
+                passphrase = Some(pass);
+                restore_recorded(backup, to, passphrase.as_deref(), live_store, &mut who)
+            }
+            other => other,
+        }
+        .with_context(|| format!("nothing was restored into {}", to.display()))?;
+    for finding in &restored.findings {
+        writeln!(out, "{finding}")?;
     }
     writeln!(
         out,
         "Restored {} into {}: {} items, checked. Open it with --db {} (the live log was not touched).",
         backup.display(),
         to.display(),
-        info.items,
+        restored.info.items,
         to.display()
     )?;
     Ok(ExitCode::SUCCESS)

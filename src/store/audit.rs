@@ -80,6 +80,21 @@ pub fn holding(
     Ok(event.is_none_or(|n| n == found.event).then_some(found))
 }
 
+/// Every event's number and hash, in order: a trail to compare with another
+/// log's (a restore against the live log).
+pub fn ids_and_hashes(c: &mut dyn Sql) -> StoreResult<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    c.query_each(
+        "SELECT id, hash FROM audit_events ORDER BY id",
+        &[],
+        &mut |r| {
+            out.push((r.int(0)?, r.opt_text(1)?.unwrap_or_default()));
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
 /// The chain's head inside one write transaction: read once, then moved on by
 /// each event appended through it, so a batch of events does not read the head
 /// back for each. Every event of the transaction must go through the same

@@ -436,15 +436,17 @@ pub trait CutoverStore {
     /// the log; `None` on the practice server, which its IT backs up.
     fn backup_dir(&self, chosen: Option<&std::path::Path>) -> Option<std::path::PathBuf>;
     /// Restores one of this log's backups into a new file `to` (never over a
-    /// file; refused where a live log may not be kept), checks it, records in
-    /// the new file where it came from and in this log who restored which
-    /// backup where (the practice manager).
+    /// file; refused where a live log may not be kept), checks it against the
+    /// head recorded beside it and against this log (another practice's, or
+    /// one sharing no history, is refused), records in the new file where it
+    /// came from and in this log who restored which backup where (the
+    /// practice manager). Says what it found.
     fn restore_backup(
         &mut self,
         backup: &std::path::Path,
         to: &std::path::Path,
         actor: &Actor,
-    ) -> StoreResult<sqlite::backup::BackupInfo>;
+    ) -> StoreResult<sqlite::restore::Restored>;
     /// The audit chain's head, to record outside the log (a report, a backup).
     fn chain_anchor(&self) -> StoreResult<Option<audit::ChainAnchor>>;
     /// The event of this log with this hash (and number), if it still holds it.

@@ -201,9 +201,10 @@ pub fn restore_backup<B: Backend>(
     backup: &std::path::Path,
     to: &std::path::Path,
     actor: &Actor,
-) -> StoreResult<crate::store::sqlite::backup::BackupInfo> {
+) -> StoreResult<crate::store::sqlite::restore::Restored> {
     authorize(store, actor, Action::ManageProject)?;
-    let info = store.restore_copy(backup, to, actor)?;
+    let restored = store.restore_copy(backup, to, actor)?;
+    let info = &restored.info;
     let detail = format!(
         "{} ({} items, audit trail up to {}) into {}",
         backup.display(),
@@ -212,7 +213,7 @@ pub fn restore_backup<B: Backend>(
         to.display()
     );
     crate::store::CutoverStore::record_event(store, actor, AuditAction::BackupRestored, &detail)?;
-    Ok(info)
+    Ok(restored)
 }
 
 /// Sets the idle minutes before the app locks (1 to 60).

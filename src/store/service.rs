@@ -310,7 +310,7 @@ impl<B: Backend> CutoverStore for B {
         backup: &std::path::Path,
         to: &std::path::Path,
         actor: &Actor,
-    ) -> StoreResult<crate::store::sqlite::backup::BackupInfo> {
+    ) -> StoreResult<crate::store::sqlite::restore::Restored> {
         practice::restore_backup(self, backup, to, actor)
     }
     fn watch_changes(&self, on_change: Box<dyn Fn() + Send>) -> StoreResult<Option<ChangeWatch>> {

@@ -340,7 +340,7 @@ pub trait Backend {
         backup: &std::path::Path,
         _to: &std::path::Path,
         _actor: &crate::domain::Actor,
-    ) -> StoreResult<crate::store::sqlite::backup::BackupInfo> {
+    ) -> StoreResult<crate::store::sqlite::restore::Restored> {
         Err(StoreError::Open {
             path: backup.to_path_buf(),
             message: "the practice server is restored by its IT (pg_dump); a backup file is restored with the command line".into(),

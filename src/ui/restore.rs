@@ -27,7 +27,7 @@ pub struct RestorePanel {
     /// What was suggested for `to` (replaced when another backup is chosen).
     suggested: String,
     error: Option<String>,
-    running: Option<Background<BackupInfo>>,
+    running: Option<Background<crate::store::sqlite::restore::Restored>>,
 }
 
 /// The audit trail's head in short (`event:first 12 of the hash`).
@@ -198,11 +198,12 @@ impl RestorePanel {
         };
         self.running = None;
         match outcome {
-            Ok(info) => {
+            Ok(restored) => {
                 cx.status.info(format!(
-                    "Restored the backup into {}: {} items, checked. The log in use was not changed.",
-                    info.file.display(),
-                    info.items
+                    "Restored the backup into {}: {} items, checked. The log in use was not changed. {}",
+                    restored.info.file.display(),
+                    restored.info.items,
+                    restored.findings.join(" ")
                 ));
                 self.to.clear();
                 self.suggested.clear();

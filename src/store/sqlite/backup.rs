@@ -5,8 +5,9 @@
 //! leaves the earlier backups and the live log as they were), then opened and
 //! verified. Beside each, a small JSON file records when it was made, how many
 //! items it holds and the audit chain's head (`N:HASH`, for `verify --against`).
-//! The last [`KEEP_LAST`] are kept, and the newest of each day. A restore writes
-//! a new file, never over a live log.
+//! The last [`KEEP_LAST`] are kept, and the newest of each day. Each copy is
+//! readable by its owner only. A restore ([`super::restore`]) writes a new
+//! file, never over a live log.
 
 use std::path::{Path, PathBuf};
 
@@ -66,6 +67,10 @@ fn copy_online(from: &Connection, to: &Path, passphrase: Option<&str>) -> StoreR
     let _ = std::fs::remove_file(&partial);
     let written = (|| -> StoreResult<()> {
         {
+            // Made private before SQLite writes to it (its journals take the
+            // same mode): a copy of the log is patient data.
+            std::fs::File::create(&partial).map_err(io(&partial))?;
+            private_file(&partial)?;
             let mut dst = Connection::open(&partial)?;
             if let Some(p) = passphrase {
                 dst.pragma_update(None, "key", p)?;
@@ -267,20 +272,15 @@ fn prune(dir: &Path) -> StoreResult<()> {
     Ok(())
 }
 
-/// Restores `backup` into a new file `to` (never over an existing file), keyed
-/// like the backup, and checks it; the backup itself is only read.
-pub fn restore(
+/// Copies `backup` into a new file `to`, keyed like the backup, and checks it
+/// whole (the backup itself is only read). [`super::restore::restore_recorded`]
+/// is the restore every front end runs.
+pub(super) fn restore_copy_checked(
     backup: &Path,
     to: &Path,
     passphrase: Option<&str>,
     at: NaiveDateTime,
 ) -> StoreResult<BackupInfo> {
-    if to.exists() {
-        return Err(StoreError::Open {
-            path: to.to_path_buf(),
-            message: "a file is already there: restore writes a new file, never over a log. Choose a new name".into(),
-        });
-    }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let src = Connection::open_with_flags(backup, flags)?;
     if let Some(p) = passphrase {
@@ -302,28 +302,18 @@ pub fn restore(
     checked(to, passphrase, at)
 }
 
-/// Restores `backup` into a new log at `to` ([`restore`]), refusing a place
-/// where a live log may not be kept (unless IT overrode it), and records in the
-/// new log where it came from and who restored it.
-pub fn restore_recorded(
-    backup: &Path,
-    to: &Path,
-    passphrase: Option<&str>,
-    actor: &crate::domain::Actor,
-) -> StoreResult<BackupInfo> {
-    if let Some(why) = crate::store::placement::check(to)
-        && !crate::store::placement::overridden()
+/// Makes `path` readable and writable by its owner only (0600 on Unix; on
+/// Windows a file in the user's own folders is private by its folder's ACL):
+/// a copy of the log holds every patient's details, as an export does.
+pub(crate) fn private_file(path: &Path) -> StoreResult<()> {
+    #[cfg(unix)]
     {
-        return Err(StoreError::UnsafePlace(why.describe()));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))?;
     }
-    let info = restore(backup, to, passphrase, actor.at)?;
-    let mut log = SqliteStore::open_with(to, passphrase)?;
-    log.record_event(
-        actor,
-        crate::domain::AuditAction::LogRestored,
-        &format!("from {}", backup.display()),
-    )?;
-    Ok(info)
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 #[cfg(test)]
