@@ -780,6 +780,39 @@ fn capture_adds_what_the_hand_log_missed_once_and_dry_run_stores_nothing() {
     assert!(said.contains("Dry run: nothing was stored."), "{said}");
     assert_eq!(items(), 1);
 
+    // The same report with one row it cannot take, left out on purpose, where
+    // the rows left out cannot be written beside it (a full disk; here a
+    // folder in the way): nothing is stored, and the command says so (issue
+    // 31 #16).
+    let with_bad = dir.path().join("issues-bad.csv");
+    std::fs::write(
+        &with_bad,
+        ISSUES_REPORT.replace(
+            "Total: 3",
+            "9990000019,BAD,Number,02/03/1980,Ramipril 5mg caps,One daily,28,18/11/2026,Dr T GP,Repeat,EPS\r\nTotal: 4",
+        ),
+    )
+    .unwrap();
+    let in_the_way = dir.path().join("issues-bad.csv.rejected.csv");
+    std::fs::create_dir(&in_the_way).unwrap();
+    let mut args = vec![
+        "--as",
+        "Test Receptionist",
+        "capture",
+        with_bad.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&with_mapping);
+    args.push("--skip-invalid");
+    let out = run(&db, &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("could not be written beside the file") && err.contains("nothing was stored"),
+        "{err}"
+    );
+    assert_eq!(items(), 1, "the two good rows were not stored either");
+    std::fs::remove_dir(&in_the_way).unwrap();
+
     let done = capture(&with_mapping);
     let said = String::from_utf8_lossy(&done.stdout);
     assert!(done.status.success(), "{said}");

@@ -88,8 +88,8 @@ impl CheckedFile {
         !self.from.starts_with("the saved mapping")
     }
 
-    /// Saves the mapping (when new) and writes the rejected rows beside the input.
-    pub fn finish(&self, on: &mut OnLog<'_>, args: &ReportArgs<'_>) -> Result<()> {
+    /// Saves the mapping (when new), once the report's rows are stored.
+    pub fn finish(&self, on: &mut OnLog<'_>) -> Result<()> {
         let actor = on.signed_in()?;
         if self.mapping_is_new() {
             on.store.save_capture_mapping(&self.mapping, &actor)?;
@@ -99,22 +99,35 @@ impl CheckedFile {
                 self.mapping.name
             )?;
         }
-        if !self.checked.rejected.is_empty() {
-            let path = write_rejected_rows(
-                args.file,
-                &self.table.header,
-                self.checked
-                    .rejected
-                    .iter()
-                    .map(|r| (r.cells.as_slice(), r.reasons())),
-            )?;
-            writeln!(
-                on.out,
-                "{} rows were rejected; they and their reasons are in {}",
-                self.checked.rejected.len(),
-                path.display()
-            )?;
+        Ok(())
+    }
+
+    /// Writes the rows left out, with their reasons, beside the file: before
+    /// anything is stored, so a disk too full to take them stops the command
+    /// with nothing stored (issue 31 #16) rather than after the rows are in.
+    pub fn write_rejects(&self, on: &mut OnLog<'_>, args: &ReportArgs<'_>) -> Result<()> {
+        if self.checked.rejected.is_empty() {
+            return Ok(());
         }
+        let path = write_rejected_rows(
+            args.file,
+            &self.table.header,
+            self.checked
+                .rejected
+                .iter()
+                .map(|r| (r.cells.as_slice(), r.reasons())),
+        )
+        .map_err(|e| {
+            anyhow!(
+                "the rows left out could not be written beside the file ({e}); nothing was stored"
+            )
+        })?;
+        writeln!(
+            on.out,
+            "{} rows were rejected; they and their reasons are in {}",
+            self.checked.rejected.len(),
+            path.display()
+        )?;
         Ok(())
     }
 }
@@ -257,6 +270,7 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
     // each was; a dry run, or a file with refused rows, only classifies them.
     let store_now = !(args.dry_run || read.refused);
     let plan = if store_now {
+        read.write_rejects(on, &args.report)?;
         on.store.capture(&batch, &actor, &mut |_, _| true)?
     } else {
         on.store.capture_plan(&batch)?
@@ -349,6 +363,6 @@ pub(super) fn capture(on: &mut OnLog<'_>, args: &CaptureArgs<'_>) -> Result<Exit
             done.to_judge()
         )?;
     }
-    read.finish(on, &args.report)?;
+    read.finish(on)?;
     Ok(ExitCode::SUCCESS)
 }

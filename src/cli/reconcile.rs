@@ -168,10 +168,11 @@ pub(super) fn reconcile(
         accepted: plan.all_proposed(),
         not_found: plan.all_not_found(),
     };
+    read.write_rejects(on, args)?;
     let done = on
         .store
         .record_reconciliation(&decision, &actor, &mut |_, _| true)?;
     writeln!(on.out, "{}", done.describe())?;
-    read.finish(on, args)?;
+    read.finish(on)?;
     Ok(ExitCode::SUCCESS)
 }
