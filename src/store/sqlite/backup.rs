@@ -206,6 +206,20 @@ pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
 /// a killed backup (a backup's own check takes seconds).
 const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// Removes `path` when it is older than [`LEFTOVER_AGE`] (what a killed
+/// encryption or copy left, never something still being written).
+pub(crate) fn remove_if_left_over(path: &Path) {
+    let old = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age > LEFTOVER_AGE);
+    if old {
+        // Best effort: a leftover that stays is harmless, only wasted space.
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// `path` with `suffix` added to its name (SQLite's `-wal`, `-shm`).
 pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
@@ -351,6 +365,13 @@ mod tests {
             being_checked.exists(),
             "a copy seconds old may be another desk's, being checked"
         );
+        // What a killed encryption left beside the log: gone at the next
+        // start once old, kept while it may still be being written.
+        let killed = file("log.encrypting", 3600);
+        let running = file("other.encrypting", 5);
+        remove_if_left_over(&killed);
+        remove_if_left_over(&running);
+        assert!(!killed.exists() && running.exists());
     }
 
     fn info(at: &str) -> BackupInfo {

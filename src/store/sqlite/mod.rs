@@ -82,6 +82,9 @@ impl SqliteStore {
                 ),
             })?;
         }
+        // What an encryption killed part-way left beside the log (the log
+        // itself was not changed): a full-size copy nobody would find.
+        backup::remove_if_left_over(&path.with_extension("encrypting"));
         // A new log is made readable by its owner only before SQLite writes to
         // it (its journals take the same mode): it holds patient data.
         if !path.exists() && std::fs::File::create_new(path).is_ok() {
@@ -162,21 +165,48 @@ impl SqliteStore {
             path: tmp.clone(),
             message: "the path is not valid text".into(),
         })?;
-        plain
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        plain.conn.execute(
-            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
-            rusqlite::params![tmp_text, passphrase],
-        )?;
-        plain
-            .conn
-            .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
-        let version = plain.schema_version()?;
-        plain.conn.execute_batch(&format!(
-            "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
-        ))?;
+        let exported = (|| -> StoreResult<()> {
+            // The encrypted copy is the owner's only from its first byte.
+            std::fs::File::create(&tmp).map_err(|e| StoreError::Open {
+                path: tmp.clone(),
+                message: e.to_string(),
+            })?;
+            backup::private_file(&tmp)?;
+            plain
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            plain.conn.execute(
+                "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+                rusqlite::params![tmp_text, passphrase],
+            )?;
+            plain
+                .conn
+                .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+            let version = plain.schema_version()?;
+            plain.conn.execute_batch(&format!(
+                "PRAGMA encrypted.user_version = {version}; DETACH DATABASE encrypted;"
+            ))?;
+            Ok(())
+        })();
         drop(plain);
+        if let Err(e) = exported {
+            // Half an encrypted copy is no use and holds the space a full disk needs.
+            for leftover in [
+                tmp.clone(),
+                backup::with_suffix(&tmp, "-journal"),
+                backup::with_suffix(&tmp, "-wal"),
+            ] {
+                let _ = std::fs::remove_file(leftover);
+            }
+            return Err(if matches!(e, StoreError::DiskFull) {
+                StoreError::CopyNotWritten {
+                    path: tmp,
+                    reason: "the disk is full; the log was not encrypted and is as it was. Free some space and try again".into(),
+                }
+            } else {
+                e
+            });
+        }
         let io = |e: std::io::Error| StoreError::Open {
             path: path.to_path_buf(),
             message: e.to_string(),
