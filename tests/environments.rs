@@ -256,7 +256,11 @@ fn full_disk_stops_saving_clearly_and_keeps_what_was_saved() {
     };
     let full_db = disk.0.join("log.sqlite3");
     std::fs::copy(&db, &full_db).unwrap();
-    let (status, report) = fill_until_refused(stress_command(&full_db, 100_000, 7));
+    // A small tmpfs stands in for a full disk: a disk held in memory is
+    // refused for a live log unless IT overrides it, as here.
+    let mut command = stress_command(&full_db, 100_000, 7);
+    command.env(cutover_log::store::placement::OVERRIDE_VAR, "1");
+    let (status, report) = fill_until_refused(command);
     assert_eq!(
         report.stderr.trim_end(),
         format!("error: {}", StoreError::DiskFull),

@@ -2,7 +2,9 @@
 //! disk: on a network filesystem (NFS, SMB/CIFS, FUSE mounts; Windows UNC paths
 //! and mapped network drives)
 //! or in a folder a cloud service synchronises (OneDrive, Dropbox, Google Drive,
-//! iCloud) a live log can be corrupted. Such a place is refused when the log is
+//! iCloud, Box, Nextcloud, pCloud, MEGA, macOS's CloudStorage) a live log can be
+//! corrupted; in memory (tmpfs, /dev/shm) it vanishes at the next restart. A
+//! log file that is itself a link is judged where it leads. Such a place is refused when the log is
 //! opened, with what to do instead; IT can override it with [`OVERRIDE_VAR`],
 //! and the override is recorded in the audit trail.
 
@@ -20,6 +22,8 @@ pub enum UnsafePlace {
     NetworkPath,
     /// Inside a folder this cloud service synchronises.
     SyncedFolder(&'static str),
+    /// On a filesystem held in memory (`tmpfs`, `ramfs`): gone at a restart.
+    InMemory(String),
 }
 
 impl UnsafePlace {
@@ -29,6 +33,11 @@ impl UnsafePlace {
             UnsafePlace::NetworkFilesystem(fs) => format!("on a network drive ({fs})"),
             UnsafePlace::NetworkPath => "on a network share".to_string(),
             UnsafePlace::SyncedFolder(service) => format!("in a folder {service} synchronises"),
+            UnsafePlace::InMemory(fs) => {
+                return format!(
+                    "this log is on a disk held in memory ({fs}): it vanishes, with everything logged, when the computer restarts. Keep the live log on this PC's own disk (the default place). IT can override this with {OVERRIDE_VAR}=1 (recorded in the audit trail)."
+                );
+            }
         };
         format!(
             "this log is {why}, where the database can be corrupted while it is in use. Keep the live log on this PC's own disk (the default place) and put its backups on the share; for several desks use the practice server. IT can override this with {OVERRIDE_VAR}=1 (recorded in the audit trail)."
@@ -55,6 +64,17 @@ fn synced_by(name: &str) -> Option<&'static str> {
         Some("Google Drive")
     } else if lower == "icloud drive" || lower == "iclouddrive" || lower == "mobile documents" {
         Some("iCloud")
+    } else if lower == "cloudstorage" {
+        // macOS keeps every provider's folders here (OneDrive-…, Dropbox, Box…).
+        Some("a cloud storage service")
+    } else if lower == "box" || lower == "box sync" {
+        Some("Box")
+    } else if lower == "nextcloud" {
+        Some("Nextcloud")
+    } else if lower == "pcloud drive" || lower == "pclouddrive" {
+        Some("pCloud")
+    } else if lower == "mega" || lower == "megasync" {
+        Some("MEGA")
     } else {
         None
     }
@@ -116,12 +136,17 @@ pub fn check_with(path: &Path, mounts: &[(PathBuf, String)]) -> Option<UnsafePla
     }) {
         return Some(UnsafePlace::SyncedFolder(service));
     }
-    mounts
+    let (_, fs) = mounts
         .iter()
         .filter(|(point, _)| path.starts_with(point))
-        .max_by_key(|(point, _)| point.components().count())
-        .filter(|(_, fs)| is_network_fs(fs))
-        .map(|(_, fs)| UnsafePlace::NetworkFilesystem(fs.clone()))
+        .max_by_key(|(point, _)| point.components().count())?;
+    if is_network_fs(fs) {
+        Some(UnsafePlace::NetworkFilesystem(fs.clone()))
+    } else if matches!(fs.as_str(), "tmpfs" | "ramfs") {
+        Some(UnsafePlace::InMemory(fs.clone()))
+    } else {
+        None
+    }
 }
 
 /// `path` as the system resolves it: its nearest existing folder canonicalised
@@ -130,6 +155,10 @@ pub fn check_with(path: &Path, mounts: &[(PathBuf, String)]) -> Option<UnsafePla
 /// `\\?\UNC\server\share\folder` (GetFinalPathNameByHandleW names the
 /// share behind the letter), which [`is_network_path`] recognises.
 pub fn resolved(path: &Path) -> PathBuf {
+    // A log file that is itself a link is where the link leads.
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut rest = Vec::new();
     let mut folder = absolute.as_path();
@@ -197,6 +226,45 @@ mod tests {
     }
 
     #[test]
+    fn a_disk_held_in_memory_is_refused() {
+        let mounts = parse_mountinfo(
+            "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n\
+             25 24 0:23 / /dev/shm rw - tmpfs tmpfs rw\n\
+             26 22 0:24 / /run/user/1000 rw - tmpfs tmpfs rw",
+        );
+        let at = |p: &str| check_with(Path::new(p), &mounts);
+        assert_eq!(
+            at("/dev/shm/log.sqlite3"),
+            Some(UnsafePlace::InMemory("tmpfs".into()))
+        );
+        assert_eq!(
+            at("/run/user/1000/log.sqlite3"),
+            Some(UnsafePlace::InMemory("tmpfs".into()))
+        );
+        assert_eq!(at("/home/pm/log.sqlite3"), None);
+        assert!(
+            UnsafePlace::InMemory("tmpfs".into())
+                .describe()
+                .contains("when the computer restarts")
+        );
+    }
+
+    /// A log file that is itself a link into a synchronised folder is judged
+    /// where it leads (only folder links were followed).
+    #[cfg(unix)]
+    #[test]
+    fn a_log_file_that_is_a_link_is_judged_where_it_leads() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let synced = dir.path().join("OneDrive");
+        std::fs::create_dir(&synced).unwrap_or_else(|e| panic!("{e}"));
+        let real = synced.join("log.sqlite3");
+        std::fs::write(&real, b"").unwrap_or_else(|e| panic!("{e}"));
+        let link = dir.path().join("log.sqlite3");
+        std::os::unix::fs::symlink(&real, &link).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(check(&link), Some(UnsafePlace::SyncedFolder("OneDrive")));
+    }
+
+    #[test]
     fn a_synchronised_folder_is_refused() {
         let at = |p: &str| check_with(Path::new(p), &[]);
         assert_eq!(
@@ -211,6 +279,18 @@ mod tests {
             at("/home/pm/Google Drive/log.sqlite3"),
             Some(UnsafePlace::SyncedFolder("Google Drive"))
         );
+        for (p, service) in [
+            (
+                "/Users/pm/Library/CloudStorage/OneDrive-Riverside/log.sqlite3",
+                "a cloud storage service",
+            ),
+            ("/home/pm/Box Sync/cutover/log.sqlite3", "Box"),
+            ("/home/pm/Nextcloud/log.sqlite3", "Nextcloud"),
+            ("/home/pm/pCloud Drive/log.sqlite3", "pCloud"),
+            ("/home/pm/MEGA/log.sqlite3", "MEGA"),
+        ] {
+            assert_eq!(at(p), Some(UnsafePlace::SyncedFolder(service)), "{p}");
+        }
         assert_eq!(at("/home/pm/onedrive-notes/log.sqlite3"), None);
         assert_eq!(at("/home/pm/OneDrive.sqlite3"), None, "only folders count");
     }
