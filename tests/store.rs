@@ -1014,6 +1014,28 @@ fn forged_sign_offs_findings_mappings_and_dropped_guards_are_found<S: CutoverSto
             "the audit trail does not record",
         ),
         (
+            "a staff member's password hash swapped for one whose password the insider knows",
+            format!(
+                "CREATE TABLE kept_hash AS SELECT id, password_hash FROM staff;
+                 UPDATE staff SET password_hash = (SELECT password_hash FROM staff WHERE id = {manager}) WHERE id = {gp}"
+            ),
+            "UPDATE staff SET password_hash = (SELECT k.password_hash FROM kept_hash k WHERE k.id = staff.id);
+             DROP TABLE kept_hash"
+                .into(),
+            "password hash not the one the app stored",
+        ),
+        (
+            "a password removed",
+            format!(
+                "CREATE TABLE kept_hash AS SELECT id, password_hash FROM staff;
+                 UPDATE staff SET password_hash = NULL WHERE id = {gp}"
+            ),
+            "UPDATE staff SET password_hash = (SELECT k.password_hash FROM kept_hash k WHERE k.id = staff.id);
+             DROP TABLE kept_hash"
+                .into(),
+            "password removed outside the app",
+        ),
+        (
             "a mapping rewritten",
             "UPDATE capture_mappings SET mapping_json = replace(mapping_json, 'NHS No', 'NHS Nx')"
                 .into(),

@@ -194,9 +194,11 @@ pub fn set_password<B: Backend>(
     store.write(|tx| {
         tx.execute(
             "UPDATE staff SET password_hash = ?1 WHERE id = ?2",
-            &params![hash, staff.0],
+            &params![hash.as_str(), staff.0],
         )?;
-        // The audit records that it changed, never the password or its hash.
+        // The audit records that it changed and a digest of the stored hash
+        // (so verify finds a hash swapped in by hand), never the password or
+        // the hash itself.
         append(
             tx,
             actor,
@@ -204,9 +206,31 @@ pub fn set_password<B: Backend>(
             staff.0,
             AuditAction::StaffPasswordSet,
             None::<&()>,
-            Some(&target.name),
+            Some(&PasswordSet {
+                name: &target.name,
+                hash_digest: hash_digest(&hash),
+            }),
         )
     })
+}
+
+/// What a password change records: whose, and [`hash_digest`] of the hash
+/// stored (older logs recorded the name alone).
+#[derive(serde::Serialize)]
+struct PasswordSet<'a> {
+    name: &'a str,
+    hash_digest: String,
+}
+
+/// The SHA-256, in hex, of a stored password hash: recorded with each change
+/// and compared by verify. It says nothing of the password (the hash it covers
+/// is salted argon2), only whether the hash stored is the one the app stored.
+pub fn hash_digest(stored_hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(stored_hash.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Checks a name (ignoring case) and password; audits the sign-in or the failed attempt.

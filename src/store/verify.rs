@@ -73,6 +73,50 @@ fn setting<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Each staff member's stored password hash against the digest its last
+/// recorded change holds (issue 31 #4): a hash swapped in by hand (to sign in
+/// as them with a known password) or removed is named. A change recorded
+/// before digests were (an older log) cannot be compared and is passed over.
+fn replay_passwords(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
+    let mut last: std::collections::HashMap<i64, Option<String>> = Default::default();
+    c.query_each(
+        "SELECT entity_id, after_json FROM audit_events WHERE entity = ?1 AND action = ?2 ORDER BY id",
+        &params![
+            AuditEntity::Staff.as_str(),
+            AuditAction::StaffPasswordSet.as_str()
+        ],
+        &mut |r| {
+            let digest = r
+                .opt_text(1)?
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+                .and_then(|v| v.get("hash_digest")?.as_str().map(str::to_string));
+            last.insert(r.int(0)?, digest);
+            Ok(())
+        },
+    )?;
+    let mut stored: Vec<(i64, Option<String>)> = Vec::new();
+    c.query_each(
+        "SELECT id, password_hash FROM staff ORDER BY id",
+        &[],
+        &mut |r| {
+            stored.push((r.int(0)?, r.opt_text(1)?));
+            Ok(())
+        },
+    )?;
+    for (id, hash) in stored {
+        let says = match (hash, last.get(&id)) {
+            (Some(h), Some(Some(d))) if crate::store::access::hash_digest(&h) != *d => {
+                "password hash not the one the app stored (changed outside the app)"
+            }
+            (Some(_), None) => "a password the audit trail does not record setting",
+            (None, Some(Some(_))) => "password removed outside the app",
+            _ => continue,
+        };
+        found.note(AuditEntity::Staff, id, vec![says.to_string()]);
+    }
+    Ok(())
+}
+
 /// Each staff row and the project row against the last whole row their
 /// history recorded (the password is not in the history; the lock time is
 /// compared with its last recorded change). Not after a purge.
@@ -123,6 +167,7 @@ fn replay_practice(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
             found.note(AuditEntity::Staff, row.id.0, differ);
         }
     }
+    replay_passwords(c, found)?;
     let projects = recorded_rows::<Project>(
         c,
         AuditEntity::Project,

@@ -292,7 +292,11 @@ fn action_in(e: &AuditEvent, names: Names<'_>) -> String {
         AuditAction::StaffActivated => format!("Made {} active again", staff_name_in(e, names)),
         AuditAction::StaffDeactivated => format!("Made {} inactive", staff_name_in(e, names)),
         AuditAction::StaffPasswordSet => {
-            let whose = after_text();
+            // The name alone (older logs), or with the hash's digest.
+            let whose = match after_obj(e) {
+                Some(o) => text_of(o.get("name")),
+                None => after_text(),
+            };
             if whose.is_empty() {
                 format!("Set the password of {}", names.staff_id(e.entity_id))
             } else {
@@ -972,6 +976,16 @@ mod tests {
                     3,
                     None,
                     Some(json!("Test Receptionist")),
+                ),
+                "Set the password of Test Receptionist",
+            ),
+            (
+                event(
+                    AuditAction::StaffPasswordSet,
+                    AuditEntity::Staff,
+                    3,
+                    None,
+                    Some(json!({"name": "Test Receptionist", "hash_digest": "ab"})),
                 ),
                 "Set the password of Test Receptionist",
             ),
