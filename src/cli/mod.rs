@@ -371,10 +371,25 @@ pub fn run_on(
             if let Err(flush) = stdout.flush() {
                 eprintln!("error: could not write the output: {flush}");
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", in_words(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes in one line, each cause said once: many of the
+/// library's messages already include their cause ("could not write the PDF:
+/// No space left on device"), which the chain would repeat (issue 31 #16).
+fn in_words(e: &anyhow::Error) -> String {
+    let mut said = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !said.contains(&cause) {
+            said.push_str(": ");
+            said.push_str(&cause);
+        }
+    }
+    said
 }
 
 /// Runs one command on a file, writing its report to `out`.
@@ -490,5 +505,24 @@ fn on_log(on: &mut OnLog<'_>, command: Command) -> Result<ExitCode> {
         | Command::MigrateFromServer => {
             bail!("this command runs before the database is opened")
         }
+    }
+}
+
+#[cfg(test)]
+mod error_words {
+    /// A cause the message already says is not said again.
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device");
+        let pdf =
+            anyhow::Error::new(io).context("could not write the PDF: No space left on device");
+        let outer = pdf
+            .context("could not write the PDF: could not write the PDF: No space left on device");
+        assert_eq!(
+            super::in_words(&outer),
+            "could not write the PDF: could not write the PDF: No space left on device"
+        );
+        let plain = anyhow::anyhow!("disk gone").context("nothing was restored");
+        assert_eq!(super::in_words(&plain), "nothing was restored: disk gone");
     }
 }

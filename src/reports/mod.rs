@@ -20,6 +20,7 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("could not write the PDF: {0}")]
+    /// The PDF error says what it could not do ("could not write the PDF: …").
+    #[error(transparent)]
     Pdf(#[from] pdf_writer::PdfError),
 }
