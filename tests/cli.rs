@@ -631,6 +631,26 @@ fn encrypt_on_request_then_every_command_needs_the_passphrase() {
         );
         assert!(!events.iter().any(|e| e.action == "database.encrypted"));
     }
+    // A backup made before encryption is a plain copy of the log: it is
+    // encrypted with the log (issue 31 #11).
+    let before = cmd(&["--as", "Test Manager", "backup"], None);
+    assert!(
+        before.status.success(),
+        "{}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sqlite3"))
+        .collect();
+    assert_eq!(backups.len(), 1);
+    assert!(
+        std::fs::read(&backups[0])
+            .unwrap()
+            .starts_with(b"SQLite format 3")
+    );
     let out = cmd(&["--as", "Test Manager", "encrypt"], None);
     assert!(
         out.status.success(),
@@ -638,6 +658,24 @@ fn encrypt_on_request_then_every_command_needs_the_passphrase() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!std::fs::read(&db).unwrap().starts_with(b"SQLite format 3"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 backups made before"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        !std::fs::read(&backups[0])
+            .unwrap()
+            .starts_with(b"SQLite format 3")
+    );
+    assert!(
+        SqliteStore::open_with(&backups[0], Some("practice passphrase 1"))
+            .unwrap()
+            .verify()
+            .unwrap()
+            .is_ok(),
+        "the backup opens with the log's passphrase and verifies"
+    );
     assert!(
         !cmd(&["stats"], None).status.success(),
         "no passphrase, no data"

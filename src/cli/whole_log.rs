@@ -163,9 +163,29 @@ pub(super) fn encrypt(
     let store = log.store_mut();
     let actor = signed_in(store, as_staff)?;
     require_manager(store, &actor, "encrypt the database")?;
+    let chosen = store.backup_folder()?.map(std::path::PathBuf::from);
+    let backups = store.backup_dir(chosen.as_deref());
     drop(log);
     let pass = password("CUTOVER_LOG_NEW_DB_PASSPHRASE", "New database passphrase: ")?;
     SqliteStore::encrypt(&path, &pass)?;
+    // The backups made before are plain copies of the log: encrypted too.
+    if let Some(dir) = backups.filter(|d| d.exists()) {
+        let n = crate::store::sqlite::backup::encrypt_plain_backups(&dir, &pass).with_context(
+            || {
+                format!(
+                    "the log is encrypted, but the backups made before in {} are still in plain text (every patient's details, unencrypted): remove them",
+                    dir.display()
+                )
+            },
+        )?;
+        if n > 0 {
+            writeln!(
+                out,
+                "{n} backups made before in {} were encrypted with the same passphrase.",
+                dir.display()
+            )?;
+        }
+    }
     // Recorded once it is done (a refused or failed encryption records no
     // "encrypted"), in the encrypted log.
     SqliteStore::open_with(&path, Some(&pass))?.record_event(

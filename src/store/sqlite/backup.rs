@@ -206,6 +206,26 @@ pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
 /// a killed backup (a backup's own check takes seconds).
 const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// Encrypts, with `passphrase`, every backup in `dir` still in plain text
+/// (made before the log was encrypted), each in place with its record beside
+/// it unchanged (the same history): a plain copy of the log left behind would
+/// undo the encryption (issue 31 #11). Returns how many it encrypted.
+pub fn encrypt_plain_backups(dir: &Path, passphrase: &str) -> StoreResult<usize> {
+    let mut done = 0;
+    for b in list(dir)? {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let plain = Connection::open_with_flags(&b.file, flags)
+            .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())))
+            .is_ok();
+        if plain {
+            SqliteStore::encrypt(&b.file, passphrase)?;
+            private_file(&b.file)?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
 /// Removes `path` when it is older than [`LEFTOVER_AGE`] (what a killed
 /// encryption or copy left, never something still being written).
 pub(crate) fn remove_if_left_over(path: &Path) {
