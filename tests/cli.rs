@@ -1304,6 +1304,16 @@ fn a_backup_is_checked_and_restores_into_a_new_file_that_verifies() {
     let anchor = backups[0].anchor.clone().unwrap();
     // The live log still holds the backup's history.
     assert!(ok(&db, &["verify", "--against", &anchor]).contains("is still in this log"));
+    // The backup itself (or its record) serves as the point (issue 31 #6).
+    let backup_file = backups[0].file.to_string_lossy().into_owned();
+    assert!(ok(&db, &["verify", "--against", &backup_file]).contains("is still in this log"));
+    assert!(
+        ok(
+            &db,
+            &["verify", "--against", &format!("{backup_file}.json")]
+        )
+        .contains("is still in this log")
+    );
     let restored = dir.path().join("restored.sqlite3");
     // Issue 31 #7: only the practice manager restores; anyone else's restore
     // leaves no file behind.

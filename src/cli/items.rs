@@ -162,13 +162,27 @@ pub(super) fn verify(on: &mut OnLog<'_>, against: Option<&str>) -> Result<ExitCo
     let r = on.store.verify()?;
     let held = match against {
         None => None,
-        Some(text) => {
-            let Some((event, hash)) = crate::store::audit::ChainAnchor::parse(text) else {
-                bail!(
-                    "'{text}' is not a point of the audit trail: give it as printed on the report, N:HASH (64 hex digits)"
-                );
+        Some(given) => {
+            // As printed on a report (N:HASH), or a backup (or the record
+            // beside it), whose recorded point is read.
+            let text = match crate::store::audit::ChainAnchor::parse(given) {
+                Some(_) => given.to_string(),
+                None if Path::new(given).exists() => {
+                    crate::store::sqlite::backup::record_of(Path::new(given))
+                        .and_then(|r| r.anchor)
+                        .with_context(|| {
+                            format!("{given}: no point of the audit trail is recorded for it (a backup's record is the .json beside it)")
+                        })?
+                }
+                None => bail!(
+                    "'{given}' is not a point of the audit trail: give it as printed on the report, N:HASH (64 hex digits), or a backup file"
+                ),
             };
-            Some((text, on.store.holding(event, &hash)?))
+            let Some((event, hash)) = crate::store::audit::ChainAnchor::parse(&text) else {
+                bail!("'{text}' recorded for {given} is not a point of the audit trail");
+            };
+            let held = on.store.holding(event, &hash)?;
+            Some((text, held))
         }
     };
     let out = &mut *on.out;

@@ -171,6 +171,20 @@ pub fn recorded(backup: &Path) -> Option<BackupInfo> {
         .and_then(|t| serde_json::from_str::<BackupInfo>(&t).ok())
 }
 
+/// The record of a backup, given the backup or the record file beside it.
+pub fn record_of(path: &Path) -> Option<BackupInfo> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<BackupInfo>(&t).ok())
+    } else {
+        recorded(path)
+    }
+}
+
 /// The backups in `dir`, newest first (those whose record beside them reads).
 pub fn list(dir: &Path) -> StoreResult<Vec<BackupInfo>> {
     let mut out = Vec::new();
