@@ -1082,6 +1082,201 @@ fn forged_sign_offs_findings_mappings_and_dropped_guards_are_found<S: CutoverSto
     );
 }
 
+/// Issue 31's tamper suite: a log with a row in every table that states a
+/// fact (items, their history, staff, project, sign-offs, report rows,
+/// findings, mappings, purges), each table edited, inserted into and deleted
+/// from by SQL behind the app's back (the guards dropped where they stop it),
+/// one change at a time: verify finds every one and names what changed; each
+/// undone, the log verifies again. A change with the whole tail of the trail
+/// re-hashed is the one verify cannot see alone; `verify --against` (tested
+/// with the command line) finds that.
+fn every_table_tampered_with_is_found<S: CutoverStore>(mut p: Practice<S>) {
+    use cutover_log::domain::signoff::Signing;
+    use cutover_log::store::capture::{CaptureBatch, CaptureRow};
+    use cutover_log::store::reconcile::{Acceptance, ReconcileDecision};
+    let gp = p.gp.clone();
+    p.store
+        .sign_off("", Signing::First, &p.as_gp(t("2026-11-16T10:00")))
+        .unwrap();
+    let desk = p.desk(during());
+    let header: Vec<String> = ["NHS No", "Drug", "Issue Date"].map(String::from).to_vec();
+    let mapping =
+        cutover_log::domain::capture::suggest(&header, Some(ItemKind::Prescription), "Issues");
+    p.store.save_capture_mapping(&mapping, &desk).unwrap();
+    let mut rx = input(ItemKind::Prescription, &gp, NHS_A, "2026-11-18T10:40");
+    rx.fields
+        .insert("medication".into(), "Amlodipine 5mg tablets".into());
+    let logged = p.store.log_item(&rx, &desk).unwrap();
+    let mut missed = input(ItemKind::Prescription, &gp, &nhs(7), "2026-11-18T00:00");
+    missed
+        .fields
+        .insert("medication".into(), "Ramipril 2.5mg capsules".into());
+    let mut confirmed = rx.clone();
+    confirmed.occurred_at = t("2026-11-18T00:00");
+    p.store
+        .capture(
+            &CaptureBatch {
+                file_name: "issues.csv".into(),
+                sha256: "ab".repeat(32),
+                rows: vec![
+                    CaptureRow {
+                        line: 4,
+                        input: confirmed,
+                    },
+                    CaptureRow {
+                        line: 5,
+                        input: missed,
+                    },
+                ],
+                judged: Default::default(),
+            },
+            &desk,
+            &mut |_, _| true,
+        )
+        .unwrap();
+    let after = t("2026-11-25T09:00");
+    let item = p.store.item(logged.id).unwrap();
+    p.store
+        .record_reconciliation(
+            &ReconcileDecision {
+                file_name: "new-issues.csv".into(),
+                sha256: "cd".repeat(32),
+                accepted: vec![Acceptance {
+                    line: 2,
+                    item: item.seen(),
+                }],
+                not_found: Vec::new(),
+            },
+            &p.as_gp(after),
+            &mut |_, _| true,
+        )
+        .unwrap();
+    let first = p.store.verify().unwrap();
+    assert!(first.is_ok(), "the app's own writes replay: {first:?}");
+    let (id, gp_id) = (logged.id.0, gp.id.0);
+    let keep = |table: &str| format!("CREATE TABLE kept AS SELECT * FROM {table};");
+    let put_back = |table: &str| {
+        format!("DELETE FROM {table}; INSERT INTO {table} SELECT * FROM kept; DROP TABLE kept;")
+    };
+    // (what, SQL for SQLite, for PostgreSQL, undo for both, a word of what verify says)
+    let cases: Vec<(&str, String, String, String, &str)> = vec![
+        (
+            "an item's details edited",
+            format!("CREATE TABLE kept AS SELECT id, details FROM items; UPDATE items SET details = 'changed' WHERE id = {id}"),
+            format!("CREATE TABLE kept AS SELECT id, details FROM items; UPDATE items SET details = 'changed' WHERE id = {id}"),
+            format!(
+                "UPDATE items SET details = (SELECT details FROM kept WHERE kept.id = items.id); DROP TABLE kept"
+            ),
+            "details",
+        ),
+        (
+            "a staff member's role changed",
+            format!("UPDATE staff SET role = 'practice_manager' WHERE id = {gp_id}"),
+            format!("UPDATE staff SET role = 'practice_manager' WHERE id = {gp_id}"),
+            format!("UPDATE staff SET role = 'gp' WHERE id = {gp_id}"),
+            "role",
+        ),
+        (
+            "a member of staff added by hand",
+            "INSERT INTO staff (name, role, active, created_at) VALUES ('Dr Nobody', 'gp', 1, '2026-11-16T09:00:00')".into(),
+            "INSERT INTO staff (name, role, active, created_at) VALUES ('Dr Nobody', 'gp', true, '2026-11-16T09:00:00')".into(),
+            "DELETE FROM staff WHERE name = 'Dr Nobody'".into(),
+            "no history",
+        ),
+        (
+            "go-live moved by hand",
+            "UPDATE project SET go_live = '2026-12-30T08:00:00'".into(),
+            "UPDATE project SET go_live = '2026-12-30T08:00:00'".into(),
+            "UPDATE project SET go_live = '2026-11-23T08:00:00'".into(),
+            "go_live",
+        ),
+        (
+            "a sign-off removed",
+            format!("{} DELETE FROM sign_offs", keep("sign_offs")),
+            format!("{} DELETE FROM sign_offs", keep("sign_offs")),
+            put_back("sign_offs"),
+            "sign_off",
+        ),
+        (
+            "a report row pointed at another item",
+            format!("{} UPDATE report_rows SET item_id = {id} WHERE line = 5", keep("report_rows")),
+            format!("{} UPDATE report_rows SET item_id = {id} WHERE line = 5", keep("report_rows")),
+            put_back("report_rows"),
+            "report",
+        ),
+        (
+            "a report row removed",
+            format!("{} DELETE FROM report_rows WHERE line = 5", keep("report_rows")),
+            format!("{} DELETE FROM report_rows WHERE line = 5", keep("report_rows")),
+            put_back("report_rows"),
+            "report",
+        ),
+        (
+            "a finding removed",
+            format!("{} DELETE FROM verifications", keep("verifications")),
+            format!("{} DELETE FROM verifications", keep("verifications")),
+            put_back("verifications"),
+            "",
+        ),
+        (
+            "a mapping removed",
+            format!("{} DELETE FROM capture_mappings", keep("capture_mappings")),
+            format!("{} DELETE FROM capture_mappings", keep("capture_mappings")),
+            put_back("capture_mappings"),
+            "",
+        ),
+        (
+            "a purge row put in",
+            "INSERT INTO purges (at, summary) VALUES ('2026-12-01T09:00:00', '{}')".into(),
+            "INSERT INTO purges (at, summary) VALUES ('2026-12-01T09:00:00', '{}')".into(),
+            "DELETE FROM purges".into(),
+            "purge",
+        ),
+        (
+            "an audit event's record edited",
+            format!(
+                "{} UPDATE audit_events SET after_json = replace(after_json, 'Amlodipine', 'Atenolol') WHERE entity = 'item' AND entity_id = {id}",
+                "DROP TRIGGER audit_append_only_update;"
+            ),
+            format!(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_append_only_update; UPDATE audit_events SET after_json = replace(after_json, 'Amlodipine', 'Atenolol') WHERE entity = 'item' AND entity_id = {id}"
+            ),
+            String::new(),
+            "contents were changed",
+        ),
+    ];
+    for (what, sqlite, postgres, undo, says) in cases {
+        if postgres.is_empty() && p.db.is_postgres() {
+            continue;
+        }
+        p.db.exec(&sqlite, &postgres)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let report = p.store.verify().unwrap();
+        let all: Vec<String> = report
+            .divergences
+            .iter()
+            .map(|d| format!("{} {}: {}", d.entity, d.id, d.fields.join(", ")))
+            .chain(
+                report
+                    .broken_link
+                    .iter()
+                    .map(|(id, why)| format!("broken at {id}: {why}")),
+            )
+            .collect();
+        assert!(!report.is_ok(), "{what}: not found");
+        assert!(all.iter().any(|d| d.contains(says)), "{what}: {all:?}");
+        if undo.is_empty() {
+            // A change to the chain itself is not put back by SQL here:
+            // it is the last case.
+            return;
+        }
+        p.db.exec(&undo, &undo)
+            .unwrap_or_else(|e| panic!("{what} undone: {e}"));
+        let again = p.store.verify().unwrap();
+        assert!(again.is_ok(), "{what}: undone, still {again:?}");
+    }
+}
+
 fn removing_an_audit_event_breaks_the_link_of_the_next<S: CutoverStore>(mut q: Practice<S>) {
     let gp = q.gp.clone();
     for i in 0..3 {
@@ -3191,6 +3386,7 @@ on_both_stores!(
     an_import_is_only_ever_in_the_importers_name,
     an_import_file_is_kept_whole_or_not_at_all,
     forged_sign_offs_findings_mappings_and_dropped_guards_are_found,
+    every_table_tampered_with_is_found,
     roles_are_enforced_by_the_store_and_refusals_are_audited,
     sign_in_checks_the_password_and_audits_both_outcomes,
     purge_after_sign_off_removes_patient_data_from_the_file_and_keeps_a_summary,

@@ -361,6 +361,23 @@ fn replay_sign_offs(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
             found.note(AuditEntity::SignOff, id, differ);
         }
     }
+    // A sign-off the trail records and the table no longer holds was removed
+    // (nothing in the app removes one; a replacement keeps the one before).
+    let held: std::collections::HashSet<i64> =
+        rows.iter().map(|r| r.int(0)).collect::<StoreResult<_>>()?;
+    let mut gone: Vec<i64> = recorded
+        .keys()
+        .filter(|id| !held.contains(id))
+        .copied()
+        .collect();
+    gone.sort_unstable();
+    for id in gone {
+        found.note(
+            AuditEntity::SignOff,
+            id,
+            vec!["removed (the audit trail records it)".into()],
+        );
+    }
     Ok(())
 }
 
@@ -541,6 +558,21 @@ fn replay_mappings(c: &mut dyn Sql, found: &mut Found) -> StoreResult<()> {
                 AuditEntity::Mapping,
                 i64::try_from(n).unwrap_or(i64::MAX),
                 vec![format!("the mapping '{name}' is not as last saved")],
+            );
+        }
+    }
+    // A mapping the trail records as saved and the table no longer holds was
+    // removed outside the app (the app only ever replaces one by name).
+    if !purged {
+        let held: std::collections::HashSet<String> =
+            rows.iter().map(|r| r.text(0)).collect::<StoreResult<_>>()?;
+        let mut gone: Vec<&String> = recorded.keys().filter(|n| !held.contains(*n)).collect();
+        gone.sort();
+        for name in gone {
+            found.note(
+                AuditEntity::Mapping,
+                0,
+                vec![format!("the mapping '{name}' was removed outside the app")],
             );
         }
     }
