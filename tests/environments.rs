@@ -277,6 +277,37 @@ fn full_disk_stops_saving_clearly_and_keeps_what_was_saved() {
     assert_kept_after_full(&full_db, status, &report);
 }
 
+/// Issue 31 #16: a log on a disk with no room left (SQLite cannot make its
+/// journal beside it) is said to be on a full disk, not "disk I/O error".
+#[test]
+fn opening_a_log_on_a_full_disk_says_the_disk_is_full() {
+    let (dir, db) = stored_practice();
+    let size = std::fs::metadata(&db).unwrap().len();
+    let Some(disk) = Tmpfs::mount(&dir.path().join("full-disk"), size + 256 * 1024) else {
+        eprintln!("SKIPPED: a real full disk needs root and mount");
+        return;
+    };
+    let full_db = disk.0.join("log.sqlite3");
+    std::fs::copy(&db, &full_db).unwrap();
+    // Fill what is left.
+    let mut filler = std::fs::File::create(disk.0.join("filler")).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+    drop(filler);
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover-log"))
+        .env(cutover_log::store::placement::OVERRIDE_VAR, "1")
+        .arg("--db")
+        .arg(&full_db)
+        .arg("stats")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("the disk holding the log is full"), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    drop(disk);
+}
+
 /// Bytes that are not a database (from a seeded generator, not real data).
 fn garbage(len: usize, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);

@@ -288,12 +288,34 @@ fn open_failure(path: &Path, e: &rusqlite::Error) -> StoreError {
         Some(rusqlite::ErrorCode::DiskFull) => {
             format!("the disk is full ({e}). Free some space and try again; nothing was changed")
         }
+        // SQLite says only "disk I/O error" when it cannot make the log's
+        // journal beside it; a full disk is the usual cause, and is checked.
+        Some(rusqlite::ErrorCode::SystemIoFailure) if disk_is_full_beside(path) => format!(
+            "the disk holding the log is full, so it cannot be opened ({e}). Free some space and try again; nothing was changed"
+        ),
         _ => e.to_string(),
     };
     StoreError::Open {
         path: path.to_path_buf(),
         message,
     }
+}
+
+/// Whether the folder holding `path` has no room for a small file (a probe
+/// written and removed at once).
+fn disk_is_full_beside(path: &Path) -> bool {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let probe = dir.join(".cutover-log-space-probe");
+    let full = match std::fs::write(&probe, [0u8; 4096]) {
+        Err(e) => e.kind() == std::io::ErrorKind::StorageFull,
+        Ok(()) => false,
+    };
+    // Best effort: a probe left behind is four kilobytes of zeros.
+    let _ = std::fs::remove_file(&probe);
+    full
 }
 
 /// Whether a file SQLite cannot read could be an encrypted database (worth asking
