@@ -89,6 +89,9 @@ struct Loaded {
     judged: BTreeMap<u64, Judged>,
     /// The logged items offered for rows to judge, as one line each (read once).
     offered: HashMap<ItemId, String>,
+    /// Where the rejected rows were written before the last write began, and
+    /// how many (said once the write is done).
+    rejects_written: Option<(usize, std::path::PathBuf)>,
 }
 
 /// What a thread of this screen wrote.
@@ -272,6 +275,7 @@ impl CaptureScreen {
             names: Names::default(),
             judged: BTreeMap::new(),
             offered: HashMap::new(),
+            rejects_written: None,
         });
     }
 
@@ -374,9 +378,45 @@ impl CaptureScreen {
             });
         }
         let all = batch.rows.len();
+        if !self.write_rejects_first(cx) {
+            return;
+        }
         self.start(cx, all, move |store, going| {
             store.capture(&batch, &actor, going).map(Written::Captured)
         });
+    }
+
+    /// Writes the rejected rows beside the file before anything is stored, so
+    /// a disk too full to take them stops the write with nothing stored (issue
+    /// 31 #16). Says why and returns `false` when they could not be written.
+    fn write_rejects_first(&mut self, cx: &mut AppContext<'_>) -> bool {
+        let path = std::path::PathBuf::from(self.path.trim());
+        let Some(l) = &mut self.loaded else {
+            return false;
+        };
+        l.rejects_written = None;
+        let Some((checked, _)) = &l.preview else {
+            return true;
+        };
+        if checked.rejected.is_empty() {
+            return true;
+        }
+        let rows = checked
+            .rejected
+            .iter()
+            .map(|r| (r.cells.as_slice(), r.reasons()));
+        match crate::reports::interchange::write_rejected_rows(&path, &l.table.header, rows) {
+            Ok(p) => {
+                l.rejects_written = Some((checked.rejected.len(), p));
+                true
+            }
+            Err(e) => {
+                cx.status.error(format!(
+                    "The rejected rows could not be written beside the file ({e}), so nothing was stored. Free some space or check the folder, then try again."
+                ));
+                false
+            }
+        }
     }
 
     /// Writes on a thread of its own with its own store handle: `job` is given
@@ -1199,6 +1239,9 @@ impl CaptureScreen {
             not_found: asked.not_found,
         };
         let all = decision.accepted.len() + decision.not_found.len();
+        if !self.write_rejects_first(cx) {
+            return;
+        }
         self.start(cx, all, move |store, going| {
             store
                 .record_reconciliation(&decision, &actor, going)
@@ -1207,7 +1250,7 @@ impl CaptureScreen {
     }
 
     /// After a capture or a reconciliation was stored: the mapping is saved,
-    /// the rejected rows written beside the file, and the report checked again.
+    /// where the rejected rows were written is said, and the report checked again.
     fn after_use(&mut self, cx: &mut AppContext<'_>, said: &mut String) {
         let Some(l) = &mut self.loaded else { return };
         if let Some(actor) = cx.actor()
@@ -1215,24 +1258,8 @@ impl CaptureScreen {
         {
             said.push_str(&format!(" The mapping was not saved: {e}"));
         }
-        if let Some((checked, _)) = &l.preview
-            && !checked.rejected.is_empty()
-        {
-            let path = std::path::PathBuf::from(self.path.trim());
-            let rows = checked
-                .rejected
-                .iter()
-                .map(|r| (r.cells.as_slice(), r.reasons()));
-            match crate::reports::interchange::write_rejected_rows(&path, &l.table.header, rows) {
-                Ok(p) => said.push_str(&format!(
-                    " {} rejected rows are in {}.",
-                    checked.rejected.len(),
-                    p.display()
-                )),
-                Err(e) => said.push_str(&format!(
-                    " The rejected rows could not be written beside the file: {e}"
-                )),
-            }
+        if let Some((n, p)) = l.rejects_written.take() {
+            said.push_str(&format!(" {n} rejected rows are in {}.", p.display()));
         }
         l.forget_check();
         cx.commands.push(super::command::Command::ReloadReference);
