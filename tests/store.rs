@@ -1164,9 +1164,8 @@ fn every_table_tampered_with_is_found<S: CutoverStore>(mut p: Practice<S>) {
             "an item's details edited",
             format!("CREATE TABLE kept AS SELECT id, details FROM items; UPDATE items SET details = 'changed' WHERE id = {id}"),
             format!("CREATE TABLE kept AS SELECT id, details FROM items; UPDATE items SET details = 'changed' WHERE id = {id}"),
-            format!(
-                "UPDATE items SET details = (SELECT details FROM kept WHERE kept.id = items.id); DROP TABLE kept"
-            ),
+            "UPDATE items SET details = (SELECT details FROM kept WHERE kept.id = items.id); DROP TABLE kept"
+                .to_string(),
             "details",
         ),
         (
