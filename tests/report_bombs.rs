@@ -318,7 +318,12 @@ fn xlsx_with_one_huge_cell(cell_bytes: u64, declared: u32) -> Vec<u8> {
 /// An .ods of a header row and one row of one cell, the cell repeated `cols` times
 /// across and the row `rows` times down: about 1 KB whatever the counts.
 fn ods_repeated(rows: u64, cols: u64) -> Vec<u8> {
-    let content = format!(
+    ods_of(ods_content(rows, cols))
+}
+
+/// The `content.xml` of [`ods_repeated`].
+fn ods_content(rows: u64, cols: u64) -> String {
+    format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
          <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
          xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
@@ -329,7 +334,11 @@ fn ods_repeated(rows: u64, cols: u64) -> Vec<u8> {
          <table:table-row table:number-rows-repeated=\"{rows}\">\
          <table:table-cell office:value-type=\"string\" table:number-columns-repeated=\"{cols}\"><text:p>Testpatient</text:p></table:table-cell>\
          </table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
-    );
+    )
+}
+
+/// An .ods around `content`.
+fn ods_of(content: String) -> Vec<u8> {
     zip_of(&[
         (
             "mimetype".into(),
@@ -581,6 +590,182 @@ fn an_xlsx_whose_sheet_declares_two_gib_is_refused_before_it_is_unpacked() {
             );
         },
     );
+}
+
+/// Found by the `report_xlsx` fuzz target: calamine adds a cell reference's letters
+/// and digits up in 32 bits, so `DOOOOOOOOOOO4` (and a row, a dimension or a shared
+/// formula's range as long) overflowed, and takes a dimension's start from its end,
+/// so `AZ1:I10` did: a panic in a build that checks overflow, a cell at a wrong
+/// place in one that does not. Refused before calamine opens it.
+#[test]
+fn cell_references_past_excel_s_grid_are_refused_before_the_reader_adds_them_up() {
+    isolated(
+        "cell_references_past_excel_s_grid_are_refused_before_the_reader_adds_them_up",
+        || {
+            no_panics();
+            let good = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>NHS Number</t></is></c>\
+                        <c r=\"B1\" t=\"inlineStr\"><is><t>Surname</t></is></c></row>";
+            for (what, bad) in [
+                (
+                    "a cell's column",
+                    format!("<row r=\"2\"><c r=\"D{}4\"><v>1</v></c></row>", "O".repeat(118)),
+                ),
+                ("a cell's row", "<row><c r=\"A99999999999\"><v>1</v></c></row>".to_string()),
+                ("a row", "<row r=\"4294967297\"><c><v>1</v></c></row>".to_string()),
+                (
+                    "a shared formula's range",
+                    "<row r=\"2\"><c r=\"A2\"><f t=\"shared\" si=\"0\" ref=\"A2:AAAAAAAA2\">1</f><v>1</v></c></row>"
+                        .to_string(),
+                ),
+            ] {
+                let sheet = format!(
+                    "<worksheet xmlns=\"{MAIN}\"><sheetData>{good}{bad}</sheetData></worksheet>"
+                );
+                refused(
+                    &format!("xlsx, {what} past the grid"),
+                    "Appointments.xlsx",
+                    &zip_of(&xlsx_parts(sheet, None)),
+                    &[
+                        "Excel workbook (.xlsx) cannot be read safely",
+                        "outside Excel's grid of 1,048,576 rows and 16,384 columns",
+                    ],
+                );
+            }
+            let dimension = format!(
+                "<worksheet xmlns=\"{MAIN}\"><dimension ref=\"A1:ZZZZZZZZ1\"/><sheetData>{good}</sheetData></worksheet>"
+            );
+            refused(
+                "xlsx, a dimension past the grid",
+                "Appointments.xlsx",
+                &zip_of(&xlsx_parts(dimension, None)),
+                &["outside Excel's grid"],
+            );
+            // Found next: a dimension ending left of where it starts (AZ1:I10), which
+            // calamine subtracts in 32 bits.
+            let backwards = format!(
+                "<worksheet xmlns=\"{MAIN}\"><dimension ref=\"AZ1:I10\"/><sheetData>{good}</sheetData></worksheet>"
+            );
+            refused(
+                "xlsx, a dimension ending before it starts",
+                "Appointments.xlsx",
+                &zip_of(&xlsx_parts(backwards, None)),
+                &["a range ends before it starts"],
+            );
+            // The grid's own corner is a cell like any other.
+            let corner = format!(
+                "<worksheet xmlns=\"{MAIN}\"><dimension ref=\"A1:XFD1048576\"/><sheetData>{good}\
+                 <row r=\"1048576\"><c r=\"XFD1048576\"><v>9990000018</v></c></row></sheetData></worksheet>"
+            );
+            let t = read_report_bytes("corner.xlsx", &zip_of(&xlsx_parts(corner, None))).unwrap();
+            assert_eq!(t.header, ["NHS Number", "Surname"]);
+        },
+    );
+}
+
+/// In a child of [`isolated`]: any panic, even one the reader catches (as it does
+/// calamine's), ends the child, so the test fails.
+fn no_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("a panic, even if caught: {info}");
+        std::process::abort();
+    }));
+}
+
+/// Reads `bytes` on a thread and waits at most ten seconds for the answer: a reader
+/// that never finishes fails the test instead of hanging it.
+fn within_ten_seconds(
+    name: &'static str,
+    bytes: Vec<u8>,
+) -> Result<ReportTable, ReportFileProblem> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(read_report_bytes(name, &bytes));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("{name}: still reading after 10 seconds"))
+}
+
+/// Found by the `report_ods` fuzz target (twice): calamine reads an .ods table until
+/// its end tag, passing over the end of `content.xml` as one more event, so a
+/// content cut short inside a table hung the reader (and the screen that asked) for
+/// ever.
+#[test]
+fn an_ods_whose_content_stops_inside_a_table_is_refused_at_once() {
+    isolated(
+        "an_ods_whose_content_stops_inside_a_table_is_refused_at_once",
+        ods_cut_inside_a_table,
+    );
+}
+
+fn ods_cut_inside_a_table() {
+    no_panics();
+    let content = ods_content(3, 2);
+    let cut = content.find("</table:table>").unwrap();
+    let body = content.find("<office:body>").unwrap();
+    // Cut inside the table, inside a row; and (found next) a row and a cell before
+    // any table, which calamine passes over but which made the check take the
+    // table that follows for text inside that cell.
+    let stray_cell = format!(
+        "{}<table:table-row><table:table-cell office:value-type=\"float\">{}",
+        &content[..body],
+        &content[body..cut]
+    );
+    for cut_short in [
+        content[..cut].to_string(),
+        content[..content.find("<table:table-row table:number").unwrap()].to_string(),
+        stray_cell,
+    ] {
+        let bytes = ods_of(cut_short);
+        match within_ten_seconds("Appointments.ods", bytes) {
+            Ok(t) => panic!("read as a table of {} rows", t.rows.len()),
+            Err(p) => {
+                let message = p.to_string();
+                assert!(
+                    message.starts_with("this OpenDocument spreadsheet (.ods) cannot be read safely: a sheet in it stops before its table ends"),
+                    "{message}"
+                );
+            }
+        }
+    }
+    // The same content, ended, reads.
+    let t = within_ten_seconds("Appointments.ods", ods_of(content)).unwrap();
+    assert_eq!(t.rows.len(), 3);
+}
+
+/// Found by the `report_xls` fuzz target: a FAT sector numbered within what the
+/// file's length allows but starting past its end (the header counts in the length,
+/// not in the sectors) made calamine slice backwards, a panic; a FAT sector cut
+/// short to a length that is not whole numbers of four bytes made it assert. Both
+/// refused as damaged.
+#[test]
+fn an_xls_whose_fat_sector_starts_past_the_end_is_refused_as_damaged() {
+    isolated(
+        "an_xls_whose_fat_sector_starts_past_the_end_is_refused_as_damaged",
+        xls_sector_past_the_end,
+    );
+}
+
+fn xls_sector_past_the_end() {
+    no_panics();
+    let whole = ole_workbook(&biff_workbook(&[(0, 0)]), |_| {});
+    // The file's last sector cut short: 100 bytes off, the FAT at sector n (len /
+    // 512), which then starts past the end; 101 bytes off, the FAT at the short
+    // last sector, which then does not hold whole numbers of four bytes (found
+    // next: calamine asserts that it does).
+    for (cut, back) in [(100, 0), (101, 1)] {
+        let mut bytes = whole.clone();
+        bytes.truncate(bytes.len() - cut);
+        let fat = (bytes.len() / 512) as u32 - back;
+        bytes[76..80].copy_from_slice(&fat.to_le_bytes());
+        let message = match within_ten_seconds("Appointments.xls", bytes) {
+            Ok(t) => panic!("read as a table of {} rows", t.rows.len()),
+            Err(p) => p.to_string(),
+        };
+        assert!(
+            message.starts_with("the Excel 97-2003 workbook (.xls) could not be read"),
+            "{message}"
+        );
+    }
 }
 
 #[test]

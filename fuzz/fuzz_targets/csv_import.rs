@@ -8,11 +8,17 @@
 //!   validates to exactly the same item (so a correction can't silently change it).
 #![no_main]
 
+mod common;
+
 use chrono::NaiveDate;
 use cutover_log::domain::validation::is_invisible;
 use cutover_log::domain::{Role, Staff, StaffDirectory, StaffId};
 use cutover_log::reports::interchange::{self, ImportContext};
 use libfuzzer_sys::fuzz_target;
+
+// The memory promise of issue 30: 300 MB live at most, whatever the file.
+#[global_allocator]
+static ALLOC: common::capped_alloc::Capped = common::capped_alloc::Capped;
 
 fn staff() -> StaffDirectory {
     let s = |id, name: &str, role| Staff {
@@ -43,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
         staff: &staff,
         importer: Some(StaffId(3)),
         now,
+        file: "fuzz.csv",
     };
     let plan = match interchange::read(data, ctx) {
         Ok(plan) => plan,

@@ -155,8 +155,12 @@ impl<'a> Cfb<'a> {
                 return Err(Stop::ReaderStops);
             }
             let sector = cfb.sector(id)?;
-            if sector.is_empty() || sector.len() % 4 != 0 {
-                return Err(Stop::ReaderStops); // calamine asserts (a caught panic)
+            if sector.is_empty() {
+                return Err(Stop::ReaderStops);
+            }
+            if !sector.len().is_multiple_of(4) {
+                // A short last sector: calamine asserts (a panic).
+                return Err(Stop::Damaged);
             }
             let entries: Vec<u32> = sector
                 .chunks_exact(4)
@@ -177,8 +181,10 @@ impl<'a> Cfb<'a> {
         let mut fats = Vec::with_capacity(fat_ids.len() * per_sector);
         for id in fat_ids {
             let sector = cfb.sector(id)?;
-            if sector.len() % 4 != 0 {
-                return Err(Stop::ReaderStops);
+            if !sector.len().is_multiple_of(4) {
+                // A short last sector: calamine asserts (a panic; found by the
+                // `report_xls` fuzz target).
+                return Err(Stop::Damaged);
             }
             fats.extend(sector.chunks_exact(4).filter_map(|c| u32_at(c, 0)));
         }
@@ -228,21 +234,38 @@ impl<'a> Cfb<'a> {
                 return Err(Stop::Damaged);
             }
             let mut mini_fats = Vec::new();
+            let mut had = 0u64;
             for id in mini_fat {
                 let sector = cfb.sector(id)?;
+                had += sector.len() as u64;
                 mini_fats.extend(sector.chunks_exact(4).filter_map(|c| u32_at(c, 0)));
+            }
+            // calamine reads the mini FAT as whole numbers of four bytes, asserting
+            // that it is (a panic) when a short last sector leaves it otherwise.
+            if !had
+                .min(mini_fat_len.saturating_mul(size as u64))
+                .is_multiple_of(4)
+            {
+                return Err(Stop::Damaged);
             }
             cfb.mini_fats = mini_fats;
         }
         Ok(cfb)
     }
 
-    /// Sector `id` as calamine reads it (the last may be short).
+    /// Sector `id` as calamine reads it (the last may be short). A sector that
+    /// starts past the end of the file, though its number is within the sectors the
+    /// file's length allows (the header counts in that length but not in the
+    /// sectors), makes calamine take a slice that ends before it starts, a panic:
+    /// damaged (found by the `report_xls` fuzz target).
     fn sector(&self, id: u32) -> Result<&'a [u8], Stop> {
         if id > self.maxid {
             return Err(Stop::ReaderStops);
         }
         let start = self.base + id as usize * self.size;
+        if start > self.bytes.len() {
+            return Err(Stop::Damaged);
+        }
         let end = (start + self.size).min(self.bytes.len());
         Ok(self.bytes.get(start..end).unwrap_or_default())
     }
@@ -263,7 +286,8 @@ impl<'a> Cfb<'a> {
             if sectors.len() > self.maxid as usize + 1 {
                 return Err(Stop::Damaged);
             }
-            id = or_stops(self.fats.get(id as usize).copied())?;
+            // calamine indexes the FAT with the sector's number: past its end, a panic.
+            id = self.fats.get(id as usize).copied().ok_or(Stop::Damaged)?;
         }
         Ok(sectors)
     }
@@ -320,10 +344,15 @@ impl<'a> Cfb<'a> {
             let want = (len as usize - out.len()).min(piece.len());
             out.extend_from_slice(piece.get(..want).unwrap_or_default());
             steps += 1;
-            if steps > 4096 / 64 + 1 {
+            if steps > 4096 / 64 + 1 || out.len() as u64 >= len {
                 break;
             }
-            id = or_stops(self.mini_fats.get(id as usize).copied())?;
+            // As for the FAT: calamine indexes the mini FAT (a panic past its end).
+            id = self
+                .mini_fats
+                .get(id as usize)
+                .copied()
+                .ok_or(Stop::Damaged)?;
         }
         Ok(out)
     }

@@ -19,6 +19,7 @@ pub(super) fn shape(read: RawRead) -> Result<Shaped, ReportFileProblem> {
     let RawRead {
         rows: raw,
         mut error_cells,
+        cut,
     } = read;
     let header_at = find_header(&raw)?;
     let mut header: Vec<String> = raw
@@ -60,8 +61,9 @@ pub(super) fn shape(read: RawRead) -> Result<Shaped, ReportFileProblem> {
         };
         kinds.push(kind);
     }
-    // Trailing lines with one filled cell, after the last real data row, are a footer.
-    if width >= 3 {
+    // Trailing lines with one filled cell, after the last real data row, are a footer
+    // (only known where the rows were read to the end).
+    if width >= 3 && !cut {
         for i in (header_at + 1..raw.len()).rev() {
             match (kinds.get(i), raw.get(i)) {
                 (Some(Some(_)), _) => continue,

@@ -50,10 +50,16 @@ pub(super) struct SheetRead {
 type Bytes<'a> = Cursor<&'a [u8]>;
 
 /// Reads the first sheet with data. `ext` (lowercase, no dot) only names the format
-/// in a problem when the content does not say.
-pub(super) fn read_workbook(bytes: &[u8], ext: &str) -> Result<SheetRead, ReportFileProblem> {
+/// in a problem when the content does not say. With `most_rows`, the sheet's cells
+/// stop at the first cell of the row after that many rows (streamed for .xlsx and
+/// .xlsb, so the rest is never parsed); the read is then marked as cut.
+pub(super) fn read_workbook(
+    bytes: &[u8],
+    ext: &str,
+    most_rows: Option<usize>,
+) -> Result<SheetRead, ReportFileProblem> {
     let ole = bytes.starts_with(b"\xD0\xCF\x11\xE0");
-    match catch_unwind(AssertUnwindSafe(|| read_any(bytes, ole, ext))) {
+    match catch_unwind(AssertUnwindSafe(|| read_any(bytes, ole, ext, most_rows))) {
         Ok(result) => result,
         Err(_) => Err(ReportFileProblem::UnreadableSpreadsheet {
             format: format_for(ext, ole),
@@ -72,7 +78,12 @@ fn format_for(ext: &str, ole: bool) -> &'static str {
     }
 }
 
-fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileProblem> {
+fn read_any(
+    bytes: &[u8],
+    ole: bool,
+    ext: &str,
+    most_rows: Option<usize>,
+) -> Result<SheetRead, ReportFileProblem> {
     let rs = || Cursor::new(bytes);
     // What calamine would hold before the first cell reaches us (its shared strings,
     // styles, a whole .ods or .xls), measured before it is opened.
@@ -83,7 +94,7 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
     };
     if ole {
         match Xls::new(rs()) {
-            Ok(mut wb) => return first_sheet(&mut wb, XLS, held, read_range),
+            Ok(mut wb) => return first_sheet(&mut wb, XLS, held, most_rows, read_range),
             Err(XlsError::Password) => return Err(ReportFileProblem::Encrypted),
             Err(_) => {}
         }
@@ -111,12 +122,16 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
             &mut wb,
             XLSX,
             held,
+            most_rows,
             |wb: &mut Xlsx<Bytes<'_>>, name, out| {
                 let mut cells = wb
                     .worksheet_cells_reader(name)
                     .map_err(|_| Stop::Unreadable)?;
                 while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
                     let (row, col) = cell.get_position();
+                    if !out.wants(row) {
+                        break;
+                    }
                     out.add_ref(row, col, cell.get_value())?;
                 }
                 Ok(())
@@ -128,12 +143,16 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
             &mut wb,
             XLSB,
             held,
+            most_rows,
             |wb: &mut Xlsb<Bytes<'_>>, name, out| {
                 let mut cells = wb
                     .worksheet_cells_reader(name)
                     .map_err(|_| Stop::Unreadable)?;
                 while let Some(cell) = cells.next_cell().map_err(|_| Stop::Unreadable)? {
                     let (row, col) = cell.get_position();
+                    if !out.wants(row) {
+                        break;
+                    }
                     out.add_ref(row, col, cell.get_value())?;
                 }
                 Ok(())
@@ -141,7 +160,7 @@ fn read_any(bytes: &[u8], ole: bool, ext: &str) -> Result<SheetRead, ReportFileP
         );
     }
     if let Ok(mut wb) = Ods::new(rs()) {
-        return first_sheet(&mut wb, ODS, held, read_range);
+        return first_sheet(&mut wb, ODS, held, most_rows, read_range);
     }
     if contains(bytes, b"word/document.xml") {
         return Err(ReportFileProblem::Unsupported {
@@ -181,6 +200,9 @@ fn read_range<'a, R: Reader<Bytes<'a>>>(
     for (r, c, value) in range.used_cells() {
         let row = row0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
         let col = col0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+        if !out.wants(row) {
+            break;
+        }
         out.add_data(row, col, value)?;
     }
     Ok(())
@@ -190,6 +212,7 @@ fn first_sheet<'a, W, F>(
     wb: &mut W,
     format: &'static str,
     held: usize,
+    most_rows: Option<usize>,
     read: F,
 ) -> Result<SheetRead, ReportFileProblem>
 where
@@ -205,7 +228,7 @@ where
         .collect();
     names.sort_by_key(|(hidden, _)| *hidden); // stable: the workbook's order within each
     for (_, name) in names {
-        let mut out = Collector::holding(held);
+        let mut out = Collector::holding(held, most_rows);
         match read(wb, &name, &mut out) {
             Ok(()) => {}
             Err(Stop::TooMany) => return Err(ReportFileProblem::TooManyCells),
@@ -249,16 +272,41 @@ struct Collector {
     /// Bytes of text held: what the workbook holds open (see [`Collector::holding`])
     /// and every cell's text kept here.
     text: usize,
+    /// Rows to take before stopping (a head read), if any.
+    most_rows: Option<usize>,
+    /// Set when a cell was turned away by `most_rows`.
+    cut: bool,
 }
 
 impl Collector {
     /// A collector counting `held` bytes of text as taken already: what calamine
-    /// holds while the sheet is read (the shared strings, a whole .ods or .xls).
-    fn holding(held: usize) -> Self {
+    /// holds while the sheet is read (the shared strings, a whole .ods or .xls),
+    /// taking the cells of at most `most_rows` rows if given.
+    fn holding(held: usize, most_rows: Option<usize>) -> Self {
         Self {
             text: held,
+            most_rows,
             ..Self::default()
         }
+    }
+
+    /// Whether a cell of `row` is still wanted: always, unless `most_rows` rows are
+    /// begun and this cell would begin another (then the read is cut there).
+    fn wants(&mut self, row: u32) -> bool {
+        let Some(most) = self.most_rows else {
+            return true;
+        };
+        if self.rows < most || self.last_row() == Some(row) {
+            return true;
+        }
+        self.cut = true;
+        false
+    }
+
+    /// The row of the last cell taken (filled or error).
+    fn last_row(&self) -> Option<u32> {
+        let last = self.cells.last().map(|c| c.0).into_iter();
+        last.chain(self.errors.last().map(|e| e.0)).max()
     }
 
     /// A streamed cell (xlsx, xlsb): shared strings and strings are borrowed, so
@@ -317,8 +365,7 @@ impl Collector {
         if self.filled > MAX_CELLS {
             return Err(Stop::TooMany);
         }
-        let last = self.cells.last().map(|c| c.0).into_iter();
-        let last = last.chain(self.errors.last().map(|e| e.0)).max();
+        let last = self.last_row();
         if last != Some(row) {
             self.out_of_order |= last.is_some_and(|r| r > row);
             self.rows += 1;
@@ -335,7 +382,10 @@ impl Collector {
             self.cells.sort_by_key(|(r, c, _)| (*r, *c));
         }
         let first_col = self.cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
-        let mut read = RawRead::default();
+        let mut read = RawRead {
+            cut: self.cut,
+            ..RawRead::default()
+        };
         let mut kept = 0usize;
         // Rows made from the last, the list shrunk as it empties, so that the cells
         // are not held twice (in the list and in the rows) at the peak.

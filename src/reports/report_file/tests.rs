@@ -794,6 +794,11 @@ fn every_workbook_limit_is_said_in_plain_words() {
         (ExpandedCells, "more than 1,000,000 cells"),
         (Text, "more than 64 MB of text"),
         (XlsStream, "larger than 32 MB"),
+        (
+            CellReference,
+            "outside Excel's grid of 1,048,576 rows and 16,384 columns",
+        ),
+        (UnendedTable, "stops before its table ends"),
     ] {
         let p = ReportFileProblem::WorkbookLimit {
             format: "Excel workbook (.xlsx)",
@@ -1286,6 +1291,139 @@ fn a_small_ods_reads_and_a_repeated_row_bomb_is_refused_before_it_is_expanded() 
     assert!(
         p.to_string().contains("OpenDocument spreadsheet (.ods)"),
         "{p}"
+    );
+}
+
+/// A long EMIS-like sheet: titles, the header, data rows with a repeated header, an
+/// error cell and a row of one filled cell among them, a count line at the end.
+fn long_sheet(rows: usize) -> Vec<Vec<X>> {
+    use X::*;
+    let mut sheet = vec![
+        vec![S("Appointments report")],
+        vec![S("Run by: Dr A Khan")],
+        vec![],
+        vec![
+            S("Appointment Date"),
+            S("Slot Type"),
+            S("NHS Number"),
+            S("Surname"),
+            S("DOB"),
+        ],
+    ];
+    for i in 0..rows {
+        sheet.push(match i {
+            3 => vec![
+                S("Appointment Date"),
+                S("Slot Type"),
+                S("NHS Number"),
+                S("Surname"),
+                S("DOB"),
+            ],
+            5 => vec![S("Only a date column filled"), Empty, Empty, Empty, Empty],
+            _ => vec![
+                Date(2026, 12, 4),
+                S("Routine"),
+                N(9990000018.0),
+                S(["Jones", "Evans", "Shah"][i % 3]),
+                if i == 7 { E("#N/A") } else { Date(1980, 2, 1) },
+            ],
+        });
+    }
+    sheet.push(vec![S("Patient count: many")]);
+    sheet
+}
+
+/// The head of `whole`: its first `rows` data rows and what was skipped before the
+/// last of them.
+fn head_of(whole: &ReportTable, rows: usize) -> ReportTable {
+    let mut head = whole.clone();
+    head.rows.truncate(rows);
+    if whole.rows.len() > rows {
+        let last = head.rows.last().map_or(head.header_line, |r| r.line);
+        head.skipped.retain(|s| s.line < last);
+    }
+    head
+}
+
+#[test]
+fn the_first_rows_of_a_long_sheet_are_streamed_and_are_the_whole_read_s_first_rows() {
+    let bytes = xlsx(&[("Appointments", false, 0, long_sheet(1_000))]);
+    let whole = read("long.xlsx", &bytes);
+    assert_eq!(whole.rows.len(), 999);
+    let head = read_report_head_bytes("long.xlsx", &bytes, 10).unwrap();
+    check_invariants(&head, &bytes);
+    assert_eq!(head, head_of(&whole, 10));
+    assert_eq!(lines(&head), [5, 6, 7, 9, 10, 11, 12, 13, 14, 15]);
+    use SkipReason::*;
+    assert_eq!(
+        skips(&head),
+        [
+            (1, 1, Title),
+            (2, 2, Title),
+            (3, 3, Blank),
+            (8, 8, RepeatedHeader),
+            (
+                12,
+                12,
+                ErrorCell {
+                    column: "DOB".into(),
+                    error: "#N/A".into()
+                }
+            )
+        ]
+    );
+    // The row of one filled cell is data (it is not after the last data row).
+    assert_eq!(
+        col(&head, 4, "Appointment Date"),
+        "Only a date column filled"
+    );
+    // Asked for more rows than there are: the whole read, footer and all.
+    let all = read_report_head_bytes("long.xlsx", &bytes, 5_000).unwrap();
+    assert_eq!(all, whole);
+    // Text, .ods and .xls are read whole and cut to their first rows.
+    let csv = emis_csv();
+    let whole = read("emis.csv", csv.as_bytes());
+    let head = read_report_head_bytes("emis.csv", csv.as_bytes(), 2).unwrap();
+    assert_eq!(head, head_of(&whole, 2));
+    assert_eq!(lines(&head), [6, 7]);
+    assert_eq!(
+        skips(&head),
+        [(1, 1, Title), (2, 2, Title), (3, 3, Title), (4, 4, Blank)]
+    );
+}
+
+#[test]
+fn the_first_rows_stop_the_stream_before_a_bad_cell_further_down() {
+    // A cell calamine cannot read at row 900: the whole read is refused there; the
+    // first rows never reach it, so only the whole read (on its thread) says so.
+    let mut rows = long_sheet(1_000);
+    rows[900][0] = X::E("#NOT-AN-ERROR");
+    let bytes = xlsx(&[("Appointments", false, 0, rows)]);
+    assert!(matches!(
+        problem("long.xlsx", &bytes),
+        ReportFileProblem::UnreadableSpreadsheet { .. }
+    ));
+    let head = read_report_head_bytes("long.xlsx", &bytes, 10).unwrap();
+    assert_eq!(head.rows.len(), 10);
+    assert_eq!(head.header_line, 4);
+    // The workbook is still checked whole before it is opened: a sheet that would
+    // unpack past the limits is refused by the first rows too.
+    let too_big = xlsx(&[(
+        "Appointments",
+        false,
+        0,
+        vec![
+            vec![X::S("NHS Number"), X::S("Surname")],
+            vec![
+                X::N(9990000018.0),
+                X::S(Box::leak("x".repeat(MAX_CELL_BYTES + 1).into_boxed_str())),
+            ],
+        ],
+    )]);
+    let refused = read_report_head_bytes("big.xlsx", &too_big, 10).unwrap_err();
+    assert!(
+        matches!(refused, ReportFileProblem::WorkbookLimit { .. }),
+        "{refused}"
     );
 }
 

@@ -23,6 +23,16 @@
 //!   repeats a space as many times as it says: counted in its cell.
 //! - An .xlsb's records each get a buffer of the length they declare: at most
 //!   [`MAX_CELL_BYTES`].
+//! - An .ods table must end before its part does: calamine's reader of a table
+//!   takes the end of the part as one more thing to pass over and never stops (found
+//!   by the `report_ods` fuzz target: a `content.xml` cut short hung the reader).
+//! - Cell references in the markup (a cell's or row's `r`, the `ref` of a sheet's
+//!   dimension, a shared formula, a merged cell or a link) must be inside Excel's
+//!   grid ([`GRID_ROWS`], [`GRID_COLUMNS`]), and a range must not end before it
+//!   starts: calamine adds their letters and digits up in 32 bits, which overflows
+//!   past some seven letters or ten digits, and subtracts a range's start from its
+//!   end (a panic where overflow is checked, a cell at a wrong place or a wrong size
+//!   where it is not; both found by the `report_xlsx` fuzz target).
 //!
 //! The check returns the bytes of text calamine holds before the first cell is read,
 //! which the collector counts against [`MAX_TEXT_BYTES`] with the cells' own.
@@ -32,8 +42,9 @@ use std::io::Read;
 use flate2::read::DeflateDecoder;
 
 use super::{
-    MAX_CELL_BYTES, MAX_KEPT_RECORDS, MAX_MANIFEST_BYTES, MAX_PART_BYTES, MAX_PARTS,
-    MAX_SHARED_STRINGS, MAX_TEXT_BYTES, MAX_WHOLE_SHEET_CELLS, ReportFileProblem, WorkbookLimit,
+    GRID_COLUMNS, GRID_ROWS, MAX_CELL_BYTES, MAX_KEPT_RECORDS, MAX_MANIFEST_BYTES, MAX_PART_BYTES,
+    MAX_PARTS, MAX_SHARED_STRINGS, MAX_TEXT_BYTES, MAX_WHOLE_SHEET_CELLS, ReportFileProblem,
+    WorkbookLimit,
 };
 
 const ODS: &str = "OpenDocument spreadsheet (.ods)";
@@ -466,6 +477,8 @@ struct XmlScan<'t> {
     /// Bytes of the element being measured, and what it expands to (`text:s`…).
     inside_bytes: usize,
     ods: OdsWalk,
+    /// .ods tables begun and not ended (outside cells, as calamine reads them).
+    tables_open: usize,
 }
 
 impl<'t> XmlScan<'t> {
@@ -483,6 +496,7 @@ impl<'t> XmlScan<'t> {
             inside: None,
             inside_bytes: 0,
             ods: OdsWalk::default(),
+            tables_open: 0,
         }
     }
 
@@ -614,8 +628,12 @@ impl<'t> XmlScan<'t> {
             | b"table:table-cell"
             | b"table:covered-table-cell"
                 if in_ods_cell => {}
-            b"table:table" => self.ods.table_started(),
-            b"table:table-row" => self.ods.row_started(attrs),
+            b"table:table" => {
+                self.tables_open += 1;
+                self.ods.table_started();
+            }
+            // calamine reads rows, and cells in them, only inside a table.
+            b"table:table-row" if self.tables_open > 0 => self.ods.row_started(attrs),
             b"table:table-cell" | b"table:covered-table-cell" if self.ods.in_row => {
                 self.ods.cell_started(attrs);
                 self.measure(Inside::OdsCell, len);
@@ -628,6 +646,14 @@ impl<'t> XmlScan<'t> {
                 self.expand(1)?;
             }
             _ => {}
+        }
+        let reference = match local {
+            b"c" | b"row" => attr(attrs, b"r"),
+            b"dimension" | b"f" | b"mergeCell" | b"hyperlink" => attr(attrs, b"ref"),
+            _ => None,
+        };
+        if reference.is_some_and(|r| !inside_grid(r)) {
+            return Err(WorkbookLimit::CellReference);
         }
         match local {
             b"c" => self.measure(Inside::Cell, len),
@@ -667,7 +693,10 @@ impl<'t> XmlScan<'t> {
             }
             (_, Some(Inside::OdsCell)) => {}
             (b"table:table-row", _) => self.ods.row_ended(self.totals)?,
-            (b"table:table", _) => self.ods.table_ended(self.totals),
+            (b"table:table", _) => {
+                self.tables_open = self.tables_open.saturating_sub(1);
+                self.ods.table_ended(self.totals);
+            }
             _ => {}
         }
         match (local, self.inside) {
@@ -742,8 +771,45 @@ impl Sink for XmlScan<'_> {
     }
 
     fn finish(&mut self) -> Result<(), WorkbookLimit> {
+        // calamine reads an .ods table until its end tag, taking the end of the
+        // part as one more thing to pass over: for ever.
+        if self.tables_open > 0 {
+            return Err(WorkbookLimit::UnendedTable);
+        }
         self.totals.check()
     }
+}
+
+/// Whether a cell reference or range as calamine reads one (`B7`, `A1:XFD1048576`, a
+/// row's `7`; letters, then digits, in each part between colons) stays inside Excel's
+/// grid, and a range of two parts does not end above or left of where it starts
+/// (calamine subtracts its start from its end, also in 32 bits). What follows the
+/// first byte that does not fit a part is not looked at: calamine stops there with
+/// an error of its own, having added up only what came before.
+fn inside_grid(reference: &[u8]) -> bool {
+    let parts: Vec<(u64, u64)> = reference
+        .split(|b| *b == b':')
+        .map(|part| {
+            let letters = part.iter().take_while(|b| b.is_ascii_alphabetic());
+            let column = letters.fold(0u64, |n, b| {
+                let digit = u64::from(b.to_ascii_uppercase() - b'A') + 1;
+                n.saturating_mul(26).saturating_add(digit)
+            });
+            let after = part.iter().skip_while(|b| b.is_ascii_alphabetic());
+            let row = after.take_while(|b| b.is_ascii_digit()).fold(0u64, |n, b| {
+                n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+            });
+            (row, column)
+        })
+        .collect();
+    let in_grid = parts
+        .iter()
+        .all(|(row, column)| *column <= GRID_COLUMNS && *row <= GRID_ROWS);
+    let in_order = match parts.as_slice() {
+        [(row0, column0), (row1, column1)] => row1 >= row0 && column1 >= column0,
+        _ => true,
+    };
+    in_grid && in_order
 }
 
 /// The value of attribute `key` in a tag's attributes, as written.
