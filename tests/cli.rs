@@ -247,6 +247,19 @@ fn import_with_a_bad_row_imports_nothing_and_names_line_and_column() {
         ],
     );
     assert!(out.contains("Imported 1 items"), "{out}");
+    assert!(
+        out.contains("readable by you only and not encrypted"),
+        "the rows left out are said to be patient details outside the log's protection: {out}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("in.csv.rejected.csv"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the rejects are the owner's only");
+    }
     let rejects = std::fs::read_to_string(dir.path().join("in.csv.rejected.csv")).unwrap();
     assert_eq!(
         rejects.lines().count(),

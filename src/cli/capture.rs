@@ -124,9 +124,10 @@ impl CheckedFile {
         })?;
         writeln!(
             on.out,
-            "{} rows were rejected; they and their reasons are in {}",
+            "{} rows were rejected; they and their reasons are in {}. {}",
             self.checked.rejected.len(),
-            path.display()
+            path.display(),
+            crate::reports::interchange::REJECTS_NOTE
         )?;
         Ok(())
     }

@@ -42,9 +42,10 @@ pub(super) fn import(on: &mut OnLog<'_>, file: &Path, skip_invalid: bool) -> Res
             if let Some(rejects) = done.rejects_file {
                 writeln!(
                     on.out,
-                    "{} rows were rejected; they and their reasons are in {}",
+                    "{} rows were rejected; they and their reasons are in {}. {}",
                     done.rejected,
-                    rejects.display()
+                    rejects.display(),
+                    interchange::REJECTS_NOTE
                 )?;
             }
             Ok(ExitCode::SUCCESS)

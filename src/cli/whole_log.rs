@@ -76,6 +76,14 @@ pub(super) fn backup(
         info.items,
         info.anchor.as_deref().unwrap_or("(no events)")
     )?;
+    if info.cleared > 0 {
+        writeln!(
+            out,
+            "Removed what {} interrupted backups had left in {} (never listed as backups).",
+            info.cleared,
+            dir.display()
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -809,6 +809,10 @@ pub fn write_rejects(
     write_rejected_rows(input, header, rows)
 }
 
+/// Said wherever rows left out are written beside a file: they are patient
+/// details outside the log's protection (issue 31 #11).
+pub const REJECTS_NOTE: &str = "The file holds patient details, readable by you only and not encrypted (even when the log is): delete it once the rows are put right.";
+
 /// Writes rows a file gave that were not taken, each with its reasons in an
 /// `error` column, to `<input>.rejected.csv` beside the input (an interchange
 /// import, a capture from a report). Returns the path written.

@@ -1259,7 +1259,11 @@ impl CaptureScreen {
             said.push_str(&format!(" The mapping was not saved: {e}"));
         }
         if let Some((n, p)) = l.rejects_written.take() {
-            said.push_str(&format!(" {n} rejected rows are in {}.", p.display()));
+            said.push_str(&format!(
+                " {n} rejected rows are in {}. {}",
+                p.display(),
+                crate::reports::interchange::REJECTS_NOTE
+            ));
         }
         l.forget_check();
         cx.commands.push(super::command::Command::ReloadReference);

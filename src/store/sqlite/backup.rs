@@ -32,6 +32,10 @@ pub struct BackupInfo {
     pub items: u64,
     /// The audit chain's head in the backup (`N:HASH`), if it has events.
     pub anchor: Option<String>,
+    /// What interrupted backups had left in the folder, removed by this one
+    /// (said, never recorded).
+    #[serde(skip)]
+    pub cleared: usize,
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
@@ -118,6 +122,7 @@ fn checked(file: &Path, passphrase: Option<&str>, at: NaiveDateTime) -> StoreRes
             at,
             items: report.items,
             anchor: copy.chain_anchor()?.map(|a| a.text()),
+            cleared: 0,
         })
     })();
     if result.is_err() {
@@ -158,8 +163,8 @@ impl SqliteStore {
                 },
             }
         })?;
-        prune(dir)?;
-        Ok(info)
+        let cleared = prune(dir)?;
+        Ok(BackupInfo { cleared, ..info })
     }
 }
 
@@ -276,8 +281,10 @@ pub fn to_keep(backups: &[BackupInfo]) -> Vec<bool> {
 
 /// Removes the backups [`to_keep`] does not keep (newest first in `list`), and
 /// what backups killed part-way left.
-fn prune(dir: &Path) -> StoreResult<()> {
+/// Returns how many leftovers of interrupted backups it removed.
+fn prune(dir: &Path) -> StoreResult<usize> {
     let now = std::time::SystemTime::now();
+    let mut cleared = 0;
     for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
@@ -285,7 +292,7 @@ fn prune(dir: &Path) -> StoreResult<()> {
         if name.starts_with(&format!(".{PREFIX}"))
             && (name.ends_with(".partial") || name.ends_with(".partial-journal"))
         {
-            let _ = std::fs::remove_file(&path);
+            cleared += usize::from(std::fs::remove_file(&path).is_ok());
             continue;
         }
         // A whole copy killed before its check recorded it (no record beside
@@ -300,11 +307,8 @@ fn prune(dir: &Path) -> StoreResult<()> {
             .and_then(|t| now.duration_since(t).ok())
             .is_some_and(|age| age > LEFTOVER_AGE);
         if unrecorded && old {
-            for f in [
-                path.clone(),
-                with_suffix(&path, "-wal"),
-                with_suffix(&path, "-shm"),
-            ] {
+            cleared += usize::from(std::fs::remove_file(&path).is_ok());
+            for f in [with_suffix(&path, "-wal"), with_suffix(&path, "-shm")] {
                 let _ = std::fs::remove_file(f);
             }
         }
@@ -317,7 +321,7 @@ fn prune(dir: &Path) -> StoreResult<()> {
             let _ = std::fs::remove_file(info_path(&b.file));
         }
     }
-    Ok(())
+    Ok(cleared)
 }
 
 /// Copies `backup` into a new file `to`, keyed like the backup, and checks it
@@ -389,7 +393,11 @@ mod tests {
             10,
         );
         let being_checked = file(&format!("{PREFIX}2026-12-08_091500.sqlite3"), 5);
-        prune(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let cleared = prune(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            cleared, 2,
+            "the unrecorded copy and the partial journal, counted to be said"
+        );
         assert!(
             !left.exists() && !left_wal.exists(),
             "an hour-old unrecorded copy goes"
@@ -414,6 +422,7 @@ mod tests {
             at: crate::domain::dates::from_iso(at).unwrap_or_default(),
             items: 0,
             anchor: None,
+            cleared: 0,
         }
     }
 
