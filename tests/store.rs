@@ -2787,6 +2787,16 @@ fn only_the_practice_manager_restores_and_only_a_log_file<S: CutoverStore>(mut p
         "{e}"
     );
     assert!(!to.exists(), "nothing written for a refused restore");
+    // A folder that is not there is not made (a path typed into the suggested
+    // name once made nested folders): refused, nothing made.
+    let nowhere = p.dir.path().join("no-such-folder").join("restored.sqlite3");
+    let e = p
+        .store
+        .restore_backup(&made.file, &nowhere, &p.as_manager(at))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("does not exist"), "{e}");
+    assert!(!p.dir.path().join("no-such-folder").exists());
     // What a restore killed part-way into the same name left is cleared.
     std::fs::write(
         p.dir.path().join("restored.sqlite3.restoring"),

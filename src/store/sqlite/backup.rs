@@ -347,9 +347,6 @@ pub(super) fn restore_copy_checked(
             _ => e.into(),
         });
     }
-    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-    }
     copy_online(&src, to, passphrase)?;
     checked(to, passphrase, at)
 }

@@ -71,6 +71,19 @@ pub fn restore_recorded(
     {
         return Err(StoreError::UnsafePlace(why.describe()));
     }
+    // No folder is made: a path typed into a suggested name (or mistyped) is
+    // not taken for new folders to restore into.
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(StoreError::Open {
+            path: to.to_path_buf(),
+            message: format!(
+                "its folder {} does not exist: choose a folder that does (a restore makes no folders)",
+                dir.display()
+            ),
+        });
+    }
     if to.exists() {
         return Err(StoreError::Open {
             path: to.to_path_buf(),
